@@ -1,0 +1,1 @@
+"""The cases service: the pupil's support case (elevärende), from extra adaptations to referral."""

@@ -1,0 +1,112 @@
+"""The cases service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import Depends, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import BaseModel, ConfigDict, Field
+
+from cases.application import CaseNotFound, CasesApplication, NotPermitted
+from cases.bootstrap import application
+from cases.domain.rules import RuleBroken
+from cases.domain.values import InvalidPersonalIdentityNumber
+from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.identity import Identity
+from eventkit.telemetry import setup_tracing
+
+setup_tracing("cases")
+app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0")
+install_error_handlers(app)
+FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OpenCase(Strict):
+    school_unit: str = Field(min_length=1, max_length=64)
+    pupil_personal_number: str = Field(min_length=1, max_length=20)
+    pupil_name: str = Field(min_length=1, max_length=200)
+
+
+class ExtraAdaptation(Strict):
+    description: str = Field(max_length=2000)
+
+
+class Referral(Strict):
+    tried_adaptations: str = Field(default="", max_length=4000)
+    why_not_enough: str = Field(default="", max_length=4000)
+    special_reason: str = Field(default="", max_length=4000)
+
+
+class Opened(BaseModel):
+    case_id: UUID
+
+
+def cases() -> CasesApplication:
+    return application()
+
+
+@app.exception_handler(RuleBroken)
+async def _rule_broken(request, exc: RuleBroken):
+    return error(422, "rule", exc.message, rule=exc.rule_id, rule_name=exc.rule_name)
+
+
+@app.exception_handler(InvalidPersonalIdentityNumber)
+async def _bad_pin(request, exc: InvalidPersonalIdentityNumber):
+    return error(422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_personal_number": str(exc)})
+
+
+@app.exception_handler(NotPermitted)
+async def _not_permitted(request, exc: NotPermitted):
+    return error(403, "forbidden", str(exc))
+
+
+@app.exception_handler(CaseNotFound)
+async def _not_found(request, exc: CaseNotFound):
+    return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
+
+
+@app.get("/health", include_in_schema=False)
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@app.post("/cases", status_code=201, response_model=Opened)
+def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    case_id = app_.open_case(
+        who,
+        school_unit=body.school_unit,
+        pupil_personal_number=body.pupil_personal_number,
+        pupil_name=body.pupil_name,
+    )
+    return {"case_id": case_id}
+
+
+@app.get("/cases/{case_id}")
+def get_case(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    return app_.case_details(who, case_id)
+
+
+@app.post("/cases/{case_id}/extra-adaptations", status_code=201)
+def record_extra_adaptation(
+    case_id: UUID,
+    body: ExtraAdaptation,
+    who: Identity = Depends(current_identity),
+    app_: CasesApplication = Depends(cases),
+):
+    app_.record_extra_adaptation(who, case_id, body.description)
+    return {"case_id": str(case_id)}
+
+
+@app.post("/cases/{case_id}/referral", status_code=201)
+def refer_to_rektor(
+    case_id: UUID,
+    body: Referral,
+    who: Identity = Depends(current_identity),
+    app_: CasesApplication = Depends(cases),
+):
+    app_.refer_to_rektor(who, case_id, **body.model_dump())
+    return {"case_id": str(case_id)}

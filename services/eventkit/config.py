@@ -1,0 +1,64 @@
+"""Configuration from the environment (deploy/stodspar.env is the one source of truth)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise RuntimeError(f"Environment variable {name} is not set (see deploy/stodspar.env)")
+    return value
+
+
+def database_name(base_variable: str) -> str:
+    """The database for a service. The test suite sets TEST_DB_PREFIX so that it never
+    writes into the databases `make run` uses."""
+    return os.environ.get("TEST_DB_PREFIX", "") + env(base_variable)
+
+
+@dataclass(frozen=True)
+class Postgres:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def for_database(cls, base_variable: str) -> "Postgres":
+        return cls(
+            host=env("POSTGRES_HOST", "127.0.0.1"),
+            port=int(env("POSTGRES_PORT", "5432")),
+            user=env("POSTGRES_USER"),
+            password=env("POSTGRES_PASSWORD"),
+            dbname=database_name(base_variable),
+        )
+
+    @property
+    def conninfo(self) -> str:
+        return (
+            f"host={self.host} port={self.port} user={self.user} "
+            f"password={self.password} dbname={self.dbname}"
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Settings for the eventsourcing library's PostgreSQL persistence."""
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_POOL_SIZE": env("POSTGRES_POOL_SIZE", "8"),
+            "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "8"),
+            # Inserting through the library's stored function saves a round trip per save.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": env("POSTGRES_ENABLE_DB_FUNCTIONS", "y"),
+            "CREATE_TABLE": "y",
+        }
+
+
+def kafka_bootstrap() -> str:
+    return env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")

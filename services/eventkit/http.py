@@ -1,0 +1,52 @@
+"""What every service's HTTP API shares: the identity dependency and one error format.
+
+Errors are JSON a person can read: {"error": kind, "message": ..., "fields": {field: message}}
+and, for a broken domain rule, "rule" (R-id) and "rule_name".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from eventkit.identity import HEADER, Identity, IdentityRejected, verify
+
+FIELD_MESSAGES = {
+    "missing": "Fältet måste fyllas i.",
+    "extra_forbidden": "Okänt fält.",
+    "string_too_long": "Texten är för lång.",
+    "string_too_short": "Fältet måste fyllas i.",
+    "json_invalid": "Innehållet är inte giltig JSON.",
+    "model_attributes_type": "Innehållet ska vara ett JSON-objekt.",
+    "dict_type": "Innehållet ska vara ett JSON-objekt.",
+}
+
+
+def current_identity(
+    identity: str | None = Header(default=None, alias=HEADER, include_in_schema=False),
+) -> Identity:
+    try:
+        return verify(identity)
+    except IdentityRejected as exc:
+        raise HTTPException(status_code=401, detail=str(exc)) from None
+
+
+def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields: dict[str, str] = {}
+        for problem in exc.errors():
+            location = [str(part) for part in problem.get("loc", ()) if part != "body"]
+            name = "body" if problem.get("type") == "json_invalid" else ".".join(location) or "body"
+            fields.setdefault(name, FIELD_MESSAGES.get(problem.get("type", ""), problem.get("msg", "Ogiltigt värde.")))
+        return error(422, "validation", "Uppgifterna behöver rättas.", fields=fields)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return error(exc.status_code, "http", str(exc.detail))

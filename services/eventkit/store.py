@@ -1,0 +1,101 @@
+"""The event store: an eventsourcing Application on PostgreSQL whose stored events carry
+an envelope of metadata (who acted, in which municipality, and the trace that caused it).
+
+The domain model stays free of infrastructure: aggregates raise plain domain events, and the
+mapper adds the metadata from the command's context when the event is stored. The relay
+reads the same metadata back from the notification log.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Iterator
+
+from eventsourcing.application import Application
+from datetime import date
+
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent, Transcoding
+
+from eventkit.config import Postgres
+from eventkit.identity import Identity
+from eventkit.telemetry import current_traceparent
+
+META_KEY = "__meta__"
+
+
+@dataclass(frozen=True)
+class EventMeta:
+    """Recorded with every event: the acting user (staff, not the pupil) and the trace."""
+
+    actor: str = ""
+    role: str = ""
+    municipality: str = ""
+    traceparent: str = ""
+
+
+_meta: contextvars.ContextVar[EventMeta] = contextvars.ContextVar("event_meta", default=EventMeta())
+
+
+@contextmanager
+def acting_as(identity: Identity) -> Iterator[EventMeta]:
+    """Run a command on behalf of `identity`; events stored inside carry who and the trace."""
+    meta = EventMeta(
+        actor=identity.user_id,
+        role=identity.role.value,
+        municipality=identity.municipality,
+        traceparent=current_traceparent() or "",
+    )
+    token = _meta.set(meta)
+    try:
+        yield meta
+    finally:
+        _meta.reset(token)
+
+
+class EnvelopeMapper(Mapper):
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        # Mapper reads vars(event); give it a copy with the envelope added.
+        shadow = object.__new__(type(domain_event))
+        object.__setattr__(shadow, "__dict__", {**vars(domain_event), META_KEY: asdict(_meta.get())})
+        return super().to_stored_event(shadow)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        event = super().to_domain_event(stored_event)
+        vars(event).pop(META_KEY, None)
+        return event
+
+    def decode(self, stored_event: StoredEvent | Notification) -> tuple[Any, EventMeta]:
+        """The domain event and its envelope, for the relay and for history views."""
+        event = super().to_domain_event(stored_event)
+        raw = vars(event).pop(META_KEY, None) or {}
+        return event, EventMeta(**raw)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class ServiceApplication(Application):
+    """Base for a service's application: PostgreSQL from the environment, enveloped events."""
+
+    database_variable: str = ""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        settings = Postgres.for_database(self.database_variable).eventsourcing_env()
+        settings.update(env or {})
+        super().__init__(env=settings)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def construct_mapper(self) -> EnvelopeMapper:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EnvelopeMapper)

@@ -1,0 +1,1 @@
+"""Projections: faust-streaming consumers that build read models from the public event topics."""

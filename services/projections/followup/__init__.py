@@ -1,0 +1,1 @@
+"""Rektor's follow-up view (uppföljningsvy): open cases per school unit, days waiting, overdue."""

@@ -1,0 +1,59 @@
+"""The follow-up projection as a faust-streaming worker:
+`faust -A projections.followup.app worker`.
+
+At-least-once: faust commits a message's offset only after the agent has finished with it,
+i.e. after the read model's transaction committed. If PostgreSQL is away the agent waits and
+retries the same message, so the consumer pauses instead of skipping anything.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+import faust
+
+from eventkit.config import kafka_bootstrap
+from eventkit.telemetry import setup_tracing
+from projections.followup.projector import FollowupProjector
+
+log = logging.getLogger("projections.followup")
+CASES_TOPIC = "stodspar.cases.v1"
+
+setup_tracing("followup-projection")
+
+app = faust.App(
+    os.environ.get("TEST_DB_PREFIX", "") + "stodspar-followup",
+    broker=f"kafka://{kafka_bootstrap()}",
+    value_serializer="raw",
+    key_serializer="raw",
+    store="memory://",
+    web_host="127.0.0.1",
+    web_port=int(os.environ.get("FOLLOWUP_FAUST_WEB_PORT", "6066")),
+    consumer_auto_offset_reset="earliest",
+    topic_allow_declare=False,
+    broker_commit_interval=0.5,
+)
+cases_topic = app.topic(CASES_TOPIC, value_serializer="raw", key_serializer="raw")
+projector = FollowupProjector()
+
+
+def headers_of(event: faust.types.EventT) -> dict[str, bytes]:
+    headers = event.headers or {}
+    if isinstance(headers, dict):
+        return dict(headers)
+    return {key: value for key, value in headers}
+
+
+@app.agent(cases_topic)
+async def project_cases(stream: faust.StreamT) -> None:
+    async for event in stream.events():
+        backoff = 0.2
+        while True:
+            try:
+                await projector.handle(event.value, headers_of(event))
+                break
+            except Exception as exc:  # database away, or a bug: never skip the message
+                log.warning("follow-up projection retrying %s: %s", event.message.offset, type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)

@@ -1,0 +1,189 @@
+"""`make bench`: the platform's figures in one run, written to results/latest.json and to the
+README's performance section.
+
+1. Store path: commands/s stored by the cases application (no HTTP), 8 threads, beside
+   pgbench's single-row INSERT rate with 8 connections on the same server.
+2. Relay: events/s from the notification log into Kafka (acks=all, idempotent producer).
+3. Command → view latency at a steady 100 commands/s (p50, p95, p99), through the relay
+   process, Kafka and the faust projection into the follow-up read model.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tests.support import environment
+
+environment.load()
+
+from cases.application import CasesApplication  # noqa: E402
+from cases.public_events import translate  # noqa: E402
+from eventkit.config import Postgres  # noqa: E402
+from eventkit.relay import OutboxRelay  # noqa: E402
+from tests.conftest import TEACHER  # noqa: E402
+from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
+from tests.support.pupils import personal_number, pupil_name  # noqa: E402
+from tests.support.stack import Stack  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+README = environment.ROOT / "README.md"
+THREADS = 8
+STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
+LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
+RATE = 100
+
+
+def pgbench_insert_rate() -> float:
+    settings = Postgres.for_database("CASES_DB")
+    with_conn = ["-h", settings.host, "-p", str(settings.port), "-U", settings.user, settings.dbname]
+    env = {**os.environ, "PGPASSWORD": settings.password}
+    subprocess.run(
+        ["psql", "-q", *with_conn, "-c", "CREATE TABLE IF NOT EXISTS bench_single_row (id bigserial PRIMARY KEY, v int)"],
+        env=env, check=True,
+    )
+    pgbench = shutil.which("pgbench") or next(Path("/usr/lib/postgresql").glob("*/bin/pgbench"))
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write("INSERT INTO bench_single_row (v) VALUES (1);\n")
+    out = subprocess.run(
+        [str(pgbench), "-n", "-c", str(THREADS), "-j", "2", "-T", str(int(STORE_SECONDS)), "-f", script.name,
+         *with_conn[:-1], settings.dbname],
+        env=env, check=True, capture_output=True, text=True,
+    ).stdout
+    return float(re.search(r"tps = ([0-9.]+)", out).group(1))
+
+
+def store_rate(app: CasesApplication) -> float:
+    deadline = time.monotonic() + STORE_SECONDS
+    counts = [0] * THREADS
+
+    def worker(index: int) -> None:
+        while time.monotonic() < deadline:
+            app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=pupil_name())
+            counts[index] += 1
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(worker, range(THREADS)))
+    return sum(counts) / (time.monotonic() - started)
+
+
+def relay_rate(app: CasesApplication) -> tuple[float, int]:
+    async def publish_all() -> tuple[float, int]:
+        relay = OutboxRelay(app, "bench.cases.v1", translate, name=f"bench-{time.time_ns()}", batch_size=2000)
+        try:
+            await relay._ensure_producer()
+            started = time.monotonic()
+            total = await relay.drain()
+            return total / (time.monotonic() - started), total
+        finally:
+            await relay.close()
+
+    return asyncio.run(publish_all())
+
+
+def command_to_view_latency(app: CasesApplication) -> dict[str, float]:
+    issued: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set() or len(seen) < len(issued):
+            pending = [case for case in list(issued) if case not in seen]
+            if pending:
+                for (case_id,) in query("FOLLOWUP_DB", "SELECT case_id::text FROM followup_case WHERE case_id::text = ANY(%s)", (pending,)):
+                    seen.setdefault(case_id, time.monotonic())
+            time.sleep(0.005)
+            if stop.is_set() and time.monotonic() > stop_time[0] + 30:
+                break
+
+    stop_time = [0.0]
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    interval = 1.0 / RATE
+    next_at = time.monotonic()
+    end = next_at + LATENCY_SECONDS
+    while next_at < end:
+        time.sleep(max(0.0, next_at - time.monotonic()))
+        started = time.monotonic()
+        case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=pupil_name())
+        issued[str(case_id)] = started
+        next_at += interval
+    stop_time[0] = time.monotonic()
+    stop.set()
+    watcher.join()
+    latencies = sorted((seen[c] - issued[c]) * 1000 for c in issued if c in seen)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "commands": len(issued),
+        "reached_view": len(latencies),
+        "p50_ms": round(quantiles[49], 1),
+        "p95_ms": round(quantiles[94], 1),
+        "p99_ms": round(quantiles[98], 1),
+    }
+
+
+def write_readme(results: dict) -> None:
+    s, r, l = results["store"], results["relay"], results["command_to_view"]
+    table = "\n".join([
+        "<!-- bench:start (written by make bench) -->",
+        f"Measured {results['measured_at']} on {results['machine']}.",
+        "",
+        "| figure | result | target |",
+        "| --- | --- | --- |",
+        f"| cases application, commands/s stored (8 threads, no HTTP) | {s['commands_per_s']:.0f} | |",
+        f"| pgbench single-row INSERT, tps (8 connections) | {s['pgbench_tps']:.0f} | |",
+        f"| store path / pgbench | {s['ratio']:.0%} | ≥ 30% |",
+        f"| relay, events/s from notification log into Kafka | {r['events_per_s']:.0f} ({r['events']} events) | ≥ 5,000 |",
+        f"| command → follow-up view at {RATE} commands/s, p50 / p95 / p99 | {l['p50_ms']} / {l['p95_ms']} / {l['p99_ms']} ms ({l['reached_view']}/{l['commands']}) | p95 ≤ 250 ms |",
+        "<!-- bench:end -->",
+    ])
+    text = README.read_text(encoding="utf-8")
+    text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: table, text, flags=re.S)
+    README.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    reset_database("CASES_DB")
+    reset_database("FOLLOWUP_DB")
+    app = CasesApplication()
+    pg_tps = pgbench_insert_rate()
+    commands = store_rate(app)
+    events_per_s, events = relay_rate(app)
+    stack = Stack()
+    try:
+        for name in ("cases_relay", "followup"):
+            stack.start(name)
+        stack.wait_until_listening("followup", int(os.environ["FOLLOWUP_FAUST_WEB_PORT"]))
+        # The store phase left a backlog; measure latency only once the view has caught up.
+        opened = query("CASES_DB", "SELECT count(*) FROM cases_events")[0][0]
+        eventually(lambda: query("FOLLOWUP_DB", "SELECT count(*) FROM followup_case")[0][0] >= opened, timeout=600, interval=1)
+        latency = command_to_view_latency(app)
+    finally:
+        stack.stop_all()
+    results = {
+        "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
+        "store": {"commands_per_s": round(commands, 1), "pgbench_tps": round(pg_tps, 1), "ratio": round(commands / pg_tps, 3)},
+        "relay": {"events_per_s": round(events_per_s, 1), "events": events},
+        "command_to_view": latency,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_readme(results)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Fixtures shared by the integration and end-to-end tests (the unit tests need none)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support import environment
+
+environment.load()
+
+from eventkit.identity import Identity, Role, sign  # noqa: E402  (after the environment is set)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The whole system running as real processes against the real Kafka and PostgreSQL."""
+    from tests.support.infrastructure import reset_database
+    from tests.support.stack import Stack
+
+    reset_database("CASES_DB")
+    reset_database("FOLLOWUP_DB")
+    running = Stack()
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+
+
+def identity(user_id: str, role: Role, municipality: str, *units: str) -> Identity:
+    return Identity(user_id, user_id.replace(".", " ").title(), role, municipality, tuple(units))
+
+
+TEACHER = identity("anna.lind", Role.TEACHER, "0180", "0180-ENG")
+REKTOR = identity("rolf.ek", Role.REKTOR, "0180", "0180-ENG")
+OTHER_REKTOR = identity("karin.holm", Role.REKTOR, "0180", "0180-KAT")
+SOLNA_TEACHER = identity("ola.nilsson", Role.TEACHER, "0184", "0184-TAL")
+
+
+def headers_for(who: Identity) -> dict[str, str]:
+    from eventkit.identity import HEADER
+
+    return {HEADER: sign(who)}

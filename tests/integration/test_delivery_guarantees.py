@@ -1,0 +1,108 @@
+"""Nothing is lost and nothing is counted twice when a relay, the broker or a delivery repeats."""
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import threading
+import time
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from eventkit.config import kafka_bootstrap
+from projections.followup.projector import FollowupProjector
+from tests.conftest import REKTOR, TEACHER, headers_for
+from tests.integration.test_case_to_followup_view import TOPIC, add_adaptation, followup_rows, open_case
+from tests.support.infrastructure import eventually, kafka_script, messages_since
+
+pytestmark = pytest.mark.integration
+
+
+def wait_for_counts(stack, expected: dict[str, int], timeout: float = 60.0) -> None:
+    def all_counted() -> bool:
+        rows = followup_rows(stack, REKTOR)
+        return all(case in rows and rows[case]["adaptations"] == n for case, n in expected.items())
+
+    eventually(all_counted, timeout=timeout, interval=0.3)
+    rows = followup_rows(stack, REKTOR)
+    assert {case: rows[case]["adaptations"] for case in expected} == expected
+
+
+def test_killing_the_relay_mid_stream_loses_nothing_and_counts_nothing_twice(stack):
+    expected: dict[str, int] = {}
+    done = threading.Event()
+
+    def write_continuously() -> None:
+        for _ in range(12):
+            case_id = open_case(stack)
+            for _ in range(3):
+                add_adaptation(stack, case_id)
+            expected[case_id] = 3
+        done.set()
+
+    writer = threading.Thread(target=write_continuously)
+    writer.start()
+    for _ in range(3):
+        time.sleep(0.4)
+        # No goodbye: the relay may die after Kafka acked a batch and before it saved its position.
+        stack.processes["cases_relay"].send_signal(signal.SIGKILL)
+        stack.processes["cases_relay"].wait()
+        stack.start("cases_relay")
+    writer.join()
+    assert done.is_set()
+    wait_for_counts(stack, expected)
+
+
+def test_a_broker_that_goes_away_loses_no_command(stack):
+    kafka_script("stop")
+    try:
+        expected = {}
+        for _ in range(3):
+            case_id = open_case(stack)  # accepted: the event is safe in PostgreSQL
+            add_adaptation(stack, case_id)
+            expected[case_id] = 1
+    finally:
+        kafka_script("start")
+    wait_for_counts(stack, expected, timeout=90.0)
+
+
+def test_the_projection_ignores_a_redelivered_event(stack):
+    since = int(time.time() * 1000) - 1000
+    case_id = open_case(stack)
+    add_adaptation(stack, case_id)
+    wait_for_counts(stack, {case_id: 1})
+    [record] = messages_since(
+        TOPIC, since, lambda r: r.key == case_id.encode() and dict(r.headers)["event_type"] == b"ExtraAdaptationRecorded"
+    )
+
+    async def redeliver() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap())
+        await producer.start()
+        try:
+            await producer.send_and_wait(TOPIC, key=record.key, value=record.value, headers=list(record.headers))
+        finally:
+            await producer.stop()
+
+    asyncio.run(redeliver())
+    add_adaptation(stack, case_id, "Anpassat material")  # same partition, so it comes after the copy
+    wait_for_counts(stack, {case_id: 2})
+
+
+def test_the_projector_applies_an_event_once(stack):
+    since = int(time.time() * 1000) - 1000
+    case_id = open_case(stack)
+    [record] = messages_since(TOPIC, since, lambda r: r.key == case_id.encode())
+
+    async def apply_twice() -> list[bool]:
+        projector = FollowupProjector()
+        try:
+            return [await projector.handle(record.value, dict(record.headers)) for _ in range(2)]
+        finally:
+            await projector.close()
+
+    results = asyncio.run(apply_twice())
+    # The running projection may have applied it first; either way never twice.
+    assert results.count(True) <= 1 and results[1] is False
+    assert json.loads(record.value)["data"]["case_id"] in followup_rows(stack, REKTOR)

@@ -1,0 +1,108 @@
+"""The running system under test: every service, relay, projection and the frontend as real
+processes, started the way deploy/Procfile starts them, against the real Kafka and PostgreSQL.
+
+Tests stop and start single processes (a relay, the broker) to prove that nothing is lost.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.environment import ROOT
+
+LOGS = ROOT / ".state" / "logs" / "test"
+BIN = Path(sys.executable).parent
+
+
+def _commands() -> dict[str, list[str]]:
+    env = os.environ
+    uvicorn = [str(BIN / "uvicorn"), "--host", "127.0.0.1", "--log-level", "warning"]
+    return {
+        "cases": uvicorn + ["cases.entrypoints.api:app", "--port", env["CASES_PORT"]],
+        "cases_relay": [sys.executable, "-m", "cases.entrypoints.relay"],
+        "followup": [str(BIN / "faust"), "-A", "projections.followup.app", "worker", "-l", "warn",
+                     "--web-port", env["FOLLOWUP_FAUST_WEB_PORT"]],
+        "followup_api": uvicorn + ["projections.followup.api:app", "--port", env["FOLLOWUP_API_PORT"]],
+        "frontend": uvicorn + ["frontend.app:app", "--port", env["FRONTEND_PORT"]],
+    }
+
+
+LISTENS_ON = {
+    "cases": "CASES_PORT",
+    "followup_api": "FOLLOWUP_API_PORT",
+    "frontend": "FRONTEND_PORT",
+    "followup": "FOLLOWUP_FAUST_WEB_PORT",
+}
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Stack:
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def cases_url(self) -> str:
+        return os.environ["CASES_URL"]
+
+    @property
+    def followup_url(self) -> str:
+        return os.environ["FOLLOWUP_URL"]
+
+    @property
+    def frontend_url(self) -> str:
+        return f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}"
+
+    def start(self, name: str) -> None:
+        if name in self.processes and self.processes[name].poll() is None:
+            return
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = open(LOGS / f"{name}.log", "ab")
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}"}
+        self.processes[name] = subprocess.Popen(
+            _commands()[name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def start_all(self) -> None:
+        skipped = set(filter(None, os.environ.get("STACK_SKIP", "").split(",")))
+        for name in _commands():
+            if name not in skipped:
+                self.start(name)
+        for name, port in LISTENS_ON.items():
+            if name not in skipped:
+                self.wait_until_listening(name, int(os.environ[port]))
+
+    def wait_until_listening(self, name: str, port: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not _listening(port):
+            if self.processes[name].poll() is not None:
+                raise RuntimeError(f"{name} exited at start; see {LOGS / (name + '.log')}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} does not listen on 127.0.0.1:{port} after {timeout}s")
+            time.sleep(0.1)
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)

@@ -1,0 +1,54 @@
+"""The platform kit's pure parts: identity signatures and contract compatibility."""
+import pytest
+
+from eventkit.contracts import compatibility_problems
+from eventkit.identity import Identity, IdentityRejected, Role, sign, verify
+
+TEACHER = Identity("anna.lind", "Anna Lind", Role.TEACHER, "0180", ("0180-ENG",))
+
+
+def test_a_signed_identity_comes_back_unchanged():
+    assert verify(sign(TEACHER)) == TEACHER
+
+
+def test_an_edited_identity_is_rejected():
+    token = sign(TEACHER)
+    with pytest.raises(IdentityRejected):
+        verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+
+
+def test_a_missing_identity_is_rejected():
+    with pytest.raises(IdentityRejected):
+        verify(None)
+
+
+BASE = {
+    "x-schema-version": "1.0",
+    "required": ["case_id"],
+    "properties": {"case_id": {"type": "string"}},
+}
+
+
+def test_adding_an_optional_field_with_a_new_minor_version_is_compatible():
+    new = {**BASE, "x-schema-version": "1.1", "properties": {**BASE["properties"], "note": {"type": "string"}}}
+    assert compatibility_problems(BASE, new) == []
+
+
+def test_adding_a_field_without_a_new_minor_version_is_not():
+    new = {**BASE, "properties": {**BASE["properties"], "note": {"type": "string"}}}
+    assert compatibility_problems(BASE, new)
+
+
+def test_a_new_required_field_is_not_compatible():
+    new = {**BASE, "x-schema-version": "1.1", "required": ["case_id", "note"],
+           "properties": {**BASE["properties"], "note": {"type": "string"}}}
+    assert "required fields changed" in compatibility_problems(BASE, new)
+
+
+def test_removing_or_retyping_a_field_is_not_compatible():
+    assert compatibility_problems(BASE, {**BASE, "x-schema-version": "1.1", "properties": {}})
+    assert compatibility_problems(BASE, {**BASE, "x-schema-version": "1.1", "properties": {"case_id": {"type": "integer"}}})
+
+
+def test_a_new_major_version_may_change_anything():
+    assert compatibility_problems(BASE, {"x-schema-version": "2.0", "required": [], "properties": {}}) == []
