@@ -15,7 +15,7 @@ from eventkit.config import kafka_bootstrap
 from projections.followup.projector import FollowupProjector
 from tests.conftest import REKTOR, TEACHER, headers_for
 from tests.integration.test_case_to_followup_view import TOPIC, add_adaptation, followup_rows, open_case
-from tests.support.infrastructure import eventually, kafka_script, messages_since
+from tests.support.infrastructure import end_of, eventually, kafka_script, messages_after
 
 pytestmark = pytest.mark.integration
 
@@ -69,12 +69,12 @@ def test_a_broker_that_goes_away_loses_no_command(stack):
 
 
 def test_the_projection_ignores_a_redelivered_event(stack):
-    since = int(time.time() * 1000) - 1000
+    mark = end_of(TOPIC)
     case_id = open_case(stack)
     add_adaptation(stack, case_id)
     wait_for_counts(stack, {case_id: 1})
-    [record] = messages_since(
-        TOPIC, since, lambda r: r.key == case_id.encode() and dict(r.headers)["event_type"] == b"ExtraAdaptationRecorded"
+    [record] = messages_after(
+        TOPIC, mark, lambda r: r.key == case_id.encode() and dict(r.headers)["event_type"] == b"ExtraAdaptationRecorded"
     )
 
     async def redeliver() -> None:
@@ -91,9 +91,9 @@ def test_the_projection_ignores_a_redelivered_event(stack):
 
 
 def test_the_projector_applies_an_event_once(stack):
-    since = int(time.time() * 1000) - 1000
+    mark = end_of(TOPIC)
     case_id = open_case(stack)
-    [record] = messages_since(TOPIC, since, lambda r: r.key == case_id.encode())
+    [record] = messages_after(TOPIC, mark, lambda r: r.key == case_id.encode())
 
     async def apply_twice() -> list[bool]:
         projector = FollowupProjector()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +10,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from eventkit.telemetry import setup_tracing
 from tests.conftest import TEACHER, headers_for
-from tests.support.infrastructure import messages_since
+from tests.support.infrastructure import end_of, messages_after
 from tests.support.pupils import personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
@@ -39,7 +38,7 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
     from cases.entrypoints.relay import build_relay
     from projections.followup.projector import FollowupProjector
 
-    since = int(time.time() * 1000) - 1000
+    mark = end_of(TOPIC)
     personnummer, name = personal_number(), pupil_name()
     response = TestClient(app).post(
         "/cases",
@@ -55,7 +54,7 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
             await relay.drain()
         finally:
             await relay.close()
-        [record] = await asyncio.to_thread(messages_since, TOPIC, since, lambda r: r.key == case_id.encode())
+        [record] = await asyncio.to_thread(messages_after, TOPIC, mark, lambda r: r.key == case_id.encode())
         projector = FollowupProjector()
         try:
             await projector.handle(record.value, dict(record.headers))

@@ -44,19 +44,36 @@ def kafka_script(action: str) -> None:
     subprocess.run(["bash", str(ROOT / "deploy" / "kafka.sh"), action], check=True, cwd=ROOT)
 
 
-async def _messages_since(topic: str, since_ms: int, wanted: Callable[[Any], bool], count: int, timeout: float):
+async def _started_consumer(topic: str) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
     await consumer.start()
+    partitions = consumer.partitions_for_topic(topic)
+    if not partitions:
+        await consumer._client.force_metadata_update()
+        partitions = consumer.partitions_for_topic(topic) or set()
+    assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+    consumer.assign(assigned)
+    return consumer, assigned
+
+
+async def _end_of(topic: str) -> dict[int, int]:
+    consumer, partitions = await _started_consumer(topic)
     try:
-        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or [])]
-        if not partitions:
-            await consumer._client.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-        consumer.assign(partitions)
-        offsets = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
-        ends = await consumer.end_offsets(partitions)
+        return {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
+    finally:
+        await consumer.stop()
+
+
+def end_of(topic: str) -> dict[int, int]:
+    """Where each partition of `topic` ends now: take it before the action under test."""
+    return asyncio.run(_end_of(topic))
+
+
+async def _messages_after(topic: str, mark: dict[int, int], wanted: Callable[[Any], bool], count: int, timeout: float):
+    consumer, partitions = await _started_consumer(topic)
+    try:
         for tp in partitions:
-            consumer.seek(tp, offsets[tp].offset if offsets[tp] else ends[tp])
+            consumer.seek(tp, mark.get(tp.partition, 0))
         found: list[Any] = []
         deadline = time.monotonic() + timeout
         while len(found) < count and time.monotonic() < deadline:
@@ -68,9 +85,9 @@ async def _messages_since(topic: str, since_ms: int, wanted: Callable[[Any], boo
         await consumer.stop()
 
 
-def messages_since(topic: str, since_ms: int, wanted: Callable[[Any], bool], count: int = 1, timeout: float = 20.0):
-    """Kafka records on `topic` produced after `since_ms` for which `wanted(record)` holds."""
-    return asyncio.run(_messages_since(topic, since_ms, wanted, count, timeout))
+def messages_after(topic: str, mark: dict[int, int], wanted: Callable[[Any], bool], count: int = 1, timeout: float = 20.0):
+    """Records on `topic` after `mark` (from `end_of`) for which `wanted(record)` holds."""
+    return asyncio.run(_messages_after(topic, mark, wanted, count, timeout))
 
 
 def decoded(record) -> dict[str, Any]:

@@ -26,8 +26,8 @@ def _commands() -> dict[str, list[str]]:
     return {
         "cases": uvicorn + ["cases.entrypoints.api:app", "--port", env["CASES_PORT"]],
         "cases_relay": [sys.executable, "-m", "cases.entrypoints.relay"],
-        "followup": [str(BIN / "faust"), "-A", "projections.followup.app", "worker", "-l", "warn",
-                     "--web-port", env["FOLLOWUP_FAUST_WEB_PORT"]],
+        "followup": [str(BIN / "faust"), "-A", "projections.followup.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                     "worker", "-l", "warn", "--web-port", env["FOLLOWUP_FAUST_WEB_PORT"]],
         "followup_api": uvicorn + ["projections.followup.api:app", "--port", env["FOLLOWUP_API_PORT"]],
         "frontend": uvicorn + ["frontend.app:app", "--port", env["FRONTEND_PORT"]],
     }

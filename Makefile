@@ -1,0 +1,99 @@
+# Stödspår: set-up, running and testing. `make` lists the targets.
+#
+# Ports, hosts, database names and keys come from deploy/stodspar.env only (values there must
+# not contain '$' or '#', which make would interpret).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+include deploy/stodspar.env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' deploy/stodspar.env)
+# services/ holds the service packages; the repo root holds frontend/ and contracts/.
+export PYTHONPATH := services:.
+
+PYTHON ?= python3.11
+VENV := .venv
+VENV_STAMP := $(VENV)/.requirements.stamp
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+# Extra pytest arguments, e.g. make test ARGS='-x -k relay'
+ARGS ?=
+WITH_INFRA := deploy/with-infra.sh
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+# Debian packages the project needs beyond Python: Java + Maven to fetch and run Kafka,
+# Chromium for the browser tests. Only the missing ones are installed. (PostgreSQL is
+# installed by deploy/postgres.sh.)
+MISSING_DEBS := $(strip \
+  $(if $(shell command -v java),,openjdk-17-jre-headless) \
+  $(if $(shell command -v mvn),,maven) \
+  $(if $(wildcard /usr/bin/chromium),,chromium))
+
+# The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
+test test-unit test-integration test-e2e bench: export TEST_DB_PREFIX := test_
+
+.PHONY: help bootstrap run test test-unit test-integration test-e2e bench stop clean-state lock
+
+help:
+	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
+	@echo "make run               start the whole system; open http://127.0.0.1:$(FRONTEND_PORT); Ctrl-C stops it"
+	@echo "make test              all tests with PostgreSQL and Kafka (what CI runs)"
+	@echo "make test-unit         unit tests only, no infrastructure"
+	@echo "make test-integration  integration tests with PostgreSQL and Kafka"
+	@echo "make test-e2e          end-to-end tests (browser) with PostgreSQL and Kafka"
+	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
+	@echo "make stop              stop Kafka and PostgreSQL"
+	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"
+	@echo "make lock              regenerate requirements.txt from requirements.in"
+	@echo "Pass pytest options with ARGS, e.g. make test ARGS='-x -k outbox'"
+
+bootstrap: $(VENV_STAMP)
+ifneq ($(MISSING_DEBS),)
+	$(APT_GET) update
+	$(APT_GET) install -y $(MISSING_DEBS)
+endif
+	@deploy/kafka.sh fetch
+	@deploy/postgres.sh install
+	@deploy/postgres.sh setup
+
+# Rebuilt from scratch when requirements.txt changes, so a removed pin does not linger.
+$(VENV_STAMP): requirements.txt
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+run: bootstrap
+	@deploy/run.sh
+
+test: bootstrap
+	$(WITH_INFRA) $(PYTEST) tests $(ARGS)
+
+test-unit: $(VENV_STAMP)
+	$(PYTEST) tests/unit tests/frontend_unit tests/contract $(ARGS)
+
+test-integration: bootstrap
+	$(WITH_INFRA) $(PYTEST) tests/integration $(ARGS)
+
+test-e2e: bootstrap
+	$(WITH_INFRA) $(PYTEST) tests/e2e $(ARGS)
+
+bench: bootstrap
+	$(WITH_INFRA) $(PY) -m tests.benchmarks.run $(ARGS)
+
+stop:
+	@deploy/kafka.sh stop
+	@deploy/postgres.sh stop
+
+clean-state:
+	@deploy/kafka.sh stop
+	rm -rf .state
+
+# Resolves requirements.in in a throwaway venv and pins the whole tree exactly.
+lock:
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet -r requirements.in; \
+	"$$tmp/venv/bin/pip" freeze --exclude-editable >requirements.txt
+	@echo "requirements.txt regenerated; the next make bootstrap rebuilds .venv"

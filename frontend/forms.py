@@ -1,0 +1,51 @@
+"""A form's state between submit and re-render: what the user typed and what to correct.
+
+The services are the single source of truth for validation; the frontend only places their
+messages: a field message next to its field, anything else at the top of the form.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from frontend.services_client import ServiceRefused
+
+UNAVAILABLE = {
+    "cases": "Elevärendena går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
+    "followup": "Uppföljningen går inte att nå just nu. Vi försöker igen automatiskt.",
+}
+
+
+@dataclass
+class FormState:
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None  # shown at the top of the form
+    rule: str | None = None  # the rule id (R1, R2 …) that refused, when one did
+    done: str | None = None  # a confirmation, announced politely
+
+    @classmethod
+    def refused(
+        cls, values: dict[str, str], refusal: ServiceRefused, rule_fields: dict[str, str] | None = None
+    ) -> "FormState":
+        """`rule_fields` places a broken rule's message at a field, by the rule's name."""
+        state = cls(values=dict(values), rule=refusal.rule)
+        elsewhere = []
+        for name, message in refusal.fields.items():
+            if name in values:
+                state.errors[name] = message
+            else:
+                elsewhere.append(message)
+        target = (rule_fields or {}).get(refusal.rule_name or "") if refusal.rule else None
+        if target:
+            state.errors[target] = refusal.message
+        else:
+            state.problem = " ".join([refusal.message, *elsewhere])
+        return state
+
+    @classmethod
+    def unavailable(cls, values: dict[str, str], service: str) -> "FormState":
+        return cls(values=dict(values), problem=UNAVAILABLE.get(service, UNAVAILABLE["cases"]))
+
+    @property
+    def first_error(self) -> str | None:
+        return next(iter(self.errors), None)

@@ -1,0 +1,81 @@
+"""Rektor's follow-up view (uppföljningsvy): open cases per school unit, overdue ones marked.
+
+The table block polls every 5 s. The answer to a poll is 204 (nothing swapped, nothing
+announced) unless the rows changed, so a screen reader hears about real changes only.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from eventkit.identity import Identity
+from frontend.services_client import Forbidden, ServiceUnavailable
+from frontend.templating import plural
+from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, render
+
+router = APIRouter()
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+DOWN = "nere"  # the fingerprint of "the follow-up service did not answer"
+
+
+def fingerprint(rows: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _priority(row: dict[str, Any]) -> tuple:
+    # Overdue first, then the longest-waiting referrals, then open cases oldest first.
+    return (not row.get("overdue"), row.get("status") != "referred", -(row.get("days_waiting") or 0), row.get("opened_at") or "")
+
+
+def group_by_unit(rows: list[dict[str, Any]], units: tuple[str, ...]) -> list[tuple[str, list[dict[str, Any]]]]:
+    return [(unit, sorted((r for r in rows if r["school_unit"] == unit), key=_priority)) for unit in units]
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "Inga öppna ärenden just nu."
+    referred = sum(1 for r in rows if r.get("status") == "referred")
+    overdue = sum(1 for r in rows if r.get("overdue"))
+    return (
+        f"{plural(len(rows), 'öppet ärende', 'öppna ärenden')}, "
+        f"{referred} {'anmält' if referred == 1 else 'anmälda'} till rektor, "
+        f"{overdue} {'försenat' if overdue == 1 else 'försenade'}."
+    )
+
+
+@router.get("/uppfoljning")
+async def followup(
+    request: Request, skolenhet: str = "", senast: str = "", who: Identity = Depends(current_identity)
+) -> Response:
+    if who.role not in FOLLOWUP_ROLES:
+        raise Forbidden("Uppföljningen är till för rektor och elevhälsan.")
+    unit = skolenhet if skolenhet in who.school_units else ""
+    units = (unit,) if unit else who.school_units
+    context: dict[str, Any] = {"unit": unit, "units": who.school_units}
+    try:
+        rows = await followup_client(request, who).open_cases(unit or None)
+    except ServiceUnavailable:
+        if is_htmx(request) and senast == DOWN:
+            return Response(status_code=204)  # still down: leave the notice, do not repeat it
+        context.update(unavailable=True, groups=[], fingerprint=DOWN, summary="", announce=None)
+        return render(request, "followup.html", context, blocks=["followup_table"], status_code=503)
+    current = fingerprint(rows)
+    if is_htmx(request) and senast == current:
+        return Response(status_code=204)
+    text = summary(rows)
+    updated = datetime.now(LOCAL_TIME).strftime("%H:%M")
+    context.update(
+        unavailable=False,
+        groups=group_by_unit(rows, units),
+        fingerprint=current,
+        summary=text,
+        # Only an htmx answer fills the live region; a full page is read from the top anyway.
+        announce=f"Uppföljningen uppdaterades {updated}: {text}" if is_htmx(request) else None,
+    )
+    return render(request, "followup.html", context, blocks=["followup_table"])

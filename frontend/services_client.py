@@ -1,0 +1,155 @@
+"""Calls to the services' JSON APIs on behalf of the logged-in user.
+
+Every request carries the user's signed identity (`X-Stodspar-Identity`) and the W3C
+traceparent of the current span, so one trace runs from the form into the service.
+Spans and logs name the service and the route template only, never personal data.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from eventkit.identity import HEADER, Identity, sign
+
+log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("frontend.services_client")
+
+TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+
+
+class ServiceUnavailable(Exception):
+    """The service did not answer, or failed on its side (5xx)."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.service = service
+
+
+class ServiceRefused(Exception):
+    """422: the input needs correcting, or a domain rule refused the command."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__(payload.get("message", ""))
+        self.message: str = payload.get("message") or "Uppgifterna behöver rättas."
+        self.fields: dict[str, str] = payload.get("fields") or {}
+        self.rule: str | None = payload.get("rule")
+        self.rule_name: str | None = payload.get("rule_name")
+
+
+class NotFound(Exception):
+    pass
+
+
+class Forbidden(Exception):
+    pass
+
+
+class IdentityNotAccepted(Exception):
+    """401: the service did not accept the identity (expired or wrong key); log in again."""
+
+
+class ServiceClient:
+    service = "service"
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, identity: Identity) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.identity = identity
+
+    async def _call(self, method: str, template: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        attributes = {
+            "http.request.method": method,
+            "url.template": template,
+            "stodspar.service": self.service,
+        }
+        with _tracer.start_as_current_span(
+            f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
+        ) as span:
+            headers = {HEADER: sign(self.identity)}
+            propagate.inject(headers)
+            try:
+                response = await self.http.request(
+                    method, self.base_url + path, headers=headers, timeout=TIMEOUT, **kwargs
+                )
+            except httpx.HTTPError as exc:
+                span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+                log.warning("%s unreachable: %s %s (%s)", self.service, method, template, type(exc).__name__)
+                raise ServiceUnavailable(self.service) from None
+            span.set_attribute("http.response.status_code", response.status_code)
+            return _interpret(self.service, method, template, response)
+
+
+def _interpret(service: str, method: str, template: str, response: httpx.Response) -> dict[str, Any]:
+    status = response.status_code
+    if status >= 500:
+        log.warning("%s failed: %s %s -> %s", service, method, template, status)
+        raise ServiceUnavailable(service)
+    try:
+        payload = response.json() if response.content else {}
+    except ValueError:
+        raise ServiceUnavailable(service) from None
+    if status < 400:
+        return payload
+    message = payload.get("message", "")
+    if status == 422:
+        raise ServiceRefused(payload)
+    if status == 401:
+        raise IdentityNotAccepted(message)
+    if status == 403:
+        raise Forbidden(message)
+    if status == 404:
+        raise NotFound(message)
+    log.warning("%s answered %s to %s %s", service, status, method, template)
+    raise ServiceUnavailable(service)
+
+
+class CasesClient(ServiceClient):
+    """The cases service (elevärenden)."""
+
+    service = "cases"
+
+    async def open_case(self, *, school_unit: str, pupil_personal_number: str, pupil_name: str) -> UUID:
+        body = {
+            "school_unit": school_unit,
+            "pupil_personal_number": pupil_personal_number,
+            "pupil_name": pupil_name,
+        }
+        opened = await self._call("POST", "/cases", "/cases", json=body)
+        return UUID(opened["case_id"])
+
+    async def case(self, case_id: UUID) -> dict[str, Any]:
+        return await self._call("GET", "/cases/{case_id}", f"/cases/{case_id}")
+
+    async def record_extra_adaptation(self, case_id: UUID, description: str) -> None:
+        await self._call(
+            "POST",
+            "/cases/{case_id}/extra-adaptations",
+            f"/cases/{case_id}/extra-adaptations",
+            json={"description": description},
+        )
+
+    async def refer_to_rektor(
+        self, case_id: UUID, *, tried_adaptations: str, why_not_enough: str, special_reason: str
+    ) -> None:
+        body = {
+            "tried_adaptations": tried_adaptations,
+            "why_not_enough": why_not_enough,
+            "special_reason": special_reason,
+        }
+        await self._call("POST", "/cases/{case_id}/referral", f"/cases/{case_id}/referral", json=body)
+
+
+class FollowupClient(ServiceClient):
+    """The follow-up read model (rektors uppföljningsvy)."""
+
+    service = "followup"
+
+    async def open_cases(self, school_unit: str | None = None) -> list[dict[str, Any]]:
+        params = {"school_unit": school_unit} if school_unit else None
+        answer = await self._call("GET", "/followup", "/followup", params=params)
+        return list(answer.get("rows", []))

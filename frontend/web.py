@@ -1,0 +1,91 @@
+"""What every route shares: the session login, htmx detection, rendering, service clients."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from eventkit.identity import Identity, Role
+from frontend.services_client import CasesClient, FollowupClient
+
+SESSION_KEY = "identity"
+# Who sees rektor's follow-up view (the follow-up API allows the same roles).
+FOLLOWUP_ROLES = frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER})
+
+
+class LoginRequired(Exception):
+    """No one is logged in; the handler sends the browser to /login."""
+
+
+def current_identity(request: Request) -> Identity:
+    """FastAPI dependency: the logged-in user, or a redirect to the login page."""
+    claims = request.session.get(SESSION_KEY)
+    if not claims:
+        raise LoginRequired()
+    try:
+        return Identity.from_claims(claims)
+    except (KeyError, ValueError, TypeError):
+        request.session.clear()
+        raise LoginRequired() from None
+
+
+def log_in(request: Request, identity: Identity) -> None:
+    request.session.clear()
+    request.session[SESSION_KEY] = identity.to_claims()
+
+
+def log_out(request: Request) -> None:
+    request.session.clear()
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line confirmation shown on the next full page (after a redirect)."""
+    request.session["flash"] = message
+
+
+def is_htmx(request: Request) -> bool:
+    """An htmx request that wants a fragment. A history restore wants the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    blocks: Iterable[str] = (),
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The whole page, or only `blocks` when htmx asked (contact-app's pattern)."""
+    templates = request.app.state.templates
+    who = _who(request)
+    context = {"who": who, "can_follow_up": bool(who and who.role in FOLLOWUP_ROLES), **context}
+    blocks = list(blocks)
+    if blocks and is_htmx(request):
+        return templates.TemplateResponse(
+            request, name, context, status_code=status_code, headers=headers, block_names=blocks
+        )
+    context.setdefault("flash", request.session.pop("flash", None))
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def cases_client(request: Request, who: Identity) -> CasesClient:
+    backends = request.app.state.backends
+    return CasesClient(backends.http, backends.cases_url, who)
+
+
+def followup_client(request: Request, who: Identity) -> FollowupClient:
+    backends = request.app.state.backends
+    return FollowupClient(backends.http, backends.followup_url, who)
+
+
+def _who(request: Request) -> Identity | None:
+    try:
+        return current_identity(request)
+    except LoginRequired:
+        return None

@@ -1,0 +1,164 @@
+"""What a teacher sees when a form is refused, and that nothing is lost when a service is down.
+
+The stub answers with the cases service's documented error JSON (422 validation / rule).
+"""
+from __future__ import annotations
+
+import re
+from uuid import uuid4
+
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from eventkit.identity import HEADER, verify
+from frontend.app import create_app
+from tests.frontend_unit.helpers import HTMX, log_in, unused_url
+
+BAD_PIN = "Personnumret är inte giltigt – kontrollera datum och kontrollsiffra."
+TYPED = {"school_unit": "0180-ENG", "pupil_personal_number": "20150315-1235", "pupil_name": "Elsa Exempel"}
+
+
+def _refuse_pin(cases_service):
+    cases_service.answer("POST", "/cases", 422, {
+        "error": "validation", "message": "Uppgifterna behöver rättas.",
+        "fields": {"pupil_personal_number": BAD_PIN},
+    })
+
+
+def _case(case_id, referral=None, adaptations=()):
+    return {
+        "case_id": str(case_id), "version": 2, "municipality": "0180", "school_unit": "0180-ENG",
+        "pupil_name": "Elsa Exempel", "pupil_personal_number": "20150315-1234",
+        "opened_at": "2026-03-02T08:15:00+00:00",
+        "extra_adaptations": [{"description": d, "recorded_by": "anna.lind"} for d in adaptations],
+        "referral": referral,
+    }
+
+
+def test_invalid_personnummer_is_shown_next_to_the_field_in_the_form_block_only(frontend, cases_service):
+    _refuse_pin(cases_service)
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post("/arenden", data=TYPED, headers=HTMX)
+
+    assert response.status_code == 422
+    html = response.text
+    assert html.lstrip().startswith('<form id="case-form"') and "<html" not in html
+    field = re.search(r'<input[^>]*id="pupil_personal_number"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    described = re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
+    message = re.search(r'<p class="field-error" id="([^"]+)">(.*?)</p>', html, re.S)
+    assert message.group(1) in described and BAD_PIN in message.group(2)
+    assert 'value="20150315-1235"' in field
+    assert 'value="Elsa Exempel"' in html
+
+
+def test_without_javascript_the_whole_page_comes_back_with_the_message_and_422(frontend, cases_service):
+    _refuse_pin(cases_service)
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post("/arenden", data=TYPED)
+
+    assert response.status_code == 422
+    assert "<html" in response.text and BAD_PIN in response.text
+
+
+def test_opening_a_case_goes_to_the_case_page_and_the_service_gets_the_signed_identity(frontend, cases_service):
+    case_id = uuid4()
+    cases_service.answer("POST", "/cases", 201, {"case_id": str(case_id)})
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post("/arenden", data=TYPED, headers=HTMX)
+
+    assert response.headers["HX-Redirect"] == f"/arenden/{case_id}"
+    sent = cases_service.received[-1]
+    assert sent.body == TYPED
+    assert verify(sent.headers[HEADER]).user_id == "anna.lind"
+
+
+def test_one_trace_runs_from_the_form_into_the_service_and_carries_no_personal_data(frontend, cases_service):
+    spans = InMemorySpanExporter()
+    trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(spans))
+    cases_service.answer("POST", "/cases", 201, {"case_id": str(uuid4())})
+    log_in(frontend, "anna.lind")
+
+    frontend.post("/arenden", data=TYPED, headers=HTMX)
+    spans.shutdown()
+
+    trace_id = cases_service.received[-1].headers["traceparent"].split("-")[1]
+    finished = spans.get_finished_spans()
+    form_to_service = [s for s in finished if s.name in ("POST /arenden", "POST /cases")]
+    assert {s.name for s in form_to_service} == {"POST /arenden", "POST /cases"}
+    assert {format(s.context.trace_id, "032x") for s in form_to_service} == {trace_id}
+    recorded = " ".join(str(v) for s in finished for v in s.attributes.values())
+    assert "Elsa" not in recorded and "20150315" not in recorded
+
+
+def test_r1_a_refused_adaptation_is_explained_at_its_one_field(frontend, cases_service):
+    case_id = uuid4()
+    cases_service.answer("POST", f"/cases/{case_id}/extra-adaptations", 422, {
+        "error": "rule", "message": "Beskriv den extra anpassningen kort (högst 500 tecken).",
+        "rule": "R1", "rule_name": "ExtraAdaptationNeedsOneShortDescription",
+    })
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id))
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post(f"/arenden/{case_id}/anpassningar", data={"description": " "}, headers=HTMX)
+
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith('<form id="adaptation-form"')
+    assert 'id="description-error"' in response.text and "högst 500 tecken" in response.text
+
+
+def test_r2_a_refused_referral_is_explained_at_the_top_of_the_referral_form(frontend, cases_service):
+    case_id = uuid4()
+    message = "En anmälan till rektor ska ange vilka extra anpassningar som prövats och varför de inte räcker, eller det särskilda skälet att anmäla direkt."
+    cases_service.answer("POST", f"/cases/{case_id}/referral", 422, {
+        "error": "rule", "message": message, "rule": "R2", "rule_name": "ReferralNeedsTriedAdaptationsOrSpecialReason",
+    })
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id))
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post(
+        f"/arenden/{case_id}/anmalan", data={"tried_adaptations": "Bildstöd", "why_not_enough": ""}, headers=HTMX
+    )
+
+    assert response.status_code == 422
+    html = response.text
+    assert html.lstrip().startswith('<div id="referral">')
+    assert 'data-rule="R2"' in html and message in html
+    assert ">Bildstöd</textarea>" in html
+
+
+def test_once_referred_the_case_page_shows_the_date_and_the_deadlines(frontend, cases_service):
+    case_id = uuid4()
+    referral = {"referred_on": "2026-03-02", "tried_adaptations": "Bildstöd", "why_not_enough": "Räcker inte",
+                "special_reason": "", "direct": False, "investigation_due": "2026-03-09", "decision_due": "2026-03-30"}
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, referral, ["Bildstöd"]))
+    log_in(frontend, "anna.lind")
+
+    response = frontend.get(f"/arenden/{case_id}")
+    html = response.text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    assert "Anmäld till rektor 2 mars 2026" in text
+    assert "Utredningen ska påbörjas senast 9 mars 2026" in text
+    assert "Beslut senast 30 mars 2026" in text
+    assert 'id="referral-form"' not in html
+    assert response.headers["Cache-Control"] == "no-store"  # pupil data stays out of the browser cache
+
+
+def test_when_the_cases_service_is_down_the_teacher_keeps_what_they_typed():
+    app = create_app(cases_url=unused_url(), followup_url=unused_url())
+    with TestClient(app, follow_redirects=False) as frontend:
+        log_in(frontend, "anna.lind")
+
+        in_form = frontend.post("/arenden", data=TYPED, headers=HTMX)
+        page = frontend.get(f"/arenden/{uuid4()}")
+
+    assert in_form.status_code == 503
+    assert "går inte att nå just nu" in in_form.text and 'value="Elsa Exempel"' in in_form.text
+    assert page.status_code == 503 and "Tjänsten svarar inte just nu" in page.text
+    assert "Traceback" not in page.text
