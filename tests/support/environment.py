@@ -9,12 +9,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The running system under test listens on its own ports, so `make run` can stay up.
-TEST_PORTS = {
-    "CASES_PORT": "8101",
-    "FOLLOWUP_API_PORT": "8111",
-    "FRONTEND_PORT": "8100",
-    "FOLLOWUP_FAUST_WEB_PORT": "6166",
+# The running system under test listens on its own ports (from TEST_PORT_BASE, default 8100),
+# so `make run` can stay up, and two checkouts can test side by side with different bases
+# and database prefixes (TEST_DB_PREFIX, which must end in "test_").
+PORT_OFFSETS = {
+    "FRONTEND_PORT": 0,
+    "CASES_PORT": 1,
+    "FOLLOWUP_API_PORT": 11,
+    "FOLLOWUP_FAUST_WEB_PORT": 66,
 }
 
 
@@ -24,7 +26,12 @@ def load() -> None:
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
             os.environ.setdefault(key, value)
-    os.environ["TEST_DB_PREFIX"] = os.environ.get("TEST_DB_PREFIX") or "test_"
-    os.environ.update(TEST_PORTS)
-    os.environ["CASES_URL"] = f"http://127.0.0.1:{TEST_PORTS['CASES_PORT']}"
-    os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{TEST_PORTS['FOLLOWUP_API_PORT']}"
+    prefix = os.environ.get("TEST_DB_PREFIX") or "test_"
+    if not prefix.endswith("test_"):
+        raise RuntimeError("TEST_DB_PREFIX must end in 'test_': the suite empties those databases")
+    os.environ["TEST_DB_PREFIX"] = prefix
+    base = int(os.environ.get("TEST_PORT_BASE", "8100"))
+    for variable, offset in PORT_OFFSETS.items():
+        os.environ[variable] = str(base + offset)
+    os.environ["CASES_URL"] = f"http://127.0.0.1:{os.environ['CASES_PORT']}"
+    os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"

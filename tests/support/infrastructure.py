@@ -9,6 +9,7 @@ import time
 from typing import Any, Callable
 
 import psycopg
+from psycopg import sql
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from eventkit.config import Postgres, kafka_bootstrap
@@ -16,9 +17,14 @@ from tests.support.environment import ROOT
 
 
 def reset_database(base_variable: str) -> None:
-    """Empty a test database (the test_ prefix guarantees it is never the real one)."""
+    """Empty a test database, creating it if missing (the prefix ends in test_, so it is
+    never a database that `make run` uses)."""
     settings = Postgres.for_database(base_variable)
-    assert settings.dbname.startswith("test_"), settings.dbname
+    assert "test_" in settings.dbname, settings.dbname
+    server = Postgres(settings.host, settings.port, settings.user, settings.password, "postgres")
+    with psycopg.connect(server.conninfo, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.dbname,)).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(settings.dbname)))
     with psycopg.connect(settings.conninfo, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
 
