@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import asdict, dataclass
 from typing import Any, Iterator
 
 from eventsourcing.application import Application
 from datetime import date
 
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, StoredEvent, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding
 
 from eventkit.config import Postgres
+from eventkit.group_commit import GroupCommitter
 from eventkit.identity import Identity
 from eventkit.telemetry import current_traceparent
 
@@ -34,7 +36,8 @@ class EventMeta:
     traceparent: str = ""
 
 
-_meta: contextvars.ContextVar[EventMeta] = contextvars.ContextVar("event_meta", default=EventMeta())
+# Kept as the plain dict the mapper writes: stored with every event, so built once per command.
+_meta: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("event_meta", default=asdict(EventMeta()))
 
 
 @contextmanager
@@ -46,7 +49,7 @@ def acting_as(identity: Identity) -> Iterator[EventMeta]:
         municipality=identity.municipality,
         traceparent=current_traceparent() or "",
     )
-    token = _meta.set(meta)
+    token = _meta.set(asdict(meta))
     try:
         yield meta
     finally:
@@ -57,7 +60,7 @@ class EnvelopeMapper(Mapper):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         # Mapper reads vars(event); give it a copy with the envelope added.
         shadow = object.__new__(type(domain_event))
-        object.__setattr__(shadow, "__dict__", {**vars(domain_event), META_KEY: asdict(_meta.get())})
+        object.__setattr__(shadow, "__dict__", {**vars(domain_event), META_KEY: _meta.get()})
         return super().to_stored_event(shadow)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
@@ -92,6 +95,24 @@ class ServiceApplication(Application):
         settings = Postgres.for_database(self.database_variable).eventsourcing_env()
         settings.update(env or {})
         super().__init__(env=settings)
+
+    def _record(self, processing_event: Any) -> list[Recording]:
+        # As the library's EventStore.put, but the insert goes through the group committer
+        # (see group_commit.py). Mapping happens here, in the command's own context, so the
+        # envelope gets this command's actor and trace.
+        if processing_event.tracking is not None or processing_event.saved_kwargs:
+            return super()._record(processing_event)
+        events = processing_event.events
+        stored = [self.mapper.to_stored_event(event) for event in events]
+        notification_ids = self._group_commit.put(stored) or []
+        return [
+            Recording(event, Notification(s.originator_id, s.originator_version, s.topic, s.state, id=n))
+            for event, s, n in zip(events, stored, notification_ids)
+        ]
+
+    @cached_property
+    def _group_commit(self) -> GroupCommitter:
+        return GroupCommitter(self.recorder.insert_events)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -19,7 +19,7 @@ def personal_number(rng: random.Random | None = None) -> str:
     year = rng.randint(2008, 2019)
     month = rng.randint(1, 12)
     day = rng.randint(1, 28)
-    serial = rng.randint(0, 999)
+    serial = rng.randint(1, 999)  # 000 is never issued
     nine = f"{year % 100:02d}{month:02d}{day:02d}{serial:03d}"
     return f"{year}{month:02d}{day:02d}-{serial:03d}{luhn_digit(nine)}"
 
