@@ -13,7 +13,7 @@ from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
-from eventkit.contracts import CONTRACTS_DIR, compatibility_problems, registry, validate_message
+from eventkit.contracts import CONTRACTS_DIR, ContractViolation, compatibility_problems, registry, validate_message
 from eventkit.relay import to_message
 from eventkit.store import EventMeta
 from tests.support.environment import ROOT
@@ -82,3 +82,17 @@ def test_a_schema_changed_in_place_stays_backward_compatible(path):
     current = json.loads(path.read_text(encoding="utf-8"))
     for old in _committed_versions(path):
         assert compatibility_problems(old, current) == []
+
+
+def test_a_message_that_breaks_its_contract_is_refused():
+    translate, events = PUBLISHERS[CASES_TOPIC]
+    event = events()[-1]
+    message = to_message(event, EventMeta(municipality="0180"), translate(event, EventMeta()))
+    for broken in (
+        {**message, "data": {**message["data"], "diagnosis": "ADHD"}},  # R18: no sensitive extras
+        {**message, "data": {k: v for k, v in message["data"].items() if k != "decision_due"}},
+        {**message, "municipality": "Stockholm"},
+        {**message, "schema_version": "9.0"},
+    ):
+        with pytest.raises(ContractViolation):
+            validate_message(broken)
