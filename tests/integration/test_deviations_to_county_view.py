@@ -189,3 +189,32 @@ def test_r20_configuration_changes_are_events_and_bad_configuration_is_refused(s
     assert stored_event_count() == before
     shown = httpx.get(url, headers=headers_for(MANAGER)).json()
     assert shown["manager"] == "rolf.ek" and shown["answer_days"] == 60 and "anna.lind" in shown["reporters"]
+
+
+def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
+    import os
+    import subprocess
+    import sys
+    import threading
+    import uuid
+
+    from tests.support.environment import ROOT
+
+    marker = uuid.uuid4().hex[:10]
+    deviation_id = report(deviations, description=f"Exempel {marker}: socialtjänsten kom inte.")
+    send(deviations, MANAGER, deviation_id)
+    eventually(lambda: in_county_view(stack, deviation_id))
+    consumer = subprocess.Popen(
+        [sys.executable, str(ROOT / "deploy" / "bus_consumer_example.py"), "--from-beginning",
+         "--group", f"{os.environ['TEST_DB_PREFIX']}bus.example-{marker}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    watchdog = threading.Timer(30, consumer.kill)  # no line within 30 s: the loop below ends
+    watchdog.start()
+    try:
+        printed = next((line for line in consumer.stdout if marker in line), "")
+    finally:
+        watchdog.cancel()
+        consumer.terminate()
+        consumer.wait(timeout=10)
+    assert printed.split()[1] == "0180" and "party_absent_from_meetings" in printed
