@@ -19,7 +19,8 @@ from eventkit.config import env
 from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
 from frontend.errors import install_error_pages
-from frontend.routes import auth, cases, followup
+from frontend import deviation_labels
+from frontend.routes import auth, cases, county, deviation_sending, deviations, followup
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,6 +31,8 @@ SESSION_HOURS = 8  # one school day; then log in again
 class Backends:
     cases_url: str
     followup_url: str
+    deviations_url: str = ""
+    county_url: str = ""
     http: httpx.AsyncClient | None = None
 
 
@@ -38,10 +41,14 @@ def create_app(
     cases_url: str | None = None,
     followup_url: str | None = None,
     organisation_file: Path | str | None = None,
+    deviations_url: str | None = None,
+    county_url: str | None = None,
 ) -> FastAPI:
     backends = Backends(
         cases_url=cases_url or env("CASES_URL", "http://127.0.0.1:8001"),
         followup_url=followup_url or env("FOLLOWUP_URL", "http://127.0.0.1:8011"),
+        deviations_url=deviations_url or env("DEVIATIONS_URL", "http://127.0.0.1:8002"),
+        county_url=county_url or env("COUNTY_URL", "http://127.0.0.1:8012"),
     )
 
     @asynccontextmanager
@@ -58,6 +65,7 @@ def create_app(
     app.state.organisation = organisation
     app.state.backends = backends
     app.state.templates = make_templates(organisation)
+    deviation_labels.install(app.state.templates.env, organisation)
 
     app.add_middleware(
         SessionMiddleware,
@@ -69,7 +77,7 @@ def create_app(
         https_only=False,  # local development over http; production sets TLS in front
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, followup):
+    for module in (auth, cases, followup, deviation_sending, deviations, county):
         app.include_router(module.router)
     install_error_pages(app)
 

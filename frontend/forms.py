@@ -12,6 +12,7 @@ from frontend.services_client import ServiceRefused
 UNAVAILABLE = {
     "cases": "Elevärendena går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "followup": "Uppföljningen går inte att nå just nu. Vi försöker igen automatiskt.",
+    "deviations": "Avvikelserna går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
 }
 
 

@@ -18,6 +18,8 @@ def stack():
 
     reset_database("CASES_DB")
     reset_database("FOLLOWUP_DB")
+    reset_database("DEVIATIONS_DB")
+    reset_database("COUNTY_DB")
     running = Stack()
     try:
         running.start_all()

@@ -21,6 +21,14 @@ FIELD_MESSAGES = {
     "json_invalid": "Innehållet är inte giltig JSON.",
     "model_attributes_type": "Innehållet ska vara ett JSON-objekt.",
     "dict_type": "Innehållet ska vara ett JSON-objekt.",
+    "literal_error": "Välj ett av alternativen.",
+    "date_from_datetime_parsing": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "date_parsing": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "date_type": "Ange ett datum (ÅÅÅÅ-MM-DD).",
+    "bool_parsing": "Ange ja eller nej.",
+    "int_parsing": "Ange ett heltal.",
+    "list_type": "Ange en lista.",
+    "too_long": "För många värden.",
 }
 
 

@@ -13,8 +13,10 @@ from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
+from deviations.public_events import TOPIC as DEVIATIONS_TOPIC
+from deviations.public_events import translate as deviations_translate
 from eventkit.contracts import CONTRACTS_DIR, ContractViolation, compatibility_problems, registry, validate_message
-from eventkit.relay import to_message
+from eventkit.relay import PublicEvent, to_message
 from eventkit.store import EventMeta
 from tests.support.environment import ROOT
 
@@ -35,7 +37,45 @@ def every_cases_event():
     return case.collect_events()
 
 
-PUBLISHERS = {CASES_TOPIC: (cases_translate, every_cases_event)}
+def every_deviations_event():
+    from datetime import date
+
+    from deviations.domain.configuration import UnitConfiguration
+    from deviations.domain.model import Deviation
+    from deviations.domain.values import InvolvedOrganisation
+
+    unit = UnitConfiguration.configure(organisation="0180", unit="0180-ENG", reporters=["anna.lind"], manager="rolf.ek", configured_by="a")
+    school, bup = InvolvedOrganisation.parse("school", "municipality"), InvolvedOrganisation.parse("child_psychiatry", "region")
+    deviation = Deviation.report(
+        configuration=unit, reported_by="anna.lind", organisations=[school, bup], category="other", occurred_on=date(2026, 1, 2),
+        description="BUP kom inte.", tried_locally="", principled=True, arose_in=bup, today=date(2026, 1, 3),
+    )
+    deviation.record_action(unit, "rolf.ek", "Samtal", date(2026, 1, 4))
+    deviation.record_answer(unit, "rolf.ek", "Svar", date(2026, 1, 5))
+    deviation.send_to_bus(unit, "rolf.ek", decisions={}, names=[], on=date(2026, 1, 6))
+    solved = Deviation.report(
+        configuration=unit, reported_by="anna.lind", organisations=[school, bup], category="other", occurred_on=date(2026, 1, 2),
+        description="BUP kom inte.", tried_locally="Ringt", principled=False, arose_in=bup, today=date(2026, 1, 3),
+    )
+    solved.solve_locally(unit, "rolf.ek", "Löst", date(2026, 1, 4))
+    return deviation.collect_events() + solved.collect_events()
+
+
+def bus_translate(event, meta):
+    """The regional stream's messages are made by the county agent from DeviationSentToBus."""
+    from projections.county.republish import BUS_EVENT, bus_message
+
+    public = deviations_translate(event, meta)
+    if public is None or public.event_type != "DeviationSentToBus":
+        return None
+    return PublicEvent(BUS_EVENT, bus_message(to_message(event, meta, public))["data"])
+
+
+PUBLISHERS = {
+    CASES_TOPIC: (cases_translate, every_cases_event),
+    DEVIATIONS_TOPIC: (deviations_translate, every_deviations_event),
+    "bus.deviations.v1": (bus_translate, every_deviations_event),
+}
 
 
 @pytest.mark.parametrize("path", EVENT_SCHEMAS, ids=lambda p: p.name)

@@ -17,6 +17,9 @@ PORT_OFFSETS = {
     "CASES_PORT": 1,
     "FOLLOWUP_API_PORT": 11,
     "FOLLOWUP_FAUST_WEB_PORT": 66,
+    "DEVIATIONS_PORT": 2,
+    "COUNTY_API_PORT": 12,
+    "COUNTY_FAUST_WEB_PORT": 67,
 }
 
 
@@ -35,3 +38,5 @@ def load() -> None:
         os.environ[variable] = str(base + offset)
     os.environ["CASES_URL"] = f"http://127.0.0.1:{os.environ['CASES_PORT']}"
     os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"
+    os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
+    os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"

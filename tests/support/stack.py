@@ -30,6 +30,12 @@ def _commands() -> dict[str, list[str]]:
                      "worker", "-l", "warn", "--web-port", env["FOLLOWUP_FAUST_WEB_PORT"]],
         "followup_api": uvicorn + ["projections.followup.api:app", "--port", env["FOLLOWUP_API_PORT"]],
         "frontend": uvicorn + ["frontend.app:app", "--port", env["FRONTEND_PORT"]],
+        "deviations": uvicorn + ["deviations.entrypoints.api:app", "--port", env["DEVIATIONS_PORT"]],
+        "deviations_relay": [sys.executable, "-m", "deviations.entrypoints.relay"],
+        "deviations_pupil_names": [sys.executable, "-m", "deviations.entrypoints.pupil_names"],
+        "county": [str(BIN / "faust"), "-A", "projections.county.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                   "worker", "-l", "warn", "--web-port", env["COUNTY_FAUST_WEB_PORT"]],
+        "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
     }
 
 
@@ -38,6 +44,9 @@ LISTENS_ON = {
     "followup_api": "FOLLOWUP_API_PORT",
     "frontend": "FRONTEND_PORT",
     "followup": "FOLLOWUP_FAUST_WEB_PORT",
+    "deviations": "DEVIATIONS_PORT",
+    "county_api": "COUNTY_API_PORT",
+    "county": "COUNTY_FAUST_WEB_PORT",
 }
 
 
@@ -58,6 +67,14 @@ class Stack:
     @property
     def followup_url(self) -> str:
         return os.environ["FOLLOWUP_URL"]
+
+    @property
+    def deviations_url(self) -> str:
+        return os.environ["DEVIATIONS_URL"]
+
+    @property
+    def county_url(self) -> str:
+        return os.environ["COUNTY_URL"]
 
     @property
     def frontend_url(self) -> str:

@@ -1,0 +1,59 @@
+"""Swedish words for deviation reporting's codes (the contracts' enums), for forms and views."""
+from __future__ import annotations
+
+ORGANISATIONS = {
+    "school": "Skola",
+    "social_services": "Socialtjänst",
+    "child_psychiatry": "Barn- och ungdomspsykiatri (BUP)",
+    "child_medicine": "Barnmedicin",
+    "habilitation": "Habilitering",
+}
+# Where each organisation usually belongs; the reporter can mark it otherwise.
+USUAL_SIDE = {"school": "municipality", "social_services": "municipality", "child_psychiatry": "region",
+              "child_medicine": "region", "habilitation": "region"}
+SIDES = {"municipality": "kommunen", "region": "regionen"}
+CATEGORIES = {
+    "guidelines_not_followed": "Överenskomna riktlinjer eller rutiner följs inte",
+    "agreed_measures_not_carried_out": "Överenskomna insatser (t.ex. i SIP) genomförs inte",
+    "responsibility_disputed": "Parterna är oense om ansvaret",
+    "party_absent_from_meetings": "En part deltar inte i möten",
+    "other": "Annat",
+}
+STATUSES = {
+    "reported": "Rapporterad",
+    "handling": "Under lokal hantering",
+    "solved_locally": "Löst lokalt",
+    "sent_to_bus": "Skickad till BUS-sekretariatet",
+}
+FINDING_KINDS = {
+    "identity_number": "Personnummer eller samordningsnummer",
+    "phone": "Telefonnummer",
+    "email": "E-postadress",
+    "name": "Namn ur elevregistret",
+}
+FIELDS = {"description": "Beskrivning", "tried_locally": "Vad som prövats lokalt"}
+PERIOD_KINDS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
+
+
+def organisation(value: dict | None) -> str:
+    if not value:
+        return "–"
+    return f"{ORGANISATIONS.get(value['kind'], value['kind'])} ({SIDES.get(value['side'], value['side'])})"
+
+
+def install(env, organisation_directory) -> None:
+    """Filters and globals for the templates."""
+    names = {m.code: m.name for m in organisation_directory.municipalities}
+    env.filters.update(
+        verksamhet=organisation,
+        verksamhetstyp=lambda kind: ORGANISATIONS.get(kind, kind),
+        kategori=lambda code: CATEGORIES.get(code, code),
+        avvikelsestatus=lambda code: STATUSES.get(code, code),
+        fyndtyp=lambda code: FINDING_KINDS.get(code, code),
+        faltnamn=lambda code: FIELDS.get(code, code),
+        kommun=lambda code: names.get(code, code),
+    )
+    env.globals.update(
+        ORGANISATIONS=ORGANISATIONS, CATEGORIES=CATEGORIES, SIDES=SIDES, PERIOD_KINDS=PERIOD_KINDS,
+        municipality_names=names,
+    )

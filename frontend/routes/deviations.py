@@ -1,0 +1,191 @@
+"""Deviation reporting (avvikelser, R19–R22): report, the manager's view with overdue answers,
+local handling, and sending to the BUS secretariat after the de-identification check."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from eventkit.identity import Identity, Role
+from frontend.devlogin import role_label
+from frontend.deviation_labels import ORGANISATIONS, USUAL_SIDE
+from frontend.deviations_client import deviations_client
+from frontend.forms import FormState
+from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
+from frontend.web import current_identity, flash, is_htmx, render
+
+router = APIRouter()
+
+
+def _require_staff(who: Identity) -> None:
+    if who.role == Role.BUS_SECRETARIAT:
+        raise Forbidden("BUS-sekretariatet ser avvikelserna i länsbilden.")
+
+
+def _go(request: Request, url: str) -> Response:
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
+    """The service's field names (organisations.0.kind, arose_in.side …) onto the form's."""
+    fields: dict[str, str] = {}
+    for name, message in refusal.fields.items():
+        fields.setdefault(name.split(".")[0], message)
+    refusal.fields = fields
+    state = FormState.refused(values, refusal)
+    if refusal.rule and fields and all(name in state.errors for name in fields):
+        state.problem = None  # the rule's message stands at its field
+    return state
+
+
+async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
+    try:
+        return await call, None, 200
+    except ServiceRefused as refusal:
+        return None, _refused(values, refusal), 422
+    except ServiceUnavailable as down:
+        return None, FormState.unavailable(values, down.service), 503
+    except Forbidden as refused:
+        return None, FormState(values=dict(values), problem=str(refused)), 403
+
+
+# -- overview: my reports and the manager's view -----------------------------------------------
+@router.get("/avvikelser")
+async def overview(request: Request, who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    rows = await deviations_client(request, who).overview()
+    mine = [r for r in rows if r["mine_to_handle"]]
+    return render(request, "deviations_overview.html", {
+        "to_handle": mine, "others": [r for r in rows if not r["mine_to_handle"]],
+        "overdue": sum(1 for r in mine if r["answer_overdue"]),
+    })
+
+
+# -- report (R19) --------------------------------------------------------------------------------
+def _report_page(request: Request, who: Identity, form: FormState, status: int = 200) -> Response:
+    organisation = request.app.state.organisation
+    municipalities = [m for m in organisation.municipalities if len(m.code) == 4]
+    return render(request, "deviations_new.html", {
+        "form": form, "units": who.school_units, "is_region": len(who.municipality) == 2,
+        "municipality_options": [(m.code, m.name) for m in municipalities],
+    }, blocks=["report_form"], status_code=status)
+
+
+@router.get("/avvikelser/ny")
+async def new_report(request: Request, who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    values = {"unit": who.school_units[0] if who.school_units else ""}
+    return _report_page(request, who, FormState(values=values))
+
+
+@router.post("/avvikelser")
+async def report(request: Request, who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in (
+        "unit", "category", "occurred_on", "description", "tried_locally", "principled", "arose_in",
+        "counterpart_municipality")}
+    for kind in ORGANISATIONS:
+        values[f"org_{kind}"] = str(form.get(f"org_{kind}", ""))
+    values["organisations"] = ""
+    organisations = [{"kind": kind, "side": values[f"org_{kind}"]} for kind in ORGANISATIONS if values[f"org_{kind}"]]
+    arose_side = values.get(f"org_{values['arose_in']}") or USUAL_SIDE.get(values["arose_in"], "municipality")
+    body = {
+        "unit": values["unit"], "organisations": organisations, "category": values["category"],
+        "occurred_on": values["occurred_on"] or None, "description": values["description"],
+        "tried_locally": values["tried_locally"], "principled": values["principled"] == "ja",
+        "arose_in": {"kind": values["arose_in"] or "school", "side": arose_side},
+        "counterpart_municipality": values["counterpart_municipality"],
+    }
+    if not values["arose_in"]:
+        return _report_page(request, who, FormState(values=values, errors={"arose_in": "Välj var avvikelsen uppstod."}), 422)
+    deviation_id, problem, status = await _attempt(deviations_client(request, who).report(body), values)
+    if problem:
+        return _report_page(request, who, problem, status)
+    flash(request, "Avvikelsen är rapporterad till enhetens ansvariga chef.")
+    return _go(request, f"/avvikelser/{deviation_id}")
+
+
+# -- configuration (R20) -------------------------------------------------------------------------------
+@router.get("/avvikelser/installningar")
+async def configuration_page(request: Request, enhet: str = "", who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
+    current = await deviations_client(request, who).configuration(unit) if unit else {}
+    values = {"unit": unit, "manager": current.get("manager", ""), "answer_days": str(current.get("answer_days", 60))}
+    return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])))
+
+
+def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200) -> Response:
+    staff = [u for u in request.app.state.organisation.users_in(who.municipality)
+             if u.role not in (Role.BUS_SECRETARIAT,) and form.values.get("unit") in u.school_units]
+    return render(request, "deviations_configuration.html", {
+        "form": form, "units": who.school_units, "staff": staff, "reporters": reporters,
+        "manager_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in staff],
+    }, blocks=["configuration_form"], status_code=status)
+
+
+@router.post("/avvikelser/installningar")
+async def configure(request: Request, who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    form = await request.form()
+    values = {"unit": str(form.get("unit", "")), "manager": str(form.get("manager", "")),
+              "answer_days": str(form.get("answer_days", "")).strip()}
+    reporters = {str(r) for r in form.getlist("reporters")}
+    if not values["answer_days"].isdigit():
+        state = FormState(values=values, errors={"answer_days": "Svarstiden anges i hela dagar, till exempel 60."})
+        return _configuration_page(request, who, state, reporters, 422)
+    body = {"reporters": sorted(reporters), "manager": values["manager"], "answer_days": int(values["answer_days"])}
+    _, problem, status = await _attempt(deviations_client(request, who).configure(values["unit"], body), values)
+    if problem:
+        return _configuration_page(request, who, problem, reporters, status)
+    state = FormState(values=values, done="Inställningarna är sparade.")
+    return _configuration_page(request, who, state, reporters)
+
+
+# -- one deviation: local handling (R21) -------------------------------------------------------------
+def _deviation_page(request: Request, deviation: dict[str, Any], forms: dict[str, FormState] | None = None,
+                    status: int = 200) -> Response:
+    forms = {name: (forms or {}).get(name) or FormState() for name in ("action", "answer", "solved")}
+    return render(request, "deviations_detail.html", {"d": deviation, **forms}, status_code=status)
+
+
+@router.get("/avvikelser/{deviation_id}")
+async def deviation_page(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+    _require_staff(who)
+    return _deviation_page(request, await deviations_client(request, who).deviation(deviation_id))
+
+
+async def _handle(request: Request, deviation_id: str, who: Identity, text: str, path: str, form_name: str,
+                  done: str) -> Response:
+    _require_staff(who)
+    client = deviations_client(request, who)
+    _, problem, status = await _attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
+    if problem:
+        if problem.errors:
+            problem.errors = {"text": next(iter(problem.errors.values()))}
+        return _deviation_page(request, await client.deviation(deviation_id), {form_name: problem}, status)
+    flash(request, done)
+    return _go(request, f"/avvikelser/{deviation_id}")
+
+
+@router.post("/avvikelser/{deviation_id}/atgarder")
+async def record_action(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+                        text: str = Form("")) -> Response:
+    return await _handle(request, deviation_id, who, text, "actions", "action", "Åtgärden är sparad.")
+
+
+@router.post("/avvikelser/{deviation_id}/svar")
+async def record_answer(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+                        text: str = Form("")) -> Response:
+    return await _handle(request, deviation_id, who, text, "answer", "answer", "Svaret är registrerat.")
+
+
+@router.post("/avvikelser/{deviation_id}/lost-lokalt")
+async def solve_locally(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+                        text: str = Form("")) -> Response:
+    return await _handle(request, deviation_id, who, text, "solved-locally", "solved",
+                         "Avvikelsen är avslutad som löst lokalt.")

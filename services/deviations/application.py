@@ -1,0 +1,209 @@
+"""The deviations application: commands and queries in the words of deviation reporting.
+
+Who may act on which unit is checked here; the rules of the deviation live in the domain.
+A deviation belongs to the organisation that reported it (kommunkod, or länskod for a region
+unit); its staff see it, no one else does (not found, so existence is not disclosed).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, Callable, Iterable
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
+
+from deviations.domain.configuration import DEFAULT_ANSWER_DAYS, UnitConfiguration
+from deviations.domain.model import Deviation
+from deviations.domain.rules import UnitHasAResponsibleManager
+from deviations.domain.values import InvolvedOrganisation
+from deviations.views import deviation_details, deviation_row
+from eventkit.identity import Identity, Role
+from eventkit.store import ServiceApplication, acting_as
+
+LOCAL = ZoneInfo("Europe/Stockholm")
+STAFF = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR, Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
+
+
+class NotPermitted(Exception):
+    """The acting identity may not do this (wrong role, organisation or unit)."""
+
+
+class DeviationNotFound(Exception):
+    pass
+
+
+class DeviationsApplication(ServiceApplication):
+    name = "deviations"
+    database_variable = "DEVIATIONS_DB"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
+        pupil_names: Callable[[str], list[str]] = lambda organisation: [],
+    ) -> None:
+        super().__init__(env)
+        self.today = today
+        self.pupil_names = pupil_names
+
+    # -- configuration (R20) ---------------------------------------------------------------
+    def configuration(self, who: Identity, unit: str) -> dict[str, Any]:
+        _require_staff(who)
+        if not (who.belongs_to(unit) or who.role == Role.MUNICIPALITY_ADMIN):
+            raise NotPermitted("Du arbetar inte på den enheten.")
+        found = self._configuration(who.municipality, unit)
+        if found is None:
+            return {"unit": unit, "configured": False, "reporters": [], "manager": "", "answer_days": DEFAULT_ANSWER_DAYS}
+        return {"unit": unit, "configured": True, "reporters": found.reporters, "manager": found.manager,
+                "answer_days": found.answer_days, "version": found.version}
+
+    def configure_unit(self, who: Identity, unit: str, *, reporters: list[str], manager: str, answer_days: int) -> bool:
+        found = self._configuration(who.municipality, unit)
+        may = who.role == Role.MUNICIPALITY_ADMIN or (who.role == Role.REKTOR and who.belongs_to(unit)) or (
+            found is not None and found.manager == who.user_id
+        )
+        if not may:
+            raise NotPermitted("Bara kommunens administratör, enhetens rektor eller ansvariga chef kan ändra inställningarna.")
+        if found is None:
+            found = UnitConfiguration.configure(organisation=who.municipality, unit=unit, reporters=reporters,
+                                                manager=manager, answer_days=answer_days, configured_by=who.user_id)
+        elif not found.change(reporters=reporters, manager=manager, answer_days=answer_days, changed_by=who.user_id):
+            return False
+        with acting_as(who):
+            self.save(found)
+        return True
+
+    # -- report (R19) -----------------------------------------------------------------------
+    def report(
+        self, who: Identity, *, unit: str, organisations: Iterable[InvolvedOrganisation], category: str,
+        occurred_on: date, description: str, tried_locally: str, principled: bool,
+        arose_in: InvolvedOrganisation, counterpart_municipality: str = "",
+    ) -> UUID:
+        _require_staff(who)
+        if not who.belongs_to(unit):
+            raise NotPermitted("Du arbetar inte på den enheten.")
+        configuration = self._configuration(who.municipality, unit)
+        if configuration is None:
+            raise UnitHasAResponsibleManager()
+        deviation = Deviation.report(
+            configuration=configuration, reported_by=who.user_id, organisations=organisations, category=category,
+            occurred_on=occurred_on, description=description, tried_locally=tried_locally, principled=principled,
+            arose_in=arose_in, counterpart_municipality=counterpart_municipality, today=self.today(),
+        )
+        self._save(who, deviation)
+        return deviation.id
+
+    # -- local handling (R21) and sending (R22) ---------------------------------------------------
+    def record_action(self, who: Identity, deviation_id: UUID, action: str) -> None:
+        deviation, configuration = self._handled_by(who, deviation_id)
+        deviation.record_action(configuration, who.user_id, action, self.today())
+        self._save(who, deviation)
+
+    def record_answer(self, who: Identity, deviation_id: UUID, answer: str) -> None:
+        deviation, configuration = self._handled_by(who, deviation_id)
+        deviation.record_answer(configuration, who.user_id, answer, self.today())
+        self._save(who, deviation)
+
+    def solve_locally(self, who: Identity, deviation_id: UUID, summary: str) -> None:
+        deviation, configuration = self._handled_by(who, deviation_id)
+        deviation.solve_locally(configuration, who.user_id, summary, self.today())
+        self._save(who, deviation)
+
+    def check(self, who: Identity, deviation_id: UUID, description: str | None = None,
+              tried_locally: str | None = None) -> list[dict[str, Any]]:
+        """The findings the manager must redact or confirm before sending (nothing is stored)."""
+        deviation, configuration = self._handled_by(who, deviation_id)
+        configuration.authorise_manager(who.user_id)
+        findings = deviation.findings(self.pupil_names(deviation.organisation), description, tried_locally)
+        return [{"key": f.key, "field": f.field, "kind": f.kind, "label": f.label, "text": f.text,
+                 "start": f.start, "end": f.end} for f in findings]
+
+    def send_to_bus(self, who: Identity, deviation_id: UUID, *, decisions: dict[str, str],
+                    description: str | None = None, tried_locally: str | None = None) -> None:
+        deviation, configuration = self._handled_by(who, deviation_id)
+        deviation.send_to_bus(
+            configuration, who.user_id, decisions=decisions, names=self.pupil_names(deviation.organisation),
+            on=self.today(), description=description, tried_locally=tried_locally,
+        )
+        self._save(who, deviation)
+
+    # -- queries ------------------------------------------------------------------------------------
+    def details(self, who: Identity, deviation_id: UUID) -> dict[str, Any]:
+        deviation = self._deviation_for(who, deviation_id)
+        configuration = self._configuration(deviation.organisation, deviation.unit)
+        return deviation_details(deviation, configuration, who, self.today())
+
+    def overview(self, who: Identity) -> list[dict[str, Any]]:
+        """The organisation's deviations this user may see; the manager's own first, overdue
+        answers first (the manager's view, R21)."""
+        _require_staff(who)
+        rows = []
+        managers: dict[str, str] = {}
+        for deviation_id in self._deviation_ids(who.municipality):
+            deviation: Deviation = self.repository.get(deviation_id)
+            if not _may_read(who, deviation):
+                continue
+            if deviation.unit not in managers:
+                configuration = self._configuration(deviation.organisation, deviation.unit)
+                managers[deviation.unit] = configuration.manager if configuration else ""
+            rows.append(deviation_row(deviation, managers[deviation.unit] == who.user_id, self.today()))
+        return sorted(rows, key=lambda r: (not r["mine_to_handle"], not r["answer_overdue"], r["answer_due"]))
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _deviation_ids(self, organisation: str) -> list[UUID]:
+        # The manager's view reads the event store directly (ADR 0012): the Reported events only.
+        topic = get_topic(Deviation.Reported)
+        ids, start = [], 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=[topic])
+            for notification in batch:
+                event, _ = self.mapper.decode(notification)
+                if event.organisation == organisation:
+                    ids.append(event.originator_id)
+            if len(batch) < 500:
+                return ids
+            start = batch[-1].id + 1
+
+    def _configuration(self, organisation: str, unit: str) -> UnitConfiguration | None:
+        try:
+            return self.repository.get(UnitConfiguration.id_for(organisation, unit))
+        except AggregateNotFoundError:
+            return None
+
+    def _deviation_for(self, who: Identity, deviation_id: UUID) -> Deviation:
+        _require_staff(who)
+        try:
+            deviation: Deviation = self.repository.get(deviation_id)
+        except AggregateNotFoundError:
+            raise DeviationNotFound(str(deviation_id)) from None
+        if not isinstance(deviation, Deviation) or not _may_read(who, deviation):
+            raise DeviationNotFound(str(deviation_id))
+        return deviation
+
+    def _handled_by(self, who: Identity, deviation_id: UUID) -> tuple[Deviation, UnitConfiguration]:
+        deviation = self._deviation_for(who, deviation_id)
+        configuration = self._configuration(deviation.organisation, deviation.unit)
+        if configuration is None:
+            raise UnitHasAResponsibleManager()
+        return deviation, configuration
+
+    def _save(self, who: Identity, deviation: Deviation) -> None:
+        # The envelope names the municipality the deviation concerns (a region's report names
+        # the other party's), so consumers of the municipal topic can filter by kommunkod.
+        with acting_as(replace(who, municipality=deviation.municipality)):
+            self.save(deviation)
+
+
+def _require_staff(who: Identity) -> None:
+    if who.role not in STAFF:
+        raise NotPermitted("Avvikelserapporteringen är till för kommunens och regionens personal.")
+
+
+def _may_read(who: Identity, deviation: Deviation) -> bool:
+    """Own organisation only; within it, the unit's staff, the reporter and the administrator."""
+    if who.municipality != deviation.organisation:
+        return False
+    return who.role == Role.MUNICIPALITY_ADMIN or who.belongs_to(deviation.unit) or who.user_id == deviation.reported_by

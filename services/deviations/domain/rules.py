@@ -1,0 +1,145 @@
+"""Rules of deviation reporting (R19–R22), each a small class named as the sentence it makes true.
+
+A broken rule raises `RuleBroken` with the rule's id from RULES.md and its name, before any
+event exists, so a refused command stores nothing.
+"""
+from __future__ import annotations
+
+
+class RuleBroken(Exception):
+    rule_id: str = ""
+    message: str = ""
+    field: str | None = None  # the form field the message belongs to, when it is about one
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.message
+        super().__init__(f"{self.rule_id} {type(self).__name__}: {self.message}")
+
+    @property
+    def rule_name(self) -> str:
+        return type(self).__name__
+
+
+# R19 — what a deviation is --------------------------------------------------------------
+class DeviationInvolvesTwoOrMoreOrganisations(RuleBroken):
+    rule_id = "R19"
+    field = "organisations"
+    message = "En avvikelse gäller samverkan mellan minst två verksamheter – ange alla som berörs."
+
+
+class DeviationHasACategoryFromTheAgreedList(RuleBroken):
+    rule_id = "R23"
+    field = "category"
+    message = "Välj en kategori ur listan."
+
+
+class DeviationNeedsADescription(RuleBroken):
+    rule_id = "R19"
+    field = "description"
+    message = "Beskriv avvikelsen (högst 4000 tecken)."
+
+
+class DeviationWasTriedLocallyOrIsOfAPrincipledNature(RuleBroken):
+    rule_id = "R19"
+    field = "tried_locally"
+    message = (
+        "Beskriv vad som prövats lokalt – eller markera att avvikelsen är av principiell karaktär."
+    )
+
+
+class DeviationDateIsNotInTheFuture(RuleBroken):
+    rule_id = "R19"
+    field = "occurred_on"
+    message = "Datumet kan inte ligga i framtiden."
+
+
+class DeviationAroseInOneOfTheInvolvedOrganisations(RuleBroken):
+    rule_id = "R21"
+    field = "arose_in"
+    message = "Välj den verksamhet där avvikelsen uppstod, bland de berörda."
+
+
+class RegionReportNamesTheMunicipalityConcerned(RuleBroken):
+    rule_id = "R19"
+    field = "counterpart_municipality"
+    message = "En avvikelse från regionen ska ange vilken kommun som är den andra parten."
+
+
+class DeviationInvolvesBothSidesOfTheCollaboration(RuleBroken):
+    rule_id = "R19"
+    field = "organisations"
+    message = "Minst en berörd verksamhet ska vara din egen huvudmans."
+
+
+# R20 — who reports, who is responsible -------------------------------------------------------
+class OnlyConfiguredReportersMayReport(RuleBroken):
+    rule_id = "R20"
+    message = "Du är inte utsedd att rapportera avvikelser för den här enheten."
+
+
+class UnitHasAResponsibleManager(RuleBroken):
+    rule_id = "R20"
+    field = "manager"
+    message = "Enheten behöver en ansvarig chef innan avvikelser kan rapporteras."
+
+
+class AnswerTimeIsAWholeNumberOfDays(RuleBroken):
+    rule_id = "R21"
+    field = "answer_days"
+    message = "Svarstiden anges i dagar, mellan 1 och 365."
+
+
+# R21 — local handling ---------------------------------------------------------------------------
+class OnlyTheResponsibleManagerHandlesTheDeviation(RuleBroken):
+    rule_id = "R21"
+    message = "Bara enhetens ansvariga chef kan hantera avvikelsen."
+
+
+class ActionNeedsADescription(RuleBroken):
+    rule_id = "R21"
+    field = "action"
+    message = "Beskriv åtgärden (högst 2000 tecken)."
+
+
+class DeviationHasOneOutcome(RuleBroken):
+    rule_id = "R21"
+    message = "Avvikelsen är redan avslutad lokalt eller skickad till BUS-sekretariatet."
+
+
+class AnswerIsRecordedOnce(RuleBroken):
+    rule_id = "R21"
+    field = "answer"
+    message = "Svaret är redan registrerat."
+
+
+class AnswerNeedsAText(RuleBroken):
+    rule_id = "R21"
+    field = "answer"
+    message = "Skriv vad verksamheten svarade (högst 4000 tecken)."
+
+
+class SolvedLocallyNeedsASummary(RuleBroken):
+    rule_id = "R21"
+    field = "summary"
+    message = "Beskriv kort hur avvikelsen löstes lokalt."
+
+
+class DeviationIsHandledLocallyBeforeItIsSent(RuleBroken):
+    rule_id = "R21"
+    message = "Skriv upp minst en lokal åtgärd innan avvikelsen skickas till BUS-sekretariatet."
+
+
+# R22 — de-identification -------------------------------------------------------------------------
+class EveryFindingIsRedactedOrConfirmed(RuleBroken):
+    rule_id = "R22"
+    field = "findings"
+    message = "Ta bort eller bekräfta varje markerad uppgift innan avvikelsen skickas."
+
+
+class ReportWithAPersonalIdentityNumberCannotBeSent(RuleBroken):
+    rule_id = "R22"
+    field = "findings"
+    message = (
+        "Texten innehåller fortfarande ett personnummer eller samordningsnummer. "
+        "Det måste tas bort innan avvikelsen kan skickas."
+    )

@@ -1,0 +1,162 @@
+"""The deviations service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from fastapi import Depends, FastAPI
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import BaseModel, ConfigDict, Field
+
+from deviations.application import DeviationNotFound, DeviationsApplication, NotPermitted
+from deviations.bootstrap import application
+from deviations.domain.rules import RuleBroken
+from deviations.domain.values import InvolvedOrganisation
+from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.identity import Identity
+from eventkit.telemetry import setup_tracing
+
+setup_tracing("deviations")
+app = FastAPI(title="Stödspår – avvikelser (deviations)", version="1.0")
+install_error_handlers(app)
+FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+
+Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]
+SideName = Literal["municipality", "region"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Organisation(Strict):
+    kind: Kind
+    side: SideName
+
+    def value(self) -> InvolvedOrganisation:
+        return InvolvedOrganisation.parse(self.kind, self.side)
+
+
+class Configuration(Strict):
+    reporters: list[str] = Field(default_factory=list, max_length=200)
+    manager: str = Field(default="", max_length=64)
+    answer_days: int = Field(default=60)
+
+
+class Report(Strict):
+    unit: str = Field(min_length=1, max_length=64)
+    organisations: list[Organisation] = Field(max_length=10)
+    arose_in: Organisation
+    category: str = Field(min_length=1, max_length=64)
+    occurred_on: date
+    description: str = Field(max_length=4000)
+    tried_locally: str = Field(default="", max_length=4000)
+    principled: bool = False
+    counterpart_municipality: str = Field(default="", max_length=4)
+
+
+class Text(Strict):
+    text: str = Field(max_length=4000)
+
+
+class Check(Strict):
+    description: str | None = Field(default=None, max_length=4000)
+    tried_locally: str | None = Field(default=None, max_length=4000)
+
+
+class Send(Check):
+    decisions: dict[str, Literal["redact", "confirm"]] = Field(default_factory=dict, max_length=200)
+
+
+def deviations() -> DeviationsApplication:
+    return application()
+
+
+@app.exception_handler(RuleBroken)
+async def _rule_broken(request, exc: RuleBroken):
+    extra = {"fields": {exc.field: exc.message}} if exc.field else {}
+    return error(422, "rule", exc.message, rule=exc.rule_id, rule_name=exc.rule_name, **extra)
+
+
+@app.exception_handler(NotPermitted)
+async def _not_permitted(request, exc: NotPermitted):
+    return error(403, "forbidden", str(exc))
+
+
+@app.exception_handler(DeviationNotFound)
+async def _not_found(request, exc: DeviationNotFound):
+    return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
+
+
+@app.get("/health", include_in_schema=False)
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@app.get("/units/{unit}/configuration")
+def get_configuration(unit: str, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
+    return app_.configuration(who, unit)
+
+
+@app.put("/units/{unit}/configuration")
+def configure(unit: str, body: Configuration, who: Identity = Depends(current_identity),
+              app_: DeviationsApplication = Depends(deviations)):
+    changed = app_.configure_unit(who, unit, **body.model_dump())
+    return {"unit": unit, "changed": changed}
+
+
+@app.post("/deviations", status_code=201)
+def report(body: Report, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
+    deviation_id = app_.report(
+        who, unit=body.unit, organisations=[o.value() for o in body.organisations], category=body.category,
+        occurred_on=body.occurred_on, description=body.description, tried_locally=body.tried_locally,
+        principled=body.principled, arose_in=body.arose_in.value(), counterpart_municipality=body.counterpart_municipality,
+    )
+    return {"deviation_id": str(deviation_id)}
+
+
+@app.get("/deviations")
+def overview(who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
+    return {"rows": app_.overview(who)}
+
+
+@app.get("/deviations/{deviation_id}")
+def details(deviation_id: UUID, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
+    return app_.details(who, deviation_id)
+
+
+@app.post("/deviations/{deviation_id}/actions", status_code=201)
+def record_action(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
+                  app_: DeviationsApplication = Depends(deviations)):
+    app_.record_action(who, deviation_id, body.text)
+    return {"deviation_id": str(deviation_id)}
+
+
+@app.post("/deviations/{deviation_id}/answer", status_code=201)
+def record_answer(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
+                  app_: DeviationsApplication = Depends(deviations)):
+    app_.record_answer(who, deviation_id, body.text)
+    return {"deviation_id": str(deviation_id)}
+
+
+@app.post("/deviations/{deviation_id}/solved-locally", status_code=201)
+def solve_locally(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
+                  app_: DeviationsApplication = Depends(deviations)):
+    app_.solve_locally(who, deviation_id, body.text)
+    return {"deviation_id": str(deviation_id)}
+
+
+@app.post("/deviations/{deviation_id}/check")
+def check(deviation_id: UUID, body: Check, who: Identity = Depends(current_identity),
+          app_: DeviationsApplication = Depends(deviations)):
+    """R22: what must be redacted or confirmed before sending. Stores nothing."""
+    return {"findings": app_.check(who, deviation_id, body.description, body.tried_locally)}
+
+
+@app.post("/deviations/{deviation_id}/send", status_code=201)
+def send(deviation_id: UUID, body: Send, who: Identity = Depends(current_identity),
+         app_: DeviationsApplication = Depends(deviations)):
+    app_.send_to_bus(who, deviation_id, decisions=body.decisions, description=body.description,
+                     tried_locally=body.tried_locally)
+    return {"deviation_id": str(deviation_id)}

@@ -1,0 +1,93 @@
+"""The county view's read model (länsbilden) in PostgreSQL, built only from bus.deviations.v1,
+so a deviation that was not sent to the BUS secretariat can never be in it (R22, R23).
+
+Windowed aggregation: each deviation adds one to its calendar month, quarter and year window,
+per municipality, category and organisation involved ('*' counts the deviation once). Calendar
+windows are not of fixed width, so the buckets are computed here rather than with faust's
+tumbling windows (ADR 0013). Each event is applied in one transaction together with its row
+in `processed_event`, so a redelivered message changes nothing.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import psycopg
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS county_deviation (
+    deviation_id uuid PRIMARY KEY,
+    municipality text NOT NULL,
+    reported_by text NOT NULL,
+    organisations jsonb NOT NULL,
+    arose_in jsonb NOT NULL,
+    category text NOT NULL,
+    occurred_on date NOT NULL,
+    month text NOT NULL,
+    quarter text NOT NULL,
+    year integer NOT NULL,
+    principled boolean NOT NULL,
+    description text NOT NULL,
+    tried_locally text NOT NULL,
+    sent_on date NOT NULL
+);
+CREATE INDEX IF NOT EXISTS county_deviation_year ON county_deviation (year, municipality, category);
+CREATE TABLE IF NOT EXISTS county_count (
+    period_kind text NOT NULL,
+    period text NOT NULL,
+    year integer NOT NULL,
+    municipality text NOT NULL,
+    category text NOT NULL,
+    organisation text NOT NULL,
+    deviations integer NOT NULL,
+    PRIMARY KEY (period_kind, period, municipality, category, organisation)
+);
+CREATE TABLE IF NOT EXISTS processed_event (
+    event_id uuid PRIMARY KEY,
+    processed_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+PERIOD_KINDS = ("month", "quarter", "year")
+ALL = "*"
+
+
+def create_schema(conn: psycopg.Connection) -> None:
+    conn.execute(SCHEMA)
+
+
+async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
+    await conn.execute(SCHEMA)
+
+
+async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
+    """Apply one BusDeviation; False when it had been applied before."""
+    if message.get("event_type") != "BusDeviation":
+        return False
+    async with conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING", (message["event_id"],)
+        )
+        if cur.rowcount == 0:
+            return False
+        d = message["data"]
+        inserted = await conn.execute(
+            "INSERT INTO county_deviation (deviation_id, municipality, reported_by, organisations, arose_in, category,"
+            " occurred_on, month, quarter, year, principled, description, tried_locally, sent_on)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (deviation_id) DO NOTHING",
+            (d["deviation_id"], d["municipality"], d["reported_by"], json.dumps(d["organisations"]),
+             json.dumps(d["arose_in"]), d["category"], d["occurred_on"], d["period"]["month"], d["period"]["quarter"],
+             d["period"]["year"], d["principled"], d["description"], d["tried_locally"], d["sent_on"]),
+        )
+        if inserted.rowcount == 0:
+            return False  # the same deviation under another event id: counted once
+        kinds = sorted({o["kind"] for o in d["organisations"]}) + [ALL]
+        for period_kind in PERIOD_KINDS:
+            period = str(d["period"][period_kind])
+            for organisation in kinds:
+                await conn.execute(
+                    "INSERT INTO county_count (period_kind, period, year, municipality, category, organisation, deviations)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, 1) ON CONFLICT (period_kind, period, municipality, category, organisation)"
+                    " DO UPDATE SET deviations = county_count.deviations + 1",
+                    (period_kind, period, d["period"]["year"], d["municipality"], d["category"], organisation),
+                )
+        return True

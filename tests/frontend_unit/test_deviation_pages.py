@@ -1,0 +1,79 @@
+"""The deviation forms and the county view against stub services: refusals land next to their
+field, overdue answers show on the manager's view, and the county view is the secretariat's."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from frontend.app import create_app
+from tests.frontend_unit.helpers import HTMX, log_in
+from tests.frontend_unit.stub_service import StubService
+
+R19 = "En avvikelse gäller samverkan mellan minst två verksamheter – ange alla som berörs."
+
+
+@pytest.fixture
+def services():
+    deviations, county = StubService().start(), StubService().start()
+    yield deviations, county
+    deviations.stop()
+    county.stop()
+
+
+@pytest.fixture
+def client(services, cases_service, followup_service):
+    deviations, county = services
+    app = create_app(cases_url=cases_service.url, followup_url=followup_service.url,
+                     deviations_url=deviations.url, county_url=county.url)
+    with TestClient(app, follow_redirects=False) as c:
+        yield c
+
+
+REPORT = {"unit": "0180-ENG", "org_school": "municipality", "arose_in": "school", "category": "other",
+          "occurred_on": "2026-02-01", "description": "BUP kom inte.", "tried_locally": "Ringt."}
+
+
+def test_r19_a_refused_report_shows_the_rule_next_to_the_organisations_and_keeps_the_text(client, services):
+    deviations, _ = services
+    deviations.answer("POST", "/deviations", 422, {
+        "error": "rule", "message": R19, "rule": "R19", "rule_name": "DeviationInvolvesTwoOrMoreOrganisations",
+        "fields": {"organisations": R19},
+    })
+    log_in(client, "anna.lind")
+    response = client.post("/avvikelser", data=REPORT, headers=HTMX)
+    assert response.status_code == 422
+    assert 'id="organisations-error"' in response.text and R19 in response.text
+    assert "BUP kom inte." in response.text
+    assert "<html" not in response.text  # only the form block, for htmx
+    sent = deviations.received[-1].body
+    assert sent["organisations"] == [{"kind": "school", "side": "municipality"}]
+    assert sent["arose_in"] == {"kind": "school", "side": "municipality"}
+
+
+def test_r21_the_managers_view_marks_overdue_answers(client, services):
+    deviations, _ = services
+    row = {"deviation_id": "5b2f7a6e-1f0c-4c55-9b0e-1d2f3a4b5c6d", "unit": "0180-ENG", "category": "other",
+           "organisations": [], "occurred_on": "2026-01-02", "reported_on": "2026-01-03", "answer_due": "2026-03-04",
+           "answered": False, "answer_overdue": True, "days_overdue": 3, "status": "handling", "mine_to_handle": True}
+    deviations.answer("GET", "/deviations", 200, {"rows": [row]})
+    log_in(client, "rolf.ek")
+    page = client.get("/avvikelser").text
+    assert "Att hantera som ansvarig chef" in page
+    assert "1 med försenat svar" in page and "Svar försenat 3 dagar" in page
+
+
+def test_r23_the_county_view_is_for_the_bus_secretariat_only(client, services):
+    _, county = services
+    county.answer("GET", "/county/counts", 200, {
+        "period_kind": "month", "total": 2, "years": [2026], "trend": [],
+        "by_period": [{"key": "2026-01", "deviations": 2}], "by_municipality": [{"key": "0184", "deviations": 2}],
+        "by_category": [{"key": "other", "deviations": 2}], "by_organisation": [{"key": "school", "deviations": 2}],
+    })
+    log_in(client, "anna.lind")
+    assert client.get("/lan").status_code == 403
+    log_in(client, "birgitta.sund")
+    page = client.get("/lan?ar=2026&kommun=0184&verksamhet=nonsense").text
+    assert '<svg class="chart"' in page and "Solna" in page and "2 avvikelser" in page
+    asked = county.received[-1].query
+    assert "municipality=0184" in asked and "year=2026" in asked and "organisation" not in asked
+    assert client.get("/avvikelser").status_code == 403  # the secretariat sees only the county view

@@ -1,0 +1,220 @@
+"""Deviation reporting through the real deviations API, relay, Kafka and the county faust
+worker to bus.deviations.v1 and the BUS secretariat's county view; and what is refused."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from eventkit.contracts import validate_message
+from eventkit.personal_data import identity_number_spans
+from tests.conftest import TEACHER, headers_for
+from tests.support.deviations import (
+    HUDDINGE_MANAGER, HUDDINGE_REPORTER, MANAGER, NOT_A_REPORTER, REGION_MANAGER, REGION_REPORTER, REPORTER,
+    SECRETARIAT, SOLNA_MANAGER, SOLNA_REPORTER, a_report, act, configure_units, report, send,
+)
+from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
+from tests.support.pupils import personal_number
+
+pytestmark = pytest.mark.integration
+BUS_TOPIC = "bus.deviations.v1"
+
+
+@pytest.fixture(scope="module")
+def deviations(stack):
+    configure_units(stack.deviations_url)
+    return stack.deviations_url
+
+
+def stored_event_count() -> int:
+    return query("DEVIATIONS_DB", "SELECT count(*) FROM deviations_events")[0][0]
+
+
+def county(stack, path: str, who=SECRETARIAT, **params) -> httpx.Response:
+    return httpx.get(f"{stack.county_url}{path}", headers=headers_for(who), params=params)
+
+
+def in_county_view(stack, deviation_id: str) -> dict | None:
+    response = county(stack, f"/county/deviations/{deviation_id}")
+    return response.json() if response.status_code == 200 else None
+
+
+def test_r22_a_sent_deviation_reaches_the_regional_topic_and_county_view_de_identified(stack, deviations):
+    pupil = f"Wilma Testsson{personal_number()[-4:]}"
+    opened = httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER),
+                        json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(), "pupil_name": pupil})
+    assert opened.status_code == 201
+    number = personal_number()
+    description = f"{pupil} ({number}, vh 070-111 22 33) fick ingen tid hos BUP trots SIP."
+    deviation_id = report(deviations, description=description)
+    act(deviations, MANAGER, deviation_id, "actions", {"text": "Kontakt med BUP:s enhetschef."})
+
+    def findings():
+        """the pupil's name, learnt from CaseOpened, is among the findings"""
+        found = act(deviations, MANAGER, deviation_id, "check", {}, status=200).json()["findings"]
+        return found if any(f["kind"] == "name" for f in found) else None
+
+    found = eventually(findings)
+    assert {f["kind"] for f in found} == {"name", "identity_number", "phone"}
+    mark = end_of(BUS_TOPIC)
+    act(deviations, MANAGER, deviation_id, "send", {"decisions": {f["key"]: "redact" for f in found}})
+
+    [record] = messages_after(BUS_TOPIC, mark, lambda r: r.key == deviation_id.encode())
+    message = decoded(record)
+    validate_message(message)
+    assert message["event_type"] == "BusDeviation" and message["municipality"] == "0180"
+    text = record.value.decode()
+    assert number not in text and number.replace("-", "") not in text and pupil not in text
+    assert not identity_number_spans(text)
+    assert message["data"]["description"].startswith("[namn borttaget] ([personnummer borttaget]")
+
+    shown = eventually(lambda: in_county_view(stack, deviation_id))
+    assert shown["description"] == message["data"]["description"]
+    assert shown["municipality"] == "0180" and shown["category"] == "party_absent_from_meetings"
+
+
+def test_r22_a_report_still_holding_an_identity_number_is_refused_and_nothing_is_stored(stack, deviations):
+    deviation_id = report(deviations, description=f"Gäller elev {personal_number()}.")
+    act(deviations, MANAGER, deviation_id, "actions", {"text": "Samtal."})
+    found = act(deviations, MANAGER, deviation_id, "check", {}, status=200).json()["findings"]
+    before = stored_event_count()
+    refused = act(deviations, MANAGER, deviation_id, "send", {"decisions": {f["key"]: "confirm" for f in found}}, status=422)
+    assert refused.json()["rule"] == "R22"
+    assert refused.json()["rule_name"] == "ReportWithAPersonalIdentityNumberCannotBeSent"
+    undecided = act(deviations, MANAGER, deviation_id, "send", {"decisions": {}}, status=422)
+    assert undecided.json()["rule_name"] == "EveryFindingIsRedactedOrConfirmed"
+    assert stored_event_count() == before
+
+
+def test_r23_the_county_view_counts_sent_deviations_of_every_municipality_and_never_unsent_ones(stack, deviations):
+    only_reported = report(deviations, occurred_on="2025-05-05")
+    solved = report(deviations, occurred_on="2025-05-06")
+    act(deviations, MANAGER, solved, "solved-locally", {"text": "Löst vid möte."})
+    handled_not_sent = report(deviations, occurred_on="2025-05-07")
+    act(deviations, MANAGER, handled_not_sent, "actions", {"text": "Samtal."})
+    before = county(stack, "/county/counts", period_kind="month", year=2025).json()
+    sent = {
+        "0180": report(deviations, occurred_on="2025-05-08", category="responsibility_disputed"),
+        "0184": report(deviations, SOLNA_REPORTER, unit="0184-TAL", occurred_on="2025-05-09"),
+        "0126": report(deviations, HUDDINGE_REPORTER, unit="0126-SKO", occurred_on="2025-11-10"),
+    }
+    for code, manager in (("0180", MANAGER), ("0184", SOLNA_MANAGER), ("0126", HUDDINGE_MANAGER)):
+        send(deviations, manager, sent[code])
+    for deviation_id in sent.values():
+        eventually(lambda: in_county_view(stack, deviation_id))
+
+    listed = {r["deviation_id"] for r in county(stack, "/county/deviations", year=2025).json()["rows"]}
+    assert set(sent.values()) <= listed
+    assert not {only_reported, solved, handled_not_sent} & listed
+    for unsent in (only_reported, solved, handled_not_sent):
+        assert county(stack, f"/county/deviations/{unsent}").status_code == 404
+
+    after = county(stack, "/county/counts", period_kind="month", year=2025).json()
+    def count(summary, dimension, key):
+        return next((r["deviations"] for r in summary[dimension] if r["key"] == key), 0)
+    assert count(after, "by_period", "2025-05") - count(before, "by_period", "2025-05") == 2
+    assert count(after, "by_period", "2025-11") - count(before, "by_period", "2025-11") == 1
+    for code in ("0180", "0184", "0126"):
+        assert count(after, "by_municipality", code) - count(before, "by_municipality", code) == 1
+    assert count(after, "by_organisation", "child_psychiatry") - count(before, "by_organisation", "child_psychiatry") == 3
+    quarters = county(stack, "/county/counts", period_kind="quarter", year=2025).json()
+    assert count(quarters, "by_period", "2025-Q2") >= 2
+    csv = county(stack, "/county/deviations.csv", year=2025, municipality="0184")
+    assert csv.status_code == 200 and sent["0184"] in csv.text and sent["0180"] not in csv.text
+    yearly = county(stack, "/county/yearly/2025").json()
+    assert {sent["0180"], sent["0184"], sent["0126"]} <= {r["deviation_id"] for r in yearly["reports"]}
+
+
+def test_r19_a_region_unit_reports_with_a_municipality_as_the_other_party(stack, deviations):
+    deviation_id = report(
+        deviations, REGION_REPORTER, unit="01-BUPS", counterpart_municipality="0126",
+        arose_in={"kind": "school", "side": "municipality"},
+    )
+    send(deviations, REGION_MANAGER, deviation_id)
+    shown = eventually(lambda: in_county_view(stack, deviation_id))
+    assert (shown["municipality"], shown["reported_by"]) == ("0126", "region")
+    assert httpx.get(f"{deviations}/deviations/{deviation_id}", headers=headers_for(HUDDINGE_MANAGER)).status_code == 404
+
+
+def test_r20_a_municipality_cannot_read_or_handle_another_municipalitys_reports(stack, deviations):
+    deviation_id = report(deviations)
+    for outsider in (SOLNA_REPORTER, SOLNA_MANAGER, HUDDINGE_MANAGER, REGION_MANAGER):
+        assert httpx.get(f"{deviations}/deviations/{deviation_id}", headers=headers_for(outsider)).status_code == 404
+        listed = httpx.get(f"{deviations}/deviations", headers=headers_for(outsider)).json()["rows"]
+        assert deviation_id not in {r["deviation_id"] for r in listed}
+        act(deviations, outsider, deviation_id, "actions", {"text": "x"}, status=404)
+    assert deviation_id in {r["deviation_id"] for r in httpx.get(f"{deviations}/deviations", headers=headers_for(MANAGER)).json()["rows"]}
+    # The secretariat sees the county view only, and municipal staff do not see it.
+    assert httpx.get(f"{deviations}/deviations/{deviation_id}", headers=headers_for(SECRETARIAT)).status_code == 403
+    assert county(stack, "/county/counts", who=MANAGER).status_code == 403
+
+
+def test_r20_only_configured_reporters_may_report_and_only_the_manager_handles(stack, deviations):
+    before = stored_event_count()
+    refused = httpx.post(f"{deviations}/deviations", json=a_report(), headers=headers_for(NOT_A_REPORTER))
+    assert refused.status_code == 422 and refused.json()["rule"] == "R20"
+    deviation_id = report(deviations)
+    before = stored_event_count()
+    not_manager = act(deviations, REPORTER, deviation_id, "actions", {"text": "x"}, status=422)
+    assert not_manager.json()["rule_name"] == "OnlyTheResponsibleManagerHandlesTheDeviation"
+    assert stored_event_count() == before
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"organisations": [{"kind": "school", "side": "municipality"}]}, "organisations"),
+        ({"organisations": [{"kind": "police", "side": "municipality"}]}, "organisations.0.kind"),
+        ({"category": "weather"}, "category"),
+        ({"occurred_on": "2026-13-45"}, "occurred_on"),
+        ({"occurred_on": "2999-01-01"}, "occurred_on"),
+        ({"description": "  "}, "description"),
+        ({"tried_locally": "", "principled": False}, "tried_locally"),
+        ({"child_name": "x"}, "child_name"),
+    ],
+)
+def test_r19_bad_input_gets_a_clear_4xx_in_swedish_and_nothing_is_stored(stack, deviations, changes, field):
+    before = stored_event_count()
+    response = httpx.post(f"{deviations}/deviations", json=a_report(**changes), headers=headers_for(REPORTER))
+    assert response.status_code == 422, response.text
+    assert field in response.json()["fields"]
+    assert stored_event_count() == before
+
+
+def test_r20_configuration_changes_are_events_and_bad_configuration_is_refused(stack, deviations):
+    url = f"{deviations}/units/0180-ENG/configuration"
+    before = stored_event_count()
+    for body in ({"reporters": [], "manager": "", "answer_days": 60}, {"reporters": [], "manager": "rolf.ek", "answer_days": 0}):
+        assert httpx.put(url, json=body, headers=headers_for(MANAGER)).status_code == 422
+    assert httpx.put(url, json={"reporters": [], "manager": "x", "answer_days": 9}, headers=headers_for(REPORTER)).status_code == 403
+    assert stored_event_count() == before
+    shown = httpx.get(url, headers=headers_for(MANAGER)).json()
+    assert shown["manager"] == "rolf.ek" and shown["answer_days"] == 60 and "anna.lind" in shown["reporters"]
+
+
+def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
+    import os
+    import subprocess
+    import sys
+    import threading
+    import uuid
+
+    from tests.support.environment import ROOT
+
+    marker = uuid.uuid4().hex[:10]
+    deviation_id = report(deviations, description=f"Exempel {marker}: socialtjänsten kom inte.")
+    send(deviations, MANAGER, deviation_id)
+    eventually(lambda: in_county_view(stack, deviation_id))
+    consumer = subprocess.Popen(
+        [sys.executable, str(ROOT / "deploy" / "bus_consumer_example.py"), "--from-beginning",
+         "--group", f"{os.environ['TEST_DB_PREFIX']}bus.example-{marker}"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    watchdog = threading.Timer(30, consumer.kill)  # no line within 30 s: the loop below ends
+    watchdog.start()
+    try:
+        printed = next((line for line in consumer.stdout if marker in line), "")
+    finally:
+        watchdog.cancel()
+        consumer.terminate()
+        consumer.wait(timeout=10)
+    assert printed.split()[1] == "0180" and "party_absent_from_meetings" in printed
