@@ -29,11 +29,16 @@ def _go(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+# The handling forms have one field, "text"; the service names it after the rule's subject.
+TEXT_FIELDS = {"action": "text", "answer": "text", "summary": "text"}
+
+
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
-    """The service's field names (organisations.0.kind, arose_in.side …) onto the form's."""
+    """The service's field names (organisations.0.kind, arose_in.side, action …) onto the form's."""
     fields: dict[str, str] = {}
     for name, message in refusal.fields.items():
-        fields.setdefault(name.split(".")[0], message)
+        name = name.split(".")[0]
+        fields.setdefault(TEXT_FIELDS.get(name, name) if "text" in values else name, message)
     refusal.fields = fields
     state = FormState.refused(values, refusal)
     if refusal.rule and fields and all(name in state.errors for name in fields):
@@ -165,8 +170,6 @@ async def _handle(request: Request, deviation_id: str, who: Identity, text: str,
     client = deviations_client(request, who)
     _, problem, status = await _attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
     if problem:
-        if problem.errors:
-            problem.errors = {"text": next(iter(problem.errors.values()))}
         return _deviation_page(request, await client.deviation(deviation_id), {form_name: problem}, status)
     flash(request, done)
     return _go(request, f"/avvikelser/{deviation_id}")
