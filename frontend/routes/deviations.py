@@ -121,14 +121,17 @@ async def configuration_page(request: Request, enhet: str = "", who: Identity = 
     unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
     current = await deviations_client(request, who).configuration(unit) if unit else {}
     values = {"unit": unit, "manager": current.get("manager", ""), "answer_days": str(current.get("answer_days", 60))}
-    return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])))
+    return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])),
+                               history=current.get("history", []))
 
 
-def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200) -> Response:
+def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200,
+                        history: list[dict[str, Any]] | None = None) -> Response:
     staff = [u for u in request.app.state.organisation.users_in(who.municipality)
              if u.role not in (Role.BUS_SECRETARIAT,) and form.values.get("unit") in u.school_units]
     return render(request, "deviations_configuration.html", {
-        "form": form, "units": who.school_units, "staff": staff, "reporters": reporters,
+        "form": form, "units": who.school_units, "staff": staff, "reporters": reporters, "history": history or [],
+        "people": {u.user_id: u.display_name for u in request.app.state.organisation.users},
         "manager_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in staff],
     }, blocks=["configuration_form"], status_code=status)
 

@@ -75,7 +75,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     # The BUS secretariat sees it in the county view, without the number (R23).
     log_in_as(page, base, "Birgitta Sund")
     page.get_by_role("navigation").get_by_role("link", name="Länsbilden").click()
-    expect(page.get_by_role("heading", name="Per kommun")).to_be_visible()
+    expect(page.get_by_role("heading", name="Per kommun", exact=True)).to_be_visible()
     row = page.locator(f'[data-deviation="{deviation_id}"]')
     deadline = time.monotonic() + 20
     page.goto(f"{base}/lan/avvikelser?ar=2026&kommun=0180")
@@ -91,6 +91,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     expect(page.get_by_role("main")).not_to_contain_text(number)
     page.goto(f"{base}/lan?ar=2026")
     expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.get_by_role("table").filter(has_text="Kommun").first).to_contain_text("Stockholm")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-deviation-county-view.png"), full_page=True)
     page.goto(f"{base}/lan/arssammanstallning?ar=2026")
@@ -112,4 +113,6 @@ def test_r20_the_rektor_sets_who_reports_and_a_bad_answer_time_is_shown_at_its_f
     page.get_by_label("Svarstid i dagar").fill("60")
     page.get_by_role("button", name="Spara").click()
     expect(page.locator(".form-done")).to_contain_text("sparade")
+    page.reload()
+    expect(page.locator("#configuration-history")).to_contain_text("ansvarig chef Rolf Ek")
     page.screenshot(path=str(RESULTS / "browser-deviation-configuration.png"), full_page=True)

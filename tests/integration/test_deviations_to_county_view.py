@@ -189,6 +189,9 @@ def test_r20_configuration_changes_are_events_and_bad_configuration_is_refused(s
     assert stored_event_count() == before
     shown = httpx.get(url, headers=headers_for(MANAGER)).json()
     assert shown["manager"] == "rolf.ek" and shown["answer_days"] == 60 and "anna.lind" in shown["reporters"]
+    assert shown["history"][0]["by"] == "rolf.ek"  # every change is an event, with who made it
+    bad_filter = county(stack, "/county/deviations", municipality="Stockholm")
+    assert bad_filter.status_code == 422 and bad_filter.json()["fields"] == {"query.municipality": "Värdet har fel format."}
 
 
 def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
