@@ -99,3 +99,18 @@ def test_r21_an_empty_action_is_refused_at_the_actions_field(client, services):
     page = client.post(f"/avvikelser/{deviation_id}/atgarder", data={"text": " "})
     assert page.status_code == 422
     assert 'id="text-error"' in page.text and page.text.count(message) == 1
+
+
+def test_r19_a_region_unit_names_the_municipality_that_is_the_other_party(client, services):
+    deviations, _ = services
+    deviations.answer("POST", "/deviations", 201, {"deviation_id": "5b2f7a6e-1f0c-4c55-9b0e-1d2f3a4b5c6d"})
+    log_in(client, "erik.sjo")
+    form = client.get("/avvikelser/ny").text
+    assert "Vilken kommun är den andra parten?" in form
+    assert '<option value="0126">Huddinge</option>' in form and '<option value="01">' not in form
+    answer = client.post("/avvikelser", data={**REPORT, "unit": "01-BUPS", "org_child_psychiatry": "region",
+                                              "counterpart_municipality": "0126"})
+    assert answer.status_code == 303
+    sent = deviations.received[-1].body
+    assert sent["counterpart_municipality"] == "0126" and sent["unit"] == "01-BUPS"
+    assert {"kind": "child_psychiatry", "side": "region"} in sent["organisations"]
