@@ -4,7 +4,7 @@ Property-based: hypothesis generates valid personnummer and samordningsnummer, w
 in every format (10 or 12 digits, with dash, plus, space or nothing) inside arbitrary text,
 and checks that the detector finds them and that nothing the manager can do sends one.
 """
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
