@@ -27,7 +27,7 @@ def bars(rows: list[tuple[str, int]], title: str) -> Markup:
             f'<text class="chart__value" x="{LABEL_WIDTH + length + 6}" y="{y + 17}">{value}</text>'
         )
     if not rows:
-        parts.append(f'<text class="chart__label" x="8" y="20">Inga avvikelser</text>')
+        parts.append('<text class="chart__label" x="8" y="20">Inga avvikelser</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

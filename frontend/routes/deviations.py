@@ -29,11 +29,16 @@ def _go(request: Request, url: str) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
+# The handling forms have one field, "text"; the service names it after the rule's subject.
+TEXT_FIELDS = {"action": "text", "answer": "text", "summary": "text"}
+
+
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
-    """The service's field names (organisations.0.kind, arose_in.side …) onto the form's."""
+    """The service's field names (organisations.0.kind, arose_in.side, action …) onto the form's."""
     fields: dict[str, str] = {}
     for name, message in refusal.fields.items():
-        fields.setdefault(name.split(".")[0], message)
+        name = name.split(".")[0]
+        fields.setdefault(TEXT_FIELDS.get(name, name) if "text" in values else name, message)
     refusal.fields = fields
     state = FormState.refused(values, refusal)
     if refusal.rule and fields and all(name in state.errors for name in fields):
@@ -116,14 +121,17 @@ async def configuration_page(request: Request, enhet: str = "", who: Identity = 
     unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
     current = await deviations_client(request, who).configuration(unit) if unit else {}
     values = {"unit": unit, "manager": current.get("manager", ""), "answer_days": str(current.get("answer_days", 60))}
-    return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])))
+    return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])),
+                               history=current.get("history", []))
 
 
-def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200) -> Response:
+def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200,
+                        history: list[dict[str, Any]] | None = None) -> Response:
     staff = [u for u in request.app.state.organisation.users_in(who.municipality)
              if u.role not in (Role.BUS_SECRETARIAT,) and form.values.get("unit") in u.school_units]
     return render(request, "deviations_configuration.html", {
-        "form": form, "units": who.school_units, "staff": staff, "reporters": reporters,
+        "form": form, "units": who.school_units, "staff": staff, "reporters": reporters, "history": history or [],
+        "people": {u.user_id: u.display_name for u in request.app.state.organisation.users},
         "manager_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in staff],
     }, blocks=["configuration_form"], status_code=status)
 
@@ -165,8 +173,6 @@ async def _handle(request: Request, deviation_id: str, who: Identity, text: str,
     client = deviations_client(request, who)
     _, problem, status = await _attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
     if problem:
-        if problem.errors:
-            problem.errors = {"text": next(iter(problem.errors.values()))}
         return _deviation_page(request, await client.deviation(deviation_id), {form_name: problem}, status)
     flash(request, done)
     return _go(request, f"/avvikelser/{deviation_id}")

@@ -58,7 +58,16 @@ class DeviationsApplication(ServiceApplication):
         if found is None:
             return {"unit": unit, "configured": False, "reporters": [], "manager": "", "answer_days": DEFAULT_ANSWER_DAYS}
         return {"unit": unit, "configured": True, "reporters": found.reporters, "manager": found.manager,
-                "answer_days": found.answer_days, "version": found.version}
+                "answer_days": found.answer_days, "version": found.version, "history": self._history(found.id)}
+
+    def _history(self, aggregate_id: UUID) -> list[dict[str, Any]]:
+        """Every change of the unit's configuration: who, when, what it became (R20)."""
+        history = []
+        for stored in self.recorder.select_events(aggregate_id):
+            event, meta = self.mapper.decode(stored)
+            history.append({"at": event.timestamp.isoformat(), "by": meta.actor, "manager": event.manager,
+                            "reporters": list(event.reporters), "answer_days": event.answer_days})
+        return history
 
     def configure_unit(self, who: Identity, unit: str, *, reporters: list[str], manager: str, answer_days: int) -> bool:
         found = self._configuration(who.municipality, unit)

@@ -29,6 +29,10 @@ FIELD_MESSAGES = {
     "int_parsing": "Ange ett heltal.",
     "list_type": "Ange en lista.",
     "too_long": "För många värden.",
+    "string_pattern_mismatch": "Värdet har fel format.",
+    "greater_than_equal": "Värdet är för litet.",
+    "less_than_equal": "Värdet är för stort.",
+    "uuid_parsing": "Ogiltig identitet (UUID).",
 }
 
 

@@ -59,6 +59,8 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
 
     finding = page.locator('.finding[data-kind="identity_number"]')
     expect(finding).to_contain_text(number)
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "browser-deviation-send-check.png"), full_page=True)
     finding.get_by_label(re.compile("^Behåll")).check()
     page.get_by_role("button", name="Skicka till BUS-sekretariatet").click()
     expect(page.get_by_role("alert")).to_contain_text("personnummer")
@@ -73,7 +75,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     # The BUS secretariat sees it in the county view, without the number (R23).
     log_in_as(page, base, "Birgitta Sund")
     page.get_by_role("navigation").get_by_role("link", name="Länsbilden").click()
-    expect(page.get_by_role("heading", name="Per kommun")).to_be_visible()
+    expect(page.get_by_role("heading", name="Per kommun", exact=True)).to_be_visible()
     row = page.locator(f'[data-deviation="{deviation_id}"]')
     deadline = time.monotonic() + 20
     page.goto(f"{base}/lan/avvikelser?ar=2026&kommun=0180")
@@ -81,6 +83,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
         time.sleep(0.5)
         page.reload()
     expect(row).to_contain_text("Stockholm")
+    expect(page.locator("tbody tr", has_text="Stockholm").first).to_be_visible()
     row.get_by_role("link").click()
     description = page.locator("#county-description")
     expect(description).to_contain_text(marker)
@@ -88,8 +91,28 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     expect(page.get_by_role("main")).not_to_contain_text(number)
     page.goto(f"{base}/lan?ar=2026")
     expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.get_by_role("table").filter(has_text="Kommun").first).to_contain_text("Stockholm")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-deviation-county-view.png"), full_page=True)
     page.goto(f"{base}/lan/arssammanstallning?ar=2026")
     expect(page.get_by_role("heading", level=1)).to_have_text("Avvikelser i länet 2026")
     expect(page.locator(".yearly__reports")).to_contain_text(marker)
+
+
+def test_r20_the_rektor_sets_who_reports_and_a_bad_answer_time_is_shown_at_its_field(stack, browser_page: Page):
+    configure_units(stack.deviations_url)
+    page, base = browser_page, stack.frontend_url
+    log_in_as(page, base, "Rolf Ek")
+    page.goto(f"{base}/avvikelser")
+    page.get_by_role("link", name="Vem rapporterar och ansvarar").click()
+    expect(page.get_by_label("Anna Lind, lärare")).to_be_checked()
+    expect(page.get_by_label("Ansvarig chef")).to_have_value("rolf.ek")
+    page.get_by_label("Svarstid i dagar").fill("0")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator("#answer_days-error")).to_contain_text("mellan 1 och 365")
+    page.get_by_label("Svarstid i dagar").fill("60")
+    page.get_by_role("button", name="Spara").click()
+    expect(page.locator(".form-done")).to_contain_text("sparade")
+    page.reload()
+    expect(page.locator("#configuration-history")).to_contain_text("ansvarig chef Rolf Ek")
+    page.screenshot(path=str(RESULTS / "browser-deviation-configuration.png"), full_page=True)

@@ -77,3 +77,40 @@ def test_r23_the_county_view_is_for_the_bus_secretariat_only(client, services):
     asked = county.received[-1].query
     assert "municipality=0184" in asked and "year=2026" in asked and "organisation" not in asked
     assert client.get("/avvikelser").status_code == 403  # the secretariat sees only the county view
+
+
+def test_r21_an_empty_action_is_refused_at_the_actions_field(client, services):
+    deviations, _ = services
+    deviation_id = "5b2f7a6e-1f0c-4c55-9b0e-1d2f3a4b5c6d"
+    message = "Beskriv åtgärden (högst 2000 tecken)."
+    deviations.answer("POST", f"/deviations/{deviation_id}/actions", 422, {
+        "error": "rule", "message": message, "rule": "R21", "rule_name": "ActionNeedsADescription",
+        "fields": {"action": message},
+    })
+    deviations.answer("GET", f"/deviations/{deviation_id}", 200, {
+        "deviation_id": deviation_id, "unit": "0180-ENG", "category": "other", "status": "reported",
+        "organisations": [{"kind": "school", "side": "municipality"}, {"kind": "habilitation", "side": "region"}],
+        "arose_in": {"kind": "habilitation", "side": "region"}, "occurred_on": "2026-01-02", "reported_on": "2026-01-03",
+        "answer_due": "2026-03-04", "answered": False, "answer_overdue": False, "days_overdue": 0, "mine_to_handle": True,
+        "reporter_side": "municipality", "municipality": "0180", "description": "x", "tried_locally": "", "principled": True,
+        "actions": [], "answer": None, "outcome": None, "outcome_on": None, "summary": "", "sent": None,
+    })
+    log_in(client, "rolf.ek")
+    page = client.post(f"/avvikelser/{deviation_id}/atgarder", data={"text": " "})
+    assert page.status_code == 422
+    assert 'id="text-error"' in page.text and page.text.count(message) == 1
+
+
+def test_r19_a_region_unit_names_the_municipality_that_is_the_other_party(client, services):
+    deviations, _ = services
+    deviations.answer("POST", "/deviations", 201, {"deviation_id": "5b2f7a6e-1f0c-4c55-9b0e-1d2f3a4b5c6d"})
+    log_in(client, "erik.sjo")
+    form = client.get("/avvikelser/ny").text
+    assert "Vilken kommun är den andra parten?" in form
+    assert '<option value="0126">Huddinge</option>' in form and '<option value="01">' not in form
+    answer = client.post("/avvikelser", data={**REPORT, "unit": "01-BUPS", "org_child_psychiatry": "region",
+                                              "counterpart_municipality": "0126"})
+    assert answer.status_code == 303
+    sent = deviations.received[-1].body
+    assert sent["counterpart_municipality"] == "0126" and sent["unit"] == "01-BUPS"
+    assert {"kind": "child_psychiatry", "side": "region"} in sent["organisations"]

@@ -64,7 +64,7 @@ def test_r22_a_sent_deviation_reaches_the_regional_topic_and_county_view_de_iden
     assert message["event_type"] == "BusDeviation" and message["municipality"] == "0180"
     text = record.value.decode()
     assert number not in text and number.replace("-", "") not in text and pupil not in text
-    assert not identity_number_spans(text)
+    assert not identity_number_spans(f"{message['data']['description']} {message['data']['tried_locally']}")
     assert message["data"]["description"].startswith("[namn borttaget] ([personnummer borttaget]")
 
     shown = eventually(lambda: in_county_view(stack, deviation_id))
@@ -189,6 +189,9 @@ def test_r20_configuration_changes_are_events_and_bad_configuration_is_refused(s
     assert stored_event_count() == before
     shown = httpx.get(url, headers=headers_for(MANAGER)).json()
     assert shown["manager"] == "rolf.ek" and shown["answer_days"] == 60 and "anna.lind" in shown["reporters"]
+    assert shown["history"][0]["by"] == "rolf.ek"  # every change is an event, with who made it
+    bad_filter = county(stack, "/county/deviations", municipality="Stockholm")
+    assert bad_filter.status_code == 422 and bad_filter.json()["fields"] == {"query.municipality": "Värdet har fel format."}
 
 
 def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
@@ -218,3 +221,39 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
         consumer.terminate()
         consumer.wait(timeout=10)
     assert printed.split()[1] == "0180" and "party_absent_from_meetings" in printed
+
+
+def test_r23_a_redelivered_message_is_counted_once_in_the_county_view(stack, deviations):
+    import asyncio
+    import json
+    import uuid
+
+    from aiokafka import AIOKafkaProducer
+
+    from eventkit.config import kafka_bootstrap
+
+    mark = end_of(BUS_TOPIC)
+    deviation_id = report(deviations, occurred_on="2024-03-03")
+    send(deviations, MANAGER, deviation_id)
+    [record] = messages_after(BUS_TOPIC, mark, lambda r: r.key == deviation_id.encode())
+    eventually(lambda: in_county_view(stack, deviation_id))
+    before = county(stack, "/county/counts", period_kind="year", year=2024).json()["total"]
+
+    original = decoded(record)
+    same_deviation_new_id = {**original, "event_id": str(uuid.uuid4())}
+
+    async def redeliver():
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), acks="all")
+        await producer.start()
+        try:
+            for message in (original, same_deviation_new_id):  # same key: same partition, in order
+                await producer.send_and_wait(BUS_TOPIC, key=record.key, value=json.dumps(message).encode())
+        finally:
+            await producer.stop()
+
+    asyncio.run(redeliver())
+    eventually(lambda: query("COUNTY_DB", "SELECT 1 FROM processed_event WHERE event_id = %s",
+                             (same_deviation_new_id["event_id"],)))
+    assert county(stack, "/county/counts", period_kind="year", year=2024).json()["total"] == before
+    listed = [r["deviation_id"] for r in county(stack, "/county/deviations", year=2024).json()["rows"]]
+    assert listed.count(deviation_id) == 1
