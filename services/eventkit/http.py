@@ -21,6 +21,17 @@ FIELD_MESSAGES = {
     "json_invalid": "Innehållet är inte giltig JSON.",
     "model_attributes_type": "Innehållet ska vara ett JSON-objekt.",
     "dict_type": "Innehållet ska vara ett JSON-objekt.",
+    "date_parsing": "Skriv datumet som ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_parsing": "Skriv datumet som ÅÅÅÅ-MM-DD.",
+    "date_type": "Skriv datumet som ÅÅÅÅ-MM-DD.",
+    "enum": "Välj ett av alternativen.",
+    "bool_parsing": "Välj ja eller nej.",
+    "bool_type": "Välj ja eller nej.",
+    "int_parsing": "Ange ett heltal.",
+    "greater_than_equal": "Värdet är för litet.",
+    "list_type": "Ange en lista.",
+    "too_long": "För många värden.",
+    "string_pattern_mismatch": "Välj ett av alternativen.",
 }
 
 

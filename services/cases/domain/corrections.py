@@ -3,6 +3,7 @@ names the earlier event (by its version in the case) it corrects; the history ke
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -48,13 +49,14 @@ class CorrectionSteps(Aggregate):
                 raise CorrectionMustReferenceACorrectableEntry("Beslutet kan inte ha nått vårdnadshavarna innan det fattades.")
             value = delivered.isoformat()
         self._corrected(
-            corrects_version=corrects_version, kind=kind, field=CORRECTABLE[kind], value=value,
+            corrects_version=corrects_version, kind=kind, ref=ref, field=CORRECTABLE[kind], value=value,
             reason=reason.strip(), corrected_by=corrected_by,
         )
 
     @event("Corrected")
-    def _corrected(self, corrects_version: int, kind: str, field: str, value: str, reason: str, corrected_by: str) -> None:
-        kind, ref = self.entries[corrects_version]
+    def _corrected(
+        self, corrects_version: int, kind: str, ref: Any, field: str, value: str, reason: str, corrected_by: str
+    ) -> None:
         if kind == "adaptation":
             self.adaptations[ref]["description"] = value
         elif kind == "investigation":

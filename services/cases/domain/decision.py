@@ -89,6 +89,7 @@ class DecisionSteps(Aggregate):
         ):
             raise DecisionByOthersThanRektorNeedsAValidDelegation()
         self._decided(
+            number=len(self.decisions) + 1,
             kind=kind.value,
             placements=[p.value for p in placements],
             reasons=reasons.strip(),
@@ -101,6 +102,7 @@ class DecisionSteps(Aggregate):
     @event("Decided")
     def _decided(
         self,
+        number: int,
         kind: str,
         placements: list,
         reasons: str,
@@ -112,7 +114,7 @@ class DecisionSteps(Aggregate):
         self.investigation["decided"] = True
         self.decisions.append(
             {
-                "number": len(self.decisions) + 1,
+                "number": number,
                 "kind": kind,
                 "placements": list(placements),
                 "reasons": reasons,

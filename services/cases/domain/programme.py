@@ -135,6 +135,7 @@ class ProgrammeSteps(Aggregate):
         if sensitive:
             raise ActionProgrammeHoldsNoDiagnoses(sensitive)
         self._programme_issued(
+            number=len(self.programmes) + 1,
             decision_number=decision["number"],
             needs=needs.strip(),
             measures=measures,
@@ -148,14 +149,13 @@ class ProgrammeSteps(Aggregate):
 
     @event("ProgrammeIssued")
     def _programme_issued(
-        self, decision_number: int, needs: str, measures: list, follow_up_dates: list, follow_up_responsible: str,
+        self, number: int, decision_number: int, needs: str, measures: list, follow_up_dates: list, follow_up_responsible: str,
         evaluation_on: date, evaluation_responsible: str, issued_by: str, issued_on: date,
     ) -> None:
         previous = self.programme_in_force()
         if previous is not None:  # continued with new measures: the new programme replaces it
             previous["closed_on"] = issued_on
             previous["superseded"] = True
-        number = len(self.programmes) + 1
         self.decisions[decision_number - 1]["programme_number"] = number
         self.programmes.append(
             {
