@@ -19,7 +19,7 @@ from eventkit.config import env
 from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
 from frontend.errors import install_error_pages
-from frontend.routes import auth, cases, followup
+from frontend.routes import auth, cases, delegations, followup, workflow
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -69,7 +69,7 @@ def create_app(
         https_only=False,  # local development over http; production sets TLS in front
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, followup):
+    for module in (auth, cases, workflow, delegations, followup):
         app.include_router(module.router)
     install_error_pages(app)
 
