@@ -51,7 +51,7 @@ class FormState:
         return state
 
     @classmethod
-    def conflict(cls, values: dict[str, str]) -> "FormState":
+    def stale(cls, values: dict[str, str]) -> "FormState":
         return cls(values=dict(values), problem=CONFLICT, conflict=True)
 
     @classmethod

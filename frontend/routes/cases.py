@@ -30,7 +30,7 @@ async def _attempt(call: Awaitable[Any], values: dict[str, str]) -> tuple[Any, F
     except Forbidden as refused:
         return None, FormState(values=dict(values), problem=str(refused)), 403
     except VersionConflict:
-        return None, FormState.conflict(values), 409
+        return None, FormState.stale(values), 409
 
 
 def _go(request: Request, url: str) -> Response:

@@ -164,3 +164,15 @@ def test_the_followup_page_passes_its_filters_and_pages(frontend, followup_servi
     assert "60 öppna ärenden" in html and "2 försenade" in html
     assert "Beslut ej delgivet" in html and "Uppföljning</span> 2026-03-10" in html
     assert '<option value="sara.berg" selected>Sara Berg</option>' in html
+
+
+def test_a_refusal_by_a_rule_does_not_offer_to_reload(frontend, cases_service):
+    case_id = uuid4()
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id))
+    cases_service.answer("POST", f"/cases/{case_id}/decisions", 422, {
+        "error": "rule", "message": R6_MESSAGE, "rule": "R6", "rule_name": "DecisionOnSpecialTeachingGroupCannotBeDelegated"})
+    log_in(frontend, "sara.berg")
+
+    response = frontend.post(f"/arenden/{case_id}/steg/beslut", headers=HTMX, data={"kind": "establish_programme"})
+
+    assert "Ladda om sidan" not in response.text
