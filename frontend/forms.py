@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 
 from frontend.services_client import ServiceRefused
 
+CONFLICT = (
+    "Någon annan har sparat i ärendet efter att du öppnade sidan, så inget sparades nu. "
+    "Ladda om sidan och gör ändringen igen – det du skrev finns kvar nedan."
+)
+
 UNAVAILABLE = {
     "cases": "Elevärendena går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "followup": "Uppföljningen går inte att nå just nu. Vi försöker igen automatiskt.",
@@ -23,6 +28,7 @@ class FormState:
     problem: str | None = None  # shown at the top of the form
     rule: str | None = None  # the rule id (R1, R2 …) that refused, when one did
     done: str | None = None  # a confirmation, announced politely
+    conflict: bool = False  # 409: the form offers to reload
 
     @classmethod
     def refused(
@@ -32,6 +38,8 @@ class FormState:
         state = cls(values=dict(values), rule=refusal.rule)
         elsewhere = []
         for name, message in refusal.fields.items():
+            # A list field ("follow_up_dates") is shown at its first input ("follow_up_dates.0").
+            name = name if name in values or f"{name}.0" not in values else f"{name}.0"
             if name in values:
                 state.errors[name] = message
             else:
@@ -42,6 +50,10 @@ class FormState:
         else:
             state.problem = " ".join([refusal.message, *elsewhere])
         return state
+
+    @classmethod
+    def stale(cls, values: dict[str, str]) -> "FormState":
+        return cls(values=dict(values), problem=CONFLICT, conflict=True)
 
     @classmethod
     def unavailable(cls, values: dict[str, str], service: str) -> "FormState":

@@ -45,6 +45,10 @@ class NotFound(Exception):
     pass
 
 
+class VersionConflict(Exception):
+    """409: someone else saved the case after this form was loaded; reload and redo."""
+
+
 class Forbidden(Exception):
     pass
 
@@ -98,6 +102,8 @@ def _interpret(service: str, method: str, template: str, response: httpx.Respons
     message = payload.get("message", "")
     if status == 422:
         raise ServiceRefused(payload)
+    if status == 409:
+        raise VersionConflict(message)
     if status == 401:
         raise IdentityNotAccepted(message)
     if status == 403:
@@ -144,12 +150,40 @@ class CasesClient(ServiceClient):
         await self._call("POST", "/cases/{case_id}/referral", f"/cases/{case_id}/referral", json=body)
 
 
+    async def case_as_of(self, case_id: UUID, on: str) -> dict[str, Any]:
+        return await self._call("GET", "/cases/{case_id}", f"/cases/{case_id}", params={"as_of": on})
+
+    async def history(self, case_id: UUID) -> list[dict[str, Any]]:
+        answer = await self._call("GET", "/cases/{case_id}/history", f"/cases/{case_id}/history")
+        return list(answer.get("events", []))
+
+    async def step(self, case_id: UUID, step: str, body: dict[str, Any]) -> None:
+        """A workflow command on the case: POST /cases/{case_id}/<step> (the route template is
+        `step` with numbers as placeholders, so spans name no ids)."""
+        template = "/cases/{case_id}/" + "/".join("{n}" if part.isdigit() else part for part in step.split("/"))
+        await self._call("POST", template, f"/cases/{case_id}/{step}", json=body)
+
+    async def delegations(self, school_unit: str) -> dict[str, Any]:
+        return await self._call("GET", "/delegations/{school_unit}", f"/delegations/{school_unit}")
+
+    async def register_delegation(self, school_unit: str, body: dict[str, Any]) -> None:
+        await self._call("POST", "/delegations/{school_unit}", f"/delegations/{school_unit}", json=body)
+
+    async def revoke_delegation(self, school_unit: str, number: int) -> None:
+        await self._call(
+            "POST", "/delegations/{school_unit}/{n}/revocation", f"/delegations/{school_unit}/{number}/revocation", json={}
+        )
+
+
 class FollowupClient(ServiceClient):
     """The follow-up read model (rektors uppföljningsvy)."""
 
     service = "followup"
 
     async def open_cases(self, school_unit: str | None = None) -> list[dict[str, Any]]:
-        params = {"school_unit": school_unit} if school_unit else None
-        answer = await self._call("GET", "/followup", "/followup", params=params)
-        return list(answer.get("rows", []))
+        return list((await self.page(school_unit=school_unit)).get("rows", []))
+
+    async def page(self, **filters: Any) -> dict[str, Any]:
+        """One page of rektor's follow-up view; filters: school_unit, status, investigator, page."""
+        params = {k: v for k, v in filters.items() if v not in (None, "")} or None
+        return await self._call("GET", "/followup", "/followup", params=params)

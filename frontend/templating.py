@@ -56,6 +56,14 @@ def make_templates(organisation: Organisation) -> Jinja2Blocks:
     env.filters.update(datum=long_date, kortdatum=short_date, roll=role_label)
     env.globals.update(
         unit_name=organisation.unit_name,
+        person=lambda user_id: (organisation.user(user_id).display_name if organisation.user(user_id) else user_id),
+        staff_options=lambda unit: [
+            (u.user_id, f"{u.display_name}, {role_label(u.role)}")
+            for u in organisation.users if unit in u.school_units and u.role.value != "teacher"
+        ],
+        all_unit_options=lambda municipality: [
+            (code, name) for code, name in organisation.unit_names.items() if code.startswith(municipality)
+        ],
         unit_options=lambda codes: [(code, organisation.unit_name(code)) for code in codes],
         plural=plural,
         htmx_src=f"/static/htmx-{HTMX_VERSION}.min.js",

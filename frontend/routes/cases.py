@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from eventkit.identity import Identity
 from frontend.forms import FormState
-from frontend.services_client import CasesClient, Forbidden, ServiceRefused, ServiceUnavailable
+from frontend.services_client import CasesClient, Forbidden, ServiceRefused, ServiceUnavailable, VersionConflict
 from frontend.web import cases_client, current_identity, flash, is_htmx, render
+from frontend.workflow_labels import step_context
 
 router = APIRouter()
 
@@ -28,6 +29,8 @@ async def _attempt(call: Awaitable[Any], values: dict[str, str]) -> tuple[Any, F
         return None, FormState.unavailable(values, down.service), 503
     except Forbidden as refused:
         return None, FormState(values=dict(values), problem=str(refused)), 403
+    except VersionConflict:
+        return None, FormState.stale(values), 409
 
 
 def _go(request: Request, url: str) -> Response:
@@ -80,6 +83,7 @@ def _case_page(
     refresh_lists: bool = False,
 ) -> Response:
     context = {
+        **step_context(),
         "case_id": case_id,
         "case": case,
         "adaptation": adaptation or FormState(),

@@ -1,4 +1,5 @@
-"""Rektor's follow-up view (uppföljningsvy): open cases per school unit, overdue ones marked.
+"""Rektor's follow-up view (uppföljningsvy): open cases per school unit, overdue ones marked,
+filtered by unit, status and investigator, one page at a time.
 
 The table block polls every 5 s. The answer to a poll is 204 (nothing swapped, nothing
 announced) unless the rows changed, so a screen reader hears about real changes only.
@@ -18,6 +19,9 @@ from eventkit.identity import Identity
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
 from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, render
+from frontend.workflow_labels import STATUS_LABELS
+
+STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
 
 router = APIRouter()
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -37,7 +41,18 @@ def group_by_unit(rows: list[dict[str, Any]], units: tuple[str, ...]) -> list[tu
     return [(unit, sorted((r for r in rows if r["school_unit"] == unit), key=_priority)) for unit in units]
 
 
-def summary(rows: list[dict[str, Any]]) -> str:
+def summary(rows: list[dict[str, Any]], counts: dict[str, int] | None = None) -> str:
+    if counts is not None:
+        if not counts.get("open"):
+            return "Inga öppna ärenden just nu."
+        return (
+            f"{plural(counts['open'], 'öppet ärende', 'öppna ärenden')}, "
+            f"{counts['waiting']} {'väntar' if counts['waiting'] == 1 else 'väntar'} på utredning eller beslut, "
+            f"{counts['overdue']} {'försenat' if counts['overdue'] == 1 else 'försenade'}, "
+            f"{counts['due_soon']} med uppföljning eller utvärdering inom 14 dagar, "
+            f"{counts['undelivered']} med beslut som inte delgivits, "
+            f"{counts['appeal_open']} med öppen överklagandetid."
+        )
     if not rows:
         return "Inga öppna ärenden just nu."
     referred = sum(1 for r in rows if r.get("status") == "referred")
@@ -51,24 +66,38 @@ def summary(rows: list[dict[str, Any]]) -> str:
 
 @router.get("/uppfoljning")
 async def followup(
-    request: Request, skolenhet: str = "", senast: str = "", who: Identity = Depends(current_identity)
+    request: Request, skolenhet: str = "", status: str = "", utredare: str = "", sida: int = 1, senast: str = "",
+    who: Identity = Depends(current_identity),
 ) -> Response:
     if who.role not in FOLLOWUP_ROLES:
         raise Forbidden("Uppföljningen är till för rektor och elevhälsan.")
     unit = skolenhet if skolenhet in who.school_units else ""
+    status = status if status in dict(STATUS_FILTERS) else ""
+    page_number = max(1, min(sida, 10_000))
     units = (unit,) if unit else who.school_units
-    context: dict[str, Any] = {"unit": unit, "units": who.school_units}
+    filters = {"skolenhet": unit, "status": status, "utredare": utredare[:100]}
+    context: dict[str, Any] = {
+        "unit": unit, "units": who.school_units, "filters": filters, "status_filters": STATUS_FILTERS,
+        "status_labels": STATUS_LABELS, "page": page_number, "investigators": [], "total": 0, "pages": 1,
+    }
     try:
-        rows = await followup_client(request, who).open_cases(unit or None)
+        answer = await followup_client(request, who).page(
+            school_unit=unit or None, status=status or None, investigator=filters["utredare"] or None,
+            page=page_number if page_number > 1 else None,
+        )
+        rows = list(answer.get("rows", []))
     except ServiceUnavailable:
         if is_htmx(request) and senast == DOWN:
             return Response(status_code=204)  # still down: leave the notice, do not repeat it
         context.update(unavailable=True, groups=[], fingerprint=DOWN, summary="", announce=None)
         return render(request, "followup.html", context, blocks=["followup_table"], status_code=503)
-    current = fingerprint(rows)
+    current = fingerprint([rows, answer.get("summary")])
     if is_htmx(request) and senast == current:
         return Response(status_code=204)
-    text = summary(rows)
+    text = summary(rows, answer.get("summary"))
+    total = int(answer.get("total", len(rows)))
+    size = int(answer.get("page_size", 25)) or 25
+    context.update(investigators=answer.get("investigators", []), total=total, pages=max(1, -(-total // size)))
     updated = datetime.now(LOCAL_TIME).strftime("%H:%M")
     context.update(
         unavailable=False,

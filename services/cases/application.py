@@ -1,23 +1,31 @@
 """The cases application: commands and queries in the words of the support case.
 
 Authorization of the acting identity happens here (who may act on which school unit);
-the rules of the case itself live in the domain model.
+the rules of the case itself live in the domain model. Every command on an existing case
+may name the version the user's form was loaded at (`expected_version`): if someone else
+saved in between, the command is refused with `VersionConflict` and nothing is stored.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
+from cases import views
 from cases.domain.deadlines import ReferralDeadlines
+from cases.domain.decision import DecisionKind, Placement
+from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication, acting_as
 
 CASE_WORKERS = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR}
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
 class NotPermitted(Exception):
@@ -26,6 +34,10 @@ class NotPermitted(Exception):
 
 class CaseNotFound(Exception):
     pass
+
+
+class VersionConflict(Exception):
+    """Someone else saved the case after the user's form was loaded."""
 
 
 class CasesApplication(ServiceApplication):
@@ -42,71 +54,171 @@ class CasesApplication(ServiceApplication):
         self.clock = clock
         self.deadlines = deadlines
 
-    # -- commands ------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.clock().astimezone(LOCAL_TIME).date()
+
+    # -- opening, R1, R2 --------------------------------------------------------------------
     def open_case(self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str) -> UUID:
         _require_case_worker(who, school_unit)
         pupil = PersonalIdentityNumber.parse(pupil_personal_number)
         case = SupportCase.open(
-            municipality=who.municipality,
-            school_unit=school_unit,
-            pupil=pupil,
-            pupil_name=pupil_name,
+            municipality=who.municipality, school_unit=school_unit, pupil=pupil, pupil_name=pupil_name,
             opened_by=who.user_id,
         )
         with acting_as(who):
             self.save(case)
         return case.id
 
-    def record_extra_adaptation(self, who: Identity, case_id: UUID, description: str) -> None:
-        case = self._case_for(who, case_id)
-        case.record_extra_adaptation(description, recorded_by=who.user_id)
-        with acting_as(who):
-            self.save(case)
+    def record_extra_adaptation(self, who: Identity, case_id: UUID, description: str, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_extra_adaptation(description, recorded_by=who.user_id))
 
     def refer_to_rektor(
-        self,
-        who: Identity,
-        case_id: UUID,
-        *,
-        tried_adaptations: str = "",
-        why_not_enough: str = "",
-        special_reason: str = "",
+        self, who: Identity, case_id: UUID, *, tried_adaptations: str = "", why_not_enough: str = "",
+        special_reason: str = "", expected_version: int | None = None,
     ) -> None:
-        case = self._case_for(who, case_id)
-        case.refer_to_rektor(
-            referred_by=who.user_id,
-            referred_at=self.clock(),
-            tried_adaptations=tried_adaptations,
-            why_not_enough=why_not_enough,
-            special_reason=special_reason,
-            deadlines=self.deadlines(case.municipality),
+        self._command(who, case_id, expected_version, lambda case: case.refer_to_rektor(
+            referred_by=who.user_id, referred_at=self.clock(), tried_adaptations=tried_adaptations,
+            why_not_enough=why_not_enough, special_reason=special_reason, deadlines=self.deadlines(case.municipality),
+        ))
+
+    # -- R3 investigation ---------------------------------------------------------------------
+    def start_investigation(
+        self, who: Identity, case_id: UUID, *, investigator: str, student_health_team: bool,
+        without_team_reason: str = "", expected_version: int | None = None,
+    ) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.start_investigation(
+            started_by=who.user_id, by_rektor=who.role is Role.REKTOR, investigator=investigator,
+            student_health_team=student_health_team, without_team_reason=without_team_reason, on=self.today(),
+        ))
+
+    def record_investigation(self, who: Identity, case_id: UUID, *, parts: dict[str, str], expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_investigation(parts, recorded_by=who.user_id))
+
+    def conclude_investigation(self, who: Identity, case_id: UUID, *, proposal: str, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.conclude_investigation(
+            proposal=proposal, concluded_by=who.user_id, on=self.today()))
+
+    # -- R4–R6, R9 decision -----------------------------------------------------------------
+    def decide(
+        self, who: Identity, case_id: UUID, *, kind: str, placements: list[str] | tuple[str, ...] = (),
+        reasons: str = "", expected_version: int | None = None,
+    ) -> None:
+        def act(case: SupportCase) -> None:
+            today = self.today()
+            by_rektor = who.role is Role.REKTOR
+            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(who.user_id, kind, today)
+            case.decide(
+                kind=DecisionKind(kind), placements=tuple(Placement(p) for p in placements), reasons=reasons,
+                decided_by=who.user_id, by_rektor=by_rektor, delegation=grant, on=today,
+            )
+
+        self._command(who, case_id, expected_version, act)
+
+    def record_delivery(self, who: Identity, case_id: UUID, *, decision_number: int, delivered_on: date, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_delivery(
+            decision_number=decision_number, delivered_on=delivered_on, recorded_by=who.user_id))
+
+    # -- R7, R8, R10, R11 programme --------------------------------------------------------
+    def record_participation(
+        self, who: Identity, case_id: UUID, *, party: str, offered_on: date, took_part: bool, views: str = "",
+        expected_version: int | None = None,
+    ) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_participation(
+            party=party, offered_on=offered_on, took_part=took_part, views=views, recorded_by=who.user_id))
+
+    def issue_programme(self, who: Identity, case_id: UUID, *, expected_version: int | None = None, **programme: Any) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.issue_programme(
+            **programme, issued_by=who.user_id, on=self.today()))
+
+    def record_follow_up(self, who: Identity, case_id: UUID, *, findings: str, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_follow_up(
+            findings=findings, followed_up_by=who.user_id, on=self.today()))
+
+    def record_evaluation(self, who: Identity, case_id: UUID, *, outcome: str, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_evaluation(
+            outcome=outcome, evaluated_by=who.user_id, on=self.today()))
+
+    def move_to_school_unit(self, who: Identity, case_id: UUID, *, to_unit: str, expected_version: int | None = None) -> None:
+        if who.role is not Role.REKTOR:
+            raise NotPermitted("Det är rektor som registrerar att eleven byter skolenhet.")
+        self._command(who, case_id, expected_version, lambda case: case.move_to_school_unit(
+            to_unit=to_unit, moved_by=who.user_id, on=self.today()))
+
+    # -- R16 ---------------------------------------------------------------------------------
+    def correct(self, who: Identity, case_id: UUID, *, corrects_version: int, value: str, reason: str, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.correct(
+            corrects_version=corrects_version, value=value, reason=reason, corrected_by=who.user_id))
+
+    # -- R5 delegations -------------------------------------------------------------------------
+    def register_delegation(
+        self, who: Identity, *, school_unit: str, delegate: str, kinds: list[str], valid_from: date | None,
+        valid_to: date | None,
+    ) -> int:
+        _require_case_worker(who, school_unit)
+        register = self._delegations(who.municipality, school_unit)
+        number = register.register(
+            delegate=delegate, kinds=tuple(kinds), valid_from=valid_from, valid_to=valid_to,
+            registered_by=who.user_id, by_rektor=who.role is Role.REKTOR,
         )
         with acting_as(who):
-            self.save(case)
+            self.save(register)
+        return number
 
-    # -- queries -------------------------------------------------------------------------
+    def revoke_delegation(self, who: Identity, *, school_unit: str, number: int) -> None:
+        _require_case_worker(who, school_unit)
+        register = self._delegations(who.municipality, school_unit)
+        register.revoke(number=number, on=self.today(), revoked_by=who.user_id, by_rektor=who.role is Role.REKTOR)
+        with acting_as(who):
+            self.save(register)
+
+    def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
+        _require_case_worker(who, school_unit)
+        register = self._delegations(who.municipality, school_unit)
+        history = [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(register.id)]
+        return views.delegations(register, history, self.today())
+
+    # -- queries -----------------------------------------------------------------------------
     def case_details(self, who: Identity, case_id: UUID) -> dict[str, Any]:
-        case = self._case_for(who, case_id)
-        return {
-            "case_id": str(case.id),
-            "version": case.version,
-            "municipality": case.municipality,
-            "school_unit": case.school_unit,
-            "pupil_name": case.pupil_name,
-            "pupil_personal_number": case.pupil_personal_number,
-            "opened_at": case.created_on.isoformat(),
-            "extra_adaptations": list(case.adaptations),
-            "referral": _jsonable(case.referral),
-        }
+        return views.details(self._case_for(who, case_id), self.today())
 
-    # -- helpers -------------------------------------------------------------------------
+    def history(self, who: Identity, case_id: UUID) -> list[dict[str, Any]]:
+        self._case_for(who, case_id)
+        return [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(case_id)]
+
+    def case_as_of(self, who: Identity, case_id: UUID, on: date) -> dict[str, Any]:
+        """The case as it stood at the end of `on` (Swedish time)."""
+        self._case_for(who, case_id)
+        end = datetime.combine(on, datetime.max.time(), LOCAL_TIME)
+        versions = [e.originator_version for e in self.events.get(case_id) if e.timestamp <= end]
+        if not versions:
+            raise CaseNotFound(str(case_id))
+        return {**views.details(self.repository.get(case_id, version=versions[-1]), on), "as_of": on.isoformat()}
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
+        case = self._case_for(who, case_id)
+        if expected_version is not None and expected_version != case.version:
+            raise VersionConflict(str(case_id))
+        action(case)
+        try:
+            with acting_as(who):
+                self.save(case)
+        except IntegrityError:  # someone saved the same version in between
+            raise VersionConflict(str(case_id)) from None
+
+    def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
+        try:
+            return self.repository.get(DelegationRegister.id_for(municipality, school_unit))
+        except AggregateNotFoundError:
+            return DelegationRegister(municipality=municipality, school_unit=school_unit)
+
     def _case_for(self, who: Identity, case_id: UUID) -> SupportCase:
         try:
             case: SupportCase = self.repository.get(case_id)
         except AggregateNotFoundError:
             raise CaseNotFound(str(case_id)) from None
         # The same answer for "not yours" as for "not there": existence is not disclosed.
-        if case.municipality != who.municipality or not who.belongs_to(case.school_unit):
+        if not isinstance(case, SupportCase) or case.municipality != who.municipality or not who.belongs_to(case.school_unit):
             raise CaseNotFound(str(case_id))
         if who.role not in CASE_WORKERS:
             raise NotPermitted("Din roll kan inte arbeta med elevärenden.")
@@ -118,11 +230,3 @@ def _require_case_worker(who: Identity, school_unit: str) -> None:
         raise NotPermitted("Din roll kan inte öppna elevärenden.")
     if not who.belongs_to(school_unit):
         raise NotPermitted("Du arbetar inte på den skolenheten.")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

@@ -33,6 +33,8 @@ FIELD_MESSAGES = {
     "greater_than_equal": "Värdet är för litet.",
     "less_than_equal": "Värdet är för stort.",
     "uuid_parsing": "Ogiltig identitet (UUID).",
+    "enum": "Välj ett av alternativen.",
+    "bool_type": "Välj ja eller nej.",
 }
 
 

@@ -34,7 +34,7 @@ def add_adaptation(stack, case_id: str, text: str = "Extra tid på prov") -> Non
 
 
 def followup_rows(stack, who=REKTOR) -> dict[str, dict]:
-    response = httpx.get(f"{stack.followup_url}/followup", headers=headers_for(who))
+    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000}, headers=headers_for(who))
     assert response.status_code == 200, response.text
     return {row["case_id"]: row for row in response.json()["rows"]}
 

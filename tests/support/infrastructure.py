@@ -98,3 +98,26 @@ def messages_after(topic: str, mark: dict[int, int], wanted: Callable[[Any], boo
 
 def decoded(record) -> dict[str, Any]:
     return json.loads(record.value)
+
+
+async def _skip_to_end(group: str, topic: str) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not partitions:
+            await consumer._client.force_metadata_update()
+            partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        consumer.assign(partitions)
+        from aiokafka.structs import OffsetAndMetadata
+
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()
+
+
+def skip_to_end(group: str, topic: str) -> None:
+    """Start a consumer group at the end of a shared topic. Used after a read model was
+    emptied: the events before belong to other test sessions, whose cases are not ours."""
+    asyncio.run(_skip_to_end(group, topic))

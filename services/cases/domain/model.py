@@ -9,10 +9,15 @@ from datetime import date, datetime
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain.corrections import CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
+from cases.domain.decision import DecisionSteps
+from cases.domain.investigation import InvestigationSteps
+from cases.domain.programme import ProgrammeSteps
 from cases.domain.rules import (
     ClosedCaseTakesNoNewEntries,
     ExtraAdaptationNeedsOneShortDescription,
+    MoveMustBeToAnotherSchoolUnit,
     OpenReferralCannotBeMadeTwice,
     ReferralNeedsTriedAdaptationsOrSpecialReason,
 )
@@ -21,8 +26,11 @@ from cases.domain.values import PersonalIdentityNumber
 ADAPTATION_MAX_LENGTH = 500
 
 
-class SupportCase(Aggregate):
-    """Elevärende: one pupil's support at one school unit."""
+class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, Aggregate):
+    """Elevärende: one pupil's support at one school unit.
+
+    The steps after the referral live in their own modules (investigation, decision,
+    programme, corrections) as parts of this one aggregate: one case, one history."""
 
     @event("Opened")
     def __init__(
@@ -40,6 +48,13 @@ class SupportCase(Aggregate):
         self.opened_by = opened_by
         self.adaptations: list[dict] = []
         self.referral: dict | None = None
+        self.investigations: list[dict] = []
+        self.decisions: list[dict] = []
+        self.programmes: list[dict] = []
+        self.participation: list[dict] = []
+        self.moves: list[dict] = []
+        self.entries: dict[int, list] = {}
+        self.corrections: list[dict] = []
         self.closed = False
 
     @classmethod
@@ -72,6 +87,7 @@ class SupportCase(Aggregate):
     @event("ExtraAdaptationRecorded")
     def _extra_adaptation_recorded(self, description: str, recorded_by: str) -> None:
         self.adaptations.append({"description": description, "recorded_by": recorded_by})
+        self._remember_entry("adaptation", len(self.adaptations) - 1)
 
     # R2 -----------------------------------------------------------------------------
     def refer_to_rektor(
@@ -124,6 +140,36 @@ class SupportCase(Aggregate):
             "investigation_due": investigation_due,
             "decision_due": decision_due,
         }
+
+    # R11 ----------------------------------------------------------------------------
+    def move_to_school_unit(self, *, to_unit: str, moved_by: str, on: date) -> None:
+        """The pupil moves to another unit: programmes and open investigations stay with the
+        unit that made them; the new unit needs its own investigation and decision."""
+        self._require_open()
+        if not to_unit.strip() or to_unit.strip() == self.school_unit:
+            raise MoveMustBeToAnotherSchoolUnit()
+        self._moved(from_unit=self.school_unit, to_unit=to_unit.strip(), moved_by=moved_by, moved_on=on)
+
+    @event("MovedToSchoolUnit")
+    def _moved(self, from_unit: str, to_unit: str, moved_by: str, moved_on: date) -> None:
+        self.moves.append({"from_unit": from_unit, "to_unit": to_unit, "moved_by": moved_by, "moved_on": moved_on})
+        self.school_unit = to_unit
+
+    @property
+    def status(self) -> str:
+        """Where the case stands, in one word (used by the views)."""
+        if self.closed:
+            return "closed"
+        if self.programme_in_force() is not None:
+            return "programme"
+        current = self.open_investigation()
+        if current is not None:
+            return "investigated" if current["concluded_on"] else "investigating"
+        if self.decisions and self.decisions[-1]["school_unit"] == self.school_unit:
+            return "decided"
+        if self.referral is not None:
+            return "referred"
+        return "open"
 
     def _require_open(self) -> None:
         if self.closed:

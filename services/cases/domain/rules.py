@@ -40,3 +40,194 @@ class OpenReferralCannotBeMadeTwice(RuleBroken):
 class ClosedCaseTakesNoNewEntries(RuleBroken):
     rule_id = "R16"
     message = "Ärendet är avslutat; öppna ett nytt ärende."
+
+
+class ReferralMustComeBeforeTheInvestigation(RuleBroken):
+    rule_id = "R2"
+    message = "Utredningen inleds efter en anmälan till rektor; ärendet är inte anmält."
+
+
+# R3 the investigation ---------------------------------------------------------------------
+class OnlyRektorStartsTheInvestigation(RuleBroken):
+    rule_id = "R3"
+    message = "Det är rektor som inleder utredningen och utser vem som utreder."
+
+
+class InvestigationNeedsAnInvestigator(RuleBroken):
+    rule_id = "R3"
+    message = "Ange vem som ska utreda (oftast specialpedagogen)."
+
+
+class InvestigationWithoutStudentHealthTeamNeedsAReason(RuleBroken):
+    rule_id = "R3"
+    message = (
+        "Elevhälsan ska delta i utredningen. Om det är uppenbart obehövligt ska skälet skrivas ned."
+    )
+
+
+class InvestigationIsAlreadyUnderWay(RuleBroken):
+    rule_id = "R4"
+    message = "En utredning pågår redan eller väntar på beslut; den avslutas med ett beslut först."
+
+
+class InvestigationMustBeUnderWay(RuleBroken):
+    rule_id = "R3"
+    message = "Det finns ingen pågående utredning i ärendet. Rektor inleder den först."
+
+
+class InvestigationMustCoverEveryPerspective(RuleBroken):
+    """Refused with one message per missing part (`fields`)."""
+
+    rule_id = "R3"
+    message = (
+        "Utredningen ska ta med elevens, vårdnadshavarnas och skolans syn, den pedagogiska "
+        "bedömningen och en analys av lärmiljön på organisations-, grupp- och individnivå."
+    )
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields
+
+
+# R4–R6 the decision ------------------------------------------------------------------------
+class DecisionNeedsAConcludedInvestigation(RuleBroken):
+    rule_id = "R4"
+    message = "Ett beslut fattas när utredningen är avslutad med ett förslag, och varje utredning leder till ett beslut."
+
+
+class DecisionKindNeedsAProgrammeInPlace(RuleBroken):
+    rule_id = "R4"
+    message = "Att fortsätta med nya åtgärder eller avsluta förutsätter ett gällande åtgärdsprogram."
+
+
+class ProgrammeIsAlreadyInPlace(RuleBroken):
+    rule_id = "R4"
+    message = "Ett åtgärdsprogram gäller redan. Besluta att fortsätta med nya åtgärder eller att avsluta det."
+
+
+class DecisionByOthersThanRektorNeedsAValidDelegation(RuleBroken):
+    rule_id = "R5"
+    message = (
+        "Du har ingen giltig delegation från rektor för det här beslutet (skollagen 2 kap. 10 §). "
+        "Beslutet kan fattas av rektor, eller av den som rektor skriftligen delegerat det till."
+    )
+
+
+class OnlyRektorDelegates(RuleBroken):
+    rule_id = "R5"
+    message = "Bara rektor kan delegera beslut, och bara för sin egen skolenhet."
+
+
+class DelegationMustStateWhoWhatAndWhen(RuleBroken):
+    rule_id = "R5"
+    message = "En delegation anger vem, vilka beslut och från och med–till och med vilket datum."
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields
+
+
+class DecisionOnSpecialTeachingGroupCannotBeDelegated(RuleBroken):
+    rule_id = "R6"
+    message = (
+        "Beslut om särskild undervisningsgrupp, enskild undervisning eller anpassad studiegång "
+        "fattas av rektor personligen och kan inte delegeras (skollagen 3 kap. 11 § och 12 §, "
+        "jämför 2 kap. 10 §)."
+    )
+
+
+# R7, R8, R18 the action programme --------------------------------------------------------
+class ProgrammeNeedsADecisionToEstablishIt(RuleBroken):
+    rule_id = "R4"
+    message = "Ett åtgärdsprogram utfärdas efter rektors beslut att upprätta det (eller att fortsätta med nya åtgärder)."
+
+
+class ActionProgrammeMustStateNeedsMeasuresAndFollowUp(RuleBroken):
+    """Refused with one message per missing part (`fields`)."""
+
+    rule_id = "R7"
+    message = (
+        "Åtgärdsprogrammet är inte komplett: det ska ange behovet, åtgärderna med omfattning och "
+        "ansvarig, och när uppföljning och utvärdering sker och vem som ansvarar."
+    )
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields
+
+
+class ProgrammeNeedsPupilAndGuardiansOfferedParticipation(RuleBroken):
+    rule_id = "R8"
+    message = (
+        "Eleven och vårdnadshavarna ska ha erbjudits att delta när åtgärdsprogrammet utarbetas. "
+        "Skriv upp erbjudandet och deras synpunkter först."
+    )
+
+
+class ActionProgrammeHoldsNoDiagnoses(RuleBroken):
+    rule_id = "R18"
+    message = (
+        "Åtgärdsprogrammet är ett beslut som kan lämnas ut; diagnoser och andra känsliga uppgifter "
+        "hör hemma i utredningen. Beskriv behovet pedagogiskt i stället."
+    )
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields
+
+
+# R9 appeal --------------------------------------------------------------------------------
+class DecisionMustExist(RuleBroken):
+    rule_id = "R9"
+    message = "Det finns inget sådant beslut i ärendet."
+
+
+class DeliveryCannotPrecedeTheDecision(RuleBroken):
+    rule_id = "R9"
+    message = "Beslutet kan inte ha nått vårdnadshavarna innan det fattades."
+
+
+class DeliveryIsRecordedOnce(RuleBroken):
+    rule_id = "R16"
+    message = "Delgivningen är redan registrerad. Rätta den i stället, så syns båda i historiken."
+
+
+# R10 follow-up and evaluation -------------------------------------------------------------
+class FollowUpNeedsAProgrammeInForce(RuleBroken):
+    rule_id = "R10"
+    message = "Uppföljning och utvärdering görs av ett gällande åtgärdsprogram."
+
+
+class FollowUpNeedsWhatWasFound(RuleBroken):
+    rule_id = "R10"
+    message = "Skriv kort vad uppföljningen visade."
+
+
+class ProgrammeCannotBeClosedWithoutAnEvaluation(RuleBroken):
+    rule_id = "R10"
+    message = "Åtgärdsprogrammet kan inte avslutas utan en utvärdering och ett beslut om att avsluta det."
+
+
+# R11 scope --------------------------------------------------------------------------------
+class ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt(RuleBroken):
+    rule_id = "R11"
+    message = (
+        "Åtgärdsprogrammet gäller vid skolenheten som beslutade det. Eleven har bytt skolenhet; "
+        "där behövs en ny utredning och ett nytt beslut."
+    )
+
+
+class MoveMustBeToAnotherSchoolUnit(RuleBroken):
+    rule_id = "R11"
+    message = "Ange den skolenhet eleven flyttar till (en annan än den nuvarande)."
+
+
+# R16 corrections --------------------------------------------------------------------------
+class CorrectionMustReferenceACorrectableEntry(RuleBroken):
+    rule_id = "R16"
+    message = "En rättelse ska hänvisa till en tidigare uppgift i ärendet som går att rätta."
+
+
+class CorrectionNeedsAReason(RuleBroken):
+    rule_id = "R16"
+    message = "Skriv varför uppgiften rättas; den ursprungliga finns kvar i historiken."

@@ -1,28 +1,26 @@
 """The cases service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from fastapi import Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from cases.application import CaseNotFound, CasesApplication, NotPermitted
-from cases.bootstrap import application
+from cases.application import CaseNotFound, CasesApplication, NotPermitted, VersionConflict
 from cases.domain.rules import RuleBroken
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
 from eventkit.telemetry import setup_tracing
+from cases.entrypoints.workflow import Strict, Versioned, cases
+from cases.entrypoints.workflow import router as workflow
 
 setup_tracing("cases")
 app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0")
 install_error_handlers(app)
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class OpenCase(Strict):
@@ -31,11 +29,11 @@ class OpenCase(Strict):
     pupil_name: str = Field(min_length=1, max_length=200)
 
 
-class ExtraAdaptation(Strict):
+class ExtraAdaptation(Versioned):
     description: str = Field(max_length=2000)
 
 
-class Referral(Strict):
+class Referral(Versioned):
     tried_adaptations: str = Field(default="", max_length=4000)
     why_not_enough: str = Field(default="", max_length=4000)
     special_reason: str = Field(default="", max_length=4000)
@@ -45,13 +43,21 @@ class Opened(BaseModel):
     case_id: UUID
 
 
-def cases() -> CasesApplication:
-    return application()
-
-
 @app.exception_handler(RuleBroken)
 async def _rule_broken(request, exc: RuleBroken):
-    return error(422, "rule", exc.message, rule=exc.rule_id, rule_name=exc.rule_name)
+    return error(
+        422, "rule", f"{exc.message} ({exc.rule_id})", rule=exc.rule_id, rule_name=exc.rule_name,
+        fields=getattr(exc, "fields", {}),
+    )
+
+
+@app.exception_handler(VersionConflict)
+async def _conflict(request, exc: VersionConflict):
+    return error(
+        409, "conflict",
+        "Någon annan har sparat i ärendet efter att du öppnade det. Ladda om sidan och gör ändringen igen; "
+        "inget av det den andra sparade har gått förlorat.",
+    )
 
 
 @app.exception_handler(InvalidPersonalIdentityNumber)
@@ -86,8 +92,12 @@ def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: C
 
 
 @app.get("/cases/{case_id}")
-def get_case(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
-    return app_.case_details(who, case_id)
+def get_case(
+    case_id: UUID, as_of: date | None = None, who: Identity = Depends(current_identity),
+    app_: CasesApplication = Depends(cases),
+):
+    """The case now, or as it stood at the end of `as_of` (YYYY-MM-DD)."""
+    return app_.case_as_of(who, case_id, as_of) if as_of else app_.case_details(who, case_id)
 
 
 @app.post("/cases/{case_id}/extra-adaptations", status_code=201)
@@ -97,7 +107,7 @@ def record_extra_adaptation(
     who: Identity = Depends(current_identity),
     app_: CasesApplication = Depends(cases),
 ):
-    app_.record_extra_adaptation(who, case_id, body.description)
+    app_.record_extra_adaptation(who, case_id, body.description, expected_version=body.expected_version)
     return {"case_id": str(case_id)}
 
 
@@ -110,3 +120,6 @@ def refer_to_rektor(
 ):
     app_.refer_to_rektor(who, case_id, **body.model_dump())
     return {"case_id": str(case_id)}
+
+
+app.include_router(workflow)

@@ -1,7 +1,6 @@
 """Read API over the follow-up read model. It keeps answering when the cases service is down."""
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 from fastapi import Depends, FastAPI, HTTPException, Query
@@ -12,7 +11,7 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, install_error_handlers
 from eventkit.identity import Identity, Role
 from eventkit.telemetry import setup_tracing
-from projections.followup import readmodel
+from projections.followup import clock, queries, readmodel
 
 VIEWERS = {Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER}
 
@@ -38,8 +37,15 @@ def health() -> dict:
 @app.get("/followup")
 def followup(
     school_unit: str | None = Query(default=None, max_length=64),
+    status: str | None = Query(default=None, pattern="^(overdue|" + "|".join(queries.STATUSES) + ")$"),
+    investigator: str | None = Query(default=None, max_length=100),
+    page: int = Query(default=1, ge=1, le=10_000),
+    page_size: int = Query(default=25, ge=1, le=1000),
     who: Identity = Depends(current_identity),
 ) -> dict:
+    """Open cases of the caller's units, the urgent first: referrals waiting (days, overdue),
+    follow-ups and evaluations due within 14 days or overdue, decisions not yet delivered,
+    appeal windows open. Filters: unit, status (or "overdue"), investigator; paginated."""
     if who.role not in VIEWERS:
         raise HTTPException(status_code=403, detail="Uppföljningsvyn är för rektor och elevhälsan.")
     units = list(who.school_units)
@@ -48,5 +54,7 @@ def followup(
             raise HTTPException(status_code=403, detail="Du arbetar inte på den skolenheten.")
         units = [school_unit]
     with pool().connection() as conn:
-        rows = readmodel.open_cases(conn, who.municipality, units, date.today())
-    return {"rows": rows}
+        return queries.page(
+            conn, who.municipality, units, clock.today(), status=status or None, investigator=investigator or None,
+            page_number=page, page_size=page_size,
+        )

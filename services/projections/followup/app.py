@@ -1,5 +1,6 @@
 """The follow-up projection as a faust-streaming worker:
-`faust -A projections.followup.app worker`.
+`faust -A projections.followup.app worker`. It also runs the overdue timer
+(projections.followup.overdue), every FOLLOWUP_OVERDUE_INTERVAL_S seconds.
 
 At-least-once: faust commits a message's offset only after the agent has finished with it,
 i.e. after the read model's transaction committed. If PostgreSQL is away the agent waits and
@@ -15,6 +16,8 @@ import faust
 
 from eventkit.config import kafka_bootstrap
 from eventkit.telemetry import setup_tracing
+from projections.followup import clock
+from projections.followup.overdue import OverdueDetector
 from projections.followup.projector import FollowupProjector
 
 log = logging.getLogger("projections.followup")
@@ -34,8 +37,12 @@ app = faust.App(
     topic_allow_declare=False,
     broker_commit_interval=0.5,
 )
+# stodspar.followup.overdue.v1 is written by the timer below through its own idempotent
+# producer (acks=all) and is declared in contracts/topics.json like every topic.
 cases_topic = app.topic(CASES_TOPIC, value_serializer="raw", key_serializer="raw")
 projector = FollowupProjector()
+detector = OverdueDetector(clock=clock.today)
+OVERDUE_INTERVAL_S = float(os.environ.get("FOLLOWUP_OVERDUE_INTERVAL_S", "60"))
 
 
 def headers_of(event: faust.types.EventT) -> dict[str, bytes]:
@@ -57,3 +64,14 @@ async def project_cases(stream: faust.StreamT) -> None:
                 log.warning("follow-up projection retrying %s: %s", event.message.offset, type(exc).__name__)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
+
+
+@app.timer(interval=OVERDUE_INTERVAL_S)
+async def detect_overdue() -> None:
+    """Deadlines pass without events: look for them on a timer, publish each once."""
+    try:
+        found = await detector.run_once()
+        if found:
+            log.info("published %d overdue deadlines", len(found))
+    except Exception as exc:  # database or broker away: the next tick tries again
+        log.warning("overdue detection failed: %s", type(exc).__name__)

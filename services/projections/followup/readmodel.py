@@ -26,6 +26,40 @@ CREATE TABLE IF NOT EXISTS followup_case (
     last_version integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS followup_case_unit ON followup_case (municipality, school_unit, status);
+-- The workflow after the referral (issue 3): columns added in place, so an existing read
+-- model keeps its rows.
+ALTER TABLE followup_case
+    ADD COLUMN IF NOT EXISTS investigator text,
+    ADD COLUMN IF NOT EXISTS investigation_started_on date,
+    ADD COLUMN IF NOT EXISTS investigation_concluded_on date,
+    ADD COLUMN IF NOT EXISTS decided_on date,
+    ADD COLUMN IF NOT EXISTS decision_kind text,
+    ADD COLUMN IF NOT EXISTS programme_number integer,
+    ADD COLUMN IF NOT EXISTS follow_up_dates date[],
+    ADD COLUMN IF NOT EXISTS follow_ups_done integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS next_follow_up date,
+    ADD COLUMN IF NOT EXISTS evaluation_on date,
+    ADD COLUMN IF NOT EXISTS evaluated_on date,
+    ADD COLUMN IF NOT EXISTS undelivered integer NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS appeal_open_until date,
+    ADD COLUMN IF NOT EXISTS closed_on date;
+CREATE INDEX IF NOT EXISTS followup_case_investigator ON followup_case (municipality, investigator);
+CREATE TABLE IF NOT EXISTS followup_decision (
+    case_id uuid NOT NULL,
+    decision_number integer NOT NULL,
+    appealable boolean NOT NULL,
+    delivered_on date,
+    appeal_last_day date,
+    PRIMARY KEY (case_id, decision_number)
+);
+-- Overdue deadlines already published on the overdue topic (once per case, deadline, due date).
+CREATE TABLE IF NOT EXISTS overdue_published (
+    case_id uuid NOT NULL,
+    deadline text NOT NULL,
+    due_on date NOT NULL,
+    published_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (case_id, deadline, due_on)
+);
 CREATE TABLE IF NOT EXISTS processed_event (
     event_id uuid PRIMARY KEY,
     processed_at timestamptz NOT NULL DEFAULT now()
@@ -89,38 +123,74 @@ async def _referred(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     )
 
 
+def _update(sql: str):
+    """A handler that runs one UPDATE of the case row, guarded against older versions."""
+
+    async def handle(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+        await conn.execute(
+            f"UPDATE followup_case SET {sql}, last_version = %(version)s"
+            " WHERE case_id = %(case_id)s AND last_version < %(version)s",
+            {**m["data"], "version": m["aggregate_version"]},
+        )
+
+    return handle
+
+
+async def _decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    data = m["data"]
+    await conn.execute(
+        "INSERT INTO followup_decision (case_id, decision_number, appealable) VALUES (%s, %s, %s)"
+        " ON CONFLICT DO NOTHING",
+        (data["case_id"], data["decision_number"], data["appealable"]),
+    )
+    closing = data["kind"] == "close_programme"
+    await _update(
+        "decided_on = %(decided_on)s, decision_kind = %(kind)s,"
+        + (" status = 'closed', closed_on = %(decided_on)s, next_follow_up = NULL" if closing else " status = 'decided'")
+        + ", undelivered = undelivered + (CASE WHEN %(appealable)s THEN 1 ELSE 0 END)"
+    )(conn, m)
+
+
+async def _delivered(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    data = m["data"]
+    await conn.execute(
+        "UPDATE followup_decision SET delivered_on = %(delivered_on)s,"
+        " appeal_last_day = CASE WHEN appealable THEN %(appeal_last_day)s::date END"
+        " WHERE case_id = %(case_id)s AND decision_number = %(decision_number)s",
+        data,
+    )
+    await conn.execute(
+        "UPDATE followup_case c SET undelivered = d.undelivered, appeal_open_until = d.until"
+        " FROM (SELECT count(*) FILTER (WHERE appealable AND delivered_on IS NULL) AS undelivered,"
+        "       max(appeal_last_day) AS until FROM followup_decision WHERE case_id = %(case_id)s) d"
+        " WHERE c.case_id = %(case_id)s",
+        data,
+    )
+
+
 _HANDLERS = {
     "CaseOpened": _case_opened,
     "ExtraAdaptationRecorded": _adaptation_recorded,
     "CaseReferredToRektor": _referred,
+    "InvestigationStarted": _update(
+        "status = 'investigating', investigator = %(investigator)s,"
+        " investigation_started_on = coalesce(investigation_started_on, %(started_on)s)"
+    ),
+    "InvestigationConcluded": _update("status = 'investigated', investigation_concluded_on = %(concluded_on)s"),
+    "CaseDecided": _decided,
+    "DecisionDelivered": _delivered,
+    "ActionProgrammeIssued": _update(
+        "status = 'programme', programme_number = %(programme_number)s, follow_up_dates = %(follow_up_dates)s::date[],"
+        " follow_ups_done = 0, next_follow_up = (%(follow_up_dates)s::date[])[1], evaluation_on = %(evaluation_on)s,"
+        " evaluated_on = NULL"
+    ),
+    "ProgrammeFollowedUp": _update(
+        "follow_ups_done = follow_ups_done + 1, next_follow_up = follow_up_dates[follow_ups_done + 2]"
+    ),
+    "ProgrammeEvaluated": _update("evaluated_on = %(evaluated_on)s"),
+    # The programme stays with the unit that made it (R11): the new unit starts over.
+    "CaseMovedToSchoolUnit": _update(
+        "school_unit = %(to_unit)s, status = 'moved', programme_number = NULL, next_follow_up = NULL,"
+        " evaluation_on = NULL, evaluated_on = NULL"
+    ),
 }
-
-
-def open_cases(
-    conn: psycopg.Connection, municipality: str, school_units: list[str], today: date
-) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        "SELECT case_id, school_unit, pupil_name, opened_at, status, adaptations, referred_on,"
-        " investigation_due, decision_due FROM followup_case"
-        " WHERE municipality = %s AND school_unit = ANY(%s) AND status <> 'closed'"
-        " ORDER BY referred_on NULLS LAST, opened_at",
-        (municipality, school_units),
-    ).fetchall()
-    result = []
-    for case_id, unit, name, opened_at, status, adaptations, referred_on, inv_due, dec_due in rows:
-        result.append(
-            {
-                "case_id": str(case_id),
-                "school_unit": unit,
-                "pupil_name": name,
-                "opened_at": opened_at.isoformat(),
-                "status": status,
-                "adaptations": adaptations,
-                "referred_on": referred_on.isoformat() if referred_on else None,
-                "investigation_due": inv_due.isoformat() if inv_due else None,
-                "decision_due": dec_due.isoformat() if dec_due else None,
-                "days_waiting": (today - referred_on).days if referred_on else None,
-                "overdue": bool(status == "referred" and inv_due and today > inv_due),
-            }
-        )
-    return result

@@ -1,0 +1,171 @@
+"""The support case's steps after the referral, one form each (R3–R11, R16), the history
+with corrections and the case as it stood on a date, and the printable programme (R18).
+
+A saved step goes back to the case page (the version shown is then the new one); a refused
+one re-renders only its form block, with 422 and the messages next to their fields, or 409
+when someone else saved in between."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from eventkit.identity import Identity
+from frontend.forms import FormState
+from frontend.routes.cases import _attempt, _go
+from frontend.services_client import NotFound
+from frontend.web import cases_client, current_identity, flash, is_htmx, render
+from frontend.workflow_labels import INVESTIGATION_PARTS, step_context
+
+router = APIRouter()
+
+
+def _text(form: FormData, name: str) -> str:
+    return str(form.get(name) or "")
+
+
+def _or_none(value: str) -> str | None:
+    return value or None
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"ja": True, "nej": False}.get(value)
+
+
+def _programme(form: FormData) -> dict[str, Any]:
+    measures = []
+    for i in range(3):
+        measure = {k: _text(form, f"measures.{i}.{k}") for k in ("description", "extent", "responsible")}
+        if any(measure.values()) or i == 0:
+            measures.append(measure)
+    if not any(measures[0].values()):
+        measures = []
+    return {
+        "needs": _text(form, "needs"),
+        "measures": measures,
+        "follow_up_dates": [d for d in (_text(form, f"follow_up_dates.{i}") for i in range(3)) if d],
+        "follow_up_responsible": _text(form, "follow_up_responsible"),
+        "evaluation_on": _or_none(_text(form, "evaluation_on")),
+        "evaluation_responsible": _text(form, "evaluation_responsible"),
+    }
+
+
+@dataclass(frozen=True)
+class Step:
+    path: Callable[[FormData], str]  # below /cases/{case_id}/ in the cases API
+    block: str  # the case page's block to re-render on refusal
+    anchor: str
+    done: str
+    fields: tuple[str, ...]
+    body: Callable[[FormData], dict[str, Any]]
+
+
+STEPS = {
+    "utredning": Step(lambda f: "investigation", "investigation", "utredning", "Utredningen är inledd.",
+                      ("investigator", "student_health_team", "without_team_reason"),
+                      lambda f: {"investigator": _text(f, "investigator"), "student_health_team": _yes_no(_text(f, "student_health_team")),
+                                 "without_team_reason": _text(f, "without_team_reason")}),
+    "utredning-delar": Step(lambda f: "investigation/parts", "investigation", "utredning", "Utredningen är uppdaterad.",
+                            tuple(n for n, _ in INVESTIGATION_PARTS),
+                            lambda f: {n: _text(f, n) for n, _ in INVESTIGATION_PARTS}),
+    "utredning-forslag": Step(lambda f: "investigation/conclusion", "investigation", "beslut",
+                              "Utredningen är avslutad med ett förslag; nu fattas beslutet.", ("proposal",),
+                              lambda f: {"proposal": _text(f, "proposal")}),
+    "beslut": Step(lambda f: "decisions", "decision", "beslut", "Beslutet är fattat.", ("kind", "placements", "reasons"),
+                   lambda f: {"kind": _or_none(_text(f, "kind")), "placements": f.getlist("placements"),
+                              "reasons": _text(f, "reasons")}),
+    "delgivning": Step(lambda f: f"decisions/{int(_text(f, 'decision_number') or 0)}/delivery", "decision", "beslut",
+                       "Delgivningen är registrerad; sista dag att överklaga visas vid beslutet.",
+                       ("decision_number", "delivered_on"), lambda f: {"delivered_on": _or_none(_text(f, "delivered_on"))}),
+    "delaktighet": Step(lambda f: "participation", "participation", "delaktighet", "Delaktigheten är sparad.",
+                        ("party", "offered_on", "took_part", "views"),
+                        lambda f: {"party": _text(f, "party"), "offered_on": _or_none(_text(f, "offered_on")),
+                                   "took_part": _yes_no(_text(f, "took_part")), "views": _text(f, "views")}),
+    "atgardsprogram": Step(lambda f: "programme", "programme", "atgardsprogram", "Åtgärdsprogrammet är utfärdat.",
+                           ("needs", "follow_up_responsible", "evaluation_on", "evaluation_responsible",
+                            *(f"measures.{i}.{k}" for i in range(3) for k in ("description", "extent", "responsible")),
+                            *(f"follow_up_dates.{i}" for i in range(3))), _programme),
+    "uppfoljning": Step(lambda f: "follow-ups", "follow_up", "uppfoljning", "Uppföljningen är sparad.", ("findings",),
+                        lambda f: {"findings": _text(f, "findings")}),
+    "utvardering": Step(lambda f: "evaluation", "follow_up", "uppfoljning", "Utvärderingen är sparad.", ("outcome",),
+                        lambda f: {"outcome": _text(f, "outcome")}),
+    "flytt": Step(lambda f: "move", "move", "", "Bytet av skolenhet är registrerat.", ("to_unit",),
+                  lambda f: {"to_unit": _text(f, "to_unit")}),
+    "rattelse": Step(lambda f: "corrections", "correction", "rattelse", "Rättelsen är sparad; båda uppgifterna syns i historiken.",
+                     ("corrects_version", "value", "reason"),
+                     lambda f: {"corrects_version": _or_none(_text(f, "corrects_version")), "value": _text(f, "value"),
+                                "reason": _text(f, "reason")}),
+}
+
+
+def _values(form: FormData, step: Step) -> dict[str, str]:
+    values = {name: "" for name in step.fields}
+    values.update({key: ",".join(str(v) for v in form.getlist(key)) for key in form.keys()})
+    return values
+
+
+@router.post("/arenden/{case_id}/steg/{name}")
+async def step(request: Request, case_id: UUID, name: str, who: Identity = Depends(current_identity)) -> Response:
+    spec = STEPS.get(name)
+    if spec is None:
+        raise NotFound("")
+    form = await request.form()
+    values = _values(form, spec)
+    body = spec.body(form)
+    if _text(form, "expected_version").isdigit():
+        body["expected_version"] = int(_text(form, "expected_version"))
+    client = cases_client(request, who)
+    _, problem, status = await _attempt(client.step(case_id, spec.path(form), body), values)
+    if problem:
+        case = await client.case(case_id)
+        if spec.block == "correction":
+            return await _history_page(request, client, case_id, case, problem, status)
+        context = {**step_context(), "case_id": case_id, "case": case, "adaptation": FormState(), "referral_form": FormState()}
+        context["forms"][spec.block] = problem
+        return render(request, "case.html", context, blocks=[spec.block], status_code=status)
+    flash(request, spec.done)
+    if is_htmx(request):
+        # The form is on the page to reload; a redirect to the same page and a #fragment would
+        # only scroll. The whole page comes back with the new version in every form.
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    target = f"/arenden/{case_id}/historik" if spec.block == "correction" else f"/arenden/{case_id}"
+    return _go(request, target + (f"#{spec.anchor}" if spec.anchor else ""))
+
+
+async def _history_page(request: Request, client, case_id: UUID, case: dict, form: FormState | None = None,
+                        status: int = 200, as_of: str = "") -> Response:
+    events = await client.history(case_id)
+    past = None
+    if as_of:
+        try:
+            past = await client.case_as_of(case_id, as_of)
+        except NotFound:
+            past = {}
+    context = {
+        **step_context(), "case_id": case_id, "case": case, "events": events, "as_of": as_of, "past": past,
+        "correction": form or FormState(),
+    }
+    return render(request, "history.html", context, blocks=["correction"], status_code=status)
+
+
+@router.get("/arenden/{case_id}/historik")
+async def history(request: Request, case_id: UUID, per: str = "", who: Identity = Depends(current_identity)) -> Response:
+    """Every event with who and when; and the case as it stood at the end of a chosen day."""
+    client = cases_client(request, who)
+    return await _history_page(request, client, case_id, await client.case(case_id), as_of=per[:10])
+
+
+@router.get("/arenden/{case_id}/atgardsprogram")
+async def printable_programme(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    """The programme as a public decision (R18): no investigation, no personal identity number."""
+    case = await cases_client(request, who).case(case_id)
+    if not case.get("programme"):
+        raise NotFound("Ärendet har inget åtgärdsprogram.")
+    programme = case["programme"]
+    decision = case["decisions"][programme["decision_number"] - 1]
+    context = {**step_context(), "case_id": case_id, "pupil_name": case["pupil_name"], "programme": programme, "decision": decision}
+    return render(request, "programme_print.html", context)

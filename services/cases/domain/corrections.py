@@ -1,0 +1,80 @@
+"""Corrections (rättelser, R16): nothing is edited in place. A correction is a new event that
+names the earlier event (by its version in the case) it corrects; the history keeps both."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from cases.domain.decision import last_day_to_appeal
+from cases.domain.rules import CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason
+
+# What can be corrected, by the kind of entry: the field a correction replaces.
+CORRECTABLE = {
+    "adaptation": "description",
+    "investigation": "text",
+    "participation": "views",
+    "follow_up": "findings",
+    "evaluation": "outcome",
+    "delivery": "delivered_on",
+}
+
+
+class CorrectionSteps(Aggregate):
+    """Corrections of the support case (mixed into `SupportCase`)."""
+
+
+    def _remember_entry(self, kind: str, ref) -> None:
+        """Called inside an event's apply: the event being applied is version + 1."""
+        self.entries[self.version + 1] = [kind, ref]
+
+    def correct(self, *, corrects_version: int, value: str, reason: str, corrected_by: str) -> None:
+        self._require_open()
+        entry = self.entries.get(corrects_version)
+        if entry is None:
+            raise CorrectionMustReferenceACorrectableEntry()
+        if not reason.strip():
+            raise CorrectionNeedsAReason()
+        kind, ref = entry
+        value = value.strip()
+        if not value:
+            raise CorrectionMustReferenceACorrectableEntry("Skriv in den rättade uppgiften.")
+        if kind == "delivery":
+            try:
+                delivered = date.fromisoformat(value)
+            except ValueError:
+                raise CorrectionMustReferenceACorrectableEntry("Skriv det rättade datumet som ÅÅÅÅ-MM-DD.") from None
+            if delivered < self.decisions[ref - 1]["decided_on"]:
+                raise CorrectionMustReferenceACorrectableEntry("Beslutet kan inte ha nått vårdnadshavarna innan det fattades.")
+            value = delivered.isoformat()
+        self._corrected(
+            corrects_version=corrects_version, kind=kind, ref=ref, field=CORRECTABLE[kind], value=value,
+            reason=reason.strip(), corrected_by=corrected_by,
+        )
+
+    @event("Corrected")
+    def _corrected(
+        self, corrects_version: int, kind: str, ref: Any, field: str, value: str, reason: str, corrected_by: str
+    ) -> None:
+        if kind == "adaptation":
+            self.adaptations[ref]["description"] = value
+        elif kind == "investigation":
+            number, part = ref
+            self.investigations[number - 1]["parts"][part] = value
+        elif kind == "participation":
+            self.participation[ref]["views"] = value
+        elif kind == "follow_up":
+            programme, index = ref
+            self.programmes[programme - 1]["follow_ups"][index]["findings"] = value
+        elif kind == "evaluation":
+            self.programmes[ref - 1]["evaluation"]["outcome"] = value
+        elif kind == "delivery":
+            decision = self.decisions[ref - 1]
+            decision["delivered_on"] = date.fromisoformat(value)
+            if decision["appealable"]:
+                decision["appeal_last_day"] = last_day_to_appeal(decision["delivered_on"])
+        self.corrections.append(
+            {"version": self.version + 1, "corrects_version": corrects_version, "field": field, "value": value,
+             "reason": reason, "corrected_by": corrected_by}
+        )

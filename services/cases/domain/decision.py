@@ -1,0 +1,156 @@
+"""The decision that answers an investigation (R4), who may take it (R5, R6), and the appeal
+instructions and window of an appealable decision (R9)."""
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from eventsourcing.domain import Aggregate, event
+
+from cases.domain.delegation import Grant
+from cases.domain.rules import (
+    DecisionByOthersThanRektorNeedsAValidDelegation,
+    DecisionKindNeedsAProgrammeInPlace,
+    DecisionMustExist,
+    DecisionNeedsAConcludedInvestigation,
+    DecisionOnSpecialTeachingGroupCannotBeDelegated,
+    DeliveryCannotPrecedeTheDecision,
+    DeliveryIsRecordedOnce,
+    ProgrammeCannotBeClosedWithoutAnEvaluation,
+    ProgrammeIsAlreadyInPlace,
+)
+
+
+class DecisionKind(str, enum.Enum):
+    """Exactly one of these answers an investigation (R4)."""
+
+    ESTABLISH_PROGRAMME = "establish_programme"  # upprätta åtgärdsprogram
+    NO_PROGRAMME = "no_programme"  # inte upprätta åtgärdsprogram
+    CONTINUE_WITH_NEW_MEASURES = "continue_with_new_measures"  # fortsätta med nya åtgärder
+    CLOSE_PROGRAMME = "close_programme"  # avsluta åtgärdsprogrammet
+
+
+class Placement(str, enum.Enum):
+    """Decisions only rektor takes in person (R6; skollagen 3 kap. 11 §, 12 §)."""
+
+    SPECIAL_TEACHING_GROUP = "special_teaching_group"  # särskild undervisningsgrupp
+    INDIVIDUAL_TUITION = "individual_tuition"  # enskild undervisning
+    ADAPTED_STUDY_PATH = "adapted_study_path"  # anpassad studiegång
+
+
+APPEALABLE_KINDS = {DecisionKind.ESTABLISH_PROGRAMME, DecisionKind.NO_PROGRAMME, DecisionKind.CONTINUE_WITH_NEW_MEASURES}
+APPEAL_WEEKS = 3
+APPEAL_INSTRUCTIONS = (
+    "Hur man överklagar: Beslutet kan överklagas till Skolväsendets överklagandenämnd. "
+    "Överklagandet ska vara skriftligt och ha kommit in inom tre veckor från den dag ni fick "
+    "del av beslutet. Skicka det till skolan, som lämnar det vidare till nämnden."
+)
+
+
+def is_appealable(kind: DecisionKind, placements: tuple[Placement, ...]) -> bool:
+    return kind in APPEALABLE_KINDS or bool(placements)
+
+
+def last_day_to_appeal(delivered_on: date) -> date:
+    return delivered_on + timedelta(weeks=APPEAL_WEEKS)
+
+
+class DecisionSteps(Aggregate):
+    """The decision's part of the support case (mixed into `SupportCase`)."""
+
+
+    def decide(
+        self,
+        *,
+        kind: DecisionKind,
+        placements: tuple[Placement, ...] = (),
+        reasons: str = "",
+        decided_by: str,
+        by_rektor: bool,
+        delegation: Grant | None = None,
+        on: date,
+    ) -> None:
+        self._require_open()
+        investigation = self.open_investigation()
+        if investigation is None or investigation["concluded_on"] is None:
+            raise DecisionNeedsAConcludedInvestigation()
+        in_force = self.programme_in_force()
+        if kind is DecisionKind.ESTABLISH_PROGRAMME and in_force is not None:
+            raise ProgrammeIsAlreadyInPlace()
+        if kind in (DecisionKind.CONTINUE_WITH_NEW_MEASURES, DecisionKind.CLOSE_PROGRAMME) and in_force is None:
+            raise DecisionKindNeedsAProgrammeInPlace()
+        if kind is DecisionKind.CLOSE_PROGRAMME and in_force["evaluation"] is None:
+            raise ProgrammeCannotBeClosedWithoutAnEvaluation()
+        # R6 before R5: these decisions are rektor's own, delegation or not.
+        if placements and not by_rektor:
+            raise DecisionOnSpecialTeachingGroupCannotBeDelegated()
+        if not by_rektor and (
+            delegation is None or not delegation.covers(decided_by, self.school_unit, kind.value, on)
+        ):
+            raise DecisionByOthersThanRektorNeedsAValidDelegation()
+        self._decided(
+            number=len(self.decisions) + 1,
+            kind=kind.value,
+            placements=[p.value for p in placements],
+            reasons=reasons.strip(),
+            decided_by=decided_by,
+            delegation_number=None if by_rektor else delegation.number,
+            decided_on=on,
+            appealable=is_appealable(kind, placements),
+        )
+
+    @event("Decided")
+    def _decided(
+        self,
+        number: int,
+        kind: str,
+        placements: list,
+        reasons: str,
+        decided_by: str,
+        delegation_number: int | None,
+        decided_on: date,
+        appealable: bool,
+    ) -> None:
+        self.investigation["decided"] = True
+        self.decisions.append(
+            {
+                "number": number,
+                "kind": kind,
+                "placements": list(placements),
+                "reasons": reasons,
+                "decided_by": decided_by,
+                "delegation_number": delegation_number,
+                "decided_on": decided_on,
+                "school_unit": self.school_unit,
+                "appealable": appealable,
+                "appeal_instructions": APPEAL_INSTRUCTIONS if appealable else "",
+                "delivered_on": None,
+                "appeal_last_day": None,
+                "programme_number": None,
+            }
+        )
+        if kind == DecisionKind.CLOSE_PROGRAMME.value:
+            self.programme_in_force()["closed_on"] = decided_on
+            self.closed = True
+
+    def decision(self, number: int) -> dict:
+        if not 1 <= number <= len(self.decisions):
+            raise DecisionMustExist()
+        return self.decisions[number - 1]
+
+    def record_delivery(self, *, decision_number: int, delivered_on: date, recorded_by: str) -> None:
+        """The day the decision reached the guardians; the appeal window runs from it (R9)."""
+        decision = self.decision(decision_number)
+        if decision["delivered_on"] is not None:
+            raise DeliveryIsRecordedOnce()
+        if delivered_on < decision["decided_on"]:
+            raise DeliveryCannotPrecedeTheDecision()
+        self._delivered(decision_number=decision_number, delivered_on=delivered_on, recorded_by=recorded_by)
+
+    @event("DecisionDelivered")
+    def _delivered(self, decision_number: int, delivered_on: date, recorded_by: str) -> None:
+        decision = self.decisions[decision_number - 1]
+        decision["delivered_on"] = delivered_on
+        if decision["appealable"]:
+            decision["appeal_last_day"] = last_day_to_appeal(delivered_on)
+        self._remember_entry("delivery", decision_number)

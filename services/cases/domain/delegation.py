@@ -1,0 +1,95 @@
+"""Delegation of rektor's decisions (R5, skollagen 2 kap. 10 §): a written record of who may
+decide what, from when and to when, kept per school unit with its own history."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from cases.domain.rules import DelegationMustStateWhoWhatAndWhen, OnlyRektorDelegates
+
+DELEGABLE_KINDS = ("establish_programme", "no_programme", "continue_with_new_measures", "close_programme")
+_NAMESPACE = uuid.UUID("1d4c7f0e-3a8b-4c55-9a57-2f6d2c0b7e31")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One registered delegation, as a decision checks it."""
+
+    number: int
+    school_unit: str
+    delegate: str
+    kinds: tuple[str, ...]
+    valid_from: date
+    valid_to: date
+    revoked_on: date | None = None
+
+    def covers(self, user: str, school_unit: str, kind: str, on: date) -> bool:
+        in_time = self.valid_from <= on <= self.valid_to and (self.revoked_on is None or on < self.revoked_on)
+        return user == self.delegate and school_unit == self.school_unit and kind in self.kinds and in_time
+
+
+class DelegationRegister(Aggregate):
+    """Delegationsordning: rektor's delegations at one school unit."""
+
+    @staticmethod
+    def id_for(municipality: str, school_unit: str) -> uuid.UUID:
+        return uuid.uuid5(_NAMESPACE, f"{municipality}:{school_unit}")
+
+    @classmethod
+    def create_id(cls, municipality: str, school_unit: str) -> uuid.UUID:
+        return cls.id_for(municipality, school_unit)
+
+    @event("Created")
+    def __init__(self, municipality: str, school_unit: str) -> None:
+        self.municipality = municipality
+        self.school_unit = school_unit
+        self.grants: list[Grant] = []
+
+    def register(
+        self, *, delegate: str, kinds: tuple[str, ...], valid_from: date | None, valid_to: date | None,
+        registered_by: str, by_rektor: bool,
+    ) -> int:
+        if not by_rektor:
+            raise OnlyRektorDelegates()
+        missing = {}
+        if not delegate.strip():
+            missing["delegate"] = "Ange vem som får besluta."
+        if not kinds or any(kind not in DELEGABLE_KINDS for kind in kinds):
+            missing["kinds"] = "Välj vilka beslut som delegeras."
+        if valid_from is None:
+            missing["valid_from"] = "Ange från och med vilket datum."
+        if valid_to is None:
+            missing["valid_to"] = "Ange till och med vilket datum."
+        elif valid_from is not None and valid_to < valid_from:
+            missing["valid_to"] = "Slutdatumet kan inte ligga före startdatumet."
+        if missing:
+            raise DelegationMustStateWhoWhatAndWhen(missing)
+        self._registered(
+            delegate=delegate.strip(), kinds=list(kinds), valid_from=valid_from, valid_to=valid_to,
+            registered_by=registered_by,
+        )
+        return len(self.grants)
+
+    @event("DelegationRegistered")
+    def _registered(self, delegate: str, kinds: list, valid_from: date, valid_to: date, registered_by: str) -> None:
+        self.grants.append(Grant(len(self.grants) + 1, self.school_unit, delegate, tuple(kinds), valid_from, valid_to))
+
+    def revoke(self, *, number: int, on: date, revoked_by: str, by_rektor: bool) -> None:
+        if not by_rektor:
+            raise OnlyRektorDelegates()
+        if not 1 <= number <= len(self.grants):
+            raise DelegationMustStateWhoWhatAndWhen({"number": "Det finns ingen sådan delegation."})
+        self._revoked(number=number, revoked_on=on, revoked_by=revoked_by)
+
+    @event("DelegationRevoked")
+    def _revoked(self, number: int, revoked_on: date, revoked_by: str) -> None:
+        old = self.grants[number - 1]
+        self.grants[number - 1] = Grant(
+            old.number, old.school_unit, old.delegate, old.kinds, old.valid_from, old.valid_to, revoked_on
+        )
+
+    def grant_for(self, user: str, kind: str, on: date) -> Grant | None:
+        return next((g for g in reversed(self.grants) if g.covers(user, self.school_unit, kind, on)), None)

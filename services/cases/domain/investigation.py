@@ -1,0 +1,139 @@
+"""The investigation (utredning) after a referral (R2, R3): rektor starts it promptly and
+assigns the investigator; the student health team takes part unless clearly unnecessary;
+it records the pupil's, the guardians' and the school's views, the pedagogical assessment
+and the learning-environment analysis at organisation, group and individual level, and ends
+in a proposal that one decision answers (R4)."""
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from cases.domain.rules import (
+    InvestigationIsAlreadyUnderWay,
+    InvestigationMustBeUnderWay,
+    InvestigationMustCoverEveryPerspective,
+    InvestigationNeedsAnInvestigator,
+    InvestigationWithoutStudentHealthTeamNeedsAReason,
+    OnlyRektorStartsTheInvestigation,
+    ReferralMustComeBeforeTheInvestigation,
+)
+
+# The parts an investigation must cover (R3), in the order the form asks for them.
+PARTS: dict[str, str] = {
+    "pupil_view": "Elevens syn",
+    "guardians_view": "Vårdnadshavarnas syn",
+    "school_view": "Skolans syn",
+    "pedagogical_assessment": "Pedagogisk bedömning",
+    "environment_organisation": "Lärmiljön på organisationsnivå",
+    "environment_group": "Lärmiljön på gruppnivå",
+    "environment_individual": "Lärmiljön på individnivå",
+}
+PART_MAX_LENGTH = 8000
+
+
+class InvestigationSteps(Aggregate):
+    """The investigation's part of the support case (mixed into `SupportCase`)."""
+
+
+    @property
+    def investigation(self) -> dict | None:
+        """The latest investigation, whatever its state."""
+        return self.investigations[-1] if self.investigations else None
+
+    def open_investigation(self) -> dict | None:
+        """An investigation at this unit that has not yet been answered by a decision."""
+        current = self.investigation
+        if current and not current["decided"] and current["school_unit"] == self.school_unit:
+            return current
+        return None
+
+    def start_investigation(
+        self,
+        *,
+        started_by: str,
+        by_rektor: bool,
+        investigator: str,
+        student_health_team: bool,
+        without_team_reason: str = "",
+        on: date,
+    ) -> None:
+        self._require_open()
+        if not by_rektor:
+            raise OnlyRektorStartsTheInvestigation()
+        if self.referral is None:
+            raise ReferralMustComeBeforeTheInvestigation()
+        if self.open_investigation() is not None:
+            raise InvestigationIsAlreadyUnderWay()
+        if not investigator.strip():
+            raise InvestigationNeedsAnInvestigator()
+        reason = without_team_reason.strip()
+        if not student_health_team and not reason:
+            raise InvestigationWithoutStudentHealthTeamNeedsAReason()
+        self._investigation_started(
+            started_by=started_by,
+            investigator=investigator.strip(),
+            student_health_team=student_health_team,
+            without_team_reason="" if student_health_team else reason,
+            started_on=on,
+        )
+
+    @event("InvestigationStarted")
+    def _investigation_started(
+        self, started_by: str, investigator: str, student_health_team: bool, without_team_reason: str, started_on: date
+    ) -> None:
+        self.investigations.append(
+            {
+                "number": len(self.investigations) + 1,
+                "school_unit": self.school_unit,
+                "started_by": started_by,
+                "started_on": started_on,
+                "investigator": investigator,
+                "student_health_team": student_health_team,
+                "without_team_reason": without_team_reason,
+                "parts": {},
+                "proposal": "",
+                "concluded_on": None,
+                "decided": False,
+            }
+        )
+
+    def record_investigation(self, parts: dict[str, str], recorded_by: str) -> None:
+        """Records the parts that were filled in; the others can follow later."""
+        self._require_open()
+        current = self._investigation_under_way()
+        given = {name: (parts.get(name) or "").strip()[:PART_MAX_LENGTH] for name in PARTS}
+        changed = {name: text for name, text in given.items() if text and text != current["parts"].get(name)}
+        if not changed:
+            first = next((name for name in PARTS if name not in current["parts"]), "pupil_view")
+            raise InvestigationMustCoverEveryPerspective({first: "Fyll i minst en del av utredningen innan du sparar."})
+        self._investigation_recorded(parts=changed, recorded_by=recorded_by)
+
+    @event("InvestigationRecorded")
+    def _investigation_recorded(self, parts: dict, recorded_by: str) -> None:
+        self.investigation["parts"].update(parts)
+        for name in parts:
+            self._remember_entry("investigation", (self.investigation["number"], name))
+
+    def conclude_investigation(self, *, proposal: str, concluded_by: str, on: date) -> None:
+        self._require_open()
+        current = self._investigation_under_way()
+        missing = {
+            name: f"{label} saknas i utredningen." for name, label in PARTS.items() if not current["parts"].get(name)
+        }
+        if not proposal.strip():
+            missing["proposal"] = "Avsluta utredningen med ett förslag till beslut."
+        if missing:
+            raise InvestigationMustCoverEveryPerspective(missing)
+        self._investigation_concluded(proposal=proposal.strip(), concluded_by=concluded_by, concluded_on=on)
+
+    @event("InvestigationConcluded")
+    def _investigation_concluded(self, proposal: str, concluded_by: str, concluded_on: date) -> None:
+        self.investigation["proposal"] = proposal
+        self.investigation["concluded_on"] = concluded_on
+
+    def _investigation_under_way(self) -> dict:
+        current = self.open_investigation()
+        if current is None or current["concluded_on"] is not None:
+            raise InvestigationMustBeUnderWay()
+        return current

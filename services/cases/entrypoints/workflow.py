@@ -1,0 +1,208 @@
+"""The support case's workflow after the referral (R3–R11, R16) and delegations (R5), as JSON
+endpoints. Handlers translate; rules live in the domain."""
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from cases.application import CasesApplication
+from cases.bootstrap import application
+from cases.domain.decision import DecisionKind, Placement
+from eventkit.http import current_identity
+from eventkit.identity import Identity
+
+router = APIRouter()
+
+
+def cases() -> CasesApplication:
+    return application()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Versioned(Strict):
+    """`expected_version`: the case's version when the form was loaded (optimistic concurrency)."""
+
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class StartInvestigation(Versioned):
+    investigator: str = Field(default="", max_length=100)
+    student_health_team: bool
+    without_team_reason: str = Field(default="", max_length=4000)
+
+
+class InvestigationParts(Versioned):
+    pupil_view: str = Field(default="", max_length=8000)
+    guardians_view: str = Field(default="", max_length=8000)
+    school_view: str = Field(default="", max_length=8000)
+    pedagogical_assessment: str = Field(default="", max_length=8000)
+    environment_organisation: str = Field(default="", max_length=8000)
+    environment_group: str = Field(default="", max_length=8000)
+    environment_individual: str = Field(default="", max_length=8000)
+
+
+class Conclusion(Versioned):
+    proposal: str = Field(default="", max_length=4000)
+
+
+class Decision(Versioned):
+    kind: DecisionKind
+    placements: list[Placement] = Field(default_factory=list, max_length=3)
+    reasons: str = Field(default="", max_length=4000)
+
+
+class Delivery(Versioned):
+    delivered_on: date
+
+
+class Participation(Versioned):
+    party: str = Field(pattern="^(pupil|guardians)$")
+    offered_on: date
+    took_part: bool
+    views: str = Field(default="", max_length=8000)
+
+
+class Measure(Strict):
+    description: str = Field(default="", max_length=2000)
+    extent: str = Field(default="", max_length=500)
+    responsible: str = Field(default="", max_length=200)
+
+
+class Programme(Versioned):
+    """R18: only what a public decision holds; any other field (a diagnosis) is refused."""
+
+    needs: str = Field(default="", max_length=4000)
+    measures: list[Measure] = Field(default_factory=list, max_length=20)
+    follow_up_dates: list[date] = Field(default_factory=list, max_length=12)
+    follow_up_responsible: str = Field(default="", max_length=200)
+    evaluation_on: date | None = None
+    evaluation_responsible: str = Field(default="", max_length=200)
+
+
+class FollowUp(Versioned):
+    findings: str = Field(default="", max_length=8000)
+
+
+class Evaluation(Versioned):
+    outcome: str = Field(default="", max_length=8000)
+
+
+class Move(Versioned):
+    to_unit: str = Field(min_length=1, max_length=64)
+
+
+class Correction(Versioned):
+    corrects_version: int = Field(ge=1)
+    value: str = Field(default="", max_length=8000)
+    reason: str = Field(default="", max_length=2000)
+
+
+class NewDelegation(Strict):
+    delegate: str = Field(default="", max_length=100)
+    kinds: list[DecisionKind] = Field(default_factory=list, max_length=4)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+def _done(case_id: UUID) -> dict:
+    return {"case_id": str(case_id)}
+
+
+@router.post("/cases/{case_id}/investigation", status_code=201)
+def start_investigation(case_id: UUID, body: StartInvestigation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.start_investigation(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/investigation/parts", status_code=201)
+def record_investigation(case_id: UUID, body: InvestigationParts, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    parts = body.model_dump(exclude={"expected_version"})
+    app_.record_investigation(who, case_id, parts=parts, expected_version=body.expected_version)
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/investigation/conclusion", status_code=201)
+def conclude_investigation(case_id: UUID, body: Conclusion, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.conclude_investigation(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/decisions", status_code=201)
+def decide(case_id: UUID, body: Decision, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.decide(who, case_id, kind=body.kind.value, placements=[p.value for p in body.placements], reasons=body.reasons,
+                expected_version=body.expected_version)
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/decisions/{number}/delivery", status_code=201)
+def record_delivery(case_id: UUID, number: int, body: Delivery, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.record_delivery(who, case_id, decision_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/participation", status_code=201)
+def record_participation(case_id: UUID, body: Participation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.record_participation(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/programme", status_code=201)
+def issue_programme(case_id: UUID, body: Programme, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.issue_programme(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/follow-ups", status_code=201)
+def record_follow_up(case_id: UUID, body: FollowUp, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.record_follow_up(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/evaluation", status_code=201)
+def record_evaluation(case_id: UUID, body: Evaluation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.record_evaluation(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/move", status_code=201)
+def move_to_school_unit(case_id: UUID, body: Move, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.move_to_school_unit(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/corrections", status_code=201)
+def correct(case_id: UUID, body: Correction, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.correct(who, case_id, **body.model_dump())
+    return _done(case_id)
+
+
+@router.get("/cases/{case_id}/history")
+def history(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """Every event of the case, oldest first, with who and when (R16: corrections reference what they correct)."""
+    return {"events": app_.history(who, case_id)}
+
+
+@router.get("/delegations/{school_unit}")
+def delegations(school_unit: str, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    return app_.delegations(who, school_unit)
+
+
+@router.post("/delegations/{school_unit}", status_code=201)
+def register_delegation(school_unit: str, body: NewDelegation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    number = app_.register_delegation(
+        who, school_unit=school_unit, delegate=body.delegate, kinds=[k.value for k in body.kinds],
+        valid_from=body.valid_from, valid_to=body.valid_to,
+    )
+    return {"school_unit": school_unit, "number": number}
+
+
+@router.post("/delegations/{school_unit}/{number}/revocation", status_code=201)
+def revoke_delegation(school_unit: str, number: int, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.revoke_delegation(who, school_unit=school_unit, number=number)
+    return {"school_unit": school_unit, "number": number}

@@ -1,0 +1,80 @@
+"""Read shapes of the cases service: the case as plain JSON, its timeline, the delegations.
+Plain values only; the frontend renders them in Swedish."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from cases.domain.delegation import DelegationRegister
+from cases.domain.model import SupportCase
+from eventkit.store import EventMeta
+
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
+def details(case: SupportCase, today: date) -> dict[str, Any]:
+    referral = dict(case.referral) if case.referral else None
+    if referral is not None:
+        started = case.investigations[0]["started_on"] if case.investigations else None
+        referral["days_since_referral"] = (today - referral["referred_on"]).days
+        referral["investigation_overdue"] = started is None and today > referral["investigation_due"]
+        referral["decision_overdue"] = not case.decisions and today > referral["decision_due"]
+    programme = case.programmes[-1] if case.programmes else None
+    return jsonable({
+        "case_id": str(case.id),
+        "version": case.version,
+        "municipality": case.municipality,
+        "school_unit": case.school_unit,
+        "pupil_name": case.pupil_name,
+        "pupil_personal_number": case.pupil_personal_number,
+        "opened_at": case.created_on,
+        "status": case.status,
+        "closed": case.closed,
+        "extra_adaptations": case.adaptations,
+        "referral": referral,
+        "investigation": case.open_investigation() or case.investigation,
+        "investigations": case.investigations,
+        "decisions": case.decisions,
+        "programme": programme,
+        "programme_in_force": case.programme_in_force() is not None,
+        "programmes": case.programmes,
+        "participation": case.participation,
+        "moves": case.moves,
+        "corrections": case.corrections,
+        "correctable": {str(version): kind for version, (kind, _) in case.entries.items()},
+    })
+
+
+def timeline_entry(event: Any, meta: EventMeta) -> dict[str, Any]:
+    data = {k: v for k, v in vars(event).items() if k not in _ENVELOPE and not k.startswith("_")}
+    return jsonable({
+        "version": event.originator_version,
+        "event_type": type(event).__name__,
+        "at": event.timestamp,
+        "actor": meta.actor,
+        "role": meta.role,
+        "corrects_version": data.get("corrects_version"),
+        "data": data,
+    })
+
+
+def delegations(register: DelegationRegister, history: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    return jsonable({
+        "school_unit": register.school_unit,
+        "delegations": [
+            {**vars(g), "kinds": list(g.kinds),
+             "in_force": g.valid_from <= today <= g.valid_to and (g.revoked_on is None or today < g.revoked_on)}
+            for g in register.grants
+        ],
+        "history": history,
+    })
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
