@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -30,7 +31,7 @@ from opentelemetry import trace
 from eventkit.config import Postgres, kafka_bootstrap
 from eventkit.contracts import ContractViolation, contract_for, validate_message
 from eventkit.store import EventMeta, ServiceApplication
-from eventkit.telemetry import context_from_traceparent, current_traceparent, tracer
+from eventkit.telemetry import context_from_traceparent, current_traceparent, setup_tracing, tracer
 
 log = logging.getLogger("eventkit.relay")
 EVENT_ID_NAMESPACE = uuid.UUID("5b0e3f8c-6c55-4a43-9d4f-0f9b7e0d2a11")
@@ -225,3 +226,18 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
     except asyncio.TimeoutError:
         pass
+
+
+def run_relay_process(build_relay: Callable[[], OutboxRelay], service_name: str) -> None:
+    """The body of a service's relay process: run until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        setup_tracing(f"{service_name}-relay")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await build_relay().run_forever(stop)
+
+    asyncio.run(main())

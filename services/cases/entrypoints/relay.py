@@ -1,29 +1,14 @@
 """The cases service's outbox relay process: `python -m cases.entrypoints.relay`."""
 from __future__ import annotations
 
-import asyncio
-import logging
-import signal
-
 from cases.bootstrap import application
 from cases.public_events import TOPIC, translate
-from eventkit.relay import OutboxRelay
-from eventkit.telemetry import setup_tracing
+from eventkit.relay import OutboxRelay, run_relay_process
 
 
 def build_relay() -> OutboxRelay:
     return OutboxRelay(application(), TOPIC, translate, name="cases")
 
 
-async def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    setup_tracing("cases-relay")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await build_relay().run_forever(stop)
-
-
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_relay_process(build_relay, "cases")
