@@ -116,6 +116,8 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
     assert view_shows(stack, case_id, follow_ups_done=3)["next_follow_up"] is None
     post(stack, REKTOR, f"/cases/{case_id}/evaluation", {"outcome": "Målen nådda"})
     investigate(stack, case_id, proposal="Avsluta åtgärdsprogrammet")
+    # The programme stays in force (and on rektor's view as such) until the closing decision (R10).
+    assert view_shows(stack, case_id, evaluated_on=today.isoformat())["status"] == "programme"
     post(stack, REKTOR, f"/cases/{case_id}/decisions", {"kind": "close_programme"})
     eventually(lambda: view(stack, case_id) is None, timeout=60)
     assert case(stack, case_id)["status"] == "closed"
