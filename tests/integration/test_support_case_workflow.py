@@ -13,7 +13,7 @@ from eventkit.contracts import validate_message
 from eventkit.identity import Role
 from projections.followup.overdue import TOPIC as OVERDUE_TOPIC
 from projections.followup.overdue import OverdueDetector
-from tests.conftest import REKTOR, TEACHER, headers_for, identity
+from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import add_adaptation, open_case, stored_event_count
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after
 
@@ -116,6 +116,8 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
     assert view_shows(stack, case_id, follow_ups_done=3)["next_follow_up"] is None
     post(stack, REKTOR, f"/cases/{case_id}/evaluation", {"outcome": "Målen nådda"})
     investigate(stack, case_id, proposal="Avsluta åtgärdsprogrammet")
+    # The programme stays in force (and on rektor's view as such) until the closing decision (R10).
+    assert view_shows(stack, case_id, evaluated_on=today.isoformat())["status"] == "programme"
     post(stack, REKTOR, f"/cases/{case_id}/decisions", {"kind": "close_programme"})
     eventually(lambda: view(stack, case_id) is None, timeout=60)
     assert case(stack, case_id)["status"] == "closed"
@@ -202,3 +204,43 @@ def test_the_overdue_timer_publishes_a_passed_deadline_once_with_a_controlled_cl
     assert message["data"] == {"case_id": case_id, "school_unit": "0180-ENG", "deadline": "investigation_start",
                                "due_on": due.isoformat(), "detected_on": (due + timedelta(days=1)).isoformat()}
     assert not [m for m in asyncio.run(detect(due + timedelta(days=2))) if m["aggregate_id"] == case_id]  # once
+
+
+def case_with_programme(stack) -> str:
+    today = date.today()
+    case_id = referred_case(stack)
+    investigate(stack, case_id)
+    post(stack, REKTOR, f"/cases/{case_id}/decisions", {"kind": "establish_programme"})
+    for party in ("pupil", "guardians"):
+        post(stack, EDUCATOR, f"/cases/{case_id}/participation",
+             {"party": party, "offered_on": today.isoformat(), "took_part": False})
+    post(stack, REKTOR, f"/cases/{case_id}/programme", {
+        "needs": "Stöd i matematik.",
+        "measures": [{"description": "Färdighetsträning", "extent": "3 x 20 min/vecka", "responsible": "sara.berg"}],
+        "follow_up_dates": [(today + timedelta(days=20)).isoformat()], "follow_up_responsible": "sara.berg",
+        "evaluation_on": (today + timedelta(days=60)).isoformat(), "evaluation_responsible": "rolf.ek",
+    })
+    return case_id
+
+
+def test_r11_after_a_move_the_programme_no_longer_applies_and_the_new_unit_sees_the_case(stack):
+    case_id = case_with_programme(stack)
+    post(stack, REKTOR, f"/cases/{case_id}/move", {"to_unit": "0180-KAT"})
+    before = stored_event_count()
+    refusal = post(stack, EDUCATOR, f"/cases/{case_id}/follow-ups", {"findings": "x"}, expect=422)
+    assert refusal["rule"] == "R11" and stored_event_count() == before
+    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).status_code == 404
+    row = eventually(lambda: view(stack, case_id, OTHER_REKTOR), timeout=60)
+    assert row["school_unit"] == "0180-KAT" and row["status"] == "moved" and row["next_follow_up"] is None
+
+
+def test_r16_a_corrected_delivery_date_moves_the_appeal_window_in_the_view(stack):
+    today = date.today()
+    case_id = case_with_programme(stack)
+    post(stack, REKTOR, f"/cases/{case_id}/decisions/1/delivery", {"delivered_on": today.isoformat()})
+    delivered = case(stack, case_id)["version"]
+    later = today + timedelta(days=2)
+    post(stack, REKTOR, f"/cases/{case_id}/corrections",
+         {"corrects_version": delivered, "value": later.isoformat(), "reason": "Brevet kom fram senare", "expected_version": delivered})
+    assert view_shows(stack, case_id, appeal_open_until=(later + timedelta(weeks=3)).isoformat())
+    assert case(stack, case_id)["decisions"][0]["appeal_last_day"] == (later + timedelta(weeks=3)).isoformat()

@@ -123,6 +123,12 @@ async def _referred(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     )
 
 
+def _unless_programme(status: str) -> str:
+    """A programme in force stays the row's status (and its follow-ups stay due) while a new
+    investigation and decision about it run (R10); it changes when a new programme replaces it."""
+    return f" status = CASE WHEN status = 'programme' THEN status ELSE '{status}' END"
+
+
 def _update(sql: str):
     """A handler that runs one UPDATE of the case row, guarded against older versions."""
 
@@ -146,7 +152,7 @@ async def _decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     closing = data["kind"] == "close_programme"
     await _update(
         "decided_on = %(decided_on)s, decision_kind = %(kind)s,"
-        + (" status = 'closed', closed_on = %(decided_on)s, next_follow_up = NULL" if closing else " status = 'decided'")
+        + (" status = 'closed', closed_on = %(decided_on)s, next_follow_up = NULL" if closing else _unless_programme("decided"))
         + ", undelivered = undelivered + (CASE WHEN %(appealable)s THEN 1 ELSE 0 END)"
     )(conn, m)
 
@@ -173,10 +179,10 @@ _HANDLERS = {
     "ExtraAdaptationRecorded": _adaptation_recorded,
     "CaseReferredToRektor": _referred,
     "InvestigationStarted": _update(
-        "status = 'investigating', investigator = %(investigator)s,"
+        _unless_programme("investigating") + ", investigator = %(investigator)s,"
         " investigation_started_on = coalesce(investigation_started_on, %(started_on)s)"
     ),
-    "InvestigationConcluded": _update("status = 'investigated', investigation_concluded_on = %(concluded_on)s"),
+    "InvestigationConcluded": _update(_unless_programme("investigated") + ", investigation_concluded_on = %(concluded_on)s"),
     "CaseDecided": _decided,
     "DecisionDelivered": _delivered,
     "ActionProgrammeIssued": _update(
