@@ -5,18 +5,8 @@ name, so the API, the forms and the tests can all say exactly which rule refused
 """
 from __future__ import annotations
 
+from eventkit.rules import RuleBroken  # noqa: F401  (re-exported: services name it from here)
 
-class RuleBroken(Exception):
-    rule_id: str = ""
-    message: str = ""
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.message
-        super().__init__(f"{self.rule_id} {type(self).__name__}: {self.message}")
-
-    @property
-    def rule_name(self) -> str:
-        return type(self).__name__
 
 
 class ExtraAdaptationNeedsOneShortDescription(RuleBroken):

@@ -5,19 +5,8 @@ event exists, so a refused command stores nothing.
 """
 from __future__ import annotations
 
+from eventkit.rules import RuleBroken  # noqa: F401  (re-exported: services name it from here)
 
-class RuleBroken(Exception):
-    rule_id: str = ""
-    message: str = ""
-    field: str | None = None  # the form field the message belongs to, when it is about one
-
-    def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.message
-        super().__init__(f"{self.rule_id} {type(self).__name__}: {self.message}")
-
-    @property
-    def rule_name(self) -> str:
-        return type(self).__name__
 
 
 # R19 — what a deviation is --------------------------------------------------------------
