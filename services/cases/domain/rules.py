@@ -8,7 +8,6 @@ from __future__ import annotations
 from eventkit.rules import RuleBroken  # noqa: F401  (re-exported: services name it from here)
 
 
-
 class ExtraAdaptationNeedsOneShortDescription(RuleBroken):
     rule_id = "R1"
     message = "Beskriv den extra anpassningen kort (högst 500 tecken)."

@@ -8,7 +8,6 @@ from __future__ import annotations
 from eventkit.rules import RuleBroken  # noqa: F401  (re-exported: services name it from here)
 
 
-
 # R19 — what a deviation is --------------------------------------------------------------
 class DeviationInvolvesTwoOrMoreOrganisations(RuleBroken):
     rule_id = "R19"
