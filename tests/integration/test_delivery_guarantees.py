@@ -7,13 +7,12 @@ import signal
 import threading
 import time
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from eventkit.config import kafka_bootstrap
 from projections.followup.projector import FollowupProjector
-from tests.conftest import REKTOR, TEACHER, headers_for
+from tests.conftest import REKTOR
 from tests.integration.test_case_to_followup_view import TOPIC, add_adaptation, followup_rows, open_case
 from tests.support.infrastructure import end_of, eventually, kafka_script, messages_after
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 
 import faust
 import psycopg
@@ -20,6 +19,7 @@ from opentelemetry import trace
 
 from eventkit.config import Postgres, kafka_bootstrap
 from eventkit.contracts import validate_message
+from eventkit.streams import headers_of, projection_app, raw_topic
 from eventkit.telemetry import context_from_traceparent, setup_tracing, tracer
 from projections.county import readmodel
 from projections.county.republish import BUS_TOPIC, MUNICIPAL_TOPIC, SENT_EVENT, bus_message
@@ -28,25 +28,10 @@ log = logging.getLogger("projections.county")
 setup_tracing("county-projection")
 _tracer = tracer("projections.county")
 
-app = faust.App(
-    os.environ.get("TEST_DB_PREFIX", "") + "stodspar-county",
-    broker=f"kafka://{kafka_bootstrap()}",
-    value_serializer="raw",
-    key_serializer="raw",
-    store="memory://",
-    web_host="127.0.0.1",
-    web_port=int(os.environ.get("COUNTY_FAUST_WEB_PORT", "6067")),
-    consumer_auto_offset_reset="earliest",
-    topic_allow_declare=False,
-    broker_commit_interval=0.5,
-)
-municipal_topic = app.topic(MUNICIPAL_TOPIC, value_serializer="raw", key_serializer="raw")
-bus_topic = app.topic(BUS_TOPIC, value_serializer="raw", key_serializer="raw")
+app = projection_app("stodspar-county", "COUNTY_FAUST_WEB_PORT", 6067)
+municipal_topic = raw_topic(app, MUNICIPAL_TOPIC)
+bus_topic = raw_topic(app, BUS_TOPIC)
 
-
-def headers_of(event: faust.types.EventT) -> dict[str, bytes]:
-    headers = event.headers or {}
-    return dict(headers) if isinstance(headers, dict) else {key: value for key, value in headers}
 
 
 class Republisher:

@@ -14,7 +14,7 @@ import os
 
 import faust
 
-from eventkit.config import kafka_bootstrap
+from eventkit.streams import headers_of, projection_app, raw_topic
 from eventkit.telemetry import setup_tracing
 from projections.followup import clock
 from projections.followup.overdue import OverdueDetector
@@ -25,31 +25,14 @@ CASES_TOPIC = "stodspar.cases.v1"
 
 setup_tracing("followup-projection")
 
-app = faust.App(
-    os.environ.get("TEST_DB_PREFIX", "") + "stodspar-followup",
-    broker=f"kafka://{kafka_bootstrap()}",
-    value_serializer="raw",
-    key_serializer="raw",
-    store="memory://",
-    web_host="127.0.0.1",
-    web_port=int(os.environ.get("FOLLOWUP_FAUST_WEB_PORT", "6066")),
-    consumer_auto_offset_reset="earliest",
-    topic_allow_declare=False,
-    broker_commit_interval=0.5,
-)
+app = projection_app("stodspar-followup", "FOLLOWUP_FAUST_WEB_PORT", 6066)
 # stodspar.followup.overdue.v1 is written by the timer below through its own idempotent
 # producer (acks=all) and is declared in contracts/topics.json like every topic.
-cases_topic = app.topic(CASES_TOPIC, value_serializer="raw", key_serializer="raw")
+cases_topic = raw_topic(app, CASES_TOPIC)
 projector = FollowupProjector()
 detector = OverdueDetector(clock=clock.today)
 OVERDUE_INTERVAL_S = float(os.environ.get("FOLLOWUP_OVERDUE_INTERVAL_S", "60"))
 
-
-def headers_of(event: faust.types.EventT) -> dict[str, bytes]:
-    headers = event.headers or {}
-    if isinstance(headers, dict):
-        return dict(headers)
-    return {key: value for key, value in headers}
 
 
 @app.agent(cases_topic)

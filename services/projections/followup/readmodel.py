@@ -6,7 +6,6 @@ that transaction, at-least-once delivery from Kafka gives an exactly-once view.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import psycopg
