@@ -21,15 +21,11 @@ from cases.domain.decision import DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
-from eventkit.identity import Identity, Role
+from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.store import ServiceApplication, acting_as
 
 CASE_WORKERS = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR}
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-
-
-class NotPermitted(Exception):
-    """The acting identity may not do this (wrong role, municipality or school unit)."""
 
 
 class CaseNotFound(Exception):

@@ -20,15 +20,11 @@ from deviations.domain.model import Deviation
 from deviations.domain.rules import UnitHasAResponsibleManager
 from deviations.domain.values import InvolvedOrganisation
 from deviations.views import deviation_details, deviation_row
-from eventkit.identity import Identity, Role
+from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.store import ServiceApplication, acting_as
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 STAFF = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR, Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
-
-
-class NotPermitted(Exception):
-    """The acting identity may not do this (wrong role, organisation or unit)."""
 
 
 class DeviationNotFound(Exception):

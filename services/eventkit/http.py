@@ -11,7 +11,8 @@ from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from eventkit.identity import HEADER, Identity, IdentityRejected, verify
+from eventkit.identity import HEADER, Identity, IdentityRejected, NotPermitted, verify
+from eventkit.rules import RuleBroken
 
 FIELD_MESSAGES = {
     "missing": "Fältet måste fyllas i.",
@@ -52,6 +53,23 @@ def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The answers every service gives alike: 401/403, 422 for bad input or a broken rule
+    (the message names the rule), and /health."""
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.exception_handler(RuleBroken)
+    async def _rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
+        return error(
+            422, "rule", f"{exc.message} ({exc.rule_id})", rule=exc.rule_id, rule_name=exc.rule_name, fields=exc.fields
+        )
+
+    @app.exception_handler(NotPermitted)
+    async def _not_permitted(request: Request, exc: NotPermitted) -> JSONResponse:
+        return error(403, "forbidden", str(exc))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         fields: dict[str, str] = {}

@@ -59,6 +59,10 @@ class Identity:
         )
 
 
+class NotPermitted(Exception):
+    """The acting identity may not do this (wrong role, municipality, organisation or unit)."""
+
+
 class IdentityRejected(Exception):
     """The identity header was missing, forged or expired."""
 

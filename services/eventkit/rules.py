@@ -14,6 +14,8 @@ class RuleBroken(Exception):
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or self.message
+        # The messages per form field; rules about several parts set their own.
+        self.fields: dict[str, str] = {self.field: self.message} if self.field else {}
         super().__init__(f"{self.rule_id} {type(self).__name__}: {self.message}")
 
     @property

@@ -8,8 +8,7 @@ from fastapi import Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import BaseModel, Field
 
-from cases.application import CaseNotFound, CasesApplication, NotPermitted, VersionConflict
-from cases.domain.rules import RuleBroken
+from cases.application import CaseNotFound, CasesApplication, VersionConflict
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
@@ -43,14 +42,6 @@ class Opened(BaseModel):
     case_id: UUID
 
 
-@app.exception_handler(RuleBroken)
-async def _rule_broken(request, exc: RuleBroken):
-    return error(
-        422, "rule", f"{exc.message} ({exc.rule_id})", rule=exc.rule_id, rule_name=exc.rule_name,
-        fields=getattr(exc, "fields", {}),
-    )
-
-
 @app.exception_handler(VersionConflict)
 async def _conflict(request, exc: VersionConflict):
     return error(
@@ -65,19 +56,9 @@ async def _bad_pin(request, exc: InvalidPersonalIdentityNumber):
     return error(422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_personal_number": str(exc)})
 
 
-@app.exception_handler(NotPermitted)
-async def _not_permitted(request, exc: NotPermitted):
-    return error(403, "forbidden", str(exc))
-
-
 @app.exception_handler(CaseNotFound)
 async def _not_found(request, exc: CaseNotFound):
     return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
-
-
-@app.get("/health", include_in_schema=False)
-def health() -> dict:
-    return {"status": "ok"}
 
 
 @app.post("/cases", status_code=201, response_model=Opened)

@@ -9,9 +9,8 @@ from fastapi import Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import BaseModel, ConfigDict, Field
 
-from deviations.application import DeviationNotFound, DeviationsApplication, NotPermitted
+from deviations.application import DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
-from deviations.domain.rules import RuleBroken
 from deviations.domain.values import InvolvedOrganisation
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
@@ -73,25 +72,9 @@ def deviations() -> DeviationsApplication:
     return application()
 
 
-@app.exception_handler(RuleBroken)
-async def _rule_broken(request, exc: RuleBroken):
-    extra = {"fields": {exc.field: exc.message}} if exc.field else {}
-    return error(422, "rule", exc.message, rule=exc.rule_id, rule_name=exc.rule_name, **extra)
-
-
-@app.exception_handler(NotPermitted)
-async def _not_permitted(request, exc: NotPermitted):
-    return error(403, "forbidden", str(exc))
-
-
 @app.exception_handler(DeviationNotFound)
 async def _not_found(request, exc: DeviationNotFound):
     return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
-
-
-@app.get("/health", include_in_schema=False)
-def health() -> dict:
-    return {"status": "ok"}
 
 
 @app.get("/units/{unit}/configuration")

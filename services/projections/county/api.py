@@ -53,11 +53,6 @@ def filters(
     return queries.Filters(year, municipality, category, organisation, period)
 
 
-@app.get("/health", include_in_schema=False)
-def health() -> dict:
-    return {"status": "ok"}
-
-
 @app.get("/county/counts")
 def counts(period_kind: Literal["month", "quarter", "year"] = "month", f: queries.Filters = Depends(filters),
            who: Identity = Depends(secretariat)) -> dict:

@@ -29,11 +29,6 @@ def pool() -> ConnectionPool:
     return p
 
 
-@app.get("/health", include_in_schema=False)
-def health() -> dict:
-    return {"status": "ok"}
-
-
 @app.get("/followup")
 def followup(
     school_unit: str | None = Query(default=None, max_length=64),
