@@ -2,58 +2,15 @@
 referral appear in the follow-up view. A real Chromium against the whole running system."""
 from __future__ import annotations
 
-import random
 import re
 import uuid
-from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import RESULTS, fresh_personnummer, log_in_as
 
 pytestmark = pytest.mark.e2e
-
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-def luhn_check_digit(nine_digits: str) -> int:
-    total = 0
-    for position, digit in enumerate(nine_digits):
-        product = int(digit) * (2 if position % 2 == 0 else 1)
-        total += product // 10 + product % 10
-    return (10 - total % 10) % 10
-
-
-def fresh_personnummer() -> tuple[str, str]:
-    """A valid personnummer (long form) that no earlier run used, and the same one made invalid."""
-    born = date(2010, 1, 1) + timedelta(days=random.randrange(3000))
-    serial = f"{random.randrange(1000):03d}"
-    check = luhn_check_digit(born.strftime("%y%m%d") + serial)
-    valid = f"{born:%Y%m%d}-{serial}{check}"
-    return valid, valid[:-1] + str((check + 1) % 10)
-
-
-@pytest.fixture
-def browser_page():
-    """Debian's Chromium, headless (named so it does not clash with pytest-playwright's `page`)."""
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="sv-SE", viewport={"width": 1200, "height": 900})
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            browser.close()
-
-
-def log_in_as(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_role("button", name=re.compile(f"^{name}")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
 
 
 def test_teacher_refers_a_pupil_and_rektor_sees_it_in_the_followup_view(stack, browser_page: Page):

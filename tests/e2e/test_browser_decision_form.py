@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REKTOR, headers_for
-from tests.e2e.test_browser_case_flow import RESULTS, browser_page, log_in_as  # noqa: F401  (fixture)
+from tests.e2e.browser import RESULTS, log_in_as
 from tests.integration.test_support_case_workflow import EDUCATOR, investigate, post, referred_case
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_browser_case_flow import RESULTS, browser_page, fresh_personnummer, log_in_as  # noqa: F401
+from tests.e2e.browser import RESULTS, fresh_personnummer, log_in_as
 from tests.support.deviations import configure_units
 
 pytestmark = pytest.mark.e2e

@@ -1,0 +1,44 @@
+"""What every browser test needs: Debian's Chromium, a login, a fresh personnummer.
+
+Log in only through `log_in_as`: how login works (development login, identity provider) is
+decided here, not in each test.
+"""
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def luhn_check_digit(nine_digits: str) -> int:
+    total = 0
+    for position, digit in enumerate(nine_digits):
+        product = int(digit) * (2 if position % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10
+
+
+def fresh_personnummer() -> tuple[str, str]:
+    """A valid personnummer (long form) that no earlier run used, and the same one made invalid."""
+    born = date(2010, 1, 1) + timedelta(days=random.randrange(3000))
+    serial = f"{random.randrange(1000):03d}"
+    check = luhn_check_digit(born.strftime("%y%m%d") + serial)
+    valid = f"{born:%Y%m%d}-{serial}{check}"
+    return valid, valid[:-1] + str((check + 1) % 10)
+
+
+def log_in_as(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_role("button", name=re.compile(f"^{name}")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
+
+
