@@ -15,6 +15,8 @@ from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
 from deviations.public_events import TOPIC as DEVIATIONS_TOPIC
 from deviations.public_events import translate as deviations_translate
+from documentation.public_events import TOPIC as DOCUMENTATION_TOPIC
+from documentation.public_events import translate as documentation_translate
 from eventkit.contracts import CONTRACTS_DIR, ContractViolation, compatibility_problems, registry, validate_message
 from eventkit.relay import to_message
 from eventkit.store import EventMeta
@@ -92,11 +94,36 @@ def overdue_messages():
         yield "CaseDeadlineOverdue", overdue_message(row, date(2026, 9, 2))
 
 
+def every_documentation_event():
+    from documentation.domain.model import Intervention
+
+    recorded = Intervention.record(
+        municipality="0180", school_unit="0180-ENG", special_educator="sara.berg", level="group", kind="supervision",
+        performed_on=date(2026, 3, 2), minutes=60, hinders=["structure"], supports=[], description="Handledning om 7B.",
+        group="7B", today=date(2026, 3, 3),
+    )
+    recorded.correct(kind="teaching", performed_on=date(2026, 3, 1), minutes=45, hinders=["structure"], supports=[],
+                     description="Handledning om 7B.", group="7B", reason="Fel", corrected_by="sara.berg", today=date(2026, 3, 3))
+    recorded.withdraw(reason="Dubblett", withdrawn_by="sara.berg", today=date(2026, 3, 3))
+    return recorded.collect_events()
+
+
+def documentation_messages():
+    meta = EventMeta(actor="sara.berg", role="special_educator", municipality="0180")
+    yield from messages_of(documentation_translate, every_documentation_event, meta)
+
+
+def test_no_case_group_or_free_text_reaches_the_documentation_topic():
+    published = json.dumps([m for _, m in documentation_messages()], ensure_ascii=False)
+    assert "7B" not in published and "Handledning" not in published and "structure" not in published
+
+
 PUBLISHERS = {
     CASES_TOPIC: cases_messages,
     OVERDUE_TOPIC: overdue_messages,
     DEVIATIONS_TOPIC: deviations_messages,
     "bus.deviations.v1": bus_messages,
+    DOCUMENTATION_TOPIC: documentation_messages,
 }
 
 

@@ -20,6 +20,7 @@ PORT_OFFSETS = {
     "DEVIATIONS_PORT": 2,
     "COUNTY_API_PORT": 12,
     "COUNTY_FAUST_WEB_PORT": 67,
+    "DOCUMENTATION_PORT": 4,
 }
 
 
@@ -40,3 +41,4 @@ def load() -> None:
     os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"
     os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
     os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"
+    os.environ["DOCUMENTATION_URL"] = f"http://127.0.0.1:{os.environ['DOCUMENTATION_PORT']}"

@@ -36,6 +36,8 @@ def _commands() -> dict[str, list[str]]:
         "county": [str(BIN / "faust"), "-A", "projections.county.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                    "worker", "-l", "warn", "--web-port", env["COUNTY_FAUST_WEB_PORT"]],
         "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
+        "documentation": uvicorn + ["documentation.entrypoints.api:app", "--port", env["DOCUMENTATION_PORT"]],
+        "documentation_relay": [sys.executable, "-m", "documentation.entrypoints.relay"],
     }
 
 
@@ -47,6 +49,7 @@ LISTENS_ON = {
     "deviations": "DEVIATIONS_PORT",
     "county_api": "COUNTY_API_PORT",
     "county": "COUNTY_FAUST_WEB_PORT",
+    "documentation": "DOCUMENTATION_PORT",
 }
 
 
@@ -75,6 +78,10 @@ class Stack:
     @property
     def county_url(self) -> str:
         return os.environ["COUNTY_URL"]
+
+    @property
+    def documentation_url(self) -> str:
+        return os.environ["DOCUMENTATION_URL"]
 
     @property
     def frontend_url(self) -> str:
