@@ -1,6 +1,7 @@
 """The documentation service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Literal
 from uuid import UUID
@@ -21,7 +22,18 @@ from eventkit.identity import Identity
 from eventkit.telemetry import setup_tracing
 
 setup_tracing("documentation")
-app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # Built (and its tables created) once before the first request: requests arriving
+    # together on a fresh database would otherwise race to create them.
+    application()
+    yield
+
+
+app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0",
+              lifespan=lifespan)
 install_error_handlers(app)
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
