@@ -136,3 +136,21 @@ def test_the_list_shows_rows_without_free_text_and_the_empty_form_is_ready_for_t
     assert 'id="level-group" name="level" value="group" checked' in form.text
     log_in(client, "rolf.ek")
     assert client.get("/dokumentation/ny").status_code == 403
+
+
+def test_a_correction_sends_the_reason_and_the_version_the_form_was_loaded_at(client, documentation):
+    documentation.answer("GET", f"/interventions/{INTERVENTION_ID}", 200, ITEM)
+    documentation.answer("POST", f"/interventions/{INTERVENTION_ID}/corrections", 422, {
+        "error": "rule", "message": "Skriv varför uppgiften rättas; den ursprungliga finns kvar i historiken. (R16)",
+        "rule": "R16", "rule_name": "CorrectionNeedsAReason",
+        "fields": {"reason": "Skriv varför uppgiften rättas; den ursprungliga finns kvar i historiken."}})
+    log_in(client, "sara.berg")
+    data = {"expected_version": "1", "kind": "pedagogical_assessment", "performed_on": "2026-03-02", "minutes": "60",
+            "hinders": ["instruction"], "supports": ["materials"], "description": "Läsbedömning.", "reason": ""}
+    refused = client.post(f"/dokumentation/{INTERVENTION_ID}/rattelse", data=data)
+    assert refused.status_code == 422 and 'id="reason-error"' in refused.text and 'value="60"' in refused.text
+    sent = documentation.received[-2].body  # the last call is the page's GET of the intervention
+    assert sent["expected_version"] == "1" and sent["minutes"] == "60" and sent["reason"] == ""
+    documentation.answer("POST", f"/interventions/{INTERVENTION_ID}/corrections", 201, {"intervention_id": INTERVENTION_ID})
+    done = client.post(f"/dokumentation/{INTERVENTION_ID}/rattelse", data={**data, "reason": "Fel tid."})
+    assert done.status_code == 303 and done.headers["location"] == f"/dokumentation/{INTERVENTION_ID}"
