@@ -36,6 +36,7 @@ def _commands() -> dict[str, list[str]]:
         "county": [str(BIN / "faust"), "-A", "projections.county.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                    "worker", "-l", "warn", "--web-port", env["COUNTY_FAUST_WEB_PORT"]],
         "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
+        "devidp": uvicorn + ["devidp.app:app", "--port", env["DEV_IDP_PORT"]],
     }
 
 
@@ -47,6 +48,7 @@ LISTENS_ON = {
     "deviations": "DEVIATIONS_PORT",
     "county_api": "COUNTY_API_PORT",
     "county": "COUNTY_FAUST_WEB_PORT",
+    "devidp": "DEV_IDP_PORT",
 }
 
 
@@ -75,6 +77,10 @@ class Stack:
     @property
     def county_url(self) -> str:
         return os.environ["COUNTY_URL"]
+
+    @property
+    def devidp_url(self) -> str:
+        return f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
 
     @property
     def frontend_url(self) -> str:
