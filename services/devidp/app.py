@@ -134,6 +134,9 @@ class Provider:
         return grant
 
     def id_token(self, grant: Grant) -> str:
+        return jwt.encode({"alg": "RS256", "kid": self.key.kid}, self.claims_for(grant), self.key)
+
+    def claims_for(self, grant: Grant) -> dict:
         now = int(time.time())
         user = grant.user
         claims = {
@@ -151,7 +154,7 @@ class Provider:
         }
         if grant.nonce:
             claims["nonce"] = grant.nonce
-        return jwt.encode({"alg": "RS256", "kid": self.key.kid}, claims, self.key)
+        return claims
 
 
 def _headers(response: Response, form_target: str = "") -> Response:
