@@ -271,6 +271,10 @@ def create_app(provider: Provider | None = None) -> FastAPI:
             return _headers(RedirectResponse(target, status_code=303))
         return page(request, "logged_out.html", {})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask; nothing to show
+
     @app.get("/health", include_in_schema=False)
     def health() -> dict:
         return {"status": "ok"}
