@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from fastapi import FastAPI, Form, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
