@@ -74,7 +74,7 @@ class ServiceClient:
         with _tracer.start_as_current_span(
             f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
-            headers = {HEADER: sign(self.identity)}
+            headers = {HEADER: sign(self.identity, audience=self.service, caller="frontend")}
             propagate.inject(headers)
             try:
                 response = await self.http.request(

@@ -45,7 +45,7 @@ class CasesOverHttp:
         self.http = httpx.Client(timeout=TIMEOUT, follow_redirects=False)
 
     def find(self, who: Identity, case_id: UUID) -> CaseReference | None:
-        headers = {HEADER: sign(who)}
+        headers = {HEADER: sign(who, audience="cases", caller="documentation")}
         propagate.inject(headers)  # the same trace runs on into the cases service
         try:
             response = self.http.get(f"{self.base_url}/cases/{case_id}", headers=headers)

@@ -21,6 +21,7 @@ PORT_OFFSETS = {
     "COUNTY_API_PORT": 12,
     "COUNTY_FAUST_WEB_PORT": 67,
     "DOCUMENTATION_PORT": 4,
+    "DEV_IDP_PORT": 5,
 }
 
 
@@ -42,3 +43,6 @@ def load() -> None:
     os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
     os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"
     os.environ["DOCUMENTATION_URL"] = f"http://127.0.0.1:{os.environ['DOCUMENTATION_PORT']}"
+    # Login through the development identity provider of this test run.
+    os.environ["OIDC_ISSUER"] = f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
+    os.environ["DEV_IDP_REDIRECT_URIS"] = f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}/auth/callback"

@@ -38,6 +38,7 @@ def _commands() -> dict[str, list[str]]:
         "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
         "documentation": uvicorn + ["documentation.entrypoints.api:app", "--port", env["DOCUMENTATION_PORT"]],
         "documentation_relay": [sys.executable, "-m", "documentation.entrypoints.relay"],
+        "devidp": uvicorn + ["devidp.app:app", "--port", env["DEV_IDP_PORT"]],
     }
 
 
@@ -50,6 +51,7 @@ LISTENS_ON = {
     "county_api": "COUNTY_API_PORT",
     "county": "COUNTY_FAUST_WEB_PORT",
     "documentation": "DOCUMENTATION_PORT",
+    "devidp": "DEV_IDP_PORT",
 }
 
 
@@ -82,6 +84,10 @@ class Stack:
     @property
     def documentation_url(self) -> str:
         return os.environ["DOCUMENTATION_URL"]
+
+    @property
+    def devidp_url(self) -> str:
+        return f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
 
     @property
     def frontend_url(self) -> str:

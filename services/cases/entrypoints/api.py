@@ -18,7 +18,7 @@ from cases.entrypoints.workflow import router as workflow
 
 setup_tracing("cases")
 app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="cases")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 

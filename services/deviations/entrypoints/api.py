@@ -18,7 +18,7 @@ from eventkit.telemetry import setup_tracing
 
 setup_tracing("deviations")
 app = FastAPI(title="Stödspår – avvikelser (deviations)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="deviations")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]

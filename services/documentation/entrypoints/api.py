@@ -34,7 +34,7 @@ async def lifespan(app: FastAPI):
 
 app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0",
               lifespan=lifespan)
-install_error_handlers(app)
+install_error_handlers(app, audience="documentation")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 LevelName = Literal["organisation", "group", "individual"]
