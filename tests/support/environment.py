@@ -20,6 +20,8 @@ PORT_OFFSETS = {
     "DEVIATIONS_PORT": 2,
     "COUNTY_API_PORT": 12,
     "COUNTY_FAUST_WEB_PORT": 67,
+    "ACCESSLOG_API_PORT": 14,
+    "ACCESSLOG_FAUST_WEB_PORT": 69,
 }
 
 
@@ -40,3 +42,7 @@ def load() -> None:
     os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"
     os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
     os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"
+    os.environ["ACCESSLOG_URL"] = f"http://127.0.0.1:{os.environ['ACCESSLOG_API_PORT']}"
+    # Test municipality settings: as deploy/'s, plus a retention of 0 years in Huddinge so a
+    # finished case is due for disposal at once (R17 tests).
+    os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
