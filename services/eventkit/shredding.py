@@ -123,8 +123,3 @@ class ShreddingMapper(EnvelopeMapper):
                     state[name] = open_sealed(key, subject, state[name])
         return event
 
-
-def subject_of(stored_event: Any, mapper: EnvelopeMapper) -> str | None:
-    """The data subject of a stored event without decrypting anything."""
-    event = EnvelopeMapper.to_domain_event(mapper, stored_event)
-    return vars(event).get(SUBJECT_KEY)
