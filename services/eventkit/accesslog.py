@@ -118,7 +118,7 @@ class AccessLog:
 
     @cached_property
     def _pool(self) -> ConnectionPool:
-        pool = ConnectionPool(self.postgres.conninfo, min_size=1, max_size=8, open=True, timeout=5)
+        pool = ConnectionPool(self.postgres.conninfo, min_size=1, max_size=8, open=True, timeout=3)
         with pool.connection() as conn:
             conn.execute(SCHEMA)
         return pool
