@@ -167,7 +167,14 @@ class KeyStore:
         return key
 
     def exists(self, subject: str) -> bool:
-        return self.key(subject) is not None
+        """Asked of the database every time (not the cache): a disposal by another process
+        (the scheduled job) takes effect for every read at once."""
+        with self._pool.connection() as conn:
+            found = conn.execute("SELECT 1 FROM pupil_key WHERE pupil_ref = %s", (subject,)).fetchone() is not None
+        if not found:
+            with self._lock:
+                self._cache.pop(subject, None)
+        return found
 
     def identities(self, municipality: str) -> list[PupilIdentity]:
         """Every living pupil of the municipality, decrypted (for the name check)."""

@@ -255,3 +255,23 @@ def test_a_normal_run_leaves_no_personnummer_or_name_in_logs_or_spans(stack):
     spans = list(LOGS.glob("*.spans.jsonl"))
     assert any(case_id in p.read_text(errors="replace") or "POST /cases" in p.read_text(errors="replace") for p in spans)
     assert _scan_logs(forms_of(pin, name)) == []
+
+
+def test_r17_the_scheduled_disposal_disposes_of_what_is_due_and_nothing_else(stack):
+    import os
+    import subprocess
+    import sys
+
+    due_pin, kept_pin = personal_number(), personal_number()
+    due = _finished_huddinge_case(stack, due_pin, pupil_name())
+    kept = open_case(stack, HUDDINGE_TEACHER, "0126-SKO", pin=kept_pin)  # still running: not due
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}"}
+    subprocess.run([sys.executable, "-m", "cases.entrypoints.disposal"], env=env, cwd=ROOT, check=True, timeout=120,
+                   capture_output=True)
+
+    read(stack, HUDDINGE_TEACHER, due, expect=404)
+    assert read(stack, HUDDINGE_TEACHER, kept)["status"] == "open"
+    post(stack, HUDDINGE_ADMIN, "/pupils/lookup", {"personal_number": due_pin}, expect=404)
+    recorded = query("CASES_DB", "SELECT count(*) FROM cases_events WHERE topic LIKE %s AND convert_from(state, 'UTF8') LIKE %s",
+                     ("%PupilRecordsDisposal.Disposed", f'%"case_ids":["{due}"]%'))
+    assert recorded[0][0] == 1
