@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from datetime import date, datetime, timezone
 
 import pytest
