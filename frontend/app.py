@@ -24,7 +24,8 @@ from frontend import deviation_labels, documentation_labels, security
 from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
-    auth, cases, county, delegations, deviation_sending, deviations, documentation, followup, workflow,
+    auth, cases, county, delegations, deviation_sending, deviations, documentation, followup, loggkontroll,
+    workflow,
 )
 from frontend.templating import make_templates
 
@@ -103,7 +104,9 @@ def create_app(
         https_only=settings.behind_tls,  # Secure cookie; off only for local development over http
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, workflow, delegations, followup, deviation_sending, deviations, county, documentation):
+    for module in (
+        auth, cases, workflow, delegations, followup, deviation_sending, deviations, county, documentation, loggkontroll,
+    ):
         app.include_router(module.router)
     install_error_pages(app)
 

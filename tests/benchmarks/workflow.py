@@ -102,7 +102,7 @@ def seed_followup(cases: int) -> None:
             referred = today - timedelta(days=rng.randint(0, 40)) if status != "open" else None
             programme = status == "programme"
             rows.append((
-                uuid.uuid4(), "0180", "0180-ENG", f"Bänkelev {i}", datetime.now(timezone.utc), status, 2, 10,
+                uuid.uuid4(), "0180", "0180-ENG", datetime.now(timezone.utc), status, 2, 10,
                 referred, referred and referred + timedelta(days=7), referred and referred + timedelta(weeks=4),
                 "sara.berg" if status not in ("open", "referred") else None,
                 today + timedelta(days=rng.randint(-10, 40)) if programme else None,
@@ -111,9 +111,9 @@ def seed_followup(cases: int) -> None:
             ))
         with conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO followup_case (case_id, municipality, school_unit, pupil_name, opened_at, status, adaptations,"
+                "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, adaptations,"
                 " last_version, referred_on, investigation_due, decision_due, investigator, next_follow_up, evaluation_on,"
-                " undelivered) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                " undelivered) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
         conn.execute("ANALYZE followup_case")

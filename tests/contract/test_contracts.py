@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import date
+from datetime import date, datetime, timezone
 from uuid import uuid4
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from cases.domain.decision import DecisionKind
+from cases.domain.disposal import PupilRecordsDisposal, RetentionPlan, case_record
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
 from deviations.public_events import TOPIC as DEVIATIONS_TOPIC
@@ -38,7 +39,11 @@ def every_cases_event():
     case.move_to_school_unit(to_unit="0180-KAT", moved_by="rolf.ek", on=DAY)
     investigated(case)
     case.decide(kind=DecisionKind.NO_PROGRAMME, decided_by="karin.holm", by_rektor=True, on=DAY)
-    return case.collect_events()
+    disposal = PupilRecordsDisposal.dispose(  # R17
+        pupil_ref=str(uuid4()), municipality="0180", cases=[case_record(str(case.id), case.status, case.decisions)],
+        plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="lars.moberg", scheduled=False,
+    )
+    return case.collect_events() + disposal.collect_events()
 
 
 def every_deviations_event():
@@ -116,9 +121,17 @@ def documentation_messages():
 def test_no_case_group_or_free_text_reaches_the_documentation_topic():
     published = json.dumps([m for _, m in documentation_messages()], ensure_ascii=False)
     assert "7B" not in published and "Handledning" not in published and "structure" not in published
+def accesslog_messages():
+    """R15: what every service's access-log relay publishes."""
+    from eventkit.accesslog import to_message as access_message
+
+    row = (1, uuid4(), datetime(2026, 9, 8, 8, 0, tzinfo=timezone.utc), "cases", "anna.lind", "teacher", "0180",
+           ["0180-ENG"], "0180", "0180-ENG", "read", "/cases/{case_id}", str(uuid4()), uuid4(), "")
+    yield "DataAccessed", access_message(row)
 
 
 PUBLISHERS = {
+    "stodspar.accesslog.v1": accesslog_messages,
     CASES_TOPIC: cases_messages,
     OVERDUE_TOPIC: overdue_messages,
     DEVIATIONS_TOPIC: deviations_messages,

@@ -22,6 +22,8 @@ PORT_OFFSETS = {
     "COUNTY_FAUST_WEB_PORT": 67,
     "DOCUMENTATION_PORT": 4,
     "DEV_IDP_PORT": 5,
+    "ACCESSLOG_API_PORT": 14,
+    "ACCESSLOG_FAUST_WEB_PORT": 69,
 }
 
 
@@ -46,3 +48,7 @@ def load() -> None:
     # Login through the development identity provider of this test run.
     os.environ["OIDC_ISSUER"] = f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
     os.environ["DEV_IDP_REDIRECT_URIS"] = f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}/auth/callback"
+    os.environ["ACCESSLOG_URL"] = f"http://127.0.0.1:{os.environ['ACCESSLOG_API_PORT']}"
+    # Test municipality settings: as deploy/'s, plus a retention of 0 years in Huddinge so a
+    # finished case is due for disposal at once (R17 tests).
+    os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
