@@ -25,6 +25,9 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "version": case.version,
         "municipality": case.municipality,
         "school_unit": case.school_unit,
+        # Pseudonymous (ADR 0019/0020): what other services name the pupil by in their access
+        # log and under which they keep their own key of the pupil's data (ADR 0021).
+        "pupil_ref": case.pupil_ref or None,
         "pupil_name": case.pupil_name,
         "pupil_personal_number": case.pupil_personal_number,
         "opened_at": case.created_on,

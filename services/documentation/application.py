@@ -21,7 +21,7 @@ from documentation import views
 from documentation.cases_directory import CaseDirectory
 from documentation.domain.model import Intervention
 from documentation.domain.rules import InvalidIntervention
-from documentation.domain.values import Level
+from documentation.domain.values import CaseReference, Level
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.store import ServiceApplication, acting_as
 
@@ -112,9 +112,7 @@ class DocumentationApplication(ServiceApplication):
         """The documentation linked to a pupil's case, for the case page: what the user may see
         of the case (asked of the cases service), or not found."""
         _require_reader(who)
-        case = self.cases.find(who, case_id)
-        if case is None:
-            raise CaseNotFound(str(case_id))
+        case = self._shown_case(who, case_id)
         linked = [self.repository.get(i) for i in self._ids(lambda e: e.case_id == str(case_id))]
         shown = sorted((views.details(i) for i in linked if i.municipality == who.municipality),
                        key=lambda d: d["performed_on"], reverse=True)
@@ -126,6 +124,12 @@ class DocumentationApplication(ServiceApplication):
         }
 
     # -- helpers -------------------------------------------------------------------------------
+    def _shown_case(self, who: Identity, case_id: UUID) -> CaseReference:
+        case = self.cases.find(who, case_id)
+        if case is None:
+            raise CaseNotFound(str(case_id))
+        return case
+
     def _ids(self, wanted: Callable[[Any], bool]) -> list[UUID]:
         # Read from the event store's own log, the Recorded events only (as ADR 0012).
         topic = get_topic(Intervention.Recorded)

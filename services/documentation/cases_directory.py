@@ -27,7 +27,8 @@ class CaseDirectory(Protocol):
 
 def reference_from(case: dict) -> CaseReference:
     """The case as the cases API shows it (GET /cases/{id}) reduced to what is needed here:
-    its unit and whether an investigation is under way (started, not concluded or decided)."""
+    its unit, whether an investigation is under way (started, not concluded or decided), and
+    the pupil's pseudonymous reference (for the access log and the pupil's key, ADR 0021)."""
     investigation = case.get("investigation") or None
     under_way = (
         investigation is not None and not investigation.get("decided") and not investigation.get("concluded_on")
@@ -36,6 +37,7 @@ def reference_from(case: dict) -> CaseReference:
     return CaseReference(
         case_id=UUID(case["case_id"]), municipality=case["municipality"], school_unit=case["school_unit"],
         open_investigation=int(investigation["number"]) if under_way else None,
+        pupil_ref=case.get("pupil_ref") or None,
     )
 
 

@@ -121,6 +121,22 @@ class KeyStore:
                                (municipality, lookup)).fetchone()
             return str(row[0])
 
+    def adopt(self, subject: str, municipality: str) -> None:
+        """A key of this service's own for a pupil reference another service gave (the
+        documentation service keeps its own key of the cases service's pupil, ADR 0021): no
+        personnummer here, so the lookup is an HMAC of the reference and the identity empty."""
+        with self._pool.connection() as conn:
+            if conn.execute("SELECT 1 FROM pupil_key WHERE pupil_ref = %s", (subject,)).fetchone():
+                return
+            data_key = AESGCM.generate_key(bit_length=256)
+            lookup = hmac.new(self._master, f"ref:{subject}".encode(), hashlib.sha256).digest()
+            conn.execute(
+                "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (subject, municipality, lookup, _wrap(self._master, data_key, subject),
+                 _wrap(data_key, json.dumps({"pin": "", "name": ""}).encode(), subject)),
+            )
+
     def find(self, municipality: str, personal_number: str) -> str | None:
         lookup = lookup_digest(self._master, municipality, personal_number)
         with self._pool.connection() as conn:

@@ -35,6 +35,10 @@ REASON_MAX = 1000
 # What a correction may change; level and target stay (withdraw and record anew instead).
 CORRECTABLE = ("kind", "performed_on", "minutes", "hinders", "supports", "hinders_note", "supports_note",
                "description", "group")
+# The free texts, which may describe the pupil: a correction keeps them apart from the
+# structure (kind, date, minutes, vocabulary), so that only they are encrypted under the
+# pupil's key (R17, documentation.personal_data) and the counts outlive a disposal.
+TEXTS = ("hinders_note", "supports_note", "description")
 
 
 def _choice(value: Any, kind: type, field: str, problems: dict[str, str], message: str) -> Any:
@@ -131,7 +135,8 @@ class Intervention(Aggregate):
             investigation = case.open_investigation
         return cls(
             municipality=municipality, school_unit=school_unit, special_educator=special_educator,
-            case_id=str(case.case_id) if case else None, investigation=investigation, **content,
+            case_id=str(case.case_id) if case else None, investigation=investigation,
+            pupil_ref=case.pupil_ref if case else None, **content,
         )
 
     @event("Recorded")
@@ -139,6 +144,7 @@ class Intervention(Aggregate):
         self, municipality: str, school_unit: str, special_educator: str, case_id: str | None,
         investigation: int | None, level: str, kind: str, performed_on: date, minutes: int, hinders: list[str],
         supports: list[str], hinders_note: str, supports_note: str, description: str, group: str,
+        pupil_ref: str | None = None,
     ) -> None:
         self.municipality = municipality
         self.school_unit = school_unit
@@ -155,8 +161,22 @@ class Intervention(Aggregate):
         self.supports_note = supports_note
         self.description = description
         self.group = group
+        # The cases service's pseudonymous pupil reference (stays inside the service, like case_id).
+        self.pupil_ref = pupil_ref
         self.corrections: list[dict[str, Any]] = []
         self.withdrawn: dict[str, Any] | None = None
+
+    @property
+    def individual(self) -> bool:
+        return self.level == Level.INDIVIDUAL.value
+
+    @property
+    def subject(self) -> str:
+        """Whose documentation this is, for the pupil's key (R17): the pupil reference, or the
+        case id of a case the cases service gave no reference for; "" above pupil level."""
+        if not self.individual:
+            return ""
+        return self.pupil_ref or self.case_id or ""
 
     @property
     def term(self) -> str:
@@ -180,10 +200,14 @@ class Intervention(Aggregate):
         changes = {name: value for name, value in checked.items() if value != getattr(self, name)}
         if not changes:
             raise CorrectionMustChangeSomething()
-        self._corrected(corrects_version=self.version, changes=changes, reason=reason, corrected_by=corrected_by)
+        texts = {name: changes.pop(name) for name in TEXTS if name in changes}
+        self._corrected(corrects_version=self.version, changes=changes, reason=reason, corrected_by=corrected_by,
+                        text_changes=texts)
 
     @event("Corrected")
-    def _corrected(self, corrects_version: int, changes: dict[str, Any], reason: str, corrected_by: str) -> None:
+    def _corrected(self, corrects_version: int, changes: dict[str, Any], reason: str, corrected_by: str,
+                   text_changes: dict[str, Any] | None = None) -> None:
+        changes = {**changes, **(text_changes or {})}
         before = {name: getattr(self, name) for name in changes}
         for name, value in changes.items():
             setattr(self, name, list(value) if isinstance(value, list) else value)

@@ -79,3 +79,10 @@ class CorrectionMustChangeSomething(RuleBroken):
 class WithdrawnInterventionStaysWithdrawn(RuleBroken):
     rule_id = "R16"
     message = "Insatsen är makulerad och kan inte ändras; dokumentera en ny insats i stället."
+
+
+# R17 — disposal ----------------------------------------------------------------------------
+class DisposedPupilGetsNoNewDocumentation(RuleBroken):
+    rule_id = "R17"
+    field = "case_id"
+    message = "Elevens uppgifter är gallrade; ingen ny dokumentation kan kopplas till eleven."

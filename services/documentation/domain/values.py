@@ -67,3 +67,4 @@ class CaseReference:
     municipality: str
     school_unit: str
     open_investigation: int | None  # the number of an investigation under way, if any
+    pupil_ref: str | None = None  # the cases service's pseudonymous pupil reference (ADR 0019, 0020)

@@ -17,8 +17,10 @@ from documentation.bootstrap import application
 from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
+from eventkit.accesslog import AccessNotLogged, api_purpose
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
+from eventkit.shredding import SubjectDisposed
 from eventkit.telemetry import setup_tracing
 
 setup_tracing("documentation")
@@ -32,8 +34,9 @@ async def lifespan(app: FastAPI):
     yield
 
 
+# Every route says what it does (read/change, ?purpose=print|export) for the access log (R15).
 app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0",
-              lifespan=lifespan)
+              lifespan=lifespan, dependencies=[Depends(api_purpose)])
 install_error_handlers(app, audience="documentation")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
@@ -110,6 +113,16 @@ async def _cases_down(request, exc: CasesUnavailable):
     return error(503, "unavailable", "Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
 
 
+@app.exception_handler(AccessNotLogged)
+async def _not_logged(request, exc: AccessNotLogged):
+    return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
+
+
+@app.exception_handler(SubjectDisposed)
+async def _disposed(request, exc: SubjectDisposed):
+    return error(404, "not_found", "Insatsen finns inte, eller så har du inte behörighet till den.")
+
+
 @app.post("/interventions", status_code=201, response_model=Recorded)
 def record(body: Record, who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
     return {"intervention_id": app_.record(who, **body.model_dump())}
@@ -125,8 +138,10 @@ def interventions(
 
 
 @app.get("/interventions/{intervention_id}")
-def details(intervention_id: UUID, who: Identity = Depends(current_identity),
-            app_: DocumentationApplication = Depends(documentation)):
+def details(intervention_id: UUID, purpose: Literal["view", "print", "export"] = "view",
+            who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
+    """An intervention with its texts and history. Pupil-level ones are access-logged (R15);
+    `purpose`: print or export are logged as such."""
     return app_.details(who, intervention_id)
 
 
@@ -146,8 +161,10 @@ def withdraw(intervention_id: UUID, body: Withdrawal, who: Identity = Depends(cu
 
 
 @app.get("/cases/{case_id}/interventions")
-def for_case(case_id: UUID, who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
-    """The documentation linked to a pupil's case, and what is attached to its investigation."""
+def for_case(case_id: UUID, purpose: Literal["view", "print", "export"] = "view", who: Identity = Depends(current_identity),
+             app_: DocumentationApplication = Depends(documentation)):
+    """The documentation linked to a pupil's case, and what is attached to its investigation
+    (access-logged, R15; `purpose`: print or export)."""
     return app_.for_case(who, case_id)
 
 
