@@ -22,6 +22,8 @@ def stack():
     reset_database("FOLLOWUP_DB")
     reset_database("DEVIATIONS_DB")
     reset_database("COUNTY_DB")
+    reset_database("COMPETENCE_DB")
+    reset_database("QUALITY_DB")
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
     running = Stack()

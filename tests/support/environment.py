@@ -20,6 +20,9 @@ PORT_OFFSETS = {
     "DEVIATIONS_PORT": 2,
     "COUNTY_API_PORT": 12,
     "COUNTY_FAUST_WEB_PORT": 67,
+    "COMPETENCE_PORT": 3,
+    "QUALITY_API_PORT": 13,
+    "QUALITY_FAUST_WEB_PORT": 68,
 }
 
 
@@ -40,3 +43,5 @@ def load() -> None:
     os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"
     os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
     os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"
+    os.environ["COMPETENCE_URL"] = f"http://127.0.0.1:{os.environ['COMPETENCE_PORT']}"
+    os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"

@@ -36,6 +36,11 @@ def _commands() -> dict[str, list[str]]:
         "county": [str(BIN / "faust"), "-A", "projections.county.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                    "worker", "-l", "warn", "--web-port", env["COUNTY_FAUST_WEB_PORT"]],
         "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
+        "competence": uvicorn + ["competence.entrypoints.api:app", "--port", env["COMPETENCE_PORT"]],
+        "competence_relay": [sys.executable, "-m", "competence.entrypoints.relay"],
+        "quality": [str(BIN / "faust"), "-A", "projections.quality.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                    "worker", "-l", "warn", "--web-port", env["QUALITY_FAUST_WEB_PORT"]],
+        "quality_api": uvicorn + ["projections.quality.api:app", "--port", env["QUALITY_API_PORT"]],
     }
 
 
@@ -47,6 +52,9 @@ LISTENS_ON = {
     "deviations": "DEVIATIONS_PORT",
     "county_api": "COUNTY_API_PORT",
     "county": "COUNTY_FAUST_WEB_PORT",
+    "competence": "COMPETENCE_PORT",
+    "quality_api": "QUALITY_API_PORT",
+    "quality": "QUALITY_FAUST_WEB_PORT",
 }
 
 
@@ -75,6 +83,14 @@ class Stack:
     @property
     def county_url(self) -> str:
         return os.environ["COUNTY_URL"]
+
+    @property
+    def competence_url(self) -> str:
+        return os.environ["COMPETENCE_URL"]
+
+    @property
+    def quality_url(self) -> str:
+        return os.environ["QUALITY_URL"]
 
     @property
     def frontend_url(self) -> str:

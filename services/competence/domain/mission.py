@@ -4,14 +4,15 @@ competence needs mapped in dialogue, the competence plan linked to the mission w
 development activities, the hours rektor allots and what was done; access to supervision
 (R12); and the quality cycle of its goals (R13, in `cycle.py`).
 
-One aggregate per (municipality, school unit, special educator): the chain of goals stays
-consistent in one stream, and its history is the stream.
+One aggregate per mission: the chain of goals stays consistent in one stream, and its history
+is the stream. A special educator may have a mission at each unit, and a new one when the
+old has run its course (a new school year); the old stays readable.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
@@ -38,14 +39,6 @@ from competence.domain.values import Party, SupervisionProvider, hours, text
 
 class Mission(QualityCycle, Aggregate):
     """Uppdragsbeskrivning, mål, kompetensplan och handledning for one special educator."""
-
-    @staticmethod
-    def id_for(municipality: str, school_unit: str, special_educator: str) -> UUID:
-        return uuid5(NAMESPACE_URL, f"stodspar:competence:mission:{municipality}:{school_unit}:{special_educator}")
-
-    @staticmethod
-    def create_id(municipality: str, school_unit: str, special_educator: str, **_: object) -> UUID:
-        return Mission.id_for(municipality, school_unit, special_educator)
 
     @classmethod
     def start(cls, *, municipality: str, school_unit: str, special_educator: str, started_by: str, on: date) -> "Mission":
