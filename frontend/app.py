@@ -19,8 +19,10 @@ from eventkit.config import env
 from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
 from frontend.errors import install_error_pages
-from frontend import deviation_labels
-from frontend.routes import auth, cases, county, delegations, deviation_sending, deviations, followup, workflow
+from frontend import competence_labels, deviation_labels
+from frontend.routes import (
+    auth, cases, competence, county, delegations, deviation_sending, deviations, followup, workflow,
+)
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -33,6 +35,8 @@ class Backends:
     followup_url: str
     deviations_url: str = ""
     county_url: str = ""
+    competence_url: str = ""
+    quality_url: str = ""
     http: httpx.AsyncClient | None = None
 
 
@@ -43,12 +47,16 @@ def create_app(
     organisation_file: Path | str | None = None,
     deviations_url: str | None = None,
     county_url: str | None = None,
+    competence_url: str | None = None,
+    quality_url: str | None = None,
 ) -> FastAPI:
     backends = Backends(
         cases_url=cases_url or env("CASES_URL", "http://127.0.0.1:8001"),
         followup_url=followup_url or env("FOLLOWUP_URL", "http://127.0.0.1:8011"),
         deviations_url=deviations_url or env("DEVIATIONS_URL", "http://127.0.0.1:8002"),
         county_url=county_url or env("COUNTY_URL", "http://127.0.0.1:8012"),
+        competence_url=competence_url or env("COMPETENCE_URL", "http://127.0.0.1:8003"),
+        quality_url=quality_url or env("QUALITY_URL", "http://127.0.0.1:8013"),
     )
 
     @asynccontextmanager
@@ -66,6 +74,7 @@ def create_app(
     app.state.backends = backends
     app.state.templates = make_templates(organisation)
     deviation_labels.install(app.state.templates.env, organisation)
+    competence_labels.install(app.state.templates.env)
 
     app.add_middleware(
         SessionMiddleware,
@@ -77,7 +86,7 @@ def create_app(
         https_only=False,  # local development over http; production sets TLS in front
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, workflow, delegations, followup, deviation_sending, deviations, county):
+    for module in (auth, cases, workflow, delegations, competence, followup, deviation_sending, deviations, county):
         app.include_router(module.router)
     install_error_pages(app)
 
