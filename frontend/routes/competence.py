@@ -4,6 +4,7 @@ supervision, follow-up reports, the joint assessment, improvement actions and ne
 replace old ones; and rektor's quality view, a tab of the follow-up page."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +18,7 @@ from frontend.services_client import Forbidden, NotFound, ServiceRefused, Servic
 from frontend.web import current_identity, flash, render
 
 router = APIRouter()
+ID = re.compile(r"^[0-9a-f-]{36}$")
 PARTIES = (Role.REKTOR, Role.SPECIAL_EDUCATOR)
 
 # Each form of the mission pages: the service's route (path and trace template), the form's
@@ -41,9 +43,11 @@ FORMS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 ALIASES = {"on": ("completed_on", "held_on"), "planned_hours": ("planned_hours",), "hours": ("hours", "planned_hours")}
 
 
-def _require_party(who: Identity) -> None:
+def _require_party(who: Identity, *ids: str) -> None:
     if who.role not in PARTIES:
         raise Forbidden("Uppdrag och mål formuleras av rektor och specialpedagog.")
+    if any(not ID.match(value) for value in ids):
+        raise NotFound("")  # ids go into the service's path: nothing else may
 
 
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
@@ -122,13 +126,13 @@ async def _mission_page(request: Request, who: Identity, mission_id: str, forms:
 
 @router.get("/kompetens/uppdrag/{mission_id}")
 async def mission(request: Request, mission_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
+    _require_party(who, mission_id)
     return await _mission_page(request, who, mission_id)
 
 
 @router.get("/kompetens/uppdrag/{mission_id}/mal/{goal_id}")
 async def goal(request: Request, mission_id: str, goal_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
+    _require_party(who, mission_id, goal_id)
     return await _goal_page(request, who, mission_id, goal_id)
 
 
@@ -142,7 +146,7 @@ async def _goal_page(request: Request, who: Identity, mission_id: str, goal_id: 
 
 @router.get("/kompetens/uppdrag/{mission_id}/historik")
 async def history(request: Request, mission_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
+    _require_party(who, mission_id)
     client = competence_client(request, who)
     return render(request, "competence_history.html", {
         "mission": await client.mission(mission_id), "events": await client.history(mission_id)})
@@ -152,12 +156,13 @@ async def history(request: Request, mission_id: str, who: Identity = Depends(cur
 async def act(request: Request, mission_id: str, form_name: str, who: Identity = Depends(current_identity)) -> Response:
     """Every form of the mission and goal pages. The answer is the page it came from: on a
     refusal with the form's values and the messages next to its fields; else a redirect."""
-    _require_party(who)
+    _require_party(who, mission_id)
     if form_name not in FORMS:
         raise NotFound(form_name)
     path, template, fields, done = FORMS[form_name]
     form = await request.form()
-    ids = {key: str(form.get(key, ""))[:64] for key in ("goal", "assessment", "activity")}
+    ids = {key: str(form.get(key, "")) for key in ("goal", "assessment", "activity")}
+    _require_party(who, *(value for value in ids.values() if value))
     values = {key: str(form.get(key, "")) for key in fields if key != "follow_up_dates"}
     dates = [str(d) for d in form.getlist("follow_up_dates") if str(d).strip()]
     body = _body(form_name, values, dates)

@@ -155,3 +155,13 @@ def test_the_quality_view_is_a_tab_of_the_follow_up_page(client, services, follo
     assert "2 tillfällen (180 min) av 4 planerade" in page.text and "3 insatser, 255 minuter" in page.text
     log_in(client, "anna.lind")
     assert client.get("/uppfoljning/kvalitet").status_code == 403
+
+
+def test_ids_that_are_not_ids_never_reach_the_service(client, services):
+    competence, _ = services
+    m, old, _ = a_mission()
+    log_in(client, "rolf.ek")
+    assert client.post(f"/kompetens/uppdrag/{m.id}/mal-bekrafta", data={"goal": "../../profiles/me"}).status_code == 404
+    assert client.get(f"/kompetens/uppdrag/{m.id}/mal/..%2F..").status_code == 404
+    assert client.post(f"/kompetens/uppdrag/{m.id}/okand", data={}).status_code == 404
+    assert competence.received == []

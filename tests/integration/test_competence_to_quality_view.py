@@ -18,10 +18,11 @@ from tests.conftest import headers_for
 from tests.support.competence import (
     EDUCATOR, OTHER_REKTOR, REKTOR, SOLNA_EDUCATOR, SOLNA_REKTOR, TEACHER, agreed_goal, agreed_mission, call, days,
 )
-from tests.support.infrastructure import eventually, query
+from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
 
 pytestmark = pytest.mark.integration
 DOCUMENTATION_TOPIC = "stodspar.documentation.v1"
+COMPETENCE_TOPIC = "stodspar.competence.v1"
 
 
 def stored_event_count() -> int:
@@ -70,7 +71,11 @@ def test_r12_r13_the_whole_cycle_reaches_rektors_quality_view_through_kafka(stac
     assert late["follow_up_overdue"] and late["days_overdue"] == 3
 
     # The cycle: follow-up → joint assessment → improvement action → a new goal replacing the old.
+    mark = end_of(COMPETENCE_TOPIC)
     call(base, EDUCATOR, f"/missions/{mission_id}/goals/{old}/follow-ups", {"text": "Tre av fem arbetslag handledda."})
+    [followed_up] = messages_after(COMPETENCE_TOPIC, mark, lambda r: r.key == mission_id.encode())
+    message = decoded(followed_up)
+    assert message["event_type"] == "GoalFollowedUp" and "Tre av fem" not in followed_up.value.decode()
     assessment = call(base, EDUCATOR, f"/missions/{mission_id}/goals/{old}/assessments",
                       {"attainment": "partly_met", "analysis": "För lite tid i arbetslagens schema."})["assessment_id"]
     for who in (EDUCATOR, REKTOR):
@@ -87,6 +92,13 @@ def test_r12_r13_the_whole_cycle_reaches_rektors_quality_view_through_kafka(stac
 
     goals = eventually(replaced)
     assert goals[old]["attainment"] == "partly_met" and goals[old]["actions"] == 1 and goals[old]["follow_ups_done"] == 1
+
+    # A redelivered follow-up (a relay restart can send a batch twice) is counted once.
+    _produce([message], COMPETENCE_TOPIC, followed_up.key)
+    # The next command on the mission lands after the duplicate on the same partition.
+    call(base, EDUCATOR, f"/missions/{mission_id}/needs", {"text": "Samtalsmetodik"})
+    eventually(lambda: (mission_in_view(stack, mission_id) or {}).get("plan", {}).get("needs") == 2)
+    assert query("QUALITY_DB", "SELECT follow_ups_done FROM quality_goal WHERE goal_id = %s", (old,)) == [(1,)]
     assert goals[new]["status"] == "in_force" and goals[new]["replaces"] == old
 
     # The chain is navigable both ways in the service, with its history.
@@ -120,7 +132,7 @@ def _intervention(unit: str, level: str, kind: str, performed_on: str, minutes: 
     }
 
 
-def _produce(messages: list[dict]) -> None:
+def _produce(messages: list[dict], topic: str = DOCUMENTATION_TOPIC, key: bytes | None = None) -> None:
     from aiokafka import AIOKafkaProducer
 
     async def send():
@@ -128,9 +140,9 @@ def _produce(messages: list[dict]) -> None:
         await producer.start()
         try:
             for m in messages:
-                await producer.send_and_wait(DOCUMENTATION_TOPIC, key=m["aggregate_id"].encode(),
+                await producer.send_and_wait(topic, key=key or m["aggregate_id"].encode(),
                                              value=json.dumps(m).encode(),
-                                             headers=[("event_type", b"InterventionRecorded"), ("schema_version", b"1.0"),
+                                             headers=[("event_type", m["event_type"].encode()), ("schema_version", b"1.0"),
                                                       ("event_id", m["event_id"].encode()), ("municipality", m["municipality"].encode())])
         finally:
             await producer.stop()

@@ -107,7 +107,7 @@ def test_r12_supervision_access_is_arranged_by_rektor_before_sessions_are_record
     m = mission()
     refused(rules.SupervisionIsRecordedWhenArranged, lambda: m.record_supervision(
         EDUCATOR, "sara.berg", held_on=TODAY, minutes=90, today=TODAY))
-    refused(rules.OnlyRektorAllotsTime, lambda: m.arrange_supervision(
+    refused(rules.OnlyRektorArrangesSupervision, lambda: m.arrange_supervision(
         EDUCATOR, "sara.berg", provider="external", sessions_per_term=4, on=TODAY))
     refused(rules.SupervisionHasAProvider, lambda: m.arrange_supervision(
         REKTOR, "rolf.ek", provider="neighbour", sessions_per_term=4, on=TODAY))
@@ -203,3 +203,12 @@ def test_r13_the_chain_survives_replay_from_its_events():
     for e in events:
         replayed = e.mutate(replayed)
     assert replayed.goals == m.goals and replayed.reports == m.reports
+
+
+def test_terms_are_spring_january_to_june_and_autumn_july_to_december():
+    from projections.quality.clock import previous_term, term_of
+
+    assert term_of(date(2026, 3, 10)) == (date(2026, 1, 1), date(2026, 6, 30), "VT 2026")
+    assert term_of(date(2026, 8, 20)) == (date(2026, 7, 1), date(2026, 12, 31), "HT 2026")
+    assert previous_term(date(2026, 3, 10))[2] == "HT 2025"
+    assert previous_term(date(2026, 12, 31))[2] == "VT 2026"

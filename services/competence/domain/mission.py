@@ -28,6 +28,7 @@ from competence.domain.rules import (
     MissionDescriptionNeedsAText,
     MissionIsStartedByRektorForASpecialEducator,
     OnlyRektorAllotsTime,
+    OnlyRektorArrangesSupervision,
     SupervisionHasAProvider,
     SupervisionIsRecordedWhenArranged,
     SupervisionSessionLastsFifteenMinutesToADay,
@@ -147,7 +148,7 @@ class Mission(QualityCycle, Aggregate):
     # -- supervision (handledning) (R12) -----------------------------------------------------------
     def arrange_supervision(self, party: Party, by: str, *, provider: str, sessions_per_term: int, on: date) -> None:
         if party is not Party.REKTOR:
-            raise OnlyRektorAllotsTime("Det är rektor som ordnar tillgång till handledning.")
+            raise OnlyRektorArrangesSupervision()
         try:
             provider = SupervisionProvider(provider).value
         except ValueError:

@@ -75,6 +75,12 @@ class OnlyRektorAllotsTime(RuleBroken):
     message = "Det är rektor som avsätter tid för kompetensutveckling."
 
 
+class OnlyRektorArrangesSupervision(RuleBroken):
+    rule_id = "R12"
+    field = "provider"
+    message = "Det är rektor som ordnar tillgång till handledning."
+
+
 class ActivityIsCompletedOnce(RuleBroken):
     rule_id = "R12"
     message = "Aktiviteten är redan genomförd."
