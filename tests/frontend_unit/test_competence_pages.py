@@ -165,3 +165,26 @@ def test_ids_that_are_not_ids_never_reach_the_service(client, services):
     assert client.get(f"/kompetens/uppdrag/{m.id}/mal/..%2F..").status_code == 404
     assert client.post(f"/kompetens/uppdrag/{m.id}/okand", data={}).status_code == 404
     assert competence.received == []
+
+
+def test_rektor_starts_a_mission_for_a_special_educator_of_the_unit_and_sara_keeps_her_profile(client, services):
+    competence, _ = services
+    m, _, _ = a_mission()
+    competence.answer("GET", "/missions", 200, {"rows": [{k: v for k, v in mission_details(m, Party.SPECIAL_EDUCATOR, TODAY).items()}]})
+    competence.answer("POST", "/missions", 201, {"mission_id": str(m.id)})
+    log_in(client, "rolf.ek")
+    overview = client.get("/kompetens").text
+    assert '<option value="sara.berg">Sara Berg</option>' in overview and "anna.lind" not in overview
+    started = client.post("/kompetens/uppdrag", data={"school_unit": "0180-ENG", "special_educator": "sara.berg"})
+    assert started.status_code == 303 and started.headers["location"] == f"/kompetens/uppdrag/{m.id}"
+    assert competence.received[-1].body == {"school_unit": "0180-ENG", "special_educator": "sara.berg"}
+
+    competence.answer("GET", "/profiles/sara.berg", 200, {"user_id": "sara.berg", "recorded": True, "degree": "Speciallärarexamen",
+                                                          "qualification": "special_teacher_degree",
+                                                          "specialisations": ["mathematics"], "history": []})
+    log_in(client, "sara.berg")
+    page = client.get("/kompetens/profil").text
+    assert 'value="Speciallärarexamen"' in page
+    assert re.search(r'value="special_teacher_degree" selected', page)
+    assert re.search(r'id="specialisations-mathematics" name="specialisations" value="mathematics"\s*checked', page)
+    assert "Min profil" in client.get("/kompetens").text
