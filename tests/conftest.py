@@ -15,20 +15,20 @@ def stack():
     """The whole system running as real processes against the real Kafka and PostgreSQL."""
     import os
 
-    from tests.support.infrastructure import ensure_topic, reset_database, skip_to_end
+    from tests.support.infrastructure import reset_database, skip_to_end
     from tests.support.stack import Stack
 
     reset_database("CASES_DB")
     reset_database("FOLLOWUP_DB")
     reset_database("DEVIATIONS_DB")
     reset_database("COUNTY_DB")
+    reset_database("DOCUMENTATION_DB")
+    reset_database("ACCESSLOG_DB")
     reset_database("COMPETENCE_DB")
     reset_database("QUALITY_DB")
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
-    # The quality view consumes the documentation service's topic (its contract, its topic);
-    # until that service's topic is in contracts/topics.json, make sure it exists.
-    ensure_topic("stodspar.documentation.v1")
+    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
     for topic in ("stodspar.competence.v1", "stodspar.documentation.v1"):
         skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-quality", topic)
     running = Stack()

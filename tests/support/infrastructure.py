@@ -122,20 +122,3 @@ def skip_to_end(group: str, topic: str) -> None:
     emptied: the events before belong to other test sessions, whose cases are not ours."""
     asyncio.run(_skip_to_end(group, topic))
 
-
-async def _ensure_topic(name: str, partitions: int) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap())
-    await admin.start()
-    try:
-        if name not in set(await admin.list_topics()):
-            await admin.create_topics([NewTopic(name, partitions, 1, topic_configs={"retention.ms": "-1"})])
-    finally:
-        await admin.close()
-
-
-def ensure_topic(name: str, partitions: int = 3) -> None:
-    """Create a topic another part of the system owns, if it is not there yet, so that a
-    consumer of it can start (topics are never auto-created)."""
-    asyncio.run(_ensure_topic(name, partitions))

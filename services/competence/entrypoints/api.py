@@ -18,7 +18,7 @@ from eventkit.telemetry import setup_tracing
 
 setup_tracing("competence")
 app = FastAPI(title="Stödspår – kompetens och kvalitetsarbete (competence)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="competence")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 Id = Field(min_length=1, max_length=64)

@@ -17,7 +17,7 @@ from projections.quality import clock, queries, readmodel
 
 setup_tracing("quality-api")
 app = FastAPI(title="Stödspår – rektors kvalitetsvy (read model)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="quality")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 

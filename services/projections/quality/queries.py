@@ -109,7 +109,7 @@ def interventions(conn: psycopg.Connection, municipality: str, today: date, *, u
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
             "SELECT school_unit, level, kind, count(*) AS interventions, sum(minutes) AS minutes"
-            f" FROM quality_intervention WHERE municipality = %(municipality)s AND {where}"
+            f" FROM quality_intervention WHERE municipality = %(municipality)s AND {where} AND NOT withdrawn"
             " AND performed_on BETWEEN %(start)s AND %(end)s GROUP BY school_unit, level, kind", params).fetchall()
     shown = list(units) if educator is None else sorted({r["school_unit"] for r in rows})
     per_unit = []

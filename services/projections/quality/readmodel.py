@@ -76,8 +76,10 @@ CREATE TABLE IF NOT EXISTS quality_intervention (
     kind text NOT NULL,
     performed_on date NOT NULL,
     minutes integer NOT NULL,
-    special_educator text NOT NULL
+    special_educator text NOT NULL,
+    withdrawn boolean NOT NULL DEFAULT false
 );
+ALTER TABLE quality_intervention ADD COLUMN IF NOT EXISTS withdrawn boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS quality_intervention_unit ON quality_intervention (municipality, school_unit, performed_on);
 CREATE TABLE IF NOT EXISTS processed_event (
     event_id uuid PRIMARY KEY,
@@ -112,7 +114,8 @@ def _sql(statement: str):
     """A handler that runs one statement with the event's data (and its envelope's municipality)."""
 
     async def handle(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
-        await conn.execute(statement, {**m["data"], "municipality": m["municipality"]})
+        optional = {"kind": None, "performed_on": None, "minutes": None}  # absent in a correction
+        await conn.execute(statement, {**optional, **m["data"], "municipality": m["municipality"]})
 
     return handle
 
@@ -181,4 +184,10 @@ _HANDLERS = {
         "INSERT INTO quality_intervention (intervention_id, municipality, school_unit, level, kind, performed_on,"
         " minutes, special_educator) VALUES (%(intervention_id)s, %(municipality)s, %(school_unit)s, %(level)s,"
         " %(kind)s, %(performed_on)s, %(minutes)s, %(special_educator)s) ON CONFLICT DO NOTHING"),
+    # A correction carries only the facts that changed; the absent ones stand (R16).
+    "InterventionCorrected": _sql(
+        "UPDATE quality_intervention SET kind = coalesce(%(kind)s, kind),"
+        " performed_on = coalesce(%(performed_on)s::date, performed_on), minutes = coalesce(%(minutes)s, minutes)"
+        " WHERE intervention_id = %(intervention_id)s"),
+    "InterventionWithdrawn": _sql("UPDATE quality_intervention SET withdrawn = true WHERE intervention_id = %(intervention_id)s"),
 }
