@@ -269,3 +269,33 @@ def test_r12_the_profile_is_kept_by_the_special_educator_and_read_by_her_rektor(
     assert shown["specialisations"] == ["language_reading_writing", "mathematics"]
     call(base, OTHER_REKTOR, "/profiles/sara.berg", status=404)
     call(base, SOLNA_REKTOR, "/profiles/sara.berg", status=404)
+
+
+def test_interventions_documented_in_the_documentation_service_reach_the_quality_view_and_a_withdrawal_leaves_it(stack):
+    docs = stack.documentation_url
+    before = view(stack).json()["interventions"]["units"][0]
+
+    def record(level: str, kind: str, minutes: int) -> str:
+        response = httpx.post(f"{docs}/interventions", headers=headers_for(EDUCATOR), json={
+            "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": date.today().isoformat(),
+            "minutes": minutes, "hinders": ["schedule"], "supports": ["competence"], "group": "Arbetslag 7",
+            "description": "Handledning av arbetslag 7."})
+        assert response.status_code == 201, response.text
+        return response.json()["intervention_id"]
+
+    record("organisation", "learning_environment", 60)
+    withdrawn = record("group", "supervision", 45)
+
+    def counted(extra: int):
+        def check():
+            unit = view(stack).json()["interventions"]["units"][0]
+            return unit if unit["total"] - before["total"] == extra else None
+        return check
+
+    eventually(counted(2), timeout=30)
+    response = httpx.post(f"{docs}/interventions/{withdrawn}/withdrawal", headers=headers_for(EDUCATOR),
+                          json={"reason": "Registrerad två gånger."})
+    assert response.status_code == 201, response.text
+    unit = eventually(counted(1), timeout=30)
+    assert unit["by_kind"]["supervision"] == before["by_kind"]["supervision"]
+    assert unit["by_level"]["organisation"] - before["by_level"]["organisation"] == 1

@@ -104,6 +104,8 @@ class Stack:
     @property
     def accesslog_url(self) -> str:
         return os.environ["ACCESSLOG_URL"]
+
+    @property
     def competence_url(self) -> str:
         return os.environ["COMPETENCE_URL"]
 
