@@ -20,12 +20,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from eventkit.config import env
 from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
-from frontend import deviation_labels, documentation_labels, security
+from frontend import competence_labels, deviation_labels, documentation_labels, security
 from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
-    auth, cases, county, delegations, deviation_sending, deviations, documentation, followup, loggkontroll,
-    workflow,
+    auth, cases, competence, county, delegations, deviation_sending, deviations, documentation, followup,
+    loggkontroll, workflow,
 )
 from frontend.templating import make_templates
 
@@ -44,6 +44,8 @@ class Backends:
     deviations_url: str = ""
     county_url: str = ""
     documentation_url: str = ""
+    competence_url: str = ""
+    quality_url: str = ""
     http: httpx.AsyncClient | None = None
 
 
@@ -55,6 +57,8 @@ def create_app(
     deviations_url: str | None = None,
     county_url: str | None = None,
     documentation_url: str | None = None,
+    competence_url: str | None = None,
+    quality_url: str | None = None,
 ) -> FastAPI:
     backends = Backends(
         cases_url=cases_url or env("CASES_URL", "http://127.0.0.1:8001"),
@@ -62,6 +66,8 @@ def create_app(
         deviations_url=deviations_url or env("DEVIATIONS_URL", "http://127.0.0.1:8002"),
         county_url=county_url or env("COUNTY_URL", "http://127.0.0.1:8012"),
         documentation_url=documentation_url or env("DOCUMENTATION_URL", "http://127.0.0.1:8004"),
+        competence_url=competence_url or env("COMPETENCE_URL", "http://127.0.0.1:8003"),
+        quality_url=quality_url or env("QUALITY_URL", "http://127.0.0.1:8013"),
     )
 
     @asynccontextmanager
@@ -89,6 +95,7 @@ def create_app(
     app.state.templates = make_templates(organisation)
     deviation_labels.install(app.state.templates.env, organisation)
     documentation_labels.install(app.state.templates.env)
+    competence_labels.install(app.state.templates.env)
     app.state.templates.env.globals.update(
         csrf_input=pass_context(lambda context: security.csrf_input(context["request"])),
         csrf_token=pass_context(lambda context: security.csrf_token(context["request"])),
@@ -106,6 +113,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth, cases, workflow, delegations, followup, deviation_sending, deviations, county, documentation, loggkontroll,
+        competence,
     ):
         app.include_router(module.router)
     install_error_pages(app)

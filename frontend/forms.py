@@ -19,6 +19,7 @@ UNAVAILABLE = {
     "followup": "Uppföljningen går inte att nå just nu. Vi försöker igen automatiskt.",
     "deviations": "Avvikelserna går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "documentation": "Dokumentationen går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
+    "competence": "Uppdrag och mål går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
 }
 
 

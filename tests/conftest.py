@@ -24,9 +24,13 @@ def stack():
     reset_database("COUNTY_DB")
     reset_database("DOCUMENTATION_DB")
     reset_database("ACCESSLOG_DB")
+    reset_database("COMPETENCE_DB")
+    reset_database("QUALITY_DB")
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
+    for topic in ("stodspar.competence.v1", "stodspar.documentation.v1"):
+        skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-quality", topic)
     running = Stack()
     try:
         running.start_all()

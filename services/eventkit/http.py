@@ -28,6 +28,8 @@ FIELD_MESSAGES = {
     "date_type": "Ange ett datum (ÅÅÅÅ-MM-DD).",
     "bool_parsing": "Ange ja eller nej.",
     "int_parsing": "Ange ett heltal.",
+    "float_parsing": "Ange ett tal, till exempel 2,5.",
+    "int_from_float": "Ange ett heltal.",
     "list_type": "Ange en lista.",
     "too_long": "För många värden.",
     "string_pattern_mismatch": "Värdet har fel format.",

@@ -14,6 +14,8 @@ from cases.domain.decision import DecisionKind
 from cases.domain.disposal import PupilRecordsDisposal, RetentionPlan, case_record
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
+from competence.public_events import TOPIC as COMPETENCE_TOPIC
+from competence.public_events import translate as competence_translate
 from deviations.public_events import TOPIC as DEVIATIONS_TOPIC
 from deviations.public_events import translate as deviations_translate
 from documentation.public_events import TOPIC as DOCUMENTATION_TOPIC
@@ -66,6 +68,36 @@ def every_deviations_event():
     )
     solved.solve_locally(unit, "rolf.ek", "Löst", date(2026, 1, 4))
     return deviation.collect_events() + solved.collect_events()
+
+
+def every_competence_event():
+    from competence.domain.mission import Mission
+    from competence.domain.values import Party
+
+    day, rektor, educator = date(2026, 3, 10), Party.REKTOR, Party.SPECIAL_EDUCATOR
+    m = Mission.start(municipality="0180", school_unit="0180-ENG", special_educator="sara.berg", started_by="rolf.ek", on=day)
+    m.describe(rektor, "rolf.ek", "Förebyggande arbete", day)
+    m.confirm_description(educator, "sara.berg", 1, day)
+    goal = m.propose_goal(rektor, "rolf.ek", text_="Handleda arbetslagen", follow_up_dates=[day], today=day)
+    m.confirm_goal(rektor, "rolf.ek", goal, day)
+    m.confirm_goal(educator, "sara.berg", goal, day)
+    m.report_follow_up(educator, "sara.berg", goal, "Två av fem lag", day)
+    assessment = m.assess_goal(rektor, "rolf.ek", goal, "partly_met", "För lite tid", day)
+    m.confirm_assessment(rektor, "rolf.ek", assessment, day)
+    m.confirm_assessment(educator, "sara.berg", assessment, day)
+    action = m.decide_action(rektor, "rolf.ek", goal, assessment, "Avsätt tid", day)
+    m.propose_goal(rektor, "rolf.ek", text_="Nytt mål", follow_up_dates=[day], today=day, replaces=goal, because_of=action)
+    need = m.map_need(educator, "sara.berg", "Dyskalkyli", day)
+    activity = m.plan_activity(educator, "sara.berg", need_id=need, title="Kurs", planned_hours=8, planned_by=None, on=day)
+    m.allot_time(rektor, "rolf.ek", activity, 8, day)
+    m.complete_activity(educator, "sara.berg", activity, completed_on=day, hours_spent=7.5, today=day)
+    m.arrange_supervision(rektor, "rolf.ek", provider="external", sessions_per_term=4, on=day)
+    m.record_supervision(educator, "sara.berg", held_on=day, minutes=90, today=day)
+    return m.collect_events()
+
+
+def competence_messages():
+    yield from messages_of(competence_translate, every_competence_event, EventMeta(actor="rolf.ek", role="rektor", municipality="0180"))
 
 
 def messages_of(translate, events, meta):
@@ -137,7 +169,15 @@ PUBLISHERS = {
     DEVIATIONS_TOPIC: deviations_messages,
     "bus.deviations.v1": bus_messages,
     DOCUMENTATION_TOPIC: documentation_messages,
+    COMPETENCE_TOPIC: competence_messages,
 }
+
+
+def test_no_free_text_reaches_the_competence_topic():
+    published = json.dumps([m for _, m in competence_messages()], ensure_ascii=False)
+    for text in ("Förebyggande arbete", "Handleda arbetslagen", "Två av fem lag", "För lite tid", "Avsätt tid",
+                 "Nytt mål", "Dyskalkyli", "Kurs"):
+        assert text not in published
 
 
 def test_no_free_text_about_the_pupil_reaches_the_cases_topic():

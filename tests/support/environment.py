@@ -24,6 +24,9 @@ PORT_OFFSETS = {
     "DEV_IDP_PORT": 5,
     "ACCESSLOG_API_PORT": 14,
     "ACCESSLOG_FAUST_WEB_PORT": 69,
+    "COMPETENCE_PORT": 3,
+    "QUALITY_API_PORT": 13,
+    "QUALITY_FAUST_WEB_PORT": 68,
 }
 
 
@@ -52,3 +55,5 @@ def load() -> None:
     # Test municipality settings: as deploy/'s, plus a retention of 0 years in Huddinge so a
     # finished case is due for disposal at once (R17 tests).
     os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
+    os.environ["COMPETENCE_URL"] = f"http://127.0.0.1:{os.environ['COMPETENCE_PORT']}"
+    os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"

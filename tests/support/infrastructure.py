@@ -121,3 +121,4 @@ def skip_to_end(group: str, topic: str) -> None:
     """Start a consumer group at the end of a shared topic. Used after a read model was
     emptied: the events before belong to other test sessions, whose cases are not ours."""
     asyncio.run(_skip_to_end(group, topic))
+

@@ -42,6 +42,11 @@ def _commands() -> dict[str, list[str]]:
         "accesslog": [str(BIN / "faust"), "-A", "projections.accesslog.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                       "worker", "-l", "warn", "--web-port", env["ACCESSLOG_FAUST_WEB_PORT"]],
         "accesslog_api": uvicorn + ["projections.accesslog.api:app", "--port", env["ACCESSLOG_API_PORT"]],
+        "competence": uvicorn + ["competence.entrypoints.api:app", "--port", env["COMPETENCE_PORT"]],
+        "competence_relay": [sys.executable, "-m", "competence.entrypoints.relay"],
+        "quality": [str(BIN / "faust"), "-A", "projections.quality.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                    "worker", "-l", "warn", "--web-port", env["QUALITY_FAUST_WEB_PORT"]],
+        "quality_api": uvicorn + ["projections.quality.api:app", "--port", env["QUALITY_API_PORT"]],
     }
 
 
@@ -57,6 +62,9 @@ LISTENS_ON = {
     "devidp": "DEV_IDP_PORT",
     "accesslog_api": "ACCESSLOG_API_PORT",
     "accesslog": "ACCESSLOG_FAUST_WEB_PORT",
+    "competence": "COMPETENCE_PORT",
+    "quality_api": "QUALITY_API_PORT",
+    "quality": "QUALITY_FAUST_WEB_PORT",
 }
 
 
@@ -97,6 +105,14 @@ class Stack:
     @property
     def accesslog_url(self) -> str:
         return os.environ["ACCESSLOG_URL"]
+
+    @property
+    def competence_url(self) -> str:
+        return os.environ["COMPETENCE_URL"]
+
+    @property
+    def quality_url(self) -> str:
+        return os.environ["QUALITY_URL"]
 
     @property
     def frontend_url(self) -> str:

@@ -1,0 +1,1 @@
+"""The competence domain: no I/O."""
