@@ -15,6 +15,8 @@ from eventkit.identity import Identity
 from eventkit.telemetry import setup_tracing
 from cases.entrypoints.workflow import Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
+from cases.confidential import Hidden
+from cases.entrypoints.confidential import router as confidential
 
 setup_tracing("cases")
 app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0")
@@ -104,3 +106,5 @@ def refer_to_rektor(
 
 
 app.include_router(workflow)
+app.include_router(confidential)
+app.add_exception_handler(Hidden, _not_found)
