@@ -72,3 +72,18 @@ def test_no_generated_input_makes_a_service_fail_or_lets_an_unauthorized_caller_
         problems += fuzz(operation, base_url, {HEADER: forged(served)}, refused={401})
         problems += fuzz(operation, base_url, {HEADER: sign(wrong_role)}, refused={403, 404, 422})
     assert problems == []
+
+
+def test_a_nul_character_in_text_is_refused_with_a_message_not_a_failure(stack):
+    """Found by fuzzing: PostgreSQL cannot store NUL in text; a 500 then, or a projection stuck
+    on an event it cannot store. Refused at the door instead, next to the field."""
+    import httpx
+
+    from tests.conftest import headers_for
+
+    followup = httpx.get(f"{stack.followup_url}/followup", params={"investigator": "a\x00b"}, headers=headers_for(REKTOR))
+    assert followup.status_code == 422 and "investigator" in followup.json()["fields"]
+    opened = httpx.post(f"{stack.cases_url}/cases", headers=headers_for(REKTOR), json={
+        "school_unit": "0180-ENG", "pupil_personal_number": "201001012382", "pupil_name": "Elev\x00Namn"})
+    assert opened.status_code == 422
+    assert opened.json()["fields"] == {"pupil_name": "Texten innehåller otillåtna tecken."}

@@ -57,7 +57,7 @@ CASES = {
     "POST /cases/{case_id}/protection": scoped(),
     "POST /cases/{case_id}/protection/grants": scoped(body=lambda s: {"user_id": "karin.holm"}),
     "POST /cases/{case_id}/protection/revocations": scoped(body=lambda s: {"user_id": "rolf.ek"}),
-    "GET /cases/{case_id}/medical": scoped(),
+    "GET /cases/{case_id}/medical": scoped(owner=NURSE),
     "POST /cases/{case_id}/medical/entries": scoped(body=lambda s: TEXT),
 }
 

@@ -40,10 +40,12 @@ class Expect:
     kind: str
     body: Callable[[Seed], dict] | None = None
     query: Callable[[Seed], dict] | None = None
+    owner: Identity | None = None  # who reads it in the control, when not the service's owner (R14: the nurse)
 
 
-def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], dict] | None = None) -> Expect:
-    return Expect("scoped", body, query)
+def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], dict] | None = None,
+           owner: Identity | None = None) -> Expect:
+    return Expect("scoped", body, query, owner)
 
 
 def listing(query: Callable[[Seed], dict] | None = None) -> Expect:
@@ -128,7 +130,7 @@ def owner_reads(service: ServiceTenancy, seed: Seed) -> list[str]:
         if not key.startswith("GET "):
             continue
         for expect in _expectations(value):
-            response = call(service, key, expect, service.owner, seed)
+            response = call(service, key, expect, expect.owner or service.owner, seed)
             if response.status_code != 200:
                 problems.append(f"{service.name}: {key} as the owner answered {response.status_code}: {response.text[:200]}")
             elif expect.kind == "listing" and seed.get("markers") and not any(str(m) in response.text for m in seed["markers"]):

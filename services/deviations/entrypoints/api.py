@@ -7,13 +7,14 @@ from uuid import UUID
 
 from fastapi import Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from deviations.application import DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
 from deviations.domain.values import InvolvedOrganisation
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
+from eventkit.inputs import StrictInput
 from eventkit.telemetry import setup_tracing
 
 setup_tracing("deviations")
@@ -25,8 +26,8 @@ Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine"
 SideName = Literal["municipality", "region"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(StrictInput):
+    """Unknown fields refused, whitespace stripped, no control characters (eventkit.inputs)."""
 
 
 class Organisation(Strict):

@@ -11,6 +11,7 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, install_error_handlers
 from eventkit import authz
 from eventkit.identity import Identity
+from eventkit.inputs import NO_CONTROL_CHARACTERS
 from eventkit.telemetry import setup_tracing
 from projections.followup import clock, queries, readmodel
 
@@ -32,7 +33,7 @@ def pool() -> ConnectionPool:
 def followup(
     school_unit: str | None = Query(default=None, max_length=64),
     status: str | None = Query(default=None, pattern="^(overdue|" + "|".join(queries.STATUSES) + ")$"),
-    investigator: str | None = Query(default=None, max_length=100),
+    investigator: str | None = Query(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS),
     page: int = Query(default=1, ge=1, le=10_000),
     page_size: int = Query(default=25, ge=1, le=1000),
     who: Identity = Depends(current_identity),
