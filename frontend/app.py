@@ -20,7 +20,7 @@ from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
 from frontend.errors import install_error_pages
 from frontend import deviation_labels
-from frontend.routes import auth, cases, county, delegations, deviation_sending, deviations, followup, workflow
+from frontend.routes import auth, cases, confidential, county, delegations, deviation_sending, deviations, followup, workflow
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -77,7 +77,7 @@ def create_app(
         https_only=False,  # local development over http; production sets TLS in front
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, cases, workflow, delegations, followup, deviation_sending, deviations, county):
+    for module in (auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county):
         app.include_router(module.router)
     install_error_pages(app)
 
