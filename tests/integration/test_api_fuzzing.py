@@ -10,6 +10,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from itsdangerous import URLSafeTimedSerializer
 
 from eventkit.identity import HEADER, Role, sign
@@ -44,12 +45,19 @@ def operations(base_url: str):
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def fuzz(operation, base_url: str, headers: dict[str, str], refused: set[int] | None) -> list[str]:
+def fuzz(operation, base_url: str, headers: dict[str, str], refused: set[int] | None, real: dict | None = None) -> list[str]:
     """Generated requests with `headers`: none may answer 5xx; if `refused` is given, each must
-    answer one of those statuses (a 2xx means an unauthorized caller got through)."""
+    answer one of those statuses (a 2xx means an unauthorized caller got through). With `real`
+    ids, half of the examples use them for the path, so generated bodies reach the domain."""
     problems: list[str] = []
 
-    @given(case=operation.as_strategy())
+    def with_real_ids(drawn):
+        case, use_real = drawn
+        if use_real and real:
+            case.path_parameters = {k: real.get(k, v) for k, v in (case.path_parameters or {}).items()}
+        return case
+
+    @given(case=st.tuples(operation.as_strategy(), st.booleans()).map(with_real_ids))
     @SETTINGS
     def run(case):
         response = case.call(base_url=base_url, headers=headers, timeout=20)
@@ -61,13 +69,23 @@ def fuzz(operation, base_url: str, headers: dict[str, str], refused: set[int] | 
     return problems
 
 
+@pytest.fixture(scope="module")
+def real_ids(stack) -> dict:
+    """Ids of data the served identities may act on: a referred case, a unit, a deviation."""
+    from tests.integration.test_support_case_workflow import referred_case
+
+    dev.configure_units(stack.deviations_url)
+    return {"case_id": referred_case(stack), "school_unit": "0180-ENG", "unit": "0180-ENG", "number": 1,
+            "deviation_id": dev.report(stack.deviations_url), "year": 2026}
+
+
 @pytest.mark.parametrize("service", SERVICES)
-def test_no_generated_input_makes_a_service_fail_or_lets_an_unauthorized_caller_in(stack, service):
+def test_no_generated_input_makes_a_service_fail_or_lets_an_unauthorized_caller_in(stack, service, real_ids):
     url_attribute, served, wrong_role = SERVICES[service]
     base_url = getattr(stack, url_attribute)
     problems: list[str] = []
     for operation in operations(base_url):
-        problems += fuzz(operation, base_url, {HEADER: sign(served)}, refused=None)
+        problems += fuzz(operation, base_url, {HEADER: sign(served)}, refused=None, real=real_ids)
         problems += fuzz(operation, base_url, {}, refused={401})
         problems += fuzz(operation, base_url, {HEADER: forged(served)}, refused={401})
         problems += fuzz(operation, base_url, {HEADER: sign(wrong_role)}, refused={403, 404, 422})
