@@ -12,7 +12,7 @@ export PATH="$ROOT/.venv/bin:$PATH" PYTHONPATH="services:."
 
 # A leftover process from an earlier run would make one service fail confusingly late.
 for port in "$CASES_PORT" "$FOLLOWUP_API_PORT" "$FOLLOWUP_FAUST_WEB_PORT" "$FRONTEND_PORT" \
-  "$DEVIATIONS_PORT" "$COUNTY_API_PORT" "$COUNTY_FAUST_WEB_PORT"; do
+  "$DEVIATIONS_PORT" "$COUNTY_API_PORT" "$COUNTY_FAUST_WEB_PORT" "$DEV_IDP_PORT"; do
   port_open 127.0.0.1 "$port" && die "port $port is already taken (an earlier make run still running?)"
 done
 
@@ -22,6 +22,7 @@ url="http://127.0.0.1:$FRONTEND_PORT"
   if wait_for_port 127.0.0.1 "$FRONTEND_PORT" 180; then
     printf '\n====================================================\n'
     printf '  Stödspår is running: %s\n' "$url"
+    printf '  Log in as any seeded user on the development login page.\n'
     printf '  Ctrl-C stops everything.\n'
     printf '====================================================\n\n'
   fi

@@ -9,7 +9,7 @@ LABEL_WIDTH = 300
 PLOT_WIDTH = 340
 
 
-def bars(rows: list[tuple[str, int]], title: str) -> Markup:
+def bars(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
     """Horizontal bars, one per label (municipality, category, organisation)."""
     top = max((value for _, value in rows), default=0) or 1
     height = BAR_HEIGHT * max(len(rows), 1) + 8
@@ -27,12 +27,12 @@ def bars(rows: list[tuple[str, int]], title: str) -> Markup:
             f'<text class="chart__value" x="{LABEL_WIDTH + length + 6}" y="{y + 17}">{value}</text>'
         )
     if not rows:
-        parts.append('<text class="chart__label" x="8" y="20">Inga avvikelser</text>')
+        parts.append(f'<text class="chart__label" x="8" y="20">{escape(empty)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def columns(rows: list[tuple[str, int]], title: str) -> Markup:
+def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
     """Vertical columns over time (month, quarter or year): the trend."""
     top = max((value for _, value in rows), default=0) or 1
     column, gap, plot_height = 34, 10, 180
@@ -52,6 +52,6 @@ def columns(rows: list[tuple[str, int]], title: str) -> Markup:
             f'<text class="chart__tick" x="{x + column / 2}" y="{plot_height + 36}" text-anchor="middle">{escape(label)}</text>'
         )
     if not rows:
-        parts.append('<text class="chart__label" x="24" y="40">Inga avvikelser</text>')
+        parts.append(f'<text class="chart__label" x="24" y="40">{escape(empty)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -56,7 +56,7 @@ class CountyClient(ServiceClient):
     async def csv(self, params: dict[str, Any]) -> bytes:
         try:
             response = await self.http.get(self.base_url + "/county/deviations.csv", params=params,
-                                           headers={HEADER: sign(self.identity)}, timeout=TIMEOUT)
+                                           headers={HEADER: sign(self.identity, audience=self.service, caller="frontend")}, timeout=TIMEOUT)
         except httpx.HTTPError:
             raise ServiceUnavailable(self.service) from None
         if response.status_code != 200:

@@ -1,8 +1,9 @@
-"""The local development login and the organisation directory it is seeded from.
+"""The organisation directory: municipalities, school units (with names) and staff.
 
-deploy/dev-organisation.json lists municipalities, school units (with names) and users.
-In production the identities come from the municipality's identity provider; only this
-module would change.
+Loaded from DEV_ORGANISATION_FILE (deploy/dev-organisation.json: the seeded users the
+development identity provider offers). Login itself is OpenID Connect (frontend/oidc.py);
+with OIDC_IDENTITY_SOURCE=directory the logged-in person's role and units are looked up
+here by the ID token's `sub`. (The module keeps its old name so other imports stay valid.)
 """
 from __future__ import annotations
 

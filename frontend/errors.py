@@ -56,6 +56,8 @@ def install_error_pages(app: FastAPI) -> None:
         title, text = UNAVAILABLE
         if exc.service == "followup":
             text = "Stödspår når inte uppföljningen just nu. Försök igen om en liten stund."
+        elif exc.service == "documentation":
+            text = "Stödspår når inte dokumentationen just nu. Det som redan är sparat finns kvar. Försök igen om en liten stund."
         elif exc.service in ("deviations", "county"):
             text = "Stödspår når inte avvikelserna just nu. Det som redan är sparat finns kvar. Försök igen om en liten stund."
         return problem_page(request, 503, title, text)

@@ -18,6 +18,7 @@ UNAVAILABLE = {
     "cases": "Elevärendena går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "followup": "Uppföljningen går inte att nå just nu. Vi försöker igen automatiskt.",
     "deviations": "Avvikelserna går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
+    "documentation": "Dokumentationen går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
 }
 
 

@@ -74,7 +74,7 @@ class ServiceClient:
         with _tracer.start_as_current_span(
             f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
-            headers = {HEADER: sign(self.identity)}
+            headers = {HEADER: sign(self.identity, audience=self.service, caller="frontend")}
             propagate.inject(headers)
             try:
                 response = await self.http.request(
@@ -128,8 +128,10 @@ class CasesClient(ServiceClient):
         opened = await self._call("POST", "/cases", "/cases", json=body)
         return UUID(opened["case_id"])
 
-    async def case(self, case_id: UUID) -> dict[str, Any]:
-        return await self._call("GET", "/cases/{case_id}", f"/cases/{case_id}")
+    async def case(self, case_id: UUID, purpose: str | None = None) -> dict[str, Any]:
+        """`purpose`: "print" or "export" is access-logged as such by the cases service (R15)."""
+        params = {"purpose": purpose} if purpose else None
+        return await self._call("GET", "/cases/{case_id}", f"/cases/{case_id}", params=params)
 
     async def record_extra_adaptation(self, case_id: UUID, description: str) -> None:
         await self._call(

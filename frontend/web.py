@@ -7,9 +7,9 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
+from frontend.security import session_claims, start_session
 from frontend.services_client import CasesClient, FollowupClient
 
-SESSION_KEY = "identity"
 # Who sees rektor's follow-up view (the follow-up API allows the same roles).
 FOLLOWUP_ROLES = frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER})
 
@@ -19,8 +19,9 @@ class LoginRequired(Exception):
 
 
 def current_identity(request: Request) -> Identity:
-    """FastAPI dependency: the logged-in user, or a redirect to the login page."""
-    claims = request.session.get(SESSION_KEY)
+    """FastAPI dependency: the logged-in user, or a redirect to the login page (also when the
+    session has been idle too long or is older than a school day)."""
+    claims = session_claims(request)
     if not claims:
         raise LoginRequired()
     try:
@@ -30,9 +31,9 @@ def current_identity(request: Request) -> Identity:
         raise LoginRequired() from None
 
 
-def log_in(request: Request, identity: Identity) -> None:
-    request.session.clear()
-    request.session[SESSION_KEY] = identity.to_claims()
+def log_in(request: Request, identity: Identity, *, id_token: str | None = None) -> None:
+    """A new session for `identity` (after the identity provider vouched for it)."""
+    start_session(request, identity, id_token=id_token)
 
 
 def log_out(request: Request) -> None:

@@ -22,8 +22,11 @@ def stack():
     reset_database("FOLLOWUP_DB")
     reset_database("DEVIATIONS_DB")
     reset_database("COUNTY_DB")
+    reset_database("DOCUMENTATION_DB")
+    reset_database("ACCESSLOG_DB")
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
+    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
     running = Stack()
     try:
         running.start_all()

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from eventkit.identity import Identity
+from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
 from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, render
@@ -99,6 +100,7 @@ async def followup(
     size = int(answer.get("page_size", 25)) or 25
     context.update(investigators=answer.get("investigators", []), total=total, pages=max(1, -(-total // size)))
     updated = datetime.now(LOCAL_TIME).strftime("%H:%M")
+    rows = await with_pupil_names(request, who, rows)  # names from the cases service (R17), logged (R15)
     context.update(
         unavailable=False,
         groups=group_by_unit(rows, units),

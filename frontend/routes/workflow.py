@@ -162,7 +162,7 @@ async def history(request: Request, case_id: UUID, per: str = "", who: Identity 
 @router.get("/arenden/{case_id}/atgardsprogram")
 async def printable_programme(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
     """The programme as a public decision (R18): no investigation, no personal identity number."""
-    case = await cases_client(request, who).case(case_id)
+    case = await cases_client(request, who).case(case_id, purpose="print")
     if not case.get("programme"):
         raise NotFound("Ärendet har inget åtgärdsprogram.")
     programme = case["programme"]

@@ -54,12 +54,14 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         return self.clock().astimezone(LOCAL_TIME).date()
 
     # -- opening, R1, R2 --------------------------------------------------------------------
-    def open_case(self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str) -> UUID:
+    def open_case(
+        self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "",
+    ) -> UUID:
         _require_case_worker(who, school_unit)
         pupil = PersonalIdentityNumber.parse(pupil_personal_number)
         case = SupportCase.open(
             municipality=who.municipality, school_unit=school_unit, pupil=pupil, pupil_name=pupil_name,
-            opened_by=who.user_id,
+            opened_by=who.user_id, pupil_ref=pupil_ref,
         )
         with acting_as(who):
             self.save(case)

@@ -62,8 +62,8 @@ class ConfidentialCommands:
         return views.jsonable({"case_id": str(case_id), "version": record.version if record else 0, "entries": entries})
 
     def record_medical_entry(self, who: Identity, case_id: UUID, *, text: str) -> None:
-        self._medical_case(who, case_id)
-        record = self._medical_record(case_id) or MedicalRecord(case_id=case_id)
+        case = self._medical_case(who, case_id)
+        record = self._medical_record(case_id) or MedicalRecord(case_id=case_id, pupil_ref=getattr(case, "pupil_ref", ""))
         record.record_entry(text=text, recorded_by=who.user_id, by_medical_staff=access.sees_medical_record_role(who),
                             on=self.today())
         with acting_as(who):

@@ -12,6 +12,7 @@ from typing import Any
 
 from cases.domain.corrections import CorrectionSteps
 from cases.domain.decision import APPEAL_WEEKS, DecisionSteps
+from cases.domain.disposal import PupilRecordsDisposal
 from cases.domain.investigation import InvestigationSteps
 from cases.domain.model import SupportCase
 from cases.domain.programme import ProgrammeSteps
@@ -31,7 +32,8 @@ def _day(value: date | str | None) -> str | None:
 def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
     case_id = str(event.originator_id)
     if isinstance(event, SupportCase.Opened):
-        return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit, "pupil_name": event.pupil_name})
+        # v2: no name (R17, ADR 0020); views ask the cases service for names.
+        return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit})
     if isinstance(event, SupportCase.ExtraAdaptationRecorded):
         return PublicEvent("ExtraAdaptationRecorded", {"case_id": case_id})
     if isinstance(event, SupportCase.ReferredToRektor):
@@ -57,7 +59,7 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
         })
     if isinstance(event, DecisionSteps.DecisionDelivered):
         return _delivered(case_id, event.decision_number, event.delivered_on, corrected=False)
-    if isinstance(event, CorrectionSteps.Corrected) and event.kind == "delivery":
+    if isinstance(event, CorrectionSteps.Corrected) and event.kind == "delivery" and event.value:
         return _delivered(case_id, event.ref, date.fromisoformat(event.value), corrected=True)
     if isinstance(event, ProgrammeSteps.ProgrammeIssued):
         return PublicEvent("ActionProgrammeIssued", {
@@ -79,6 +81,11 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
         })
     if isinstance(event, (ProtectionSteps.ProtectedIdentityMarked, ProtectionSteps.AccessGranted, ProtectionSteps.AccessRevoked)):
         return protection_changed(case_id, event)
+    if isinstance(event, PupilRecordsDisposal.Disposed):
+        return PublicEvent("PupilRecordsDisposed", {
+            "pupil_ref": event.pupil_ref, "case_ids": list(event.case_ids), "disposed_on": _day(event.disposed_on),
+            "record_types": list(event.record_types),
+        })
     return None
 
 

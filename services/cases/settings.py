@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cases.domain.deadlines import ReferralDeadlines
+from cases.domain.disposal import DEFAULT_RETENTION_YEARS, RetentionPlan
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "deploy" / "municipality-settings.json"
 
@@ -28,3 +29,9 @@ def deadlines_for(municipality: str) -> ReferralDeadlines:
         investigation_start_school_days=int(chosen.get("investigation_start_school_days", 5)),
         decision_weeks=int(chosen.get("decision_weeks", 4)),
     )
+
+
+def retention_for(municipality: str) -> RetentionPlan:
+    """The document management plan's retention per record type (R17), in years."""
+    chosen = _settings().get(municipality, {}).get("retention_years", {})
+    return RetentionPlan({**DEFAULT_RETENTION_YEARS, **{k: int(v) for k, v in chosen.items()}})

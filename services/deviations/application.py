@@ -39,7 +39,7 @@ class DeviationsApplication(ServiceApplication):
         self,
         env: dict[str, str] | None = None,
         today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
-        pupil_names: Callable[[str], list[str]] = lambda organisation: [],
+        pupil_names: Callable[[Identity, list[str]], list[str]] = lambda who, texts: [],
     ) -> None:
         super().__init__(env)
         self.today = today
@@ -123,7 +123,8 @@ class DeviationsApplication(ServiceApplication):
         """The findings the manager must redact or confirm before sending (nothing is stored)."""
         deviation, configuration = self._handled_by(who, deviation_id)
         configuration.authorise_manager(who.user_id)
-        findings = deviation.findings(self.pupil_names(deviation.organisation), description, tried_locally)
+        names = self.pupil_names(who, _texts(deviation, description, tried_locally))
+        findings = deviation.findings(names, description, tried_locally)
         return [{"key": f.key, "field": f.field, "kind": f.kind, "label": f.label, "text": f.text,
                  "start": f.start, "end": f.end} for f in findings]
 
@@ -131,7 +132,7 @@ class DeviationsApplication(ServiceApplication):
                     description: str | None = None, tried_locally: str | None = None) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
         deviation.send_to_bus(
-            configuration, who.user_id, decisions=decisions, names=self.pupil_names(deviation.organisation),
+            configuration, who.user_id, decisions=decisions, names=self.pupil_names(who, _texts(deviation, description, tried_locally)),
             on=self.today(), description=description, tried_locally=tried_locally,
         )
         self._save(who, deviation)
@@ -201,6 +202,12 @@ class DeviationsApplication(ServiceApplication):
         # the other party's), so consumers of the municipal topic can filter by kommunkod.
         with acting_as(replace(who, municipality=deviation.municipality)):
             self.save(deviation)
+
+
+def _texts(deviation: Deviation, description: str | None, tried_locally: str | None) -> list[str]:
+    """The texts the R22 check looks through: the ones to send (by default the reported ones)."""
+    return [deviation.description if description is None else description,
+            deviation.tried_locally if tried_locally is None else tried_locally]
 
 
 def _require_staff(who: Identity) -> None:

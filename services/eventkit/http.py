@@ -40,21 +40,26 @@ FIELD_MESSAGES = {
 
 
 def current_identity(
+    request: Request,
     identity: str | None = Header(default=None, alias=HEADER, include_in_schema=False),
 ) -> Identity:
+    """The caller's verified identity; 401 when it is missing, forged, expired or meant for
+    another service (the audience this app named in `install_error_handlers`)."""
     try:
-        return verify(identity)
+        return verify(identity, audience=getattr(request.app.state, "identity_audience", None))
     except IdentityRejected as exc:
-        raise HTTPException(status_code=401, detail=str(exc)) from None
+        raise HTTPException(status_code=401, detail=str(exc), headers={"WWW-Authenticate": HEADER}) from None
 
 
 def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, audience: str | None = None) -> None:
     """The answers every service gives alike: 401/403, 422 for bad input or a broken rule
-    (the message names the rule), and /health."""
+    (the message names the rule), and /health. `audience` names the service: identities
+    signed for another service are refused with 401."""
+    app.state.identity_audience = audience
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict:
@@ -81,4 +86,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, "http", str(exc.detail))
+        response = error(exc.status_code, "http", str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response

@@ -4,6 +4,11 @@ Every request to a service carries a signed identity in the `X-Stodspar-Identity
 The frontend signs it after login; a service verifies the signature and refuses requests
 without one. The signature (itsdangerous, HMAC-SHA256 with a shared key and an expiry)
 means a caller cannot widen its own scope by editing the header.
+
+The signed claims also say which service the identity is for (`aud`, e.g. "cases") and who
+sent it (`caller`, e.g. "frontend"): a service refuses an identity meant for another one, so
+a header captured on its way to one service cannot be replayed against another. Identities
+without an audience (older callers, the tests' `headers_for`) are accepted by every service.
 """
 from __future__ import annotations
 
@@ -76,11 +81,19 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(env("IDENTITY_SIGNING_KEY"), salt="stodspar-identity")
 
 
-def sign(identity: Identity) -> str:
-    return _serializer().dumps(identity.to_claims())
+def sign(identity: Identity, *, audience: str | None = None, caller: str | None = None) -> str:
+    """The header value: `identity`, for the service `audience`, sent by `caller`."""
+    claims = identity.to_claims()
+    if audience:
+        claims["aud"] = audience
+    if caller:
+        claims["caller"] = caller
+    return _serializer().dumps(claims)
 
 
-def verify(token: str | None) -> Identity:
+def verify(token: str | None, *, audience: str | None = None) -> Identity:
+    """The identity in `token`, if signed with our key, not expired and (when this service
+    names itself as `audience`) not meant for another service; else IdentityRejected."""
     if not token:
         raise IdentityRejected("Anropet saknar identitet (inloggning krävs).")
     try:
@@ -89,6 +102,10 @@ def verify(token: str | None) -> Identity:
         raise IdentityRejected("Identiteten har gått ut; logga in igen.") from exc
     except BadSignature as exc:
         raise IdentityRejected("Identiteten är inte giltig.") from exc
+    if not isinstance(claims, dict):
+        raise IdentityRejected("Identiteten är ofullständig.")
+    if audience and claims.get("aud") not in (None, audience):
+        raise IdentityRejected("Identiteten är avsedd för en annan tjänst.")
     try:
         return Identity.from_claims(claims)
     except (KeyError, ValueError, TypeError) as exc:

@@ -228,8 +228,9 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         pass
 
 
-def run_relay_process(build_relay: Callable[[], OutboxRelay], service_name: str) -> None:
-    """The body of a service's relay process: run until SIGINT or SIGTERM."""
+def run_relay_process(build_relay: Callable[[], OutboxRelay], service_name: str, *more: Callable[[], OutboxRelay]) -> None:
+    """The body of a service's relay process: run until SIGINT or SIGTERM (`more`: further
+    relays of the same service in the same process, e.g. its access log)."""
 
     async def main() -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -238,6 +239,6 @@ def run_relay_process(build_relay: Callable[[], OutboxRelay], service_name: str)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await build_relay().run_forever(stop)
+        await asyncio.gather(*(build().run_forever(stop) for build in (build_relay, *more)))
 
     asyncio.run(main())

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import date
+from datetime import date, datetime, timezone
 from uuid import uuid4
 
 import pytest
 from jsonschema import Draft202012Validator
 
 from cases.domain.decision import DecisionKind
+from cases.domain.disposal import PupilRecordsDisposal, RetentionPlan, case_record
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
 from deviations.public_events import TOPIC as DEVIATIONS_TOPIC
 from deviations.public_events import translate as deviations_translate
+from documentation.public_events import TOPIC as DOCUMENTATION_TOPIC
+from documentation.public_events import translate as documentation_translate
 from eventkit.contracts import CONTRACTS_DIR, ContractViolation, compatibility_problems, registry, validate_message
 from eventkit.relay import to_message
 from eventkit.store import EventMeta
@@ -40,7 +43,11 @@ def every_cases_event():
     case.mark_protected(marked_by="karin.holm", by_rektor=True, on=DAY)
     case.grant_access(user="sara.berg", granted_by="karin.holm", by_rektor=True, on=DAY)
     case.revoke_access(user="sara.berg", revoked_by="karin.holm", by_rektor=True, on=DAY)
-    return case.collect_events()
+    disposal = PupilRecordsDisposal.dispose(  # R17
+        pupil_ref=str(uuid4()), municipality="0180", cases=[case_record(str(case.id), case.status, case.decisions)],
+        plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="lars.moberg", scheduled=False,
+    )
+    return case.collect_events() + disposal.collect_events()
 
 
 def every_deviations_event():
@@ -96,11 +103,44 @@ def overdue_messages():
         yield "CaseDeadlineOverdue", overdue_message(row, date(2026, 9, 2))
 
 
+def every_documentation_event():
+    from documentation.domain.model import Intervention
+
+    recorded = Intervention.record(
+        municipality="0180", school_unit="0180-ENG", special_educator="sara.berg", level="group", kind="supervision",
+        performed_on=date(2026, 3, 2), minutes=60, hinders=["structure"], supports=[], description="Handledning om 7B.",
+        group="7B", today=date(2026, 3, 3),
+    )
+    recorded.correct(kind="teaching", performed_on=date(2026, 3, 1), minutes=45, hinders=["structure"], supports=[],
+                     description="Handledning om 7B.", group="7B", reason="Fel", corrected_by="sara.berg", today=date(2026, 3, 3))
+    recorded.withdraw(reason="Dubblett", withdrawn_by="sara.berg", today=date(2026, 3, 3))
+    return recorded.collect_events()
+
+
+def documentation_messages():
+    meta = EventMeta(actor="sara.berg", role="special_educator", municipality="0180")
+    yield from messages_of(documentation_translate, every_documentation_event, meta)
+
+
+def test_no_case_group_or_free_text_reaches_the_documentation_topic():
+    published = json.dumps([m for _, m in documentation_messages()], ensure_ascii=False)
+    assert "7B" not in published and "Handledning" not in published and "structure" not in published
+def accesslog_messages():
+    """R15: what every service's access-log relay publishes."""
+    from eventkit.accesslog import to_message as access_message
+
+    row = (1, uuid4(), datetime(2026, 9, 8, 8, 0, tzinfo=timezone.utc), "cases", "anna.lind", "teacher", "0180",
+           ["0180-ENG"], "0180", "0180-ENG", "read", "/cases/{case_id}", str(uuid4()), uuid4(), "")
+    yield "DataAccessed", access_message(row)
+
+
 PUBLISHERS = {
+    "stodspar.accesslog.v1": accesslog_messages,
     CASES_TOPIC: cases_messages,
     OVERDUE_TOPIC: overdue_messages,
     DEVIATIONS_TOPIC: deviations_messages,
     "bus.deviations.v1": bus_messages,
+    DOCUMENTATION_TOPIC: documentation_messages,
 }
 
 

@@ -1,7 +1,8 @@
 """What every browser test needs: Debian's Chromium, a login, a fresh personnummer.
 
-Log in only through `log_in_as`: how login works (development login, identity provider) is
-decided here, not in each test.
+Log in only through `log_in_as`: how login works is decided here, not in each test. It is the
+real OpenID Connect flow: /login sends the browser to the development identity provider
+(services/devidp), the person picks themselves, the provider sends the browser back.
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def fresh_personnummer() -> tuple[str, str]:
 
 
 def log_in_as(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
+    page.goto(f"{base}/login")  # answered with a redirect to the identity provider's page
     page.get_by_role("button", name=re.compile(f"^{name}")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
 

@@ -1,4 +1,5 @@
-"""The frontend against small stub services (real HTTP, no running system needed)."""
+"""The frontend against small stub services and the development identity provider (real
+HTTP, no running system needed)."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,24 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from frontend.app import create_app  # noqa: E402
 from tests.frontend_unit.stub_service import StubService  # noqa: E402
+from tests.support.identity_provider import free_port, provider_at, serving  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def identity_provider():
+    """The development OIDC provider every frontend made in these tests logs in through."""
+    port = free_port()
+    provider = provider_at(port)
+    before = os.environ.get("OIDC_ISSUER")
+    with serving(provider, port) as url:
+        os.environ["OIDC_ISSUER"] = url
+        try:
+            yield provider
+        finally:
+            if before is None:
+                os.environ.pop("OIDC_ISSUER", None)
+            else:
+                os.environ["OIDC_ISSUER"] = before
 
 
 @pytest.fixture

@@ -7,8 +7,13 @@ from uuid import uuid4
 from tests.frontend_unit.helpers import HTMX, log_in
 
 
+NAMES: dict[str, str] = {}  # R17: names come from the cases service, not the read model
+
+
 def _row(name, unit="0180-ENG", **extra):
-    row = {"case_id": str(uuid4()), "school_unit": unit, "pupil_name": name, "opened_at": "2026-02-02T08:00:00+00:00",
+    case_id = str(uuid4())
+    NAMES[case_id] = name
+    row = {"case_id": case_id, "school_unit": unit, "opened_at": "2026-02-02T08:00:00+00:00",
            "status": "open", "referred_on": None, "investigation_due": None, "decision_due": None,
            "days_waiting": None, "overdue": False, "adaptations": 1}
     row.update(extra)
@@ -22,8 +27,9 @@ ROWS = [
 ]
 
 
-def test_rektor_sees_open_cases_per_school_unit_with_overdue_ones_marked(frontend, followup_service):
+def test_rektor_sees_open_cases_per_school_unit_with_overdue_ones_marked(frontend, followup_service, cases_service):
     followup_service.answer("GET", "/followup", 200, {"rows": ROWS})
+    cases_service.answer("POST", "/cases/pupil-names", 200, {"names": NAMES})
     log_in(frontend, "rolf.ek")
 
     html = frontend.get("/uppfoljning").text
@@ -36,14 +42,16 @@ def test_rektor_sees_open_cases_per_school_unit_with_overdue_ones_marked(fronten
     assert html.index("Frida Försenad") < html.index("Olle Öppen")  # overdue first
 
 
-def test_the_polled_table_block_comes_alone_and_only_when_something_changed(frontend, followup_service):
+def test_the_polled_table_block_comes_alone_and_only_when_something_changed(frontend, followup_service, cases_service):
     followup_service.answer("GET", "/followup", 200, {"rows": ROWS})
+    cases_service.answer("POST", "/cases/pupil-names", 200, {"names": NAMES})
     log_in(frontend, "rolf.ek")
 
     block = frontend.get("/uppfoljning?skolenhet=0180-ENG", headers=HTMX)
     poll_url = re.search(r'hx-get="([^"]+)" hx-trigger="every 5s"', block.text).group(1).replace("&amp;", "&")
     unchanged = frontend.get(poll_url, headers=HTMX)
     followup_service.answer("GET", "/followup", 200, {"rows": [*ROWS, _row("Nils Ny")]})
+    cases_service.answer("POST", "/cases/pupil-names", 200, {"names": NAMES})
     changed = frontend.get(poll_url, headers=HTMX)
 
     assert block.text.lstrip().startswith('<div id="followup-table"') and "<html" not in block.text
@@ -59,3 +67,15 @@ def test_the_followup_view_is_not_for_teachers(frontend):
     response = frontend.get("/uppfoljning")
 
     assert response.status_code == 403 and "rektor och elevhälsan" in response.text
+
+
+def test_r17_names_on_the_followup_page_come_from_the_cases_service_for_the_shown_rows_only(frontend, followup_service, cases_service):
+    followup_service.answer("GET", "/followup", 200, {"rows": ROWS})
+    cases_service.answer("POST", "/cases/pupil-names", 200, {"names": {ROWS[0]["case_id"]: "Olle Öppen"}})
+    log_in(frontend, "rolf.ek")
+
+    html = frontend.get("/uppfoljning").text
+
+    [asked] = [r for r in cases_service.received if r.path == "/cases/pupil-names"]
+    assert sorted(asked.body["case_ids"]) == sorted(r["case_id"] for r in ROWS)
+    assert "Olle Öppen" in html and "Frida Försenad" not in html and "namnet kan inte visas" in html

@@ -49,13 +49,13 @@ def test_an_opened_case_reaches_kafka_keyed_by_case_with_headers_and_contract(st
     [record] = messages_after(TOPIC, mark, lambda r: r.key == case_id.encode())
     headers = {key: value.decode() for key, value in record.headers}
     assert headers["event_type"] == "CaseOpened"
-    assert headers["schema_version"] == "1.0"
+    assert headers["schema_version"] == "2.0"  # v2: no pupil name (R17, ADR 0020)
     assert headers["municipality"] == "0180"
     assert re.fullmatch(r"00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}", headers["traceparent"])
     message = decoded(record)
     assert message["event_id"] == headers["event_id"]
     validate_message(message)
-    assert "pupil_personal_number" not in message["data"]
+    assert message["data"].keys() == {"case_id", "school_unit"}
 
 
 def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stack):

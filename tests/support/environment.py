@@ -20,6 +20,10 @@ PORT_OFFSETS = {
     "DEVIATIONS_PORT": 2,
     "COUNTY_API_PORT": 12,
     "COUNTY_FAUST_WEB_PORT": 67,
+    "DOCUMENTATION_PORT": 4,
+    "DEV_IDP_PORT": 5,
+    "ACCESSLOG_API_PORT": 14,
+    "ACCESSLOG_FAUST_WEB_PORT": 69,
 }
 
 
@@ -40,3 +44,11 @@ def load() -> None:
     os.environ["FOLLOWUP_URL"] = f"http://127.0.0.1:{os.environ['FOLLOWUP_API_PORT']}"
     os.environ["DEVIATIONS_URL"] = f"http://127.0.0.1:{os.environ['DEVIATIONS_PORT']}"
     os.environ["COUNTY_URL"] = f"http://127.0.0.1:{os.environ['COUNTY_API_PORT']}"
+    os.environ["DOCUMENTATION_URL"] = f"http://127.0.0.1:{os.environ['DOCUMENTATION_PORT']}"
+    # Login through the development identity provider of this test run.
+    os.environ["OIDC_ISSUER"] = f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
+    os.environ["DEV_IDP_REDIRECT_URIS"] = f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}/auth/callback"
+    os.environ["ACCESSLOG_URL"] = f"http://127.0.0.1:{os.environ['ACCESSLOG_API_PORT']}"
+    # Test municipality settings: as deploy/'s, plus a retention of 0 years in Huddinge so a
+    # finished case is due for disposal at once (R17 tests).
+    os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")

@@ -32,10 +32,15 @@ def _commands() -> dict[str, list[str]]:
         "frontend": uvicorn + ["frontend.app:app", "--port", env["FRONTEND_PORT"]],
         "deviations": uvicorn + ["deviations.entrypoints.api:app", "--port", env["DEVIATIONS_PORT"]],
         "deviations_relay": [sys.executable, "-m", "deviations.entrypoints.relay"],
-        "deviations_pupil_names": [sys.executable, "-m", "deviations.entrypoints.pupil_names"],
         "county": [str(BIN / "faust"), "-A", "projections.county.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                    "worker", "-l", "warn", "--web-port", env["COUNTY_FAUST_WEB_PORT"]],
         "county_api": uvicorn + ["projections.county.api:app", "--port", env["COUNTY_API_PORT"]],
+        "documentation": uvicorn + ["documentation.entrypoints.api:app", "--port", env["DOCUMENTATION_PORT"]],
+        "documentation_relay": [sys.executable, "-m", "documentation.entrypoints.relay"],
+        "devidp": uvicorn + ["devidp.app:app", "--port", env["DEV_IDP_PORT"]],
+        "accesslog": [str(BIN / "faust"), "-A", "projections.accesslog.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                      "worker", "-l", "warn", "--web-port", env["ACCESSLOG_FAUST_WEB_PORT"]],
+        "accesslog_api": uvicorn + ["projections.accesslog.api:app", "--port", env["ACCESSLOG_API_PORT"]],
     }
 
 
@@ -47,6 +52,10 @@ LISTENS_ON = {
     "deviations": "DEVIATIONS_PORT",
     "county_api": "COUNTY_API_PORT",
     "county": "COUNTY_FAUST_WEB_PORT",
+    "documentation": "DOCUMENTATION_PORT",
+    "devidp": "DEV_IDP_PORT",
+    "accesslog_api": "ACCESSLOG_API_PORT",
+    "accesslog": "ACCESSLOG_FAUST_WEB_PORT",
 }
 
 
@@ -77,6 +86,18 @@ class Stack:
         return os.environ["COUNTY_URL"]
 
     @property
+    def documentation_url(self) -> str:
+        return os.environ["DOCUMENTATION_URL"]
+
+    @property
+    def devidp_url(self) -> str:
+        return f"http://127.0.0.1:{os.environ['DEV_IDP_PORT']}"
+
+    @property
+    def accesslog_url(self) -> str:
+        return os.environ["ACCESSLOG_URL"]
+
+    @property
     def frontend_url(self) -> str:
         return f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}"
 
@@ -85,7 +106,8 @@ class Stack:
             return
         LOGS.mkdir(parents=True, exist_ok=True)
         log = open(LOGS / f"{name}.log", "ab")
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}"}
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}",
+               "OTEL_SPANS_FILE": str(LOGS / f"{name}.spans.jsonl")}
         self.processes[name] = subprocess.Popen(
             _commands()[name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,

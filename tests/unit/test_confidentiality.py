@@ -179,3 +179,18 @@ def test_r14_municipality_admin_reads_no_case_contents(app):
     with pytest.raises(NotPermitted):
         app.case_details(ADMIN, case_id)
     assert app.delegations(ADMIN, "0180-ENG")["school_unit"] == "0180-ENG"
+
+
+def test_r17_every_field_of_the_protection_and_medical_events_is_marked_personal_or_structure():
+    from cases.personal_data import PERSONAL_FIELDS, STRUCTURE
+
+    case = opened()
+    case.mark_protected(marked_by="rolf.ek", by_rektor=True, on=DAY)
+    case.grant_access(user="sara.berg", granted_by="rolf.ek", by_rektor=True, on=DAY)
+    case.revoke_access(user="sara.berg", revoked_by="rolf.ek", by_rektor=True, on=DAY)
+    record = MedicalRecord(case_id=case.id, pupil_ref="ref")
+    record.record_entry(text="Hörseltest", recorded_by="eva.nord", by_medical_staff=True, on=DAY)
+    for event in case.collect_events()[1:] + record.collect_events():
+        unmarked = set(vars(event)) - STRUCTURE - set(PERSONAL_FIELDS.get(type(event), ()))
+        assert not unmarked, f"{type(event).__qualname__}: {unmarked}"
+    assert PERSONAL_FIELDS[MedicalRecord.EntryRecorded] == ("text",)

@@ -27,8 +27,9 @@ class MedicalRecord(Aggregate):
         return uuid5(NAMESPACE_URL, f"stodspar:medical-record:{case_id}")
 
     @event("Started")
-    def __init__(self, case_id: UUID) -> None:
+    def __init__(self, case_id: UUID, pupil_ref: str = "") -> None:
         self.case_id = case_id
+        self.pupil_ref = pupil_ref  # the pupil's key reference (R17): entries are encrypted under it
         self.entries: list[dict] = []
 
     def record_entry(self, *, text: str, recorded_by: str, by_medical_staff: bool, on: date) -> None:

@@ -41,8 +41,10 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         pupil_personal_number: str,
         pupil_name: str,
         opened_by: str,
+        pupil_ref: str = "",
     ) -> None:
         self.municipality = municipality
+        self.pupil_ref = pupil_ref  # pseudonymous; the key of the pupil's personal data (R17)
         self.school_unit = school_unit
         self.pupil_personal_number = pupil_personal_number
         self.pupil_name = pupil_name
@@ -67,8 +69,10 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         pupil: PersonalIdentityNumber,
         pupil_name: str,
         opened_by: str,
+        pupil_ref: str = "",
     ) -> "SupportCase":
         return cls(
+            pupil_ref=pupil_ref,
             municipality=municipality,
             school_unit=school_unit,
             pupil_personal_number=pupil.value,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 from uuid import UUID
 
 from fastapi import Depends, FastAPI
@@ -10,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from cases.application import CaseNotFound, CasesApplication, VersionConflict
 from cases.domain.values import InvalidPersonalIdentityNumber
+from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
 from eventkit.telemetry import setup_tracing
@@ -17,10 +19,12 @@ from cases.entrypoints.workflow import Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
 from cases.confidential import Hidden
 from cases.entrypoints.confidential import router as confidential
+from cases.entrypoints import records
 
 setup_tracing("cases")
-app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0")
-install_error_handlers(app)
+# Every route says what it does with a record (read/change, ?purpose=print|export) for the access log (R15).
+app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0", dependencies=[Depends(api_purpose)])
+install_error_handlers(app, audience="cases")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 
@@ -76,10 +80,11 @@ def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: C
 
 @app.get("/cases/{case_id}")
 def get_case(
-    case_id: UUID, as_of: date | None = None, who: Identity = Depends(current_identity),
+    case_id: UUID, as_of: date | None = None, purpose: Literal["view", "print", "export"] = "view", who: Identity = Depends(current_identity),
     app_: CasesApplication = Depends(cases),
 ):
-    """The case now, or as it stood at the end of `as_of` (YYYY-MM-DD)."""
+    """The case now, or as it stood at the end of `as_of` (YYYY-MM-DD). `purpose`: print or
+    export are logged as such (R15)."""
     return app_.case_as_of(who, case_id, as_of) if as_of else app_.case_details(who, case_id)
 
 
@@ -108,3 +113,4 @@ def refer_to_rektor(
 app.include_router(workflow)
 app.include_router(confidential)
 app.add_exception_handler(Hidden, _not_found)
+records.install(app)

@@ -22,7 +22,7 @@ from projections.county import queries, readmodel
 
 setup_tracing("county-api")
 app = FastAPI(title="Stödspår – länsbilden för BUS-sekretariatet (read model)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="county")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]

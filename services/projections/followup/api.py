@@ -17,7 +17,7 @@ from projections.followup import clock, queries, readmodel
 
 setup_tracing("followup-api")
 app = FastAPI(title="Stödspår – rektors uppföljningsvy (read model)", version="1.0")
-install_error_handlers(app)
+install_error_handlers(app, audience="followup")
 FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 

@@ -29,7 +29,7 @@ FLAGS = {
 OVERDUE = " OR ".join(f"({FLAGS[k]})" for k in ("investigation_overdue", "decision_overdue", "follow_up_overdue", "evaluation_overdue"))
 ATTENTION = " OR ".join(f"({FLAGS[k]})" for k in ("follow_up_soon", "evaluation_soon", "undelivered"))
 COLUMNS = (
-    "case_id, school_unit, pupil_name, opened_at, status, adaptations, referred_on, investigation_due, decision_due,"
+    "case_id, school_unit, opened_at, status, adaptations, referred_on, investigation_due, decision_due,"
     " investigator, investigation_started_on, decided_on, decision_kind, next_follow_up, follow_ups_done,"
     " evaluation_on, evaluated_on, undelivered, appeal_open_until"
 )

@@ -17,7 +17,6 @@ CREATE TABLE IF NOT EXISTS followup_case (
     case_id uuid PRIMARY KEY,
     municipality text NOT NULL,
     school_unit text NOT NULL,
-    pupil_name text NOT NULL,
     opened_at timestamptz NOT NULL,
     status text NOT NULL,
     adaptations integer NOT NULL DEFAULT 0,
@@ -61,6 +60,19 @@ CREATE TABLE IF NOT EXISTS overdue_published (
     published_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (case_id, deadline, due_on)
 );
+-- R17 (ADR 0020): names are no longer kept here (CaseOpened v2); the frontend asks the cases
+-- service for the names of the page it shows. Dropping the column removes names stored before.
+ALTER TABLE followup_case DROP COLUMN IF EXISTS pupil_name;
+-- What stays of a disposed pupil's cases: anonymous structure for statistics (no case id).
+CREATE TABLE IF NOT EXISTS followup_disposed_case (
+    municipality text NOT NULL,
+    school_unit text NOT NULL,
+    opened_on date NOT NULL,
+    status text NOT NULL,
+    decided_on date,
+    closed_on date,
+    disposed_on date NOT NULL
+);
 CREATE TABLE IF NOT EXISTS processed_event (
     event_id uuid PRIMARY KEY,
     processed_at timestamptz NOT NULL DEFAULT now()
@@ -94,9 +106,9 @@ async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
 async def _case_opened(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     data = m["data"]
     await conn.execute(
-        "INSERT INTO followup_case (case_id, municipality, school_unit, pupil_name, opened_at, status, last_version)"
-        " VALUES (%s, %s, %s, %s, %s, 'open', %s) ON CONFLICT (case_id) DO NOTHING",
-        (data["case_id"], m["municipality"], data["school_unit"], data["pupil_name"], m["occurred_at"], m["aggregate_version"]),
+        "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, last_version)"
+        " VALUES (%s, %s, %s, %s, 'open', %s) ON CONFLICT (case_id) DO NOTHING",
+        (data["case_id"], m["municipality"], data["school_unit"], m["occurred_at"], m["aggregate_version"]),
     )
 
 
@@ -175,7 +187,21 @@ async def _delivered(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     )
 
 
+async def _disposed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    """R17: the pupil's rows go; their anonymous structure stays for statistics."""
+    data = {"ids": m["data"]["case_ids"], "on": m["data"]["disposed_on"]}
+    await conn.execute(
+        "INSERT INTO followup_disposed_case (municipality, school_unit, opened_on, status, decided_on, closed_on, disposed_on)"
+        " SELECT municipality, school_unit, opened_at::date, status, decided_on, closed_on, %(on)s"
+        " FROM followup_case WHERE case_id = ANY(%(ids)s::uuid[])",
+        data,
+    )
+    for table in ("followup_decision", "overdue_published", "followup_case"):
+        await conn.execute(f"DELETE FROM {table} WHERE case_id = ANY(%(ids)s::uuid[])", data)
+
+
 _HANDLERS = {
+    "PupilRecordsDisposed": _disposed,
     "CaseOpened": _case_opened,
     "ExtraAdaptationRecorded": _adaptation_recorded,
     "CaseReferredToRektor": _referred,

@@ -1,0 +1,58 @@
+"""Swedish names of the documentation's levels, kinds, hinders and supports, and terms."""
+from __future__ import annotations
+
+LEVELS = {"organisation": "Organisationsnivå", "group": "Gruppnivå", "individual": "Individnivå"}
+KINDS = {
+    "supervision": "Handledning av personal",
+    "pedagogical_assessment": "Pedagogisk bedömning",
+    "mapping": "Kartläggning",
+    "teaching": "Undervisning",
+    "learning_environment": "Arbete med lärmiljön",
+    "collaboration": "Samverkan med andra professioner eller externa parter",
+}
+# The same vocabulary for what hinders and what supports (seed §6), so both can be counted.
+FACTORS = {
+    "structure": "Struktur och förutsägbarhet",
+    "instruction": "Undervisningens upplägg och instruktioner",
+    "materials": "Läromedel, hjälpmedel och digitala verktyg",
+    "physical": "Fysisk miljö (ljud, ljus, placering, lokaler)",
+    "social": "Socialt klimat och relationer",
+    "staffing": "Bemanning och vuxenstöd",
+    "schedule": "Organisation, schema och gruppindelning",
+    "competence": "Personalens kompetens och förhållningssätt",
+    "collaboration": "Samarbete med hem, elevhälsa och externa",
+    "language": "Språk och kommunikation",
+    "other": "Annat",
+}
+ATTACHABLE = ("pedagogical_assessment", "mapping")
+FIELD_LABELS = {
+    "kind": "Slag", "performed_on": "Datum", "minutes": "Tid", "hinders": "Hinder", "supports": "Stöd",
+    "hinders_note": "Om hindren", "supports_note": "Om stöden", "description": "Vad gjordes", "group": "Grupp",
+}
+
+
+def term_label(term: str | None) -> str:
+    """'HT2026' → 'Höstterminen 2026'."""
+    if not term:
+        return "–"
+    return f"{'Höstterminen' if term.startswith('HT') else 'Vårterminen'} {term[2:]}"
+
+
+def minutes_label(minutes: int | None) -> str:
+    if not minutes:
+        return "0 min"
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def install(env) -> None:
+    env.filters.update(
+        niva=lambda code: LEVELS.get(code, code),
+        insatstyp=lambda code: KINDS.get(code, code),
+        faktor=lambda code: FACTORS.get(code, code),
+        termin=term_label,
+        tid=minutes_label,
+    )
+    env.globals.update(LEVELS=LEVELS, KINDS=KINDS, FACTORS=FACTORS, FIELD_LABELS=FIELD_LABELS)

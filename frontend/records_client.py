@@ -1,0 +1,56 @@
+"""Calls for record keeping (R15, R17): the pupils' names for a list (from the cases service,
+authorized and access-logged there), the administrator's pupil search and the loggkontroll
+read API. Same identity, tracing and error handling as services_client."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+
+from eventkit.config import env
+from eventkit.identity import Identity
+from frontend.services_client import Forbidden, NotFound, ServiceClient, ServiceUnavailable
+from frontend.web import cases_client
+
+
+class RecordsClient(ServiceClient):
+    service = "cases"
+
+    async def pupil_names(self, case_ids: list[str]) -> dict[str, str]:
+        if not case_ids:
+            return {}
+        answer = await self._call("POST", "/cases/pupil-names", "/cases/pupil-names", json={"case_ids": case_ids})
+        return dict(answer.get("names", {}))
+
+    async def find_pupil(self, personal_number: str) -> str:
+        # POST, so the personnummer is in no URL, access log line or span.
+        answer = await self._call("POST", "/pupils/lookup", "/pupils/lookup", json={"personal_number": personal_number})
+        return answer["pupil_ref"]
+
+
+class AccessLogClient(ServiceClient):
+    service = "accesslog"
+
+    async def search(self, **filters: Any) -> dict[str, Any]:
+        params = {k: v for k, v in filters.items() if v not in (None, "")}
+        return await self._call("GET", "/accesslog", "/accesslog", params=params)
+
+
+def records_client(request: Request, who: Identity) -> RecordsClient:
+    cases = cases_client(request, who)
+    return RecordsClient(cases.http, cases.base_url, who)
+
+
+def accesslog_client(request: Request, who: Identity) -> AccessLogClient:
+    return AccessLogClient(request.app.state.backends.http, env("ACCESSLOG_URL", "http://127.0.0.1:8014"), who)
+
+
+async def with_pupil_names(request: Request, who: Identity, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of a list with the pupils' names from the cases service (R17: no read model
+    keeps names). If the names cannot be fetched the list still shows, without them."""
+    try:
+        names = await records_client(request, who).pupil_names([str(UUID(r["case_id"])) for r in rows])
+    except (ServiceUnavailable, NotFound, Forbidden):
+        names = {}
+    return [{**r, "pupil_name": names.get(r["case_id"]) or "Elev (namnet kan inte visas just nu)"} for r in rows]

@@ -1,0 +1,238 @@
+"""The special educator's documentation of interventions (seed §6, §8): record, list, correct
+and withdraw (R16), the overview for the school's development work, and the fragment on the
+pupil's case page. Rektor reads; the special educator writes; the service decides."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from eventkit.identity import Identity, Role
+from frontend import charts
+from frontend.documentation_client import documentation_client
+from frontend.documentation_labels import FACTORS, KINDS, LEVELS
+from frontend.forms import FormState
+from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable, VersionConflict
+from frontend.web import cases_client, current_identity, flash, is_htmx, render
+
+router = APIRouter()
+LOCAL = ZoneInfo("Europe/Stockholm")
+READERS = frozenset({Role.SPECIAL_EDUCATOR, Role.REKTOR})
+CONTENT = ("kind", "performed_on", "minutes", "hinders_note", "supports_note", "description", "group")
+
+
+def _require_reader(who: Identity) -> None:
+    if who.role not in READERS:
+        raise Forbidden("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
+
+
+def _go(request: Request, url: str) -> Response:
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
+    """The service's field names (hinders.0, case_id …) onto the form's."""
+    fields: dict[str, str] = {}
+    for name, message in refusal.fields.items():
+        name = name.split(".")[0]
+        if name == "case_id" and "case_id" not in values:
+            name = "level"  # no case chosen: the answer is to start from the pupil's case
+        fields.setdefault(name, message)
+    refusal.fields = fields
+    state = FormState.refused(values, refusal)
+    if refusal.rule and fields and all(name in state.errors for name in fields):
+        state.problem = None  # the rule's message stands at its field
+    return state
+
+
+async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
+    try:
+        return await call, None, 200
+    except ServiceRefused as refusal:
+        return None, _refused(values, refusal), 422
+    except ServiceUnavailable as down:
+        return None, FormState.unavailable(values, down.service), 503
+    except Forbidden as refused:
+        return None, FormState(values=dict(values), problem=str(refused)), 403
+    except VersionConflict:
+        return None, FormState(values=dict(values), conflict=True, problem=(
+            "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
+            "Ladda om sidan och gör ändringen igen.")), 409
+
+
+async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
+    """The form's values (to show again) and the body for the service."""
+    form = await request.form()
+    values = {key: str(form.get(key, "")) for key in (*CONTENT, "school_unit", "level", "case_id", "reason",
+                                                      "attach_to_investigation", "expected_version")}
+    hinders, supports = [str(v) for v in form.getlist("hinders")], [str(v) for v in form.getlist("supports")]
+    values.update(hinders=",".join(hinders), supports=",".join(supports))
+    body: dict[str, Any] = {key: values[key] for key in CONTENT}
+    body.update(hinders=hinders, supports=supports, performed_on=values["performed_on"] or None)
+    body["minutes"] = values["minutes"].strip()
+    return values, body
+
+
+# -- the list -------------------------------------------------------------------------------------
+@router.get("/dokumentation")
+async def interventions(request: Request, enhet: str = "", termin: str = "", niva: str = "", slag: str = "",
+                        who: Identity = Depends(current_identity)) -> Response:
+    _require_reader(who)
+    filters = {"school_unit": enhet if enhet in who.school_units else "", "term": termin,
+               "level": niva if niva in LEVELS else "", "kind": slag if slag in KINDS else ""}
+    answer = await documentation_client(request, who).interventions({k: v for k, v in filters.items() if v})
+    return render(request, "documentation_list.html", {
+        "rows": answer["rows"], "terms": answer["terms"], "filters": filters, "units": who.school_units,
+        "may_record": who.role == Role.SPECIAL_EDUCATOR,
+    }, blocks=["results"])
+
+
+# -- record -----------------------------------------------------------------------------------------
+def _new_page(request: Request, who: Identity, form: FormState, case: dict[str, Any] | None = None,
+              status: int = 200) -> Response:
+    return render(request, "documentation_new.html", {"form": form, "units": who.school_units, "case": case},
+                  blocks=["intervention_form"], status_code=status)
+
+
+async def _case_for_form(request: Request, who: Identity, case_id: str) -> dict[str, Any] | None:
+    try:
+        return await cases_client(request, who).case(UUID(case_id)) if case_id else None
+    except (ValueError, NotFound, Forbidden, ServiceUnavailable):
+        return None
+
+
+@router.get("/dokumentation/ny")
+async def new_intervention(request: Request, arende: str = "", bifoga: str = "",
+                           who: Identity = Depends(current_identity)) -> Response:
+    if who.role != Role.SPECIAL_EDUCATOR:
+        raise Forbidden("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
+    case = await _case_for_form(request, who, arende)
+    values = {"school_unit": case["school_unit"] if case else (who.school_units[0] if who.school_units else ""),
+              "performed_on": datetime.now(LOCAL).date().isoformat(), "level": "individual" if case else "group",
+              "case_id": case["case_id"] if case else "", "kind": "pedagogical_assessment" if bifoga else "",
+              "attach_to_investigation": "ja" if bifoga and case else ""}
+    return _new_page(request, who, FormState(values=values), case)
+
+
+@router.post("/dokumentation")
+async def record(request: Request, who: Identity = Depends(current_identity)) -> Response:
+    values, body = await _content(request)
+    body.update(school_unit=values["school_unit"], level=values["level"] or None,
+                attach_to_investigation=values["attach_to_investigation"] == "ja")
+    if values["case_id"]:
+        body["case_id"] = values["case_id"]
+    case = await _case_for_form(request, who, values["case_id"])
+    if values["case_id"] and case is None:
+        values["case_id"] = ""
+    if not values["case_id"]:
+        values.pop("case_id")  # a missing case is answered at the level field
+    intervention_id, problem, status = await _attempt(documentation_client(request, who).record(body), values)
+    if problem:
+        return _new_page(request, who, problem, case, status)
+    flash(request, "Insatsen är dokumenterad.")
+    return _go(request, f"/arenden/{values['case_id']}#dokumentation" if case else f"/dokumentation/{intervention_id}")
+
+
+# -- the development overview (seed §8) ------------------------------------------------------------
+@router.get("/dokumentation/utveckling")
+async def development(request: Request, enhet: str = "", termin: str = "",
+                      who: Identity = Depends(current_identity)) -> Response:
+    _require_reader(who)
+    unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
+    if not unit:
+        raise Forbidden("Du har ingen skolenhet.")
+    overview = await documentation_client(request, who).overview(unit, {"term": termin} if termin else {})
+    level_rows = [(LEVELS[k], v["count"]) for k, v in overview["by_level"].items()]
+    kind_rows = [(KINDS[k], v["count"]) for k, v in overview["by_kind"].items()]
+    hinder_rows = [(FACTORS.get(k, k), n) for k, n in overview["hinders"]]
+    support_rows = [(FACTORS.get(k, k), n) for k, n in overview["supports"]]
+    return render(request, "documentation_overview.html", {
+        "o": overview, "unit": unit, "units": who.school_units,
+        "charts": {
+            "levels": charts.bars(level_rows, "Insatser per nivå", empty="Inga insatser"),
+            "kinds": charts.bars(kind_rows, "Insatser per slag", empty="Inga insatser"),
+            "hinders": charts.bars(hinder_rows, "Hinder som återkommer", empty="Inga hinder dokumenterade"),
+            "supports": charts.bars(support_rows, "Stöd som återkommer", empty="Inga stöd dokumenterade"),
+            "terms": charts.columns([(t["term"], t["count"]) for t in overview["by_term"]], "Insatser per termin",
+                                    empty="Inga insatser"),
+        },
+    })
+
+
+# -- one intervention: details, correction and withdrawal (R16) -----------------------------------
+def _detail_page(request: Request, who: Identity, item: dict[str, Any], correction: FormState | None = None,
+                 withdrawal: FormState | None = None, status: int = 200) -> Response:
+    if correction is None:
+        values = {key: str(item.get(key) or "") for key in CONTENT}
+        values.update(hinders=",".join(item["hinders"]), supports=",".join(item["supports"]))
+        correction = FormState(values=values)
+    return render(request, "documentation_detail.html", {
+        "i": item, "form": correction, "withdrawal": withdrawal or FormState(),
+        "may_correct": who.role == Role.SPECIAL_EDUCATOR and not item["withdrawn"],
+    }, status_code=status)
+
+
+@router.get("/dokumentation/{intervention_id}")
+async def intervention(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    _require_reader(who)
+    return _detail_page(request, who, await documentation_client(request, who).intervention(str(intervention_id)))
+
+
+@router.post("/dokumentation/{intervention_id}/rattelse")
+async def correct(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    _require_reader(who)
+    values, body = await _content(request)
+    body.update(reason=values["reason"], expected_version=values["expected_version"] or None)
+    client = documentation_client(request, who)
+    _, problem, status = await _attempt(client.act(str(intervention_id), "corrections", body), values)
+    if problem:
+        return _detail_page(request, who, await client.intervention(str(intervention_id)), correction=problem,
+                            status=status)
+    flash(request, "Rättelsen är sparad. Det som stod tidigare finns kvar i historiken.")
+    return _go(request, f"/dokumentation/{intervention_id}")
+
+
+@router.post("/dokumentation/{intervention_id}/makulering")
+async def withdraw(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    _require_reader(who)
+    form = await request.form()
+    values = {"withdraw_reason": str(form.get("withdraw_reason", "")), "expected_version": str(form.get("expected_version", ""))}
+    body = {"reason": values["withdraw_reason"], "expected_version": values["expected_version"] or None}
+    client = documentation_client(request, who)
+    _, problem, status = await _attempt(client.act(str(intervention_id), "withdrawal", body), values)
+    if problem:
+        if "reason" in problem.errors or problem.rule == "R16":
+            problem.errors = {"withdraw_reason": problem.errors.pop("reason", None) or problem.problem or ""}
+            problem.problem = None
+        return _detail_page(request, who, await client.intervention(str(intervention_id)), withdrawal=problem,
+                            status=status)
+    flash(request, "Insatsen är makulerad. Den finns kvar i historiken men räknas inte längre.")
+    return _go(request, f"/dokumentation/{intervention_id}")
+
+
+# -- on the pupil's case page ------------------------------------------------------------------------------
+@router.get("/arenden/{case_id}/dokumentation")
+async def case_documentation(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    """Loaded into the case page by htmx (and a page of its own without JavaScript). Shows
+    nothing to those who may not see the documentation."""
+    part = request.query_params.get("del", "")
+    linked: dict[str, Any] | None = None
+    unavailable = False
+    if who.role in READERS:
+        try:
+            linked = await documentation_client(request, who).for_case(str(case_id))
+        except (NotFound, Forbidden):
+            linked = None
+        except ServiceUnavailable:
+            unavailable = True
+    block = "investigation_documentation" if part == "utredning" else "case_documentation"
+    return render(request, "case_documentation.html", {
+        "case_id": case_id, "linked": linked, "unavailable": unavailable,
+        "may_record": who.role == Role.SPECIAL_EDUCATOR,
+    }, blocks=[block])

@@ -1,0 +1,75 @@
+"""The cases service's record-keeping endpoints: names for a list, the administrator's pupil
+search for loggkontroll (R15), the name check for the deviations service (R22), and disposal
+(R17). Every one of them is authorized in the application and access-logged."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, FastAPI, Path
+from pydantic import Field
+
+from cases.entrypoints.workflow import Strict
+from cases.bootstrap import application
+from cases.records import PupilNotFound, RecordKeepingCases
+from eventkit.accesslog import AccessNotLogged
+from eventkit.http import current_identity, error
+from eventkit.identity import Identity
+from eventkit.shredding import SubjectDisposed
+
+router = APIRouter()
+
+
+def records() -> RecordKeepingCases:
+    return application()
+
+
+class CaseIds(Strict):
+    case_ids: list[UUID] = Field(max_length=100)
+
+
+class PupilSearch(Strict):
+    personal_number: str = Field(min_length=1, max_length=20)
+
+
+class Texts(Strict):
+    texts: list[str] = Field(max_length=10)
+
+
+@router.post("/cases/pupil-names")
+def pupil_names(body: CaseIds, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """The pupils' names of those cases the user may see (others are left out)."""
+    return {"names": app_.pupil_names(who, body.case_ids)}
+
+
+@router.post("/pupils/lookup")
+def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """Municipality administrator: the pseudonymous pupil reference of a personnummer (loggkontroll)."""
+    return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
+
+
+@router.post("/pupils/names-in-text")
+def names_in_text(body: Texts, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """The municipality's pupil names that occur in the texts (the deviations service's R22 check)."""
+    return {"names": app_.pupil_names_in(who, [t[:20000] for t in body.texts])}
+
+
+@router.post("/pupils/{pupil_ref}/disposal", status_code=201)
+def dispose(pupil_ref: UUID = Path(), who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """R17: dispose of the pupil's records when the municipality's plan says they are due."""
+    return app_.dispose(who, str(pupil_ref))
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+
+    @app.exception_handler(AccessNotLogged)
+    async def _not_logged(request, exc: AccessNotLogged):
+        return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
+
+    @app.exception_handler(SubjectDisposed)
+    async def _disposed(request, exc: SubjectDisposed):
+        return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
+
+    @app.exception_handler(PupilNotFound)
+    async def _no_pupil(request, exc: PupilNotFound):
+        return error(404, "not_found", "Det finns ingen elev med det personnumret i kommunens register.")

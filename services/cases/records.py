@@ -1,0 +1,186 @@
+"""Record keeping of the cases service: the access log (R15, ADR 0019) and disposal by
+crypto-shredding (R17, ADR 0020), around the cases application.
+
+- Every case the application hands out (read, history, as-of, print, export, every command)
+  passes `_case_for`; here it is logged durably before anything is returned or changed.
+- The pupil's personal data in events is encrypted under the pupil's own key
+  (eventkit.shredding, fields in cases.personal_data); keys in `pupil_key` (eventkit.keystore)
+  in this service's own database.
+- Disposal follows the municipality's plan (cases.domain.disposal), is recorded as an event
+  (published as PupilRecordsDisposed), then destroys the key.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from cases.application import CaseNotFound, CasesApplication, _require_case_worker
+from cases.domain.disposal import (
+    PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
+)
+from cases.domain.model import SupportCase
+from cases.domain.values import PersonalIdentityNumber
+from cases.personal_data import PERSONAL_FIELDS
+from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose
+from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.keystore import KeyStore
+from eventkit.shredding import ShreddingMapper, about
+from eventkit.store import acting_as
+
+NAME_CHECK_ROLES = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR, Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
+MAX_NAMES = 100
+
+
+class PupilNotFound(Exception):
+    pass
+
+
+class RecordKeepingCases(CasesApplication):
+    name = "cases"  # the same event store tables as the plain application
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        keys: KeyStore | None = None,
+        access_log: AccessLog | None = None,
+        retention: Callable[[str], RetentionPlan] = lambda municipality: RetentionPlan(),
+        **kwargs: Any,
+    ) -> None:
+        # The mapper is built by the base class's constructor and needs the keys.
+        self.keys = keys or KeyStore("CASES_DB")
+        self.access_log = access_log or AccessLog("CASES_DB", "cases")
+        self.retention = retention
+        super().__init__(env, **kwargs)
+
+    def construct_mapper(self) -> ShreddingMapper:
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ShreddingMapper)
+        mapper.personal_fields = PERSONAL_FIELDS
+        mapper.keys = self.keys
+        return mapper
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        # Events of a case are about its pupil: encrypt their personal fields under that key.
+        subject = next((o.pupil_ref for o in objs if getattr(o, "pupil_ref", "")), "")  # a case, or its medical record
+        with about(subject):
+            return super().save(*objs, **kwargs)
+
+    # -- R15: every case handed out is logged first ----------------------------------------------
+    def open_case(self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "") -> UUID:
+        _require_case_worker(who, school_unit)
+        pupil = PersonalIdentityNumber.parse(pupil_personal_number)
+        ref = self.keys.pupil_for(who.municipality, pupil.value, " ".join(pupil_name.split()))
+        case_id = super().open_case(
+            who, school_unit=school_unit, pupil_personal_number=pupil.value, pupil_name=pupil_name, pupil_ref=ref,
+        )
+        self.keys.link(ref, str(case_id))
+        action = current_purpose("change", "/cases")
+        self.access_log.record(AccessEntry(who, who.municipality, school_unit, "change", action.resource, str(case_id), ref))
+        return case_id
+
+    def _case_for(self, who: Identity, case_id: UUID) -> SupportCase:
+        case = self._authorized_case(who, case_id)
+        asked = current_purpose("read", "case")
+        self.access_log.record(AccessEntry(
+            who, case.municipality, case.school_unit, asked.action, asked.resource, str(case.id), case.pupil_ref or None,
+        ))
+        return case
+
+    def _authorized_case(self, who: Identity, case_id: UUID) -> SupportCase:
+        case = super()._case_for(who, case_id)
+        if case.pupil_ref and not self.keys.exists(case.pupil_ref):
+            raise CaseNotFound(str(case_id))  # disposed of: gone for everyone
+        return case
+
+    def pupil_names(self, who: Identity, case_ids: list[UUID]) -> dict[str, str]:
+        """Names for a list the user may see (the follow-up page), logged as one list access
+        per pupil, in one transaction, before they are returned."""
+        names, entries = {}, []
+        for case_id in case_ids[:MAX_NAMES]:
+            try:
+                case = self._authorized_case(who, case_id)
+            except (CaseNotFound, NotPermitted):
+                continue
+            names[str(case.id)] = case.pupil_name
+            entries.append(AccessEntry(who, case.municipality, case.school_unit, "list", "/cases/pupil-names",
+                                       str(case.id), case.pupil_ref or None))
+        self.access_log.record(*entries)
+        return names
+
+    # -- loggkontroll: personnummer → pseudonymous reference --------------------------------------
+    def find_pupil(self, who: Identity, personal_number: str) -> str:
+        if who.role is not Role.MUNICIPALITY_ADMIN:
+            raise NotPermitted("Bara kommunens administratör kan söka elever i loggkontrollen.")
+        pupil = PersonalIdentityNumber.parse(personal_number)
+        ref = self.keys.find(who.municipality, pupil.value)
+        self.access_log.record(AccessEntry(who, who.municipality, "", "search", "/pupils/lookup", ref or "", ref))
+        if ref is None:
+            raise PupilNotFound()
+        return ref
+
+    # -- R22 for the deviations service: which of our pupils does a text name? ---------------------
+    def pupil_names_in(self, who: Identity, texts: list[str]) -> list[str]:
+        """The names of the municipality's pupils that (in part) occur in the texts. Only what
+        the caller already wrote can come back, so no other pupil is disclosed."""
+        if who.role not in NAME_CHECK_ROLES:
+            raise NotPermitted("Din roll kan inte kontrollera namn.")
+        words = {w for text in texts for w in re.findall(r"\w+", text.casefold())}
+        if not words:
+            return []
+        found = [p for p in self.keys.identities(who.municipality)
+                 if any(part.casefold() in words for part in re.findall(r"\w+", p.name) if len(part) > 1)]
+        self.access_log.record(*(AccessEntry(who, who.municipality, "", "search", "/pupils/names-in-text", "", p.pupil_ref)
+                                 for p in found))
+        return sorted({p.name for p in found})
+
+    # -- R17 disposal -----------------------------------------------------------------------------
+    def dispose(self, who: Identity, pupil_ref: str, *, scheduled: bool = False) -> dict[str, Any]:
+        if who.role is not Role.MUNICIPALITY_ADMIN:
+            raise NotPermitted("Bara kommunens administratör (eller den schemalagda gallringen) gallrar.")
+        recorded = self._disposal(pupil_ref)
+        owner = self.keys.owner(pupil_ref)
+        if owner is None or owner != who.municipality:
+            if recorded is not None and recorded.municipality == who.municipality:
+                raise RecordsAreDisposedOnce()
+            raise PupilNotFound()
+        if recorded is None:  # a disposal interrupted after it was recorded only destroys the key
+            cases = [self._stored_case(case_id) for case_id in self.keys.records(pupil_ref)]
+            cases = [c for c in cases if c is not None]
+            recorded = PupilRecordsDisposal.dispose(
+                pupil_ref=pupil_ref, municipality=owner, cases=[case_record(str(c.id), c.status, c.decisions) for c in cases],
+                plan=self.retention(owner), today=self.today(), disposed_by=who.user_id, scheduled=scheduled,
+            )
+            self.access_log.record(*(AccessEntry(who, c.municipality, c.school_unit, "disposal",
+                                                 "/pupils/{pupil_ref}/disposal", str(c.id), pupil_ref) for c in cases))
+            with acting_as(who):
+                self.save(recorded)
+        self.keys.destroy(pupil_ref)
+        return {"pupil_ref": pupil_ref, "case_ids": recorded.case_ids, "disposed_on": recorded.disposed_on.isoformat()}
+
+    def dispose_due(self) -> list[str]:
+        """The scheduled disposal: every pupil whose records the plan says are due."""
+        disposed = []
+        for pupil_ref, municipality in self.keys.living():
+            job = Identity("gallring", "Schemalagd gallring", Role.MUNICIPALITY_ADMIN, municipality)
+            try:
+                with purpose("disposal", "scheduled"):
+                    self.dispose(job, pupil_ref, scheduled=True)
+            except RecordsAreDisposedOnlyWhenDue:
+                continue
+            disposed.append(pupil_ref)
+        return disposed
+
+    def _disposal(self, pupil_ref: str) -> PupilRecordsDisposal | None:
+        try:
+            return self.repository.get(PupilRecordsDisposal.id_for(pupil_ref))
+        except AggregateNotFoundError:
+            return None
+
+    def _stored_case(self, case_id: str) -> SupportCase | None:
+        try:
+            return self.repository.get(UUID(case_id))
+        except AggregateNotFoundError:
+            return None

@@ -1,0 +1,197 @@
+"""The documentation application: commands and queries in the words of the special educator's
+documentation of interventions.
+
+Who may do what is checked here: special educators of the school unit record and correct;
+rektor of the unit reads (and follows up the work, seed §3); other roles do not see the
+documentation. A pupil-level intervention is shown only to a user the cases service lets see
+the pupil's case (R14). "Not yours" gets the same answer as "not there".
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Callable
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from documentation import views
+from documentation.cases_directory import CaseDirectory
+from documentation.domain.model import Intervention
+from documentation.domain.rules import InvalidIntervention
+from documentation.domain.values import Level
+from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.store import ServiceApplication, acting_as
+
+LOCAL = ZoneInfo("Europe/Stockholm")
+RECORDERS = frozenset({Role.SPECIAL_EDUCATOR})
+READERS = frozenset({Role.SPECIAL_EDUCATOR, Role.REKTOR})
+CASE_NOT_FOUND = "Elevärendet finns inte, eller så har du inte behörighet till det."
+
+
+class InterventionNotFound(Exception):
+    pass
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+class VersionConflict(Exception):
+    """Someone else saved the intervention after the user's form was loaded."""
+
+
+class DocumentationApplication(ServiceApplication):
+    name = "documentation"
+    database_variable = "DOCUMENTATION_DB"
+
+    def __init__(
+        self, env: dict[str, str] | None = None, *, cases: CaseDirectory,
+        today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
+    ) -> None:
+        super().__init__(env)
+        self.cases = cases
+        self.today = today
+
+    # -- commands -----------------------------------------------------------------------------
+    def record(self, who: Identity, *, school_unit: str, case_id: UUID | None = None,
+               attach_to_investigation: bool = False, **content: Any) -> UUID:
+        _require_recorder(who, school_unit)
+        case = None
+        if case_id is not None and content.get("level") == Level.INDIVIDUAL.value:
+            case = self.cases.find(who, case_id)
+            if case is None:
+                raise InvalidIntervention({"case_id": CASE_NOT_FOUND})
+        elif case_id is not None:
+            raise InvalidIntervention({"case_id": "Bara insatser på individnivå kopplas till ett elevärende."})
+        intervention = Intervention.record(
+            municipality=who.municipality, school_unit=school_unit, special_educator=who.user_id, case=case,
+            attach_to_investigation=attach_to_investigation, today=self.today(), **content,
+        )
+        with acting_as(who):
+            self.save(intervention)
+        return intervention.id
+
+    def correct(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None,
+                **content: Any) -> None:
+        intervention = self._for_recorder(who, intervention_id, expected_version)
+        intervention.correct(reason=reason, corrected_by=who.user_id, today=self.today(), **content)
+        self._save(who, intervention)
+
+    def withdraw(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None) -> None:
+        intervention = self._for_recorder(who, intervention_id, expected_version)
+        intervention.withdraw(reason=reason, withdrawn_by=who.user_id, today=self.today())
+        self._save(who, intervention)
+
+    # -- queries -------------------------------------------------------------------------------
+    def details(self, who: Identity, intervention_id: UUID) -> dict[str, Any]:
+        intervention = self._readable(who, intervention_id)
+        history = [{"version": e.originator_version, "event_type": type(e).__name__, "at": e.timestamp.isoformat(),
+                    "actor": meta.actor} for e, meta in map(self.mapper.decode, self.recorder.select_events(intervention.id))]
+        return {**views.details(intervention), "history": history}
+
+    def interventions(self, who: Identity, *, school_unit: str | None = None, term: str | None = None,
+                      level: str | None = None, kind: str | None = None) -> dict[str, Any]:
+        """The documentation of the user's units, newest first (no free text in a row)."""
+        found = self._of_units(who, school_unit)
+        terms = views.development_overview(found)["terms"]
+        rows = [views.row(i) for i in found
+                if (not term or i.term == term) and (not level or i.level == level) and (not kind or i.kind == kind)]
+        rows.sort(key=lambda r: (r["performed_on"], r["intervention_id"]), reverse=True)
+        return {"rows": rows, "terms": terms}
+
+    def overview(self, who: Identity, *, school_unit: str, term: str | None = None) -> dict[str, Any]:
+        """For the school's development work (seed §8): per level, kind and term, and the
+        hinders and supports that recur."""
+        overview = views.development_overview(self._of_units(who, school_unit), term)
+        return {"school_unit": school_unit, **overview}
+
+    def for_case(self, who: Identity, case_id: UUID) -> dict[str, Any]:
+        """The documentation linked to a pupil's case, for the case page: what the user may see
+        of the case (asked of the cases service), or not found."""
+        _require_reader(who)
+        case = self.cases.find(who, case_id)
+        if case is None:
+            raise CaseNotFound(str(case_id))
+        linked = [self.repository.get(i) for i in self._ids(lambda e: e.case_id == str(case_id))]
+        shown = sorted((views.details(i) for i in linked if i.municipality == who.municipality),
+                       key=lambda d: d["performed_on"], reverse=True)
+        return {
+            "case_id": str(case_id),
+            "interventions": shown,
+            "attached": [d for d in shown if d["investigation"] is not None and not d["withdrawn"]],
+            "open_investigation": case.open_investigation,
+        }
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _ids(self, wanted: Callable[[Any], bool]) -> list[UUID]:
+        # Read from the event store's own log, the Recorded events only (as ADR 0012).
+        topic = get_topic(Intervention.Recorded)
+        ids, start = [], 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=[topic])
+            for notification in batch:
+                event, _ = self.mapper.decode(notification)
+                if wanted(event):
+                    ids.append(event.originator_id)
+            if len(batch) < 500:
+                return ids
+            start = batch[-1].id + 1
+
+    def _of_units(self, who: Identity, school_unit: str | None) -> list[Intervention]:
+        _require_reader(who)
+        units = set(who.school_units)
+        if school_unit:
+            if school_unit not in units:
+                raise NotPermitted("Du arbetar inte på den skolenheten.")
+            units = {school_unit}
+        ids = self._ids(lambda e: e.municipality == who.municipality and e.school_unit in units)
+        return [self.repository.get(i) for i in ids]
+
+    def _load(self, who: Identity, intervention_id: UUID) -> Intervention:
+        try:
+            intervention = self.repository.get(intervention_id)
+        except AggregateNotFoundError:
+            raise InterventionNotFound(str(intervention_id)) from None
+        if (not isinstance(intervention, Intervention) or intervention.municipality != who.municipality
+                or not who.belongs_to(intervention.school_unit)):
+            raise InterventionNotFound(str(intervention_id))
+        return intervention
+
+    def _readable(self, who: Identity, intervention_id: UUID) -> Intervention:
+        intervention = self._load(who, intervention_id)
+        _require_reader(who)
+        if intervention.case_id is not None and self.cases.find(who, UUID(intervention.case_id)) is None:
+            # Pupil-level documentation: only for those who may see the pupil's case (R14).
+            raise InterventionNotFound(str(intervention_id))
+        return intervention
+
+    def _for_recorder(self, who: Identity, intervention_id: UUID, expected_version: int | None) -> Intervention:
+        intervention = self._readable(who, intervention_id)
+        _require_recorder(who, intervention.school_unit)
+        if expected_version is not None and expected_version != intervention.version:
+            raise VersionConflict(str(intervention_id))
+        return intervention
+
+    def _save(self, who: Identity, intervention: Intervention) -> None:
+        try:
+            with acting_as(who):
+                self.save(intervention)
+        except IntegrityError:  # someone saved the same version in between
+            raise VersionConflict(str(intervention.id)) from None
+
+
+def _require_reader(who: Identity) -> None:
+    if who.role not in READERS:
+        raise NotPermitted("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
+
+
+def _require_recorder(who: Identity, school_unit: str) -> None:
+    if who.role not in RECORDERS:
+        raise NotPermitted("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
+    if not who.belongs_to(school_unit):
+        raise NotPermitted("Du arbetar inte på den skolenheten.")
+
+

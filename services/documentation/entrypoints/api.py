@@ -1,0 +1,158 @@
+"""The documentation service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, Query
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from pydantic import BaseModel, ConfigDict, Field
+
+from documentation.application import (
+    CaseNotFound, DocumentationApplication, InterventionNotFound, VersionConflict,
+)
+from documentation.bootstrap import application
+from documentation.cases_directory import CasesUnavailable
+from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
+from documentation.domain.rules import InvalidIntervention
+from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.identity import Identity
+from eventkit.telemetry import setup_tracing
+
+setup_tracing("documentation")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    # Built (and its tables created) once before the first request: requests arriving
+    # together on a fresh database would otherwise race to create them.
+    application()
+    yield
+
+
+app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0",
+              lifespan=lifespan)
+install_error_handlers(app, audience="documentation")
+FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+
+LevelName = Literal["organisation", "group", "individual"]
+KindName = Literal["supervision", "pedagogical_assessment", "mapping", "teaching", "learning_environment", "collaboration"]
+FactorName = Literal["structure", "instruction", "materials", "physical", "social", "staffing", "schedule",
+                     "competence", "collaboration", "language", "other"]
+TERM = r"^(HT|VT)\d{4}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Content(Strict):
+    kind: KindName
+    performed_on: date
+    minutes: int = Field(ge=1, le=MAX_MINUTES)
+    hinders: list[FactorName] = Field(default_factory=list, max_length=11)
+    supports: list[FactorName] = Field(default_factory=list, max_length=11)
+    hinders_note: str = Field(default="", max_length=NOTE_MAX)
+    supports_note: str = Field(default="", max_length=NOTE_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    group: str = Field(default="", max_length=GROUP_MAX)
+
+
+class Record(Content):
+    school_unit: str = Field(min_length=1, max_length=64)
+    level: LevelName
+    case_id: UUID | None = None
+    attach_to_investigation: bool = False
+
+
+class Correction(Content):
+    expected_version: int | None = Field(default=None, ge=1)
+    reason: str = Field(default="", max_length=REASON_MAX)
+
+
+class Withdrawal(Strict):
+    expected_version: int | None = Field(default=None, ge=1)
+    reason: str = Field(default="", max_length=REASON_MAX)
+
+
+class Recorded(BaseModel):
+    intervention_id: UUID
+
+
+def documentation() -> DocumentationApplication:
+    return application()
+
+
+@app.exception_handler(InvalidIntervention)
+async def _invalid(request, exc: InvalidIntervention):
+    return error(422, "validation", "Uppgifterna behöver rättas.", fields=exc.fields)
+
+
+@app.exception_handler(InterventionNotFound)
+async def _not_found(request, exc: InterventionNotFound):
+    return error(404, "not_found", "Insatsen finns inte, eller så har du inte behörighet till den.")
+
+
+@app.exception_handler(CaseNotFound)
+async def _case_not_found(request, exc: CaseNotFound):
+    return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
+
+
+@app.exception_handler(VersionConflict)
+async def _conflict(request, exc: VersionConflict):
+    return error(409, "conflict", "Någon annan har sparat insatsen efter att du öppnade den. Ladda om sidan och gör ändringen igen.")
+
+
+@app.exception_handler(CasesUnavailable)
+async def _cases_down(request, exc: CasesUnavailable):
+    return error(503, "unavailable", "Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
+
+
+@app.post("/interventions", status_code=201, response_model=Recorded)
+def record(body: Record, who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
+    return {"intervention_id": app_.record(who, **body.model_dump())}
+
+
+@app.get("/interventions")
+def interventions(
+    school_unit: str | None = Query(default=None, max_length=64), term: str | None = Query(default=None, pattern=TERM),
+    level: LevelName | None = None, kind: KindName | None = None,
+    who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation),
+):
+    return app_.interventions(who, school_unit=school_unit, term=term, level=level, kind=kind)
+
+
+@app.get("/interventions/{intervention_id}")
+def details(intervention_id: UUID, who: Identity = Depends(current_identity),
+            app_: DocumentationApplication = Depends(documentation)):
+    return app_.details(who, intervention_id)
+
+
+@app.post("/interventions/{intervention_id}/corrections", status_code=201)
+def correct(intervention_id: UUID, body: Correction, who: Identity = Depends(current_identity),
+            app_: DocumentationApplication = Depends(documentation)):
+    """R16: a new event naming the version it corrects; the recorded one stays in the history."""
+    app_.correct(who, intervention_id, **body.model_dump())
+    return {"intervention_id": str(intervention_id)}
+
+
+@app.post("/interventions/{intervention_id}/withdrawal", status_code=201)
+def withdraw(intervention_id: UUID, body: Withdrawal, who: Identity = Depends(current_identity),
+             app_: DocumentationApplication = Depends(documentation)):
+    app_.withdraw(who, intervention_id, **body.model_dump())
+    return {"intervention_id": str(intervention_id)}
+
+
+@app.get("/cases/{case_id}/interventions")
+def for_case(case_id: UUID, who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
+    """The documentation linked to a pupil's case, and what is attached to its investigation."""
+    return app_.for_case(who, case_id)
+
+
+@app.get("/units/{school_unit}/overview")
+def overview(school_unit: str, term: str | None = Query(default=None, pattern=TERM),
+             who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
+    """For the school's development work: per level, kind and term; recurring hinders and supports."""
+    return app_.overview(who, school_unit=school_unit, term=term)

@@ -1,0 +1,56 @@
+"""The loggkontroll read API (R15): `uvicorn projections.accesslog.api:app`. Only the
+municipality administrator of the municipality that owns the records may search its log."""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, Query
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from psycopg_pool import ConnectionPool
+
+from eventkit.config import Postgres
+from eventkit.http import current_identity, install_error_handlers
+from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.telemetry import setup_tracing
+from projections.accesslog import queries
+from projections.accesslog.readmodel import SCHEMA
+
+setup_tracing("accesslog-api")
+app = FastAPI(title="Stödspår – loggkontroll (access log)", version="1.0")
+install_error_handlers(app, audience="accesslog")
+FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+
+
+@lru_cache(maxsize=1)
+def _pool() -> ConnectionPool:
+    pool = ConnectionPool(Postgres.for_database("ACCESSLOG_DB").conninfo, min_size=1, max_size=4, open=True)
+    with pool.connection() as conn:
+        conn.execute(SCHEMA)
+    return pool
+
+
+def administrator(who: Identity = Depends(current_identity)) -> Identity:
+    if who.role is not Role.MUNICIPALITY_ADMIN:
+        raise NotPermitted("Loggkontrollen är till för kommunens administratör.")
+    return who
+
+
+@app.get("/accesslog")
+def search(
+    user: str | None = Query(default=None, max_length=100),
+    pupil_ref: UUID | None = None,
+    since: datetime | None = Query(default=None, alias="from"),
+    until: datetime | None = Query(default=None, alias="to"),
+    flagged: bool = False,
+    who: Identity = Depends(administrator),
+):
+    """Entries of the administrator's municipality, newest first (at most 500), with flags."""
+    thresholds = queries.Thresholds.from_env()
+    with _pool().connection() as conn:
+        entries = queries.search(
+            conn, who.municipality, user=user or None, pupil_ref=str(pupil_ref) if pupil_ref else None,
+            since=since, until=until, flagged_only=flagged, thresholds=thresholds,
+        )
+    return {"entries": entries, "thresholds": vars(thresholds)}

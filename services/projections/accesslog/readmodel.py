@@ -1,0 +1,46 @@
+"""The loggkontroll read model: one row per DataAccessed entry (idempotent by entry id).
+Pupils appear only as the pseudonymous pupil_ref; nothing here is readable personal data."""
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS access_entry (
+    entry_id uuid PRIMARY KEY,
+    at timestamptz NOT NULL,
+    municipality text NOT NULL,
+    service text NOT NULL,
+    user_id text NOT NULL,
+    role text NOT NULL,
+    user_municipality text NOT NULL,
+    user_units text[] NOT NULL,
+    school_unit text NOT NULL,
+    action text NOT NULL,
+    resource text NOT NULL,
+    resource_id text NOT NULL,
+    pupil_ref uuid
+);
+CREATE INDEX IF NOT EXISTS access_entry_user ON access_entry (municipality, user_id, at);
+CREATE INDEX IF NOT EXISTS access_entry_pupil ON access_entry (municipality, pupil_ref, at);
+"""
+
+
+async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
+    await conn.execute(SCHEMA)
+
+
+async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
+    if message.get("event_type") != "DataAccessed":
+        return False
+    d = message["data"]
+    cur = await conn.execute(
+        "INSERT INTO access_entry (entry_id, at, municipality, service, user_id, role, user_municipality, user_units,"
+        " school_unit, action, resource, resource_id, pupil_ref) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (entry_id) DO NOTHING",
+        (d["entry_id"], message["occurred_at"], message["municipality"], d["service"], d["user_id"], d["role"],
+         d["user_municipality"], d["user_units"], d["school_unit"], d["action"], d["resource"], d["resource_id"],
+         d["pupil_ref"]),
+    )
+    return cur.rowcount == 1
