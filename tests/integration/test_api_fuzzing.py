@@ -32,6 +32,8 @@ SERVICES = {
     "deviations": ("deviations_url", dev.MANAGER, BUS),
     "followup": ("followup_url", REKTOR, TEACHER_NOT_VIEWER),
     "county": ("county_url", dev.SECRETARIAT, REKTOR),
+    "documentation": ("documentation_url", identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG"), BUS),
+    "accesslog": ("accesslog_url", identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT"), REKTOR),
 }
 
 

@@ -36,7 +36,8 @@ def searches(investigator: str) -> dict[str, list[dict]]:
 def lists_and_searches(stack) -> list[tuple[str, str]]:
     """Every GET without a path id, in every service's OpenAPI: the lists, counts and searches."""
     found = []
-    for base in (stack.cases_url, stack.followup_url, stack.deviations_url, stack.county_url):
+    for base in (stack.cases_url, stack.followup_url, stack.deviations_url, stack.county_url, stack.documentation_url,
+                 stack.accesslog_url):
         spec = httpx.get(f"{base}/openapi.json").json()
         found += [(base, op) for op in sorted(operations(spec)) if op.startswith("GET ") and "{" not in op]
     return found
@@ -81,6 +82,12 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
             if response.status_code >= 500 or any(m in response.text for m in markers):
                 leaks.append(f"{op} {params}: {response.status_code}")
     assert leaks == []
+
+    # Names for the follow-up page's list: none for the hidden pupil.
+    names = httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(UNGRANTED))
+    assert names.status_code == 200 and name not in names.text
+    assert name in httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]},
+                              headers=headers_for(GRANTED)).text
 
     # The case itself, its history, its grants: the same "not found" as a case that is not there.
     for path in ("", "/history", "/protection", "/medical"):

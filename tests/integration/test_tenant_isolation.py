@@ -21,10 +21,13 @@ OTHER_UNIT_NURSE = Identity("kat.nurse", "Skolsköterska Katarina", Role.EHT_MEM
 SOLNA_REKTOR = identity("mia.falk", Role.REKTOR, "0184", "0184-TAL")
 SOLNA_NURSE = Identity("tal.nurse", "Skolsköterska Tallbacka", Role.EHT_MEMBER, "0184", ("0184-TAL",), medical=True)
 ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
+EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
+KAT_EDUCATOR = identity("nils.kat", Role.SPECIAL_EDUCATOR, "0180", "0180-KAT")
 
 # Another unit of the same municipality, and another municipality; rektor and a nurse each,
 # the roles that could otherwise do the most.
-CASE_ATTACKERS = [OTHER_REKTOR, OTHER_UNIT_NURSE, SOLNA_REKTOR, SOLNA_NURSE]
+SOLNA_ADMIN = identity("solna.admin", Role.MUNICIPALITY_ADMIN, "0184", "0184-TAL")
+CASE_ATTACKERS = [OTHER_REKTOR, OTHER_UNIT_NURSE, SOLNA_REKTOR, SOLNA_NURSE, SOLNA_ADMIN]
 DEVIATION_ATTACKERS = [OTHER_REKTOR, dev.SOLNA_MANAGER, dev.REGION_MANAGER, dev.REGION_ADMIN]
 COUNTY_ATTACKERS = [REKTOR, ADMIN, dev.REGION_MANAGER, dev.REGION_ADMIN]  # right data, wrong role
 
@@ -59,6 +62,15 @@ CASES = {
     "POST /cases/{case_id}/protection/revocations": scoped(body=lambda s: {"user_id": "rolf.ek"}),
     "GET /cases/{case_id}/medical": scoped(owner=NURSE),
     "POST /cases/{case_id}/medical/entries": scoped(body=lambda s: TEXT),
+    # Names for a list (the follow-up page): only of cases the caller may see.
+    "POST /cases/pupil-names": listing(body=lambda s: {"case_ids": [s["case_id"]]}),
+    # The administrator's loggkontroll search and disposal: another municipality finds nothing.
+    "POST /pupils/lookup": scoped(body=lambda s: {"personal_number": s["personal_number"]}),
+    "POST /pupils/{pupil_ref}/disposal": scoped(),
+    # R22 name check: answers with names the caller wrote that are the municipality's pupils'
+    # (municipality-wide by design); another municipality must not learn the owner's pupil.
+    "POST /pupils/names-in-text": listing(body=lambda s: {"texts": [f"Det gäller {s['name']}."]},
+                                          markers=lambda s, who: [] if who.municipality == "0180" else [s["name"]]),
 }
 
 DEVIATIONS = {
@@ -81,6 +93,22 @@ FOLLOWUP = {
                       scoped(query=lambda s: {"school_unit": s["school_unit"]})),
 }
 
+DOCUMENTATION = {
+    "POST /interventions": scoped(body=lambda s: {**INTERVENTION, "school_unit": s["school_unit"]}),
+    "GET /interventions": (listing(), scoped(query=lambda s: {"school_unit": s["school_unit"]})),
+    "GET /interventions/{intervention_id}": scoped(),
+    "POST /interventions/{intervention_id}/corrections": scoped(body=lambda s: {**CONTENT, "reason": "Fel"}),
+    "POST /interventions/{intervention_id}/withdrawal": scoped(body=lambda s: {"reason": "Fel"}),
+    "GET /cases/{case_id}/interventions": scoped(),
+    "GET /units/{school_unit}/overview": scoped(),
+}
+CONTENT = {"kind": "supervision", "performed_on": DAY, "minutes": 60, "hinders": ["structure"],
+           "supports": ["staffing"], "description": "Handledning av arbetslaget.", "group": "7B"}
+INTERVENTION = {**CONTENT, "level": "group"}
+
+# The loggkontroll is the administrator's, of its own municipality only.
+ACCESSLOG = {"GET /accesslog": (listing(), listing(query=lambda s: {"pupil_ref": s["pupil_ref"]}))}
+
 COUNTY = {
     "GET /county/counts": scoped(),
     "GET /county/deviations": scoped(),
@@ -99,8 +127,13 @@ def case_seed(stack) -> dict:
     post(stack, NURSE, f"/cases/{case_id}/medical/entries", {"text": "Hälsobesök"})
     number = post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["no_programme"],
                                                           "valid_from": DAY, "valid_to": "2027-06-30"})["number"]
-    name = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).json()["pupil_name"]
-    return {"case_id": case_id, "number": number, "school_unit": "0180-ENG", "markers": [case_id, name]}
+    case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).json()
+    found = httpx.post(f"{stack.cases_url}/pupils/lookup", json={"personal_number": case["pupil_personal_number"]},
+                       headers=headers_for(ADMIN))
+    assert found.status_code == 200, found.text
+    return {"case_id": case_id, "number": number, "school_unit": "0180-ENG", "name": case["pupil_name"],
+            "personal_number": case["pupil_personal_number"], "pupil_ref": found.json()["pupil_ref"],
+            "markers": [case_id, case["pupil_name"]]}
 
 
 def cases_service(stack, seed) -> ServiceTenancy:
@@ -127,6 +160,29 @@ def followup_service(stack, seed) -> ServiceTenancy:
     return ServiceTenancy("followup", stack.followup_url, FOLLOWUP, lambda: seed, REKTOR)
 
 
+def documentation_service(stack, case_seed) -> ServiceTenancy:
+    def seed():
+        recorded = httpx.post(f"{stack.documentation_url}/interventions", headers=headers_for(EDUCATOR),
+                              json={**INTERVENTION, "school_unit": "0180-ENG", "description": "Handledning ENG-unik"})
+        assert recorded.status_code == 201, recorded.text
+        intervention_id = recorded.json()["intervention_id"]
+        return {**case_seed, "intervention_id": intervention_id, "markers": [intervention_id, "ENG-unik"]}
+
+    return ServiceTenancy("documentation", stack.documentation_url, DOCUMENTATION, seed, EDUCATOR,
+                          stored=lambda: query("DOCUMENTATION_DB", "SELECT count(*) FROM documentation_events")[0][0])
+
+
+def accesslog_service(stack, case_seed) -> ServiceTenancy:
+    def logged():
+        entries = httpx.get(f"{stack.accesslog_url}/accesslog", params={"pupil_ref": case_seed["pupil_ref"]},
+                            headers=headers_for(ADMIN))
+        return entries.status_code == 200 and entries.json()["entries"]
+
+    eventually(logged, timeout=60, interval=0.3)
+    seed = {**case_seed, "markers": [case_seed["case_id"], case_seed["pupil_ref"]]}
+    return ServiceTenancy("accesslog", stack.accesslog_url, ACCESSLOG, lambda: seed, ADMIN)
+
+
 def county_service(stack) -> ServiceTenancy:
     def seed():
         dev.configure_units(stack.deviations_url)
@@ -150,6 +206,8 @@ def services(stack, case_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
         (deviations_service(stack), DEVIATION_ATTACKERS),
         (followup_service(stack, case_seed), [OTHER_REKTOR, SOLNA_REKTOR]),
         (county_service(stack), COUNTY_ATTACKERS),
+        (documentation_service(stack, case_seed), [OTHER_REKTOR, KAT_EDUCATOR, SOLNA_REKTOR]),
+        (accesslog_service(stack, case_seed), [SOLNA_ADMIN, REKTOR, dev.REGION_ADMIN]),
     ]
 
 

@@ -41,6 +41,8 @@ class Expect:
     body: Callable[[Seed], dict] | None = None
     query: Callable[[Seed], dict] | None = None
     owner: Identity | None = None  # who reads it in the control, when not the service's owner (R14: the nurse)
+    # For a listing: which of the owner's markers `who` must not see (default: all of them).
+    markers: Callable[[Seed, Identity], list] | None = None
 
 
 def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], dict] | None = None,
@@ -48,8 +50,9 @@ def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], d
     return Expect("scoped", body, query, owner)
 
 
-def listing(query: Callable[[Seed], dict] | None = None) -> Expect:
-    return Expect("listing", None, query)
+def listing(query: Callable[[Seed], dict] | None = None, body: Callable[[Seed], dict] | None = None,
+            markers: Callable[[Seed, Identity], list] | None = None, owner: Identity | None = None) -> Expect:
+    return Expect("listing", body, query, owner, markers)
 
 
 @dataclass
@@ -106,9 +109,9 @@ def call(service: ServiceTenancy, key: str, expect: Expect, who: Identity, seed:
 def leaks(service: ServiceTenancy, attacker: Identity, seed: Seed) -> list[str]:
     """Every way `attacker` got at the owner's data: an empty list means isolated."""
     problems = []
-    markers = [str(m) for m in seed.get("markers", ())]
     for key, value in sorted(service.expectations.items()):
         for expect in _expectations(value):
+            markers = [str(m) for m in (expect.markers(seed, attacker) if expect.markers else seed.get("markers", ()))]
             before = service.stored()
             response = call(service, key, expect, attacker, seed)
             where = f"{service.name}: {key} as {attacker.user_id} ({attacker.municipality} {','.join(attacker.school_units)})"
@@ -127,7 +130,7 @@ def owner_reads(service: ServiceTenancy, seed: Seed) -> list[str]:
     the tenant check, not a broken seed or path."""
     problems = []
     for key, value in sorted(service.expectations.items()):
-        if not key.startswith("GET "):
+        if not key.startswith("GET ") and not (value and _expectations(value)[0].kind == "listing"):
             continue
         for expect in _expectations(value):
             response = call(service, key, expect, expect.owner or service.owner, seed)
