@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from cases import access
 from cases.application import CaseNotFound, CasesApplication, _require_case_worker
 from cases.domain.disposal import (
     PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
@@ -98,6 +99,7 @@ class RecordKeepingCases(CasesApplication):
     def pupil_names(self, who: Identity, case_ids: list[UUID]) -> dict[str, str]:
         """Names for a list the user may see (the follow-up page), logged as one list access
         per pupil, in one transaction, before they are returned."""
+        access.require_role(who, access.READ)  # a role without case access: refused, not an empty list
         names, entries = {}, []
         for case_id in case_ids[:MAX_NAMES]:
             try:
