@@ -24,8 +24,8 @@ from frontend import competence_labels, deviation_labels, documentation_labels, 
 from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
-    auth, cases, competence, county, delegations, deviation_sending, deviations, documentation, followup,
-    loggkontroll, workflow,
+    auth, cases, competence, confidential, county, delegations, deviation_sending, deviations, documentation,
+    followup, loggkontroll, workflow,
 )
 from frontend.templating import make_templates
 
@@ -112,8 +112,8 @@ def create_app(
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
-        auth, cases, workflow, delegations, followup, deviation_sending, deviations, county, documentation, loggkontroll,
-        competence,
+        auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county, documentation,
+        loggkontroll, competence,
     ):
         app.include_router(module.router)
     install_error_pages(app)

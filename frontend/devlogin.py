@@ -56,6 +56,7 @@ class Organisation:
                 role=Role(u["role"]),
                 municipality=u["municipality"],
                 school_units=tuple(u["school_units"]),
+                medical=u.get("medical", False),
             )
             for u in data["users"]
         )

@@ -8,7 +8,7 @@ provider in production, the development provider (services/devidp) for `make run
 tests; there is no other code path.
 
 Who the person is in Stödspår (role, municipality, school units) comes either from the ID
-token's claims (OIDC_IDENTITY_SOURCE=token: `name`, `role`, `municipality`, `school_units`,
+token's claims (OIDC_IDENTITY_SOURCE=token: `name`, `role`, `municipality`, `school_units`, `medical`,
 the development provider issues them) or from the organisation directory, looked up by the
 token's `sub` (OIDC_IDENTITY_SOURCE=directory, for a federated provider that only knows who
 someone is, not what they do in the school).
@@ -108,6 +108,7 @@ def identity_from_claims(claims: dict, organisation: Organisation, source: str) 
             role=role,
             municipality=municipality,
             school_units=tuple(str(unit) for unit in units),
+            medical=claims.get("medical") is True,  # R14: optional; absent means non-medical
         )
     except (KeyError, ValueError, TypeError):
         raise LoginRefused(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from cases.domain.corrections import CorrectionSteps
 from cases.domain.decision import DecisionSteps
 from cases.domain.investigation import InvestigationSteps
+from cases.domain.medical import MedicalRecord
 from cases.domain.model import SupportCase
 from cases.domain.programme import ProgrammeSteps
 
@@ -25,6 +26,7 @@ PERSONAL_FIELDS: dict[type, tuple[str, ...]] = {
     ProgrammeSteps.FollowUpRecorded: ("findings",),
     ProgrammeSteps.ProgrammeEvaluated: ("outcome",),
     CorrectionSteps.Corrected: ("value", "reason"),
+    MedicalRecord.EntryRecorded: ("text",),  # R14: the medical part, encrypted like the rest
 }
 
 # Fields that are not about the pupil: structure that stays readable after disposal.
@@ -37,4 +39,6 @@ STRUCTURE = {
     "evaluation_responsible", "issued_by", "issued_on", "programme_number", "followed_up_by", "followed_up_on",
     "evaluated_by", "evaluated_on", "from_unit", "to_unit", "moved_by", "moved_on", "corrects_version", "ref",
     "field", "corrected_by",
+    # R14: protected identity (staff ids and dates) and the medical record's frame
+    "user", "changed_by", "changed_on", "granted_to", "case_id", "recorded_on",
 }

@@ -16,6 +16,7 @@ from cases.domain.disposal import PupilRecordsDisposal
 from cases.domain.investigation import InvestigationSteps
 from cases.domain.model import SupportCase
 from cases.domain.programme import ProgrammeSteps
+from cases.domain.protection import ProtectionSteps
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
@@ -78,6 +79,8 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
         return PublicEvent("CaseMovedToSchoolUnit", {
             "case_id": case_id, "from_unit": event.from_unit, "to_unit": event.to_unit, "moved_on": _day(event.moved_on),
         })
+    if isinstance(event, (ProtectionSteps.ProtectedIdentityMarked, ProtectionSteps.AccessGranted, ProtectionSteps.AccessRevoked)):
+        return protection_changed(case_id, event)
     if isinstance(event, PupilRecordsDisposal.Disposed):
         return PublicEvent("PupilRecordsDisposed", {
             "pupil_ref": event.pupil_ref, "case_ids": list(event.case_ids), "disposed_on": _day(event.disposed_on),
@@ -90,4 +93,15 @@ def _delivered(case_id: str, decision_number: int, delivered_on: date, *, correc
     return PublicEvent("DecisionDelivered", {
         "case_id": case_id, "decision_number": decision_number, "delivered_on": delivered_on.isoformat(),
         "appeal_last_day": (delivered_on + timedelta(weeks=APPEAL_WEEKS)).isoformat(), "corrected": corrected,
+    })
+
+
+_CHANGES = {"ProtectedIdentityMarked": "marked", "AccessGranted": "granted", "AccessRevoked": "revoked"}
+
+
+def protection_changed(case_id: str, event: Any) -> PublicEvent:
+    """R14: the projection hides a protected pupil from everyone not in `granted_to`."""
+    return PublicEvent("CaseProtectionChanged", {
+        "case_id": case_id, "change": _CHANGES[type(event).__name__], "protected": True,
+        "granted_to": list(event.granted_to), "user_id": event.user, "changed_on": _day(event.changed_on),
     })

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from cases import access
 from cases.application import CaseNotFound, CasesApplication, _require_case_worker
 from cases.domain.disposal import (
     PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
@@ -64,7 +65,7 @@ class RecordKeepingCases(CasesApplication):
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         # Events of a case are about its pupil: encrypt their personal fields under that key.
-        subject = next((o.pupil_ref for o in objs if isinstance(o, SupportCase) and o.pupil_ref), "")
+        subject = next((o.pupil_ref for o in objs if getattr(o, "pupil_ref", "")), "")  # a case, or its medical record
         with about(subject):
             return super().save(*objs, **kwargs)
 
@@ -98,6 +99,7 @@ class RecordKeepingCases(CasesApplication):
     def pupil_names(self, who: Identity, case_ids: list[UUID]) -> dict[str, str]:
         """Names for a list the user may see (the follow-up page), logged as one list access
         per pupil, in one transaction, before they are returned."""
+        access.require_role(who, access.READ)  # a role without case access: refused, not an empty list
         names, entries = {}, []
         for case_id in case_ids[:MAX_NAMES]:
             try:

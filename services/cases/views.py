@@ -45,6 +45,7 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "moves": case.moves,
         "corrections": case.corrections,
         "correctable": {str(version): kind for version, (kind, _) in case.entries.items()},
+        "protected": case.protected,
     })
 
 

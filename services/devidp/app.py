@@ -97,7 +97,7 @@ class Provider:
             "scopes_supported": ["openid", "profile"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["sub", "name", "role", "municipality", "school_units", "nonce"],
+            "claims_supported": ["sub", "name", "role", "municipality", "school_units", "medical", "nonce"],
         }
 
     def problem_with(self, params: dict) -> str | None:
@@ -151,6 +151,7 @@ class Provider:
             "role": user["role"],
             "municipality": user["municipality"],
             "school_units": list(user["school_units"]),
+            "medical": bool(user.get("medical", False)),  # R14: school nurse and doctor
         }
         if grant.nonce:
             claims["nonce"] = grant.nonce

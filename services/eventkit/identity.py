@@ -40,6 +40,9 @@ class Identity:
     role: Role
     municipality: str  # kommunkod, e.g. "0180" for Stockholm
     school_units: tuple[str, ...] = field(default_factory=tuple)
+    # R14: the medical part of the student health team (skolsköterska, skolläkare) is its own
+    # confidentiality domain. Optional in the claims, so identities signed without it are non-medical.
+    medical: bool = False
 
     def belongs_to(self, school_unit: str) -> bool:
         return school_unit in self.school_units
@@ -51,6 +54,7 @@ class Identity:
             "role": self.role.value,
             "kommun": self.municipality,
             "units": list(self.school_units),
+            "medical": self.medical,
         }
 
     @classmethod
@@ -61,6 +65,7 @@ class Identity:
             role=Role(claims["role"]),
             municipality=claims["kommun"],
             school_units=tuple(claims["units"]),
+            medical=claims.get("medical", False) is True,
         )
 
 

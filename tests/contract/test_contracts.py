@@ -41,6 +41,10 @@ def every_cases_event():
     case.move_to_school_unit(to_unit="0180-KAT", moved_by="rolf.ek", on=DAY)
     investigated(case)
     case.decide(kind=DecisionKind.NO_PROGRAMME, decided_by="karin.holm", by_rektor=True, on=DAY)
+    # R14: protected identity, grants and revocations (CaseProtectionChanged)
+    case.mark_protected(marked_by="karin.holm", by_rektor=True, on=DAY)
+    case.grant_access(user="sara.berg", granted_by="karin.holm", by_rektor=True, on=DAY)
+    case.revoke_access(user="sara.berg", revoked_by="karin.holm", by_rektor=True, on=DAY)
     disposal = PupilRecordsDisposal.dispose(  # R17
         pupil_ref=str(uuid4()), municipality="0180", cases=[case_record(str(case.id), case.status, case.decisions)],
         plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="lars.moberg", scheduled=False,

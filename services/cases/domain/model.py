@@ -14,6 +14,7 @@ from cases.domain.deadlines import ReferralDeadlines
 from cases.domain.decision import DecisionSteps
 from cases.domain.investigation import InvestigationSteps
 from cases.domain.programme import ProgrammeSteps
+from cases.domain.protection import ProtectionSteps
 from cases.domain.rules import (
     ClosedCaseTakesNoNewEntries,
     ExtraAdaptationNeedsOneShortDescription,
@@ -26,7 +27,7 @@ from cases.domain.values import PersonalIdentityNumber
 ADAPTATION_MAX_LENGTH = 500
 
 
-class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, Aggregate):
+class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, ProtectionSteps, Aggregate):
     """Elevärende: one pupil's support at one school unit.
 
     The steps after the referral live in their own modules (investigation, decision,

@@ -220,3 +220,54 @@ class CorrectionMustReferenceACorrectableEntry(RuleBroken):
 class CorrectionNeedsAReason(RuleBroken):
     rule_id = "R16"
     message = "Skriv varför uppgiften rättas; den ursprungliga finns kvar i historiken."
+
+
+# R14 confidentiality: protected identity and the medical domain ---------------------------
+class OnlyRektorDecidesOnProtectedIdentity(RuleBroken):
+    rule_id = "R14"
+    message = "Det är rektor som markerar skyddad identitet och beslutar vem som får se ärendet."
+
+
+class ProtectedIdentityIsMarkedOnce(RuleBroken):
+    rule_id = "R14"
+    message = "Ärendet är redan markerat med skyddad identitet."
+
+
+class AccessIsGrantedOnlyToAProtectedPupilsCase(RuleBroken):
+    rule_id = "R14"
+    message = "Behörighet delas bara ut till ärenden med skyddad identitet; markera ärendet först."
+
+
+class GrantNamesOneStaffMember(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Ange vilken medarbetare (användar-id) som ska få se ärendet."
+
+
+class GrantIsGivenOnce(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Medarbetaren har redan behörighet till ärendet."
+
+
+class OnlyAGrantedAccessCanBeRevoked(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Medarbetaren har ingen behörighet till ärendet att återkalla."
+
+
+class AProtectedCaseKeepsSomeoneWithAccess(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Minst en medarbetare måste ha behörighet till ett ärende med skyddad identitet."
+
+
+class OnlyMedicalStaffKeepTheMedicalRecord(RuleBroken):
+    rule_id = "R14"
+    message = "Den medicinska delen (skolsköterska, skolläkare) är ett eget sekretessområde; bara medicinsk personal skriver i den."
+
+
+class MedicalEntryNeedsText(RuleBroken):
+    rule_id = "R14"
+    field = "text"
+    message = "Skriv anteckningen (högst 8000 tecken)."

@@ -17,6 +17,8 @@ from eventkit.identity import Identity
 from eventkit.telemetry import setup_tracing
 from cases.entrypoints.workflow import Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
+from cases.confidential import Hidden
+from cases.entrypoints.confidential import router as confidential
 from cases.entrypoints import records
 
 setup_tracing("cases")
@@ -109,4 +111,6 @@ def refer_to_rektor(
 
 
 app.include_router(workflow)
+app.include_router(confidential)
+app.add_exception_handler(Hidden, _not_found)
 records.install(app)

@@ -6,7 +6,9 @@ from datetime import date
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from eventkit.inputs import StrictInput
 
 from cases.application import CasesApplication
 from cases.bootstrap import application
@@ -21,8 +23,8 @@ def cases() -> CasesApplication:
     return application()
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(StrictInput):
+    """Unknown fields refused, whitespace stripped, no control characters (eventkit.inputs)."""
 
 
 class Versioned(Strict):

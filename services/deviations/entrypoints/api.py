@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Depends, FastAPI
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from deviations.application import DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
@@ -16,6 +16,7 @@ from deviations import records
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, install_error_handlers
 from eventkit.identity import Identity
+from eventkit.inputs import StrictInput
 from eventkit.telemetry import setup_tracing
 
 setup_tracing("deviations")
@@ -29,8 +30,8 @@ Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine"
 SideName = Literal["municipality", "region"]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(StrictInput):
+    """Unknown fields refused, whitespace stripped, no control characters (eventkit.inputs)."""
 
 
 class Organisation(Strict):

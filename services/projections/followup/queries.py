@@ -9,6 +9,8 @@ from typing import Any
 
 import psycopg
 
+from projections.followup.access import VISIBLE
+
 SOON_DAYS = 14
 STATUSES = ("open", "referred", "investigating", "investigated", "decided", "programme", "moved")
 WAITING = ("referred", "investigating", "investigated", "moved")
@@ -34,7 +36,7 @@ COLUMNS = (
 
 
 def _filters(status: str | None, investigator: str | None) -> str:
-    where = "municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed'"
+    where = f"municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed' AND {VISIBLE}"
     if status == "overdue":
         where += f" AND ({OVERDUE})"
     elif status:
@@ -47,8 +49,9 @@ def _filters(status: str | None, investigator: str | None) -> str:
 def page(
     conn: psycopg.Connection, municipality: str, school_units: list[str], today: date, *,
     status: str | None = None, investigator: str | None = None, page_number: int = 1, page_size: int = 25,
+    viewer: str = "",
 ) -> dict[str, Any]:
-    params = {
+    params = {"viewer": viewer,
         "municipality": municipality, "units": school_units, "today": today, "soon": today + timedelta(days=SOON_DAYS),
         "status": status, "investigator": investigator, "limit": page_size, "offset": (page_number - 1) * page_size,
     }
@@ -75,7 +78,7 @@ def page(
     ).fetchone()
     investigators = [r[0] for r in conn.execute(
         "SELECT DISTINCT investigator FROM followup_case WHERE municipality = %(municipality)s"
-        " AND school_unit = ANY(%(units)s) AND investigator IS NOT NULL AND status <> 'closed' ORDER BY 1",
+        f" AND school_unit = ANY(%(units)s) AND investigator IS NOT NULL AND status <> 'closed' AND {VISIBLE} ORDER BY 1",
         params,
     ).fetchall()]
     total, waiting, overdue, due_soon, undelivered, appeal_open = counts

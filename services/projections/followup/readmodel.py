@@ -10,6 +10,8 @@ from typing import Any
 
 import psycopg
 
+from projections.followup import access
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followup_case (
     case_id uuid PRIMARY KEY,
@@ -79,11 +81,11 @@ CREATE TABLE IF NOT EXISTS processed_event (
 
 
 def create_schema(conn: psycopg.Connection) -> None:
-    conn.execute(SCHEMA)
+    conn.execute(SCHEMA + access.SCHEMA)
 
 
 async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await conn.execute(SCHEMA)
+    await conn.execute(SCHEMA + access.SCHEMA)
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
@@ -224,4 +226,5 @@ _HANDLERS = {
         "school_unit = %(to_unit)s, status = 'moved', programme_number = NULL, next_follow_up = NULL,"
         " evaluation_on = NULL, evaluated_on = NULL"
     ),
+    "CaseProtectionChanged": access.protection_changed,  # R14
 }

@@ -1,0 +1,96 @@
+"""Sekretess on a case (R14): rektor's protected-identity decisions and grants, and the
+medical part of the student health team (only for the school nurse and doctor)."""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from eventkit.identity import Identity, Role
+from frontend.devlogin import role_label
+from frontend.forms import FormState
+from frontend.routes.cases import _attempt, _go
+from frontend.services_client import CasesClient
+from frontend.web import cases_client, current_identity, flash, render
+
+router = APIRouter()
+
+CHANGE_LABELS = {"ProtectedIdentityMarked": "Markerad med skyddad identitet", "AccessGranted": "Fick behörighet",
+                 "AccessRevoked": "Behörigheten återkallades"}
+
+
+class ConfidentialClient(CasesClient):
+    async def protection(self, case_id: UUID) -> dict[str, Any]:
+        return await self._call("GET", "/cases/{case_id}/protection", f"/cases/{case_id}/protection")
+
+    async def medical(self, case_id: UUID) -> dict[str, Any]:
+        return await self._call("GET", "/cases/{case_id}/medical", f"/cases/{case_id}/medical")
+
+
+def _client(request: Request, who: Identity) -> ConfidentialClient:
+    plain = cases_client(request, who)
+    return ConfidentialClient(plain.http, plain.base_url, who)
+
+
+async def _page(request: Request, who: Identity, case_id: UUID, *, grant: FormState | None = None,
+                medical_form: FormState | None = None, status: int = 200) -> Response:
+    client = _client(request, who)
+    case = await client.case(case_id)
+    protection = await client.protection(case_id)
+    organisation = request.app.state.organisation
+    context = {
+        "case_id": case_id, "case": case, "protection": protection,
+        # Staff of the pupil's unit who do not have access yet.
+        "grant_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in organisation.users
+                          if case["school_unit"] in u.school_units and u.user_id not in protection["granted_to"]],
+        "medical": await client.medical(case_id) if who.medical else None,
+        "is_rektor": who.role is Role.REKTOR, "grant": grant or FormState(), "medical_form": medical_form or FormState(),
+        "change_labels": CHANGE_LABELS,
+    }
+    return render(request, "confidential.html", context, status_code=status)
+
+
+@router.get("/arenden/{case_id}/sekretess")
+async def page(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    return await _page(request, who, case_id)
+
+
+@router.post("/arenden/{case_id}/sekretess/skyddad-identitet")
+async def mark(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection", {}), {})
+    if problem:
+        return await _page(request, who, case_id, grant=problem, status=status)
+    flash(request, "Ärendet är markerat med skyddad identitet. Bara du och de du ger behörighet ser det.")
+    return _go(request, f"/arenden/{case_id}/sekretess")
+
+
+@router.post("/arenden/{case_id}/sekretess/behorighet")
+async def grant(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
+    values = {"user_id": user_id}
+    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection/grants", values), values)
+    if problem:
+        return await _page(request, who, case_id, grant=problem, status=status)
+    flash(request, "Behörigheten är given.")
+    return _go(request, f"/arenden/{case_id}/sekretess")
+
+
+@router.post("/arenden/{case_id}/sekretess/aterkalla")
+async def revoke(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
+    values = {"user_id": user_id}
+    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection/revocations", values), values)
+    if problem:
+        return await _page(request, who, case_id, grant=problem, status=status)
+    flash(request, "Behörigheten är återkallad.")
+    return _go(request, f"/arenden/{case_id}/sekretess")
+
+
+@router.post("/arenden/{case_id}/sekretess/medicinskt")
+async def medical_entry(request: Request, case_id: UUID, who: Identity = Depends(current_identity), text: str = Form("")) -> Response:
+    values = {"text": text}
+    _, problem, status = await _attempt(_client(request, who).step(case_id, "medical/entries", values), values)
+    if problem:
+        return await _page(request, who, case_id, medical_form=problem, status=status)
+    flash(request, "Anteckningen är sparad i den medicinska delen.")
+    return _go(request, f"/arenden/{case_id}/sekretess")

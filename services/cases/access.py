@@ -1,0 +1,33 @@
+"""Who may see and do what with a support case (R14): the cases service's policy functions.
+
+Roles come from eventkit.authz.POLICY; here they meet the case itself: its municipality and
+school unit, its protected identity, and the medical domain. Every "may not see" answers as
+"not found" (CaseNotFound in the application), so existence is not disclosed.
+"""
+from __future__ import annotations
+
+from eventkit import authz
+from eventkit.identity import Identity, NotPermitted
+
+READ, WRITE, MOVE, PROTECT, MEDICAL = "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical"
+
+
+def sees_case(who: Identity, case) -> bool:
+    """Own municipality and unit, and for a protected pupil an explicit grant."""
+    return authz.in_unit(who, case.municipality, case.school_unit) and case.may_see(who.user_id)
+
+
+def sees_medical_record_role(who: Identity) -> bool:
+    """School nurse or doctor (an EHT member with the medical claim); rektor never (R14)."""
+    return authz.allows(who, MEDICAL)
+
+
+def require_role(who: Identity, permission: str) -> None:
+    authz.require(who, permission)
+
+
+def require_unit(who: Identity, permission: str, school_unit: str) -> None:
+    """For commands that name a unit (open a case, delegations): role first, then the unit."""
+    authz.require(who, permission)
+    if not who.belongs_to(school_unit):
+        raise NotPermitted("Du arbetar inte på den skolenheten.")

@@ -1,0 +1,76 @@
+"""Skyddad identitet (protected identity, R14): part of the support case.
+
+Rektor marks the pupil's case as protected; from then on only the staff rektor grants access
+see it (the marking rektor is granted at once). Grants and revocations are events, so who
+granted whom, and when, is part of the case's history. Each event carries the whole list of
+grants after it, so a read model can apply it without knowing the earlier ones.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from cases.domain.rules import (
+    AccessIsGrantedOnlyToAProtectedPupilsCase,
+    AProtectedCaseKeepsSomeoneWithAccess,
+    GrantIsGivenOnce,
+    GrantNamesOneStaffMember,
+    OnlyAGrantedAccessCanBeRevoked,
+    OnlyRektorDecidesOnProtectedIdentity,
+    ProtectedIdentityIsMarkedOnce,
+)
+
+
+class ProtectionSteps(Aggregate):
+    """The protected-identity part of the support case (mixed into `SupportCase`)."""
+
+    # Class defaults: cases opened before protection existed are unprotected.
+    protected = False
+    granted_to = ()  # staff user ids with access
+
+    def may_see(self, user_id: str) -> bool:
+        return not self.protected or user_id in self.granted_to
+
+    def mark_protected(self, *, marked_by: str, by_rektor: bool, on: date) -> None:
+        if not by_rektor:
+            raise OnlyRektorDecidesOnProtectedIdentity()
+        if self.protected:
+            raise ProtectedIdentityIsMarkedOnce()
+        self._protected_identity_marked(user=marked_by, changed_by=marked_by, changed_on=on, granted_to=(marked_by,))
+
+    def grant_access(self, *, user: str, granted_by: str, by_rektor: bool, on: date) -> None:
+        if not by_rektor:
+            raise OnlyRektorDecidesOnProtectedIdentity()
+        if not self.protected:
+            raise AccessIsGrantedOnlyToAProtectedPupilsCase()
+        user = (user or "").strip()
+        if not user:
+            raise GrantNamesOneStaffMember()
+        if user in self.granted_to:
+            raise GrantIsGivenOnce()
+        self._access_granted(user=user, changed_by=granted_by, changed_on=on, granted_to=(*self.granted_to, user))
+
+    def revoke_access(self, *, user: str, revoked_by: str, by_rektor: bool, on: date) -> None:
+        if not by_rektor:
+            raise OnlyRektorDecidesOnProtectedIdentity()
+        user = (user or "").strip()
+        if not self.protected or user not in self.granted_to:
+            raise OnlyAGrantedAccessCanBeRevoked()
+        remaining = tuple(u for u in self.granted_to if u != user)
+        if not remaining:
+            raise AProtectedCaseKeepsSomeoneWithAccess()
+        self._access_revoked(user=user, changed_by=revoked_by, changed_on=on, granted_to=remaining)
+
+    @event("ProtectedIdentityMarked")
+    def _protected_identity_marked(self, user: str, changed_by: str, changed_on: date, granted_to: tuple[str, ...]) -> None:
+        self.protected = True
+        self.granted_to = tuple(granted_to)
+
+    @event("AccessGranted")
+    def _access_granted(self, user: str, changed_by: str, changed_on: date, granted_to: tuple[str, ...]) -> None:
+        self.granted_to = tuple(granted_to)
+
+    @event("AccessRevoked")
+    def _access_revoked(self, user: str, changed_by: str, changed_on: date, granted_to: tuple[str, ...]) -> None:
+        self.granted_to = tuple(granted_to)

@@ -1,0 +1,60 @@
+"""JSON endpoints of the confidential parts of a case (R14): protected identity and the
+medical record. Handlers translate; rules live in the domain, authorization in cases.access."""
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+
+from cases.application import CasesApplication
+from cases.entrypoints.workflow import Strict, Versioned, cases
+from eventkit.http import current_identity
+from eventkit.identity import Identity
+
+router = APIRouter()
+
+
+class Grant(Versioned):
+    user_id: str = Field(default="", max_length=100)
+
+
+class MedicalEntry(Strict):
+    text: str = Field(default="", max_length=8000)
+
+
+@router.post("/cases/{case_id}/protection", status_code=201)
+def mark_protected(case_id: UUID, body: Versioned, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """Rektor marks the pupil as having protected identity (skyddad identitet); only rektor and
+    the staff rektor grants access see the case from now on."""
+    app_.mark_protected(who, case_id, expected_version=body.expected_version)
+    return {"case_id": str(case_id)}
+
+
+@router.get("/cases/{case_id}/protection")
+def protection(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    return app_.protection(who, case_id)
+
+
+@router.post("/cases/{case_id}/protection/grants", status_code=201)
+def grant_access(case_id: UUID, body: Grant, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.grant_access(who, case_id, user_id=body.user_id, expected_version=body.expected_version)
+    return {"case_id": str(case_id), "user_id": body.user_id}
+
+
+@router.post("/cases/{case_id}/protection/revocations", status_code=201)
+def revoke_access(case_id: UUID, body: Grant, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.revoke_access(who, case_id, user_id=body.user_id, expected_version=body.expected_version)
+    return {"case_id": str(case_id), "user_id": body.user_id}
+
+
+@router.get("/cases/{case_id}/medical")
+def medical_record(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """The medical part (school nurse, school doctor). Anyone else: not found (R14)."""
+    return app_.medical_record(who, case_id)
+
+
+@router.post("/cases/{case_id}/medical/entries", status_code=201)
+def record_medical_entry(case_id: UUID, body: MedicalEntry, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.record_medical_entry(who, case_id, text=body.text)
+    return {"case_id": str(case_id)}

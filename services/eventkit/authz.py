@@ -1,0 +1,130 @@
+"""Who may see what: the least-privilege policy of every service, as one table (R14).
+
+A permission is a role set and a scope. The role check is the first thing a service does
+(403 whatever the ids, so it discloses nothing); the scope check is done on the data itself,
+with the same "not found" for "not yours" as for "not there". Municipality and school units
+come from the signed identity only (eventkit.identity), never from a query parameter or a body.
+
+docs/architecture.md ("Who may see what") shows this table; a unit test keeps them equal.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from eventkit.identity import Identity, NotPermitted, Role
+
+
+class Scope(str, enum.Enum):
+    UNIT = "own school units"
+    ORGANISATION = "own organisation (kommun or region)"
+    COUNTY = "whole county, de-identified"
+
+
+CASE_WORKERS = frozenset({Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR})
+STAFF = CASE_WORKERS | {Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[Role]
+    scope: Scope
+    what: str
+    medical_only: bool = False  # R14: only the medical part of the student health team
+    message: str = "Din roll har inte behörighet till det här."
+
+    def allows(self, who: Identity) -> bool:
+        return who.role in self.roles and (who.medical or not self.medical_only)
+
+
+POLICY: dict[str, Permission] = {
+    "cases.read": Permission(
+        CASE_WORKERS, Scope.UNIT,
+        "read a pupil's support case, its history and as-of views (protected pupils: granted staff only)",
+        message="Din roll kan inte läsa elevärenden."),
+    "cases.write": Permission(
+        CASE_WORKERS, Scope.UNIT, "open a case and record its steps (the domain decides which steps are rektor's)",
+        message="Din roll kan inte arbeta med elevärenden."),
+    "cases.move": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT, "record that the pupil moves to another unit",
+        message="Det är rektor som registrerar att eleven byter skolenhet."),
+    "cases.protect": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT,
+        "mark a pupil's case as protected identity, grant and revoke access to it (the rektor must have access)",
+        message="Det är rektor som beslutar om skyddad identitet och vem som får se ärendet."),
+    "cases.medical": Permission(
+        frozenset({Role.EHT_MEMBER}), Scope.UNIT,
+        "read and write the medical record part of a case (school nurse, school doctor)", medical_only=True,
+        message="Den medicinska delen av elevhälsan är ett eget sekretessområde."),
+    "cases.delegations.read": Permission(
+        CASE_WORKERS | {Role.MUNICIPALITY_ADMIN}, Scope.UNIT, "read a unit's register of delegations",
+        message="Din roll kan inte se delegationer."),
+    "cases.delegations.write": Permission(
+        CASE_WORKERS, Scope.UNIT, "register or revoke a delegation (the domain allows rektor only, R5)",
+        message="Din roll kan inte ändra delegationer."),
+    "followup.read": Permission(
+        frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER}), Scope.UNIT,
+        "rektor's follow-up view: open cases, counts, investigators (protected pupils: granted staff only)",
+        message="Uppföljningsvyn är för rektor och elevhälsan."),
+    "deviations.read": Permission(
+        STAFF, Scope.ORGANISATION,
+        "the organisation's deviations: the unit's staff, the reporter and the administrator",
+        message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "deviations.report": Permission(
+        STAFF, Scope.UNIT, "report a deviation from one's own unit (configured reporters, R20)",
+        message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "deviations.configure": Permission(
+        STAFF, Scope.UNIT,
+        "who reports and who is responsible per unit: the administrator, the unit's rektor, its manager",
+        message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "deviations.handle": Permission(
+        STAFF, Scope.ORGANISATION, "record actions and answers, solve locally, check and send to BUS "
+        "(the domain allows the unit's responsible manager only, R21)",
+        message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "county.read": Permission(
+        frozenset({Role.BUS_SECRETARIAT}), Scope.COUNTY,
+        "counts, trends, de-identified reports, CSV and the yearly compilation",
+        message="Länsbilden är till för BUS-sekretariatet."),
+}
+
+
+def allows(who: Identity, key: str) -> bool:
+    return POLICY[key].allows(who)
+
+
+def require(who: Identity, key: str) -> None:
+    """Refuse (403) a caller whose role is outside the permission, before any data is read."""
+    permission = POLICY[key]
+    if not permission.allows(who):
+        raise NotPermitted(permission.message)
+
+
+def in_unit(who: Identity, municipality: str, school_unit: str) -> bool:
+    """The data is in the caller's municipality and one of the caller's school units."""
+    return municipality == who.municipality and who.belongs_to(school_unit)
+
+
+def units_in_scope(who: Identity, requested: str | None) -> list[str]:
+    """The units a query may read: the caller's own, or one of them when asked for. A unit
+    outside the identity is refused, not silently widened or emptied."""
+    if requested is None or requested == "":
+        return list(who.school_units)
+    if not who.belongs_to(requested):
+        raise NotPermitted("Du arbetar inte på den skolenheten.")
+    return [requested]
+
+
+ROLE_NAMES = {
+    Role.TEACHER: "teacher", Role.SPECIAL_EDUCATOR: "special educator", Role.EHT_MEMBER: "EHT member",
+    Role.REKTOR: "rektor", Role.MUNICIPALITY_ADMIN: "municipality admin", Role.REGION_STAFF: "region staff",
+    Role.BUS_SECRETARIAT: "BUS secretariat",
+}
+
+
+def policy_table() -> str:
+    """The policy as the Markdown table in docs/architecture.md."""
+    lines = ["| permission | roles | scope | what |", "| --- | --- | --- | --- |"]
+    for key, p in POLICY.items():
+        roles = ", ".join(ROLE_NAMES[r] for r in Role if r in p.roles) + (" (medical only)" if p.medical_only else "")
+        lines.append(f"| `{key}` | {roles} | {p.scope.value} | {p.what} |")
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""Protected identity (skyddad identitet, R14) over the real stack: after rektor marks a pupil's
+case, an ungranted colleague of the same unit learns nothing of it from any list, count,
+search or suggestion of any service (no "1 hidden"), while the colleague rektor granted
+access sees it; through the cases API, the relay, Kafka and the follow-up projection."""
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from eventkit.identity import Role
+from tests.conftest import REKTOR, TEACHER, headers_for, identity
+from tests.integration.test_support_case_workflow import post, referred_case
+from tests.support.infrastructure import eventually
+from tests.support.tenancy import operations
+
+pytestmark = pytest.mark.integration
+
+GRANTED = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
+UNGRANTED = identity("tomas.ahl", Role.EHT_MEMBER, "0180", "0180-ENG")  # skolkurator, same unit
+
+
+def followup(stack, who, **params) -> dict:
+    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000, **params}, headers=headers_for(who))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def searches(investigator: str) -> dict[str, list[dict]]:
+    """The ways each list can be searched or filtered, besides no filter at all."""
+    return {"GET /followup": [{"page_size": 1000}, {"investigator": investigator}, {"status": "investigating"},
+                              {"status": "overdue"}, {"school_unit": "0180-ENG"}]}
+
+
+def lists_and_searches(stack) -> list[tuple[str, str]]:
+    """Every GET without a path id, in every service's OpenAPI: the lists, counts and searches."""
+    found = []
+    for base in (stack.cases_url, stack.followup_url, stack.deviations_url, stack.county_url, stack.documentation_url,
+                 stack.accesslog_url):
+        spec = httpx.get(f"{base}/openapi.json").json()
+        found += [(base, op) for op in sorted(operations(spec)) if op.startswith("GET ") and "{" not in op]
+    return found
+
+
+def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_colleague(stack):
+    investigator = f"utredare.{uuid.uuid4().hex[:8]}"
+    case_id = referred_case(stack)
+    post(stack, REKTOR, f"/cases/{case_id}/investigation", {"investigator": investigator, "student_health_team": True})
+    name = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).json()["pupil_name"]
+    markers = (case_id, name, investigator)
+
+    # Before: the colleague sees the pupil like any other (so the test below can fail).
+    eventually(lambda: followup(stack, UNGRANTED, investigator=investigator)["total"] == 1, timeout=60, interval=0.2)
+    before = followup(stack, UNGRANTED)["summary"]
+
+    post(stack, REKTOR, f"/cases/{case_id}/protection", {})
+    post(stack, REKTOR, f"/cases/{case_id}/protection/grants", {"user_id": GRANTED.user_id})
+    eventually(lambda: followup(stack, UNGRANTED, investigator=investigator)["total"] == 0, timeout=60, interval=0.2)
+
+    # The granted colleague and rektor see it, with its investigator among the suggestions.
+    for who in (GRANTED, REKTOR):
+        seen = followup(stack, who, investigator=investigator)
+        assert [r["case_id"] for r in seen["rows"]] == [case_id] and seen["total"] == 1
+        assert investigator in followup(stack, who)["investigators"]
+        assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(who)).status_code == 200
+
+    # The ungranted colleague: nothing in rows, totals, counts or suggestions; one fewer open case.
+    view = followup(stack, UNGRANTED)
+    assert view["total"] == len(view["rows"]) == before["open"] - 1
+    assert view["summary"]["waiting"] == before["waiting"] - 1
+    assert investigator not in view["investigators"]
+    filtered = followup(stack, UNGRANTED, investigator=investigator)
+    assert filtered["total"] == 0 and set(filtered["summary"].values()) == {0} and filtered["rows"] == []
+
+    leaks, listed = [], lists_and_searches(stack)
+    assert ("GET /followup" in {op for _, op in listed}) and ("GET /deviations" in {op for _, op in listed})
+    for base, op in listed:
+        path = op.split(" ", 1)[1]
+        for params in searches(investigator).get(op, [{}]):
+            response = httpx.get(f"{base}{path}", params=params, headers=headers_for(UNGRANTED))
+            if response.status_code >= 500 or any(m in response.text for m in markers):
+                leaks.append(f"{op} {params}: {response.status_code}")
+    assert leaks == []
+
+    # Names for the follow-up page's list: none for the hidden pupil.
+    names = httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(UNGRANTED))
+    assert names.status_code == 200 and name not in names.text
+    assert name in httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]},
+                              headers=headers_for(GRANTED)).text
+
+    # The case itself, its history, its grants: the same "not found" as a case that is not there.
+    for path in ("", "/history", "/protection", "/medical"):
+        for who in (UNGRANTED, TEACHER):  # the teacher who opened it is not granted either
+            response = httpx.get(f"{stack.cases_url}/cases/{case_id}{path}", headers=headers_for(who))
+            assert response.status_code == 404, (path, who.user_id, response.text)
+            assert name not in response.text
+
+    # The grant is in the case's history: who granted whom.
+    grants = httpx.get(f"{stack.cases_url}/cases/{case_id}/protection", headers=headers_for(REKTOR)).json()
+    assert [(h["change"], h["user_id"], h["changed_by"]) for h in grants["history"]] == [
+        ("ProtectedIdentityMarked", "rolf.ek", "rolf.ek"), ("AccessGranted", "sara.berg", "rolf.ek")]
+
+    # A revocation reaches the projection too.
+    post(stack, REKTOR, f"/cases/{case_id}/protection/revocations", {"user_id": GRANTED.user_id})
+    eventually(lambda: followup(stack, GRANTED, investigator=investigator)["total"] == 0, timeout=60, interval=0.2)
+    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(GRANTED)).status_code == 404
