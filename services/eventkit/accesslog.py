@@ -29,6 +29,7 @@ from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres
 from eventkit.contracts import contract_for, validate_message
+from eventkit.schema import create_schema
 from eventkit.identity import Identity
 from eventkit.relay import OutboxRelay
 from eventkit.store import EventMeta
@@ -120,7 +121,7 @@ class AccessLog:
     def _pool(self) -> ConnectionPool:
         pool = ConnectionPool(self.postgres.conninfo, min_size=1, max_size=8, open=True, timeout=3)
         with pool.connection() as conn:
-            conn.execute(SCHEMA)
+            create_schema(conn, SCHEMA)
         return pool
 
     def record(self, *entries: AccessEntry) -> None:
@@ -150,7 +151,7 @@ class AccessLog:
 
     def after(self, position: int, limit: int) -> list[tuple]:
         with psycopg.connect(self.postgres.conninfo, autocommit=True) as conn:
-            conn.execute(SCHEMA)
+            create_schema(conn, SCHEMA)
             return conn.execute(
                 f"SELECT id, {_COLUMNS} FROM access_log WHERE id > %s ORDER BY id LIMIT %s", (position, limit)
             ).fetchall()

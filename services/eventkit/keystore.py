@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres, env
+from eventkit.schema import create_schema
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pupil_key (
@@ -98,7 +99,7 @@ class KeyStore:
     def _pool(self) -> ConnectionPool:
         pool = ConnectionPool(self._postgres.conninfo, min_size=1, max_size=4, open=True, kwargs={"autocommit": True})
         with pool.connection() as conn:
-            conn.execute(SCHEMA)
+            create_schema(conn, SCHEMA)
         return pool
 
     def pupil_for(self, municipality: str, personal_number: str, name: str) -> str:

@@ -30,6 +30,7 @@ from opentelemetry import trace
 
 from eventkit.config import Postgres, kafka_bootstrap
 from eventkit.contracts import ContractViolation, contract_for, validate_message
+from eventkit.schema import create_schema
 from eventkit.store import EventMeta, ServiceApplication
 from eventkit.telemetry import context_from_traceparent, current_traceparent, setup_tracing, tracer
 
@@ -102,7 +103,7 @@ class OutboxRelay:
 
     def position(self) -> int:
         with self._connect() as conn:
-            conn.execute(POSITION_DDL)
+            create_schema(conn, POSITION_DDL)
             row = conn.execute(
                 "SELECT notification_id FROM relay_position WHERE relay_name = %s", (self.name,)
             ).fetchone()

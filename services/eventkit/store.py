@@ -18,9 +18,12 @@ from datetime import date
 
 from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding
 
+from psycopg.conninfo import make_conninfo
+
 from eventkit.config import Postgres
 from eventkit.group_commit import GroupCommitter
 from eventkit.identity import Identity
+from eventkit.schema import schema_lock
 from eventkit.telemetry import current_traceparent
 
 META_KEY = "__meta__"
@@ -94,7 +97,20 @@ class ServiceApplication(Application):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         settings = Postgres.for_database(self.database_variable).eventsourcing_env()
         settings.update(env or {})
+        self._settings = settings
         super().__init__(env=settings)
+
+    def construct_recorder(self) -> Any:
+        if self._settings.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+            return super().construct_recorder()  # in memory (unit tests): nothing to race
+        # The service's API, relay and listeners start together; see eventkit.schema.
+        conninfo = make_conninfo(
+            host=self._settings["POSTGRES_HOST"], port=self._settings["POSTGRES_PORT"],
+            user=self._settings["POSTGRES_USER"], password=self._settings["POSTGRES_PASSWORD"],
+            dbname=self._settings["POSTGRES_DBNAME"],
+        )
+        with schema_lock(conninfo):
+            return super().construct_recorder()
 
     def _record(self, processing_event: Any) -> list[Recording]:
         # As the library's EventStore.put, but the insert goes through the group committer

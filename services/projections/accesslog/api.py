@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 from eventkit.config import Postgres
 from eventkit.http import current_identity, install_error_handlers
 from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.schema import create_schema
 from eventkit.telemetry import setup_tracing
 from projections.accesslog import queries
 from projections.accesslog.readmodel import SCHEMA
@@ -27,7 +28,7 @@ FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 def _pool() -> ConnectionPool:
     pool = ConnectionPool(Postgres.for_database("ACCESSLOG_DB").conninfo, min_size=1, max_size=4, open=True)
     with pool.connection() as conn:
-        conn.execute(SCHEMA)
+        create_schema(conn, SCHEMA)
     return pool
 
 

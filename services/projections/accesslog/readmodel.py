@@ -6,6 +6,8 @@ from typing import Any
 
 import psycopg
 
+from eventkit import schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_entry (
     entry_id uuid PRIMARY KEY,
@@ -28,7 +30,7 @@ CREATE INDEX IF NOT EXISTS access_entry_pupil ON access_entry (municipality, pup
 
 
 async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await conn.execute(SCHEMA)
+    await schema.create_schema_async(conn, SCHEMA)
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:

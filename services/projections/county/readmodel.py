@@ -14,6 +14,8 @@ from typing import Any
 
 import psycopg
 
+from eventkit import schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS county_deviation (
     deviation_id uuid PRIMARY KEY,
@@ -52,11 +54,11 @@ ALL = "*"
 
 
 def create_schema(conn: psycopg.Connection) -> None:
-    conn.execute(SCHEMA)
+    schema.create_schema(conn, SCHEMA)
 
 
 async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await conn.execute(SCHEMA)
+    await schema.create_schema_async(conn, SCHEMA)
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:

@@ -10,6 +10,8 @@ from typing import Any
 
 import psycopg
 
+from eventkit import schema
+
 from projections.followup import access
 
 SCHEMA = """
@@ -81,11 +83,11 @@ CREATE TABLE IF NOT EXISTS processed_event (
 
 
 def create_schema(conn: psycopg.Connection) -> None:
-    conn.execute(SCHEMA + access.SCHEMA)
+    schema.create_schema(conn, SCHEMA + access.SCHEMA)
 
 
 async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await conn.execute(SCHEMA + access.SCHEMA)
+    await schema.create_schema_async(conn, SCHEMA + access.SCHEMA)
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:

@@ -11,6 +11,8 @@ from typing import Any
 
 import psycopg
 
+from eventkit import schema
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quality_mission (
     mission_id uuid PRIMARY KEY,
@@ -89,11 +91,11 @@ CREATE TABLE IF NOT EXISTS processed_event (
 
 
 def create_schema(conn: psycopg.Connection) -> None:
-    conn.execute(SCHEMA)
+    schema.create_schema(conn, SCHEMA)
 
 
 async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await conn.execute(SCHEMA)
+    await schema.create_schema_async(conn, SCHEMA)
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
