@@ -357,9 +357,11 @@ def test_a_teacher_of_the_unit_does_not_reach_its_medical_record(stack, case_see
 
 
 def test_r14_the_competence_and_quality_services_serve_rektor_and_special_educators_only(stack, mission_seed):
-    """Found by the matrix: a teacher, an administrator or the BUS secretariat got 200 from the
-    competence service (its missions list, its own empty profile), and a special educator asking
-    the quality view for a unit outside the identity got 200. Now 403 before any data is read."""
+    """Found when the fuzzing and the matrix first covered them: a teacher, an administrator or
+    the BUS secretariat got 200 from the competence service (an empty missions list, an empty
+    profile of their own), and a special educator asking the quality view for a unit outside the
+    identity got 200 (her own record). Now 403 before any data is read (`competence.*`,
+    `quality.read` in eventkit.authz.POLICY)."""
     bus = identity("birgitta.sund", Role.BUS_SECRETARIAT, "00")
     for who in (comp.TEACHER, ADMIN, bus):
         for path in ("/missions", f"/profiles/{who.user_id}"):
