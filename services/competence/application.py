@@ -19,6 +19,7 @@ from competence.domain.mission import Mission
 from competence.domain.profile import EducatorProfile
 from competence.domain.values import Party
 from competence.views import goal_chain, history_entry, mission_details, mission_row, profile_details
+from eventkit import authz
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.store import ServiceApplication, acting_as
 
@@ -44,6 +45,7 @@ class CompetenceApplication(ServiceApplication):
 
     # -- the special educator's profile (seed §2) ----------------------------------------------
     def record_profile(self, who: Identity, *, degree: str, qualification: str, specialisations: Iterable[str]) -> bool:
+        authz.require(who, "competence.write")
         if who.role is not Role.SPECIAL_EDUCATOR:
             raise NotPermitted("Profilen förs av specialpedagogen eller specialläraren själv.")
         found = self._profile(who.municipality, who.user_id)
@@ -59,6 +61,7 @@ class CompetenceApplication(ServiceApplication):
     def profile(self, who: Identity, user_id: str) -> dict[str, Any]:
         """Own profile; a rektor reads the profile of a special educator with a mission in
         one of the rektor's units."""
+        authz.require(who, "competence.read")
         if who.user_id != user_id and not any(
             r["special_educator"] == user_id for r in self.missions(who) if who.role is Role.REKTOR
         ):
@@ -68,6 +71,7 @@ class CompetenceApplication(ServiceApplication):
 
     # -- the mission (R12) ------------------------------------------------------------------------
     def start_mission(self, who: Identity, *, school_unit: str, special_educator: str) -> UUID:
+        authz.require(who, "competence.write")
         if who.role is not Role.REKTOR or not who.belongs_to(school_unit):
             raise NotPermitted("Uppdraget formuleras av rektor för den egna skolenheten.")
         mission = Mission.start(municipality=who.municipality, school_unit=school_unit,
@@ -147,6 +151,7 @@ class CompetenceApplication(ServiceApplication):
     # -- queries ------------------------------------------------------------------------------------------
     def missions(self, who: Identity) -> list[dict[str, Any]]:
         """The missions this user is a party to: a rektor's units, a special educator's own."""
+        authz.require(who, "competence.read")
         rows = []
         for mission_id in self._mission_ids(who.municipality):
             mission: Mission = self.repository.get(mission_id)
@@ -156,10 +161,12 @@ class CompetenceApplication(ServiceApplication):
         return sorted(rows, key=lambda r: (r["school_unit"], r["special_educator"], r["started_on"]))
 
     def details(self, who: Identity, mission_id: UUID) -> dict[str, Any]:
+        authz.require(who, "competence.read")
         mission, party = self._mission_for(who, mission_id)
         return mission_details(mission, party, self.today())
 
     def goal(self, who: Identity, mission_id: UUID, goal_id: str) -> dict[str, Any]:
+        authz.require(who, "competence.read")
         mission, party = self._mission_for(who, mission_id)
         if goal_id not in mission.goals:
             raise MissionNotFound(goal_id)
@@ -167,6 +174,7 @@ class CompetenceApplication(ServiceApplication):
 
     def history(self, who: Identity, mission_id: UUID) -> list[dict[str, Any]]:
         """Every event of the mission with who and when (R13: the chain's history is kept)."""
+        authz.require(who, "competence.read")
         self._mission_for(who, mission_id)
         return self._history(mission_id)
 
@@ -180,6 +188,7 @@ class CompetenceApplication(ServiceApplication):
 
     def _command(self, who: Identity, mission_id: UUID, expected_version: int | None,
                  act: Callable[[Mission, Party], Any]) -> Any:
+        authz.require(who, "competence.write")
         mission, party = self._mission_for(who, mission_id)
         if expected_version is not None and expected_version != mission.version:
             raise VersionConflict(str(mission_id))

@@ -81,6 +81,18 @@ POLICY: dict[str, Permission] = {
         STAFF, Scope.ORGANISATION, "record actions and answers, solve locally, check and send to BUS "
         "(the domain allows the unit's responsible manager only, R21)",
         message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "competence.read": Permission(
+        frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
+        "a special educator's mission, goals, quality cycle, plan and profile: the mission's two parties only (R12)",
+        message="Uppdrag och kvalitetsarbete är för rektor och specialpedagoger."),
+    "competence.write": Permission(
+        frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
+        "start, describe, confirm and follow up a mission (the domain decides which steps are rektor's, R12, R13)",
+        message="Uppdrag och kvalitetsarbete är för rektor och specialpedagoger."),
+    "quality.read": Permission(
+        frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
+        "rektor's quality view of the own units; a special educator's own record",
+        message="Kvalitetsvyn är för rektor och specialpedagoger."),
     "county.read": Permission(
         frozenset({Role.BUS_SECRETARIAT}), Scope.COUNTY,
         "counts, trends, de-identified reports, CSV and the yearly compilation",

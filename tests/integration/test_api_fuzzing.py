@@ -34,6 +34,8 @@ SERVICES = {
     "county": ("county_url", dev.SECRETARIAT, REKTOR),
     "documentation": ("documentation_url", identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG"), BUS),
     "accesslog": ("accesslog_url", identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT"), REKTOR),
+    "competence": ("competence_url", REKTOR, BUS),
+    "quality": ("quality_url", REKTOR, TEACHER_NOT_VIEWER),
 }
 
 
@@ -73,12 +75,16 @@ def fuzz(operation, base_url: str, headers: dict[str, str], refused: set[int] | 
 
 @pytest.fixture(scope="module")
 def real_ids(stack) -> dict:
-    """Ids of data the served identities may act on: a referred case, a unit, a deviation."""
+    """Ids of data the served identities may act on: a referred case, a unit, a deviation, a
+    mission of rektor's unit with a goal in force."""
     from tests.integration.test_support_case_workflow import referred_case
+    from tests.support.competence import agreed_goal, agreed_mission
 
     dev.configure_units(stack.deviations_url)
+    mission_id = agreed_mission(stack.competence_url)
     return {"case_id": referred_case(stack), "school_unit": "0180-ENG", "unit": "0180-ENG", "number": 1,
-            "deviation_id": dev.report(stack.deviations_url), "year": 2026}
+            "deviation_id": dev.report(stack.deviations_url), "year": 2026, "mission_id": mission_id,
+            "goal_id": agreed_goal(stack.competence_url, mission_id), "user_id": "sara.berg"}
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -192,10 +192,14 @@ def test_r12_only_the_two_parties_see_and_act_and_others_get_not_found(stack):
     goal = call(base, REKTOR, f"/missions/{mission_id}/goals",
                 {"text": "Pedagogiska bedömningar inom två veckor.", "follow_up_dates": [days(30)]})["goal_id"]
     before = stored_event_count()
-    for outsider in (OTHER_REKTOR, TEACHER, SOLNA_REKTOR, SOLNA_EDUCATOR):
+    for outsider in (OTHER_REKTOR, SOLNA_REKTOR, SOLNA_EDUCATOR):
         call(base, outsider, f"/missions/{mission_id}", status=404)
         call(base, outsider, f"/missions/{mission_id}/goals/{goal}/confirmation", {}, status=404)
         assert mission_id not in {r["mission_id"] for r in call(base, outsider, "/missions", status=200)["rows"]}
+    # A role that is never a party (a teacher of the unit) is refused before any mission is read.
+    call(base, TEACHER, f"/missions/{mission_id}", status=403)
+    call(base, TEACHER, f"/missions/{mission_id}/goals/{goal}/confirmation", {}, status=403)
+    call(base, TEACHER, "/missions", status=403)
     assert call(base, REKTOR, "/missions", {"school_unit": "0180-KAT", "special_educator": "sara.berg"}, status=403)
     assert call(base, EDUCATOR, "/missions", {"school_unit": "0180-ENG", "special_educator": "sara.berg"}, status=403)
     again = call(base, REKTOR, f"/missions/{mission_id}/goals/{goal}/confirmation", {})

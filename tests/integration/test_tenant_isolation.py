@@ -3,16 +3,24 @@ OpenAPI, tried by users of another municipality and of another unit against the 
 The machinery is tests/support/tenancy.py; this file holds each service's expectations."""
 from __future__ import annotations
 
+import os
+import uuid
+from urllib.parse import urlsplit
+
 import httpx
 import pytest
 
+from competence.domain.profile import EducatorProfile
 from eventkit.identity import Identity, Role
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
+from tests.integration.test_api_fuzzing import SERVICES as FUZZED
 from tests.integration.test_support_case_workflow import investigate, post, referred_case
+from tests.support import competence as comp
 from tests.support import deviations as dev
+from tests.support import stack as running
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import personal_number, pupil_name
-from tests.support.tenancy import ServiceTenancy, leaks, listing, owner_reads, scoped, stale, unclassified
+from tests.support.tenancy import ServiceTenancy, leaks, listing, own, owner_reads, scoped, stale, unclassified
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +117,40 @@ INTERVENTION = {**CONTENT, "level": "group"}
 # The loggkontroll is the administrator's, of its own municipality only.
 ACCESSLOG = {"GET /accesslog": (listing(), listing(query=lambda s: {"pupil_ref": s["pupil_ref"]}))}
 
+# The special educator's mission (R12, R13): its two parties only, rektor of the unit and the
+# special educator it concerns, in the same municipality.
+M = "/missions/{mission_id}"
+COMPETENCE = {
+    # A rektor reads the profile of a special educator with a mission in the own units; others
+    # (Sara of Solna has the same user id) see only their own.
+    "GET /profiles/{user_id}": listing(),
+    "PUT /profiles/me": own(body=lambda s: {"degree": "Försök", "qualification": "in_training"}),
+    "POST /missions": scoped(body=lambda s: {"school_unit": "0180-ENG", "special_educator": "sara.berg"}),
+    "GET /missions": listing(),
+    f"GET {M}": scoped(),
+    f"GET {M}/history": scoped(),
+    f"POST {M}/description": scoped(body=lambda s: TEXT),
+    f"POST {M}/description/confirmation": scoped(body=lambda s: {"revision": 1}),
+    f"POST {M}/goals": scoped(body=lambda s: {**TEXT, "follow_up_dates": [comp.days(7)]}),
+    f"GET {M}/goals/{{goal_id}}": scoped(),
+    f"POST {M}/goals/{{goal_id}}/confirmation": scoped(),
+    f"POST {M}/goals/{{goal_id}}/follow-ups": scoped(body=lambda s: TEXT),
+    f"POST {M}/goals/{{goal_id}}/assessments": scoped(body=lambda s: {"attainment": "met", "analysis": "Försök"}),
+    f"POST {M}/assessments/{{assessment_id}}/confirmation": scoped(),
+    f"POST {M}/goals/{{goal_id}}/actions": scoped(body=lambda s: {"assessment_id": s["assessment_id"], **TEXT}),
+    f"POST {M}/needs": scoped(body=lambda s: TEXT),
+    f"POST {M}/activities": scoped(body=lambda s: {"need_id": s["need_id"], "title": "Kurs", "planned_hours": 8}),
+    f"POST {M}/activities/{{activity_id}}/allotment": scoped(body=lambda s: {"hours": 4}),
+    f"POST {M}/activities/{{activity_id}}/completion": scoped(body=lambda s: {"completed_on": comp.days(0), "hours": 4}),
+    f"POST {M}/supervision": scoped(body=lambda s: {"provider": "external", "sessions_per_term": 2}),
+    f"POST {M}/supervision/sessions": scoped(body=lambda s: {"held_on": comp.days(0), "minutes": 60}),
+}
+KAT_EDUCATOR_COMPETENCE = identity("nils.kat", Role.SPECIAL_EDUCATOR, "0180", "0180-KAT")
+COMPETENCE_ATTACKERS = [comp.OTHER_REKTOR, KAT_EDUCATOR_COMPETENCE, comp.SOLNA_REKTOR, comp.SOLNA_EDUCATOR, comp.TEACHER]
+
+# Rektor's quality view: the own units (asked for another's: refused); a special educator's own.
+QUALITY = {"GET /quality": (listing(), scoped(query=lambda s: {"school_unit": "0180-ENG"}))}
+
 COUNTY = {
     "GET /county/counts": scoped(),
     "GET /county/deviations": scoped(),
@@ -183,6 +225,47 @@ def accesslog_service(stack, case_seed) -> ServiceTenancy:
     return ServiceTenancy("accesslog", stack.accesslog_url, ACCESSLOG, lambda: seed, ADMIN)
 
 
+@pytest.fixture(scope="module")
+def mission_seed(stack) -> dict:
+    """Rektor Rolf Ek's agreed mission for Sara Berg at 0180-ENG, with a goal in force, a
+    follow-up, a joint assessment, a need, an activity, supervision, and Sara's profile."""
+    base = stack.competence_url
+    mark = f"ENG-{uuid.uuid4().hex[:8]}"
+    mission_id = comp.agreed_mission(base)
+    goal_id = comp.agreed_goal(base, mission_id)
+    m = f"/missions/{mission_id}"
+    comp.call(base, comp.EDUCATOR, f"{m}/goals/{goal_id}/follow-ups", {"text": "Två arbetslag handledda."})
+    assessment_id = comp.call(base, comp.EDUCATOR, f"{m}/goals/{goal_id}/assessments",
+                              {"attainment": "partly_met", "analysis": "För lite tid."})["assessment_id"]
+    need_id = comp.call(base, comp.EDUCATOR, f"{m}/needs", {"text": "Samtalsmetodik"})["need_id"]
+    activity_id = comp.call(base, comp.EDUCATOR, f"{m}/activities",
+                            {"need_id": need_id, "title": "Kurs", "planned_hours": 8})["activity_id"]
+    comp.call(base, comp.REKTOR, f"{m}/supervision", {"provider": "external", "sessions_per_term": 4})
+    profile = httpx.put(f"{base}/profiles/me", headers=headers_for(comp.EDUCATOR),
+                        json={"degree": f"Speciallärarexamen {mark}", "qualification": "special_teacher_degree"})
+    assert profile.status_code == 200, profile.text
+    return {"mission_id": mission_id, "goal_id": goal_id, "assessment_id": assessment_id, "need_id": need_id,
+            "activity_id": activity_id, "user_id": "sara.berg", "markers": [mission_id, mark]}
+
+
+def competence_service(stack, seed) -> ServiceTenancy:
+    # The owner's data: the mission's stream and Sara's profile in 0180 (another special
+    # educator, or Sara of Solna, may write their own profile).
+    owned = (uuid.UUID(seed["mission_id"]), EducatorProfile.id_for("0180", "sara.berg"))
+    return ServiceTenancy("competence", stack.competence_url, COMPETENCE, lambda: seed, comp.REKTOR, stored=lambda: query(
+        "COMPETENCE_DB", "SELECT count(*) FROM competence_events WHERE originator_id = ANY(%s)", (list(owned),))[0][0])
+
+
+def quality_service(stack, seed) -> ServiceTenancy:
+    def projected():
+        shown = httpx.get(f"{stack.quality_url}/quality", headers=headers_for(comp.REKTOR))
+        return seed["mission_id"] in shown.text
+
+    eventually(projected, timeout=60, interval=0.3)
+    return ServiceTenancy("quality", stack.quality_url, QUALITY, lambda: {**seed, "markers": [seed["mission_id"]]},
+                          comp.REKTOR)
+
+
 def county_service(stack) -> ServiceTenancy:
     def seed():
         dev.configure_units(stack.deviations_url)
@@ -200,7 +283,7 @@ def county_service(stack) -> ServiceTenancy:
 
 
 @pytest.fixture(scope="module")
-def services(stack, case_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
+def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
     return [
         (cases_service(stack, case_seed), CASE_ATTACKERS),
         (deviations_service(stack), DEVIATION_ATTACKERS),
@@ -208,7 +291,43 @@ def services(stack, case_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
         (county_service(stack), COUNTY_ATTACKERS),
         (documentation_service(stack, case_seed), [OTHER_REKTOR, KAT_EDUCATOR, SOLNA_REKTOR]),
         (accesslog_service(stack, case_seed), [SOLNA_ADMIN, REKTOR, dev.REGION_ADMIN]),
+        (competence_service(stack, mission_seed), COMPETENCE_ATTACKERS),
+        (quality_service(stack, mission_seed), COMPETENCE_ATTACKERS),
     ]
+
+
+# Processes of the stack that listen on HTTP but are not APIs of the matrix, and why.
+NOT_IN_THE_MATRIX = {
+    "frontend": "the browser's HTML pages; every page calls the APIs above with the user's identity",
+    "devidp": "the development identity provider; not part of a deployment (ADR 0017)",
+}
+
+
+def _port(url: str) -> int:
+    return urlsplit(url).port
+
+
+def test_every_api_of_the_running_stack_is_in_the_matrix_and_fuzzed(stack, services):
+    """A new service added to the stack (tests/support/stack.py) without a line in the matrix,
+    and in the fuzzing table, fails here: every process that serves an OpenAPI is covered."""
+    commands = running._commands()
+    uvicorn = {name for name, command in commands.items() if command[0].endswith("uvicorn")}
+    assert uvicorn <= set(running.LISTENS_ON), "every HTTP process of the stack needs a LISTENS_ON entry"
+    apis = {}
+    for name, variable in running.LISTENS_ON.items():
+        port = int(os.environ[variable])
+        answer = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10)
+        if name in NOT_IN_THE_MATRIX:
+            continue
+        if answer.status_code == 200 and "paths" in answer.json():
+            apis[port] = name
+        else:
+            assert name not in uvicorn, f"{name} runs uvicorn but serves no OpenAPI: add it to NOT_IN_THE_MATRIX with why"
+    assert {name for port, name in apis.items()} >= uvicorn - set(NOT_IN_THE_MATRIX)
+    in_matrix = {apis.get(_port(service.base_url), service.base_url) for service, _ in services}
+    assert in_matrix == set(apis.values()), "add the missing service to the matrix (tests/support/tenancy.py)"
+    fuzzed = {apis.get(_port(getattr(stack, attribute)), attribute) for attribute, _, _ in FUZZED.values()}
+    assert fuzzed == set(apis.values()), "add the missing service to SERVICES in test_api_fuzzing.py"
 
 
 def test_every_operation_of_every_service_is_classified(services):
@@ -235,3 +354,29 @@ def test_a_teacher_of_the_unit_does_not_reach_its_medical_record(stack, case_see
         assert response.status_code == 404, (who.user_id, response.text)
     response = httpx.get(f"{stack.cases_url}/cases/{case_seed['case_id']}/medical", headers=headers_for(NURSE))
     assert [e["text"] for e in response.json()["entries"]] == ["Hälsobesök"]
+
+
+def test_r14_the_competence_and_quality_services_serve_rektor_and_special_educators_only(stack, mission_seed):
+    """Found when the fuzzing and the matrix first covered them: a teacher, an administrator or
+    the BUS secretariat got 200 from the competence service (an empty missions list, an empty
+    profile of their own), and a special educator asking the quality view for a unit outside the
+    identity got 200 (her own record). Now 403 before any data is read (`competence.*`,
+    `quality.read` in eventkit.authz.POLICY)."""
+    bus = identity("birgitta.sund", Role.BUS_SECRETARIAT, "00")
+    for who in (comp.TEACHER, ADMIN, bus):
+        for path in ("/missions", f"/profiles/{who.user_id}"):
+            response = httpx.get(f"{stack.competence_url}{path}", headers=headers_for(who))
+            assert response.status_code == 403, (who.user_id, path, response.text)
+        assert httpx.get(f"{stack.quality_url}/quality", headers=headers_for(who)).status_code == 403
+    asked = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-ENG"},
+                      headers=headers_for(KAT_EDUCATOR_COMPETENCE))
+    assert asked.status_code == 403 and asked.json()["message"] == "Du arbetar inte på den skolenheten."
+    # Sara, in both units, narrows her own record to one of them.
+    def in_eng():
+        """the mission reached the quality view and shows in Sara's record for 0180-ENG"""
+        eng = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-ENG"}, headers=headers_for(comp.EDUCATOR))
+        return eng.status_code == 200 and mission_seed["mission_id"] in eng.text
+
+    eventually(in_eng, timeout=60, interval=0.3)
+    own_unit = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-KAT"}, headers=headers_for(comp.EDUCATOR))
+    assert own_unit.status_code == 200 and mission_seed["mission_id"] not in own_unit.text

@@ -35,6 +35,9 @@ class Expect:
       tenant is refused, 403 or 404.
     - `listing`: it answers for the caller's own scope: another tenant may get 2xx, but none of
       the owner's markers (ids, names) may be in the answer.
+    - `own`: a write that names nothing but the caller (a profile of one's own, "me"): another
+      tenant may get 2xx for its own data, but nothing of the owner's is shown or changed (so the
+      service's `stored` fingerprint must be of the owner's data only).
     """
 
     kind: str
@@ -53,6 +56,10 @@ def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], d
 def listing(query: Callable[[Seed], dict] | None = None, body: Callable[[Seed], dict] | None = None,
             markers: Callable[[Seed, Identity], list] | None = None, owner: Identity | None = None) -> Expect:
     return Expect("listing", body, query, owner, markers)
+
+
+def own(body: Callable[[Seed], dict] | None = None) -> Expect:
+    return Expect("own", body)
 
 
 @dataclass
@@ -117,7 +124,7 @@ def leaks(service: ServiceTenancy, attacker: Identity, seed: Seed) -> list[str]:
             where = f"{service.name}: {key} as {attacker.user_id} ({attacker.municipality} {','.join(attacker.school_units)})"
             if expect.kind == "scoped" and response.status_code not in REFUSED:
                 problems.append(f"{where} answered {response.status_code}, not 403/404: {response.text[:200]}")
-            if expect.kind == "listing":
+            if expect.kind in ("listing", "own"):
                 if response.status_code >= 500 or (response.status_code < 300 and any(m in response.text for m in markers)):
                     problems.append(f"{where} answered {response.status_code} showing the owner's data")
             if service.stored() != before:

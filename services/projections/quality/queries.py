@@ -18,7 +18,9 @@ KINDS = ("supervision", "pedagogical_assessment", "mapping", "teaching", "learni
 
 def _scope(units: list[str] | None, educator: str | None) -> tuple[str, dict[str, Any]]:
     if educator is not None:
-        return "special_educator = %(educator)s", {"educator": educator}
+        if units is None:
+            return "special_educator = %(educator)s", {"educator": educator}
+        return "special_educator = %(educator)s AND school_unit = ANY(%(units)s)", {"educator": educator, "units": list(units)}
     return "school_unit = ANY(%(units)s)", {"units": list(units or [])}
 
 
