@@ -8,11 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException, Request
+from fastapi.params import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from eventkit.identity import HEADER, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
+from eventkit.telemetry import setup_tracing
 
 FIELD_MESSAGES = {
     "missing": "Fältet måste fyllas i.",
@@ -55,6 +57,19 @@ def current_identity(
 
 def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
+
+
+def service_api(title: str, *, audience: str, tracing_name: str | None = None,
+                dependencies: list[Depends] | None = None, **fastapi: Any) -> FastAPI:
+    """A service's or read API's FastAPI app: traced as `tracing_name` (default: the audience),
+    answering errors and /health alike, refusing identities signed for another service."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    setup_tracing(tracing_name or audience)
+    app = FastAPI(title=title, version="1.0", dependencies=dependencies, **fastapi)
+    install_error_handlers(app, audience=audience)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+    return app
 
 
 def install_error_handlers(app: FastAPI, *, audience: str | None = None) -> None:

@@ -5,27 +5,22 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from cases.application import CaseNotFound, CasesApplication, VersionConflict
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
-from eventkit.telemetry import setup_tracing
 from cases.entrypoints.workflow import Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
 from cases.confidential import Hidden
 from cases.entrypoints.confidential import router as confidential
 from cases.entrypoints import records
 
-setup_tracing("cases")
 # Every route says what it does with a record (read/change, ?purpose=print|export) for the access log (R15).
-app = FastAPI(title="Stödspår – elevärenden (cases)", version="1.0", dependencies=[Depends(api_purpose)])
-install_error_handlers(app, audience="cases")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – elevärenden (cases)", audience="cases", dependencies=[Depends(api_purpose)])
 
 
 class OpenCase(Strict):

@@ -6,20 +6,15 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from competence.application import CompetenceApplication, MissionNotFound, VersionConflict
 from competence.bootstrap import application
-from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
-from eventkit.telemetry import setup_tracing
 
-setup_tracing("competence")
-app = FastAPI(title="Stödspår – kompetens och kvalitetsarbete (competence)", version="1.0")
-install_error_handlers(app, audience="competence")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – kompetens och kvalitetsarbete (competence)", audience="competence")
 
 Id = Field(min_length=1, max_length=64)
 

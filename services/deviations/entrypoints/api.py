@@ -5,8 +5,7 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends
 from pydantic import Field
 
 from deviations.application import DeviationNotFound, DeviationsApplication
@@ -14,17 +13,13 @@ from deviations.bootstrap import application
 from deviations.domain.values import InvolvedOrganisation
 from deviations import records
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.inputs import StrictInput
-from eventkit.telemetry import setup_tracing
 
-setup_tracing("deviations")
 # Every route says what it does with a report (read/change) for the access log (R15).
-app = FastAPI(title="Stödspår – avvikelser (deviations)", version="1.0", dependencies=[Depends(api_purpose)])
-install_error_handlers(app, audience="deviations")
+app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)])
 records.install(app)
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
 
 Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]
 SideName = Literal["municipality", "region"]

@@ -7,7 +7,6 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import Depends, FastAPI, Query
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pydantic import BaseModel, ConfigDict, Field
 
 from documentation.application import (
@@ -18,13 +17,9 @@ from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
 from eventkit.accesslog import AccessNotLogged, api_purpose
-from eventkit.http import current_identity, error, install_error_handlers
+from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
-from eventkit.telemetry import setup_tracing
-
-setup_tracing("documentation")
-
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
@@ -35,10 +30,8 @@ async def lifespan(app: FastAPI):
 
 
 # Every route says what it does (read/change, ?purpose=print|export) for the access log (R15).
-app = FastAPI(title="Stödspår – dokumentation av specialpedagogiska insatser (documentation)", version="1.0",
-              lifespan=lifespan, dependencies=[Depends(api_purpose)])
-install_error_handlers(app, audience="documentation")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – dokumentation av specialpedagogiska insatser (documentation)", audience="documentation",
+                  lifespan=lifespan, dependencies=[Depends(api_purpose)])
 
 LevelName = Literal["organisation", "group", "individual"]
 KindName = Literal["supervision", "pedagogical_assessment", "mapping", "teaching", "learning_environment", "collaboration"]

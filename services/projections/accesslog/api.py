@@ -6,22 +6,17 @@ from datetime import datetime
 from functools import lru_cache
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Query
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends, Query
 from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres
-from eventkit.http import current_identity, install_error_handlers
+from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.schema import create_schema
-from eventkit.telemetry import setup_tracing
 from projections.accesslog import queries
 from projections.accesslog.readmodel import SCHEMA
 
-setup_tracing("accesslog-api")
-app = FastAPI(title="Stödspår – loggkontroll (access log)", version="1.0")
-install_error_handlers(app, audience="accesslog")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – loggkontroll (access log)", audience="accesslog", tracing_name="accesslog-api")
 
 
 @lru_cache(maxsize=1)

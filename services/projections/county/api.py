@@ -8,22 +8,17 @@ from functools import lru_cache
 from typing import Literal
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, HTTPException, Query
 from fastapi.responses import Response
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres
-from eventkit.http import current_identity, install_error_handlers
+from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
-from eventkit.telemetry import setup_tracing
 from projections.county import queries, readmodel
 
-setup_tracing("county-api")
-app = FastAPI(title="Stödspår – länsbilden för BUS-sekretariatet (read model)", version="1.0")
-install_error_handlers(app, audience="county")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
 
 Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]
 Category = Literal["guidelines_not_followed", "agreed_measures_not_carried_out", "responsibility_disputed",

@@ -3,22 +3,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import Depends, FastAPI, Query
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends, Query
 from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres
-from eventkit.http import current_identity, install_error_handlers
+from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
 from eventkit.inputs import NO_CONTROL_CHARACTERS
-from eventkit.telemetry import setup_tracing
 from projections.followup import clock, queries, readmodel
 
-setup_tracing("followup-api")
-app = FastAPI(title="Stödspår – rektors uppföljningsvy (read model)", version="1.0")
-install_error_handlers(app, audience="followup")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – rektors uppföljningsvy (read model)", audience="followup", tracing_name="followup-api")
 
 
 @lru_cache(maxsize=1)

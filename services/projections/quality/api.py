@@ -5,21 +5,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import Depends, FastAPI, Query
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from fastapi import Depends, Query
 from psycopg_pool import ConnectionPool
 
 from eventkit import authz
 from eventkit.config import Postgres
-from eventkit.http import current_identity, install_error_handlers
+from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, Role
-from eventkit.telemetry import setup_tracing
 from projections.quality import clock, queries, readmodel
 
-setup_tracing("quality-api")
-app = FastAPI(title="Stödspår – rektors kvalitetsvy (read model)", version="1.0")
-install_error_handlers(app, audience="quality")
-FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
+app = service_api("Stödspår – rektors kvalitetsvy (read model)", audience="quality", tracing_name="quality-api")
 
 
 @lru_cache(maxsize=1)
