@@ -152,6 +152,9 @@ class OutboxRelay:
         if not notifications:
             return 0
         producer = await self._ensure_producer()
+        prefetch = getattr(self.app.mapper, "prefetch", None)  # per-pupil keys (eventkit.shredding)
+        if prefetch is not None:
+            await asyncio.to_thread(prefetch, notifications)
         deliveries = []
         for notification in notifications:
             domain_event, meta = self.app.mapper.decode(notification)

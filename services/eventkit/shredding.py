@@ -18,7 +18,7 @@ import contextvars
 import json
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Protocol
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import StoredEvent
@@ -108,6 +108,20 @@ class ShreddingMapper(EnvelopeMapper):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return self._open(super().to_domain_event(stored_event))
+
+    def prefetch(self, stored_events: Sequence[StoredEvent]) -> None:
+        """Load the keys of a batch's subjects with one query (the relay reads thousands of
+        events of as many pupils), instead of one query per event."""
+        warm = getattr(self.keys, "warm", None)
+        if warm is None or self.cipher is not None or self.compressor is not None:
+            return
+        subjects = set()
+        for stored in stored_events:
+            state = self.transcoder.decode(stored.state)
+            if isinstance(state, dict) and state.get(SUBJECT_KEY):
+                subjects.add(state[SUBJECT_KEY])
+        if subjects:
+            warm(subjects)
 
     def decode(self, stored_event: Any) -> tuple[Any, EventMeta]:
         event, meta = super().decode(stored_event)

@@ -1,7 +1,8 @@
 """`make bench`: the platform's figures in one run, written to results/latest.json and to the
 README's performance section.
 
-1. Store path: commands/s stored by the cases application (no HTTP) with 8 concurrent clients
+1. Store path: commands/s stored by the cases application as the service runs it (access log
+   entry and per-pupil encryption with every command; no HTTP) with 8 concurrent clients
    (2 processes, one per core, as two uvicorn workers, x 4 threads), beside pgbench's
    single-row INSERT rate with 8 connections on the same server.
 2. Relay: events/s from the notification log into Kafka (acks=all, idempotent producer).
@@ -36,6 +37,7 @@ from tests.support import environment
 environment.load()
 
 from cases.application import CasesApplication  # noqa: E402
+from cases.bootstrap import application as cases_application  # noqa: E402
 from cases.public_events import translate  # noqa: E402
 from eventkit.config import Postgres  # noqa: E402
 from eventkit.relay import OutboxRelay  # noqa: E402
@@ -79,7 +81,7 @@ def pgbench_insert_rate() -> float:
 def _store_worker(threads: int, start_at: float) -> int:
     """One application process (as one uvicorn worker would be), `threads` commands at a time."""
     environment.load()
-    app = CasesApplication()
+    app = cases_application()  # as the service runs it: access log (R15), per-pupil keys (R17)
     time.sleep(max(0.0, start_at - time.time()))  # all processes start together, imports done
     deadline = time.monotonic() + STORE_SECONDS
 
@@ -168,7 +170,7 @@ def write_readme(results: dict) -> None:
     if "store" in results:
         s, r, l = results["store"], results["relay"], results["command_to_view"]
         lines += [
-            f"| cases application, commands/s stored (8 clients: 2 processes x 4 threads, no HTTP) | {s['commands_per_s']:.0f} | |",
+            f"| cases application with access log and per-pupil encryption, commands/s stored (8 clients: 2 processes x 4 threads, no HTTP) | {s['commands_per_s']:.0f} | |",
             f"| pgbench single-row INSERT, tps (8 connections) | {s['pgbench_tps']:.0f} | |",
             f"| store path / pgbench | {s['ratio']:.0%} | ≥ 30% |",
             f"| relay, events/s from notification log into Kafka | {r['events_per_s']:.0f} ({r['events']} events) | ≥ 5,000 |",
@@ -197,7 +199,7 @@ def main() -> None:
     reset_database("FOLLOWUP_DB")
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
         readmodel.create_schema(conn)
-    app = CasesApplication()
+    app = cases_application()
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     if "store" in PHASES:
         pg_tps = pgbench_insert_rate()
@@ -221,10 +223,13 @@ def main() -> None:
             results["workflow"] = workflow.workflow_rate(app)
         if "followup_page" in PHASES:
             reset_database("FOLLOWUP_DB")  # only the seeded cases: the page's figure is about them
-            workflow.seed_followup(workflow.FOLLOWUP_CASES)
-            for name in ("followup_api", "frontend"):
+            workflow.seed_followup(app, workflow.FOLLOWUP_CASES)
+            # The page: frontend → follow-up API (rows) and cases service (names of the shown rows).
+            ports = {"cases": "CASES_PORT", "devidp": "DEV_IDP_PORT", "followup_api": "FOLLOWUP_API_PORT",
+                     "frontend": "FRONTEND_PORT"}
+            for name, port in ports.items():
                 stack.start(name)
-                stack.wait_until_listening(name, int(os.environ[{"followup_api": "FOLLOWUP_API_PORT", "frontend": "FRONTEND_PORT"}[name]]))
+                stack.wait_until_listening(name, int(os.environ[port]))
             results["followup_page"] = workflow.followup_page_times(stack.frontend_url)
     finally:
         stack.stop_all()

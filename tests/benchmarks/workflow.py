@@ -4,8 +4,8 @@
    decision, participation of pupil and guardians, programme, three follow-ups, evaluation,
    a new investigation and the closing decision: 20 commands per case, through the cases
    application (PostgreSQL, no HTTP), 8 threads.
-5. Server-side time of rektor's follow-up page (frontend → follow-up API → read model, full
-   HTML) with BENCH_FOLLOWUP_CASES (10,000) open cases in one municipality and unit.
+5. Server-side time of rektor's follow-up page (frontend → follow-up API → read model, and
+   the cases service for the names of the shown pupils, access-logged; full HTML) with BENCH_FOLLOWUP_CASES (10,000) open cases in one municipality and unit.
 """
 from __future__ import annotations
 
@@ -90,19 +90,24 @@ def workflow_rate(app: CasesApplication) -> dict[str, float]:
             "commands_per_s": round(total * COMMANDS_PER_WORKFLOW / seconds, 1)}
 
 
-def seed_followup(cases: int) -> None:
-    """Open cases in every state, in one municipality and unit, straight into the read model."""
+def seed_followup(app: CasesApplication, cases: int) -> None:
+    """Open cases in every state, in one municipality and unit: opened in the cases service
+    (which the page asks for the shown pupils' names) and put straight into the read model."""
     rng = random.Random(3)
     today = date.today()
+    with ThreadPoolExecutor(THREADS) as pool:
+        case_ids = list(pool.map(lambda i: app.open_case(
+            TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=f"Bänkelev {i}",
+        ), range(cases)))
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
         readmodel.create_schema(conn)
         rows = []
-        for i in range(cases):
+        for case_id in case_ids:
             status = rng.choice(["open", "referred", "investigating", "investigated", "decided", "programme"])
             referred = today - timedelta(days=rng.randint(0, 40)) if status != "open" else None
             programme = status == "programme"
             rows.append((
-                uuid.uuid4(), "0180", "0180-ENG", datetime.now(timezone.utc), status, 2, 10,
+                case_id, "0180", "0180-ENG", datetime.now(timezone.utc), status, 2, 10,
                 referred, referred and referred + timedelta(days=7), referred and referred + timedelta(weeks=4),
                 "sara.berg" if status not in ("open", "referred") else None,
                 today + timedelta(days=rng.randint(-10, 40)) if programme else None,

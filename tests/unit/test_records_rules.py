@@ -194,3 +194,29 @@ def test_r15_what_a_request_does_with_a_record_is_read_from_its_method_and_purpo
     found = asyncio.run(run())
     assert (found.action, found.resource) == (action, "/cases/{case_id}")
 
+
+
+class CountingKeys(Keys):
+    """A key ring that says how often it was asked, one pupil or a batch at a time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warmed: list[set[str]] = []
+
+    def warm(self, subjects) -> None:
+        self.warmed.append(set(subjects))
+
+
+def test_r17_the_relay_loads_a_batchs_keys_at_once_and_still_reads_every_pupil():
+    keys = CountingKeys()
+    refs = [str(uuid.uuid4()) for _ in range(3)]
+    for ref in refs:
+        keys.keys[ref] = AESGCM.generate_key(bit_length=256)
+    batch = [event for ref in refs for event in stored(keys, ref)]
+
+    reader = mapper(keys)
+    reader.prefetch(batch)
+
+    assert keys.warmed == [set(refs)]
+    opened = [reader.to_domain_event(e) for e in batch if b"pupil_name" in e.state]
+    assert [e.pupil_name for e in opened] == [NAME] * 3
