@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from frontend.services_client import ServiceRefused
+from typing import Any, Awaitable, Callable
+
+from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable, VersionConflict
 
 CONFLICT = (
     "Någon annan har sparat i ärendet efter att du öppnade sidan, så inget sparades nu. "
@@ -64,3 +66,35 @@ class FormState:
     @property
     def first_error(self) -> str | None:
         return next(iter(self.errors), None)
+
+
+def at_form_fields(values: dict[str, str], refusal: ServiceRefused,
+                   rename: Callable[[str], str] = lambda name: name) -> FormState:
+    """A refusal in the service's field names (`hinders.0`, `organisations.0.kind`): each message
+    at the form's field `rename(first part)`; a broken rule whose messages all stand at fields
+    gets no separate problem above the form."""
+    fields: dict[str, str] = {}
+    for name, message in refusal.fields.items():
+        fields.setdefault(rename(name.split(".")[0]), message)
+    refusal.fields = fields
+    state = FormState.refused(values, refusal)
+    if refusal.rule and fields and all(name in state.errors for name in fields):
+        state.problem = None  # the rule's message stands at its field
+    return state
+
+
+async def attempt(
+    call: Awaitable[Any], values: dict[str, str],
+    refused: Callable[[dict[str, str], ServiceRefused], FormState] = FormState.refused, conflict: str = CONFLICT,
+) -> tuple[Any, FormState | None, int]:
+    """Run a command; a refusal becomes the form's state to re-render, with its status."""
+    try:
+        return await call, None, 200
+    except ServiceRefused as refusal:
+        return None, refused(values, refusal), 422
+    except ServiceUnavailable as down:
+        return None, FormState.unavailable(values, down.service), 503
+    except Forbidden as refusal:
+        return None, FormState(values=dict(values), problem=str(refusal)), 403
+    except VersionConflict:
+        return None, FormState(values=dict(values), problem=conflict, conflict=True), 409

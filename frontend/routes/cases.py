@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from eventkit.identity import Identity
-from frontend.forms import FormState
-from frontend.services_client import CasesClient, Forbidden, ServiceRefused, ServiceUnavailable, VersionConflict
+from frontend.forms import FormState, attempt
+from frontend.services_client import CasesClient, ServiceUnavailable
 from frontend.web import cases_client, current_identity, flash, is_htmx, render
 from frontend.workflow_labels import step_context
 
@@ -20,17 +20,7 @@ RULE_FIELDS = {"ExtraAdaptationNeedsOneShortDescription": "description"}
 
 
 async def _attempt(call: Awaitable[Any], values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    """Run a command; a refusal becomes the form's state to re-render, with its status."""
-    try:
-        return await call, None, 200
-    except ServiceRefused as refusal:
-        return None, FormState.refused(values, refusal, RULE_FIELDS), 422
-    except ServiceUnavailable as down:
-        return None, FormState.unavailable(values, down.service), 503
-    except Forbidden as refused:
-        return None, FormState(values=dict(values), problem=str(refused)), 403
-    except VersionConflict:
-        return None, FormState.stale(values), 409
+    return await attempt(call, values, lambda v, refusal: FormState.refused(v, refusal, RULE_FIELDS))
 
 
 def _go(request: Request, url: str) -> Response:

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
 from frontend.competence_client import competence_client, quality_client
-from frontend.forms import FormState
+from frontend.forms import FormState, at_form_fields
 from frontend.routes.cases import _go
 from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable, VersionConflict
 from frontend.web import current_identity, flash, render
@@ -51,16 +51,8 @@ def _require_party(who: Identity, *ids: str) -> None:
 
 
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
-    fields: dict[str, str] = {}
-    for name, message in refusal.fields.items():
-        name = name.split(".")[0]
-        target = next((alias for alias in ALIASES.get(name, (name,)) if alias in values), name)
-        fields.setdefault(target, message)
-    refusal.fields = fields
-    state = FormState.refused(values, refusal)
-    if refusal.rule and fields and all(name in state.errors for name in fields):
-        state.problem = None  # the rule's message stands at its field
-    return state
+    return at_form_fields(values, refusal, lambda name: next(
+        (alias for alias in ALIASES.get(name, (name,)) if alias in values), name))
 
 
 def _body(form_name: str, values: dict[str, str], dates: list[str]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from eventkit.identity import Identity, Role
 from frontend.devlogin import role_label
 from frontend.deviation_labels import ORGANISATIONS, USUAL_SIDE
 from frontend.deviations_client import deviations_client
-from frontend.forms import FormState
-from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
+from frontend.forms import FormState, at_form_fields, attempt
+from frontend.services_client import Forbidden, ServiceRefused
 from frontend.web import current_identity, flash, is_htmx, render
 
 router = APIRouter()
@@ -35,26 +35,11 @@ TEXT_FIELDS = {"action": "text", "answer": "text", "summary": "text"}
 
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
     """The service's field names (organisations.0.kind, arose_in.side, action …) onto the form's."""
-    fields: dict[str, str] = {}
-    for name, message in refusal.fields.items():
-        name = name.split(".")[0]
-        fields.setdefault(TEXT_FIELDS.get(name, name) if "text" in values else name, message)
-    refusal.fields = fields
-    state = FormState.refused(values, refusal)
-    if refusal.rule and fields and all(name in state.errors for name in fields):
-        state.problem = None  # the rule's message stands at its field
-    return state
+    return at_form_fields(values, refusal, lambda name: TEXT_FIELDS.get(name, name) if "text" in values else name)
 
 
 async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    try:
-        return await call, None, 200
-    except ServiceRefused as refusal:
-        return None, _refused(values, refusal), 422
-    except ServiceUnavailable as down:
-        return None, FormState.unavailable(values, down.service), 503
-    except Forbidden as refused:
-        return None, FormState(values=dict(values), problem=str(refused)), 403
+    return await attempt(call, values, _refused)
 
 
 # -- overview: my reports and the manager's view -----------------------------------------------

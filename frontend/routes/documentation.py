@@ -15,8 +15,8 @@ from eventkit.identity import Identity, Role
 from frontend import charts
 from frontend.documentation_client import documentation_client
 from frontend.documentation_labels import FACTORS, KINDS, LEVELS
-from frontend.forms import FormState
-from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable, VersionConflict
+from frontend.forms import FormState, at_form_fields, attempt
+from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
 from frontend.web import cases_client, current_identity, flash, is_htmx, render
 
 router = APIRouter()
@@ -37,33 +37,15 @@ def _go(request: Request, url: str) -> Response:
 
 
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
-    """The service's field names (hinders.0, case_id …) onto the form's."""
-    fields: dict[str, str] = {}
-    for name, message in refusal.fields.items():
-        name = name.split(".")[0]
-        if name == "case_id" and "case_id" not in values:
-            name = "level"  # no case chosen: the answer is to start from the pupil's case
-        fields.setdefault(name, message)
-    refusal.fields = fields
-    state = FormState.refused(values, refusal)
-    if refusal.rule and fields and all(name in state.errors for name in fields):
-        state.problem = None  # the rule's message stands at its field
-    return state
+    """The service's field names (hinders.0, case_id …) onto the form's; no case chosen: the
+    answer is to start from the pupil's case (the level field)."""
+    return at_form_fields(values, refusal, lambda name: "level" if name == "case_id" and "case_id" not in values else name)
 
 
 async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    try:
-        return await call, None, 200
-    except ServiceRefused as refusal:
-        return None, _refused(values, refusal), 422
-    except ServiceUnavailable as down:
-        return None, FormState.unavailable(values, down.service), 503
-    except Forbidden as refused:
-        return None, FormState(values=dict(values), problem=str(refused)), 403
-    except VersionConflict:
-        return None, FormState(values=dict(values), conflict=True, problem=(
-            "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
-            "Ladda om sidan och gör ändringen igen.")), 409
+    return await attempt(call, values, _refused, conflict=(
+        "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
+        "Ladda om sidan och gör ändringen igen."))
 
 
 async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
