@@ -18,7 +18,7 @@ import psycopg
 from fastapi import FastAPI
 
 from deviations.application import DeviationsApplication
-from eventkit.accesslog import AccessEntry, AccessLog, AccessNotLogged, current_purpose
+from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.config import env
 from eventkit.http import error
 from eventkit.identity import HEADER, Identity, sign
@@ -73,10 +73,6 @@ class RecordKeepingDeviations(DeviationsApplication):
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(AccessNotLogged)
-    async def _not_logged(request, exc: AccessNotLogged):
-        return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
-
     @app.exception_handler(NameCheckUnavailable)
     async def _no_name_check(request, exc: NameCheckUnavailable):
         return error(503, "unavailable", "Namnkontrollen mot elevregistret kan inte göras just nu. Försök igen om en stund.")

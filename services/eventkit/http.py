@@ -12,6 +12,7 @@ from fastapi.params import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from eventkit.accesslog import AccessNotLogged
 from eventkit.identity import HEADER, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
 from eventkit.telemetry import setup_tracing
@@ -91,6 +92,11 @@ def install_error_handlers(app: FastAPI, *, audience: str | None = None) -> None
     @app.exception_handler(NotPermitted)
     async def _not_permitted(request: Request, exc: NotPermitted) -> JSONResponse:
         return error(403, "forbidden", str(exc))
+
+    @app.exception_handler(AccessNotLogged)
+    async def _not_logged(request: Request, exc: AccessNotLogged) -> JSONResponse:
+        # R15: what cannot be logged is not shown.
+        return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,6 @@ from pydantic import Field
 from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
-from eventkit.accesslog import AccessNotLogged
 from eventkit.http import current_identity, error
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
@@ -61,10 +60,6 @@ def dispose(pupil_ref: UUID = Path(), who: Identity = Depends(current_identity),
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
-
-    @app.exception_handler(AccessNotLogged)
-    async def _not_logged(request, exc: AccessNotLogged):
-        return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
 
     @app.exception_handler(SubjectDisposed)
     async def _disposed(request, exc: SubjectDisposed):

@@ -16,7 +16,7 @@ from documentation.bootstrap import application
 from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
-from eventkit.accesslog import AccessNotLogged, api_purpose
+from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
@@ -104,11 +104,6 @@ async def _conflict(request, exc: VersionConflict):
 @app.exception_handler(CasesUnavailable)
 async def _cases_down(request, exc: CasesUnavailable):
     return error(503, "unavailable", "Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
-
-
-@app.exception_handler(AccessNotLogged)
-async def _not_logged(request, exc: AccessNotLogged):
-    return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
 
 
 @app.exception_handler(SubjectDisposed)
