@@ -57,40 +57,36 @@ async def page(request: Request, case_id: UUID, who: Identity = Depends(current_
     return await _page(request, who, case_id)
 
 
+async def _step(request: Request, who: Identity, case_id: UUID, step: str, values: dict[str, str], *,
+                form: str, done: str) -> Response:
+    """One decision on the Sekretess page: refused, the page again with the message at `form`;
+    done, back to the page with `done` said."""
+    _, problem, status = await _attempt(_client(request, who).step(case_id, step, values), values)
+    if problem:
+        return await _page(request, who, case_id, status=status, **{form: problem})
+    flash(request, done)
+    return _go(request, f"/arenden/{case_id}/sekretess")
+
+
 @router.post("/arenden/{case_id}/sekretess/skyddad-identitet")
 async def mark(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
-    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection", {}), {})
-    if problem:
-        return await _page(request, who, case_id, grant=problem, status=status)
-    flash(request, "Ärendet är markerat med skyddad identitet. Bara du och de du ger behörighet ser det.")
-    return _go(request, f"/arenden/{case_id}/sekretess")
+    return await _step(request, who, case_id, "protection", {}, form="grant",
+                       done="Ärendet är markerat med skyddad identitet. Bara du och de du ger behörighet ser det.")
 
 
 @router.post("/arenden/{case_id}/sekretess/behorighet")
 async def grant(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
-    values = {"user_id": user_id}
-    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection/grants", values), values)
-    if problem:
-        return await _page(request, who, case_id, grant=problem, status=status)
-    flash(request, "Behörigheten är given.")
-    return _go(request, f"/arenden/{case_id}/sekretess")
+    return await _step(request, who, case_id, "protection/grants", {"user_id": user_id}, form="grant",
+                       done="Behörigheten är given.")
 
 
 @router.post("/arenden/{case_id}/sekretess/aterkalla")
 async def revoke(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
-    values = {"user_id": user_id}
-    _, problem, status = await _attempt(_client(request, who).step(case_id, "protection/revocations", values), values)
-    if problem:
-        return await _page(request, who, case_id, grant=problem, status=status)
-    flash(request, "Behörigheten är återkallad.")
-    return _go(request, f"/arenden/{case_id}/sekretess")
+    return await _step(request, who, case_id, "protection/revocations", {"user_id": user_id}, form="grant",
+                       done="Behörigheten är återkallad.")
 
 
 @router.post("/arenden/{case_id}/sekretess/medicinskt")
 async def medical_entry(request: Request, case_id: UUID, who: Identity = Depends(current_identity), text: str = Form("")) -> Response:
-    values = {"text": text}
-    _, problem, status = await _attempt(_client(request, who).step(case_id, "medical/entries", values), values)
-    if problem:
-        return await _page(request, who, case_id, medical_form=problem, status=status)
-    flash(request, "Anteckningen är sparad i den medicinska delen.")
-    return _go(request, f"/arenden/{case_id}/sekretess")
+    return await _step(request, who, case_id, "medical/entries", {"text": text}, form="medical_form",
+                       done="Anteckningen är sparad i den medicinska delen.")
