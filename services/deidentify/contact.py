@@ -1,0 +1,50 @@
+"""E-mail addresses and street addresses in normalised text.
+
+A street address is a street name (a word ending in -gatan, -vägen, -gränd, -backen, …, more
+than the ending alone) followed by a number, and what follows it in Swedish addresses: a
+letter ("14 B"), a flat ("lgh 1102") and a floor ("1 tr").
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_STREETS = (
+    "gatan|gata|vägen|väg|gränd|gränden|backe|backen|stigen|allé|allén|alle|allen|torget|torg|platsen|leden|"
+    "slingan|ringen|svängen|kroken|trappan|kajen|stranden|promenaden|bryggan|udden|terrassen|höjden|liden|"
+    "hagen|ängen|parken|esplanaden|gårdsvägen|vägg|backar|gången|tået|plan|gård|gården|stråket|bågen|branten"
+)
+STREET = re.compile(
+    r"(?<![\w])(?P<street>[^\W\d_][\w-]*?(?:" + _STREETS + r"))\s+(?P<number>\d{1,3})(?!\d)(?:\s?[A-Za-z](?![\w]))?"
+    r"(?:\s*,?\s*(?:lgh|lägenhet|lägh|lgh\.)\s*\.?\s*(?:nr\.?\s*)?\d{3,4})?"
+    r"(?:\s*,?\s*\d\s*(?:tr|trappor|trappa|tr\.)(?![\w]))?",
+    re.IGNORECASE,
+)
+# "Tumba torg 11", "Fittja gård 7", "Alby gårdsväg 3": a place, then the street word.
+TWO_WORD_STREET = re.compile(
+    r"(?<![\w])[A-ZÅÄÖ][\wåäö-]+\s+(?:torg|gård|gårdsväg|väg|gata|allé|backe|park|stig|gränd|strand|plan|platan|"
+    r"bro|hage|äng|udde|kaj)\s+\d{1,3}(?!\d)(?:\s?[A-Za-z](?![\w]))?"
+    r"(?:\s*,?\s*(?:lgh|lägenhet|lägh)\.?\s*(?:nr\.?\s*)?\d{3,4})?(?:\s*,?\s*\d\s*(?:tr|trappor|trappa)\.?(?![\w]))?"
+)
+_PLAIN_WORDS = {"plan", "gård", "gården", "gången", "vägen", "gatan", "backen", "torget", "platsen", "stranden",
+                "parken", "hagen", "ängen", "udden", "höjden", "liden", "bågen", "stråket", "trappan", "leden"}
+
+
+def emails(text: str) -> Iterator[tuple[int, int]]:
+    for match in EMAIL.finditer(text):
+        yield match.span()
+
+
+def street_addresses(text: str) -> Iterator[tuple[int, int]]:
+    for match in TWO_WORD_STREET.finditer(text):
+        yield match.span()
+    for match in STREET.finditer(text):
+        street = match["street"].lower()
+        if street in _PLAIN_WORDS or any(street == ending for ending in _STREETS.split("|")):
+            continue  # "vägen 3 gånger", "plan 2": an ordinary word and a number, not an address
+        if street.endswith("plan") and not match["street"][0].isupper():
+            continue  # "handlingsplan 2024"
+        if street.endswith(("gård", "gården")) and not match["street"][0].isupper():
+            continue
+        yield match.span()
