@@ -23,12 +23,19 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Debian packages the project needs beyond Python: Java + Maven to fetch and run Kafka,
-# Chromium for the browser tests. Only the missing ones are installed. (PostgreSQL is
-# installed by deploy/postgres.sh.)
+# Chromium for the browser tests, and the Swedish word lists of the R22 lexicon (wswedish,
+# hunspell-sv-se, unmunch from hunspell-tools). Only the missing ones are installed.
+# (PostgreSQL is installed by deploy/postgres.sh.)
 MISSING_DEBS := $(strip \
   $(if $(shell command -v java),,openjdk-17-jre-headless) \
   $(if $(shell command -v mvn),,maven) \
-  $(if $(wildcard /usr/bin/chromium),,chromium))
+  $(if $(wildcard /usr/bin/chromium),,chromium) \
+  $(if $(wildcard /usr/share/dict/swedish),,wswedish) \
+  $(if $(wildcard /usr/share/dict/american-english),,wamerican) \
+  $(if $(wildcard /usr/share/hunspell/sv_SE.dic),,hunspell-sv-se) \
+  $(if $(shell command -v unmunch),,hunspell-tools))
+# The R22 check's lexicon of Swedish names and words (deploy/build_lexicon.py, ADR 0022).
+LEXICON := .cache/deidentify/lexicon-sv.json.gz
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
 test test-unit test-integration test-e2e bench: export TEST_DB_PREFIX := test_
@@ -50,12 +57,17 @@ help:
 
 bootstrap: $(VENV_STAMP)
 ifneq ($(MISSING_DEBS),)
+	@deploy/apt-repair.sh
 	$(APT_GET) update
 	$(APT_GET) install -y $(MISSING_DEBS)
 endif
+	@$(MAKE) --no-print-directory $(LEXICON)
 	@deploy/kafka.sh fetch
 	@deploy/postgres.sh install
 	@deploy/postgres.sh setup
+
+$(LEXICON): deploy/build_lexicon.py $(VENV_STAMP)
+	$(PY) deploy/build_lexicon.py
 
 # Rebuilt from scratch when requirements.txt changes, so a removed pin does not linger.
 $(VENV_STAMP): requirements.txt

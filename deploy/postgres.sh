@@ -39,6 +39,7 @@ cmd_install() {
   fi
   if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
     say "installing PostgreSQL (Debian package postgresql)"
+    "$(dirname "${BASH_SOURCE[0]}")/apt-repair.sh"
     as_root apt-get update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql
   fi

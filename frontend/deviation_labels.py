@@ -24,12 +24,7 @@ STATUSES = {
     "handling": "Under lokal hantering",
     "solved_locally": "Löst lokalt",
     "sent_to_bus": "Skickad till BUS-sekretariatet",
-}
-FINDING_KINDS = {
-    "identity_number": "Personnummer eller samordningsnummer",
-    "phone": "Telefonnummer",
-    "email": "E-postadress",
-    "name": "Namn ur elevregistret",
+    "returned": "Returnerad av kontrollen före det regionala flödet",
 }
 FIELDS = {"description": "Beskrivning", "tried_locally": "Vad som prövats lokalt"}
 PERIOD_KINDS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
@@ -49,7 +44,6 @@ def install(env, organisation_directory) -> None:
         verksamhetstyp=lambda kind: ORGANISATIONS.get(kind, kind),
         kategori=lambda code: CATEGORIES.get(code, code),
         avvikelsestatus=lambda code: STATUSES.get(code, code),
-        fyndtyp=lambda code: FINDING_KINDS.get(code, code),
         faltnamn=lambda code: FIELDS.get(code, code),
         kommun=lambda code: names.get(code, code),
     )

@@ -60,8 +60,8 @@ class FormState:
         return cls(values=dict(values), problem=CONFLICT, conflict=True)
 
     @classmethod
-    def unavailable(cls, values: dict[str, str], service: str) -> "FormState":
-        return cls(values=dict(values), problem=UNAVAILABLE.get(service, UNAVAILABLE["cases"]))
+    def unavailable(cls, values: dict[str, str], service: str, message: str | None = None) -> "FormState":
+        return cls(values=dict(values), problem=message or UNAVAILABLE.get(service, UNAVAILABLE["cases"]))
 
     @property
     def first_error(self) -> str | None:
@@ -93,7 +93,7 @@ async def attempt(
     except ServiceRefused as refusal:
         return None, refused(values, refusal), 422
     except ServiceUnavailable as down:
-        return None, FormState.unavailable(values, down.service), 503
+        return None, FormState.unavailable(values, down.service, down.message), 503
     except Forbidden as refusal:
         return None, FormState(values=dict(values), problem=str(refusal)), 403
     except VersionConflict:

@@ -25,9 +25,10 @@ TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 class ServiceUnavailable(Exception):
     """The service did not answer, or failed on its side (5xx)."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, message: str | None = None) -> None:
         super().__init__(service)
         self.service = service
+        self.message = message  # the service's own explanation of a 503, when it gave one
 
 
 class ServiceRefused(Exception):
@@ -92,7 +93,13 @@ def _interpret(service: str, method: str, template: str, response: httpx.Respons
     status = response.status_code
     if status >= 500:
         log.warning("%s failed: %s %s -> %s", service, method, template, status)
-        raise ServiceUnavailable(service)
+        said = None
+        if status == 503:
+            try:
+                said = (response.json() or {}).get("message")
+            except ValueError:
+                said = None
+        raise ServiceUnavailable(service, said)
     try:
         payload = response.json() if response.content else {}
     except ValueError:

@@ -1,6 +1,9 @@
 """Sending a deviation to the BUS secretariat (R21, R22): the manager sees what the check
-found in the texts – identity numbers, pupil names, phone numbers, e-mail addresses – and
-removes or keeps each one; the texts can be rewritten and checked again before sending."""
+found in the texts – identity numbers, dates of birth, names, phone numbers, e-mail and street
+addresses, postcodes, capitalised words that may be names – and removes or keeps each one
+(identity numbers, dates of birth and the names of the municipality's people can only be
+removed); the texts can be rewritten and checked again before sending. When the check cannot
+be made, the page says why and nothing is sent."""
 from __future__ import annotations
 
 from typing import Any
@@ -53,6 +56,8 @@ async def send_page(request: Request, deviation_id: str, who: Identity = Depends
         found = await _findings(client, deviation_id, values)
     except ServiceRefused as refusal:
         return _page(request, d, FormState(values=values, problem=refusal.message, rule=refusal.rule), [], 422)
+    except ServiceUnavailable as down:
+        return _page(request, d, FormState.unavailable(values, down.service, down.message), [], 503)
     return _page(request, d, FormState(values=values), found)
 
 
@@ -64,6 +69,8 @@ async def check_again(request: Request, deviation_id: str, who: Identity = Depen
         found = await _findings(client, deviation_id, values)
     except ServiceRefused as refusal:
         return _page(request, d, FormState.refused(values, refusal), [], 422)
+    except ServiceUnavailable as down:
+        return _page(request, d, FormState.unavailable(values, down.service, down.message), [], 503)
     done = "Texten är granskad igen." + ("" if found else " Inga personuppgifter hittades.")
     return _page(request, d, FormState(values=values, done=done), found)
 
@@ -84,12 +91,14 @@ async def send(request: Request, deviation_id: str, who: Identity = Depends(curr
         await client.act(deviation_id, "send", {**values, "decisions": decisions})
     except ServiceRefused as refusal:
         state = FormState(values=values, problem=refusal.message, rule=refusal.rule)
-        found = await _findings(client, deviation_id, values)
-        chosen = {key: choice for key, choice in decisions.items()}
+        try:
+            found = await _findings(client, deviation_id, values)
+        except (ServiceRefused, ServiceUnavailable):
+            found = []
         for finding in found:
-            finding["chosen"] = chosen.get(finding["key"], "")
+            finding["chosen"] = decisions.get(finding["key"], "")
         return _page(request, d, state, found, 422)
     except ServiceUnavailable as down:
-        return _page(request, d, FormState.unavailable(values, down.service), [], 503)
+        return _page(request, d, FormState.unavailable(values, down.service, down.message), [], 503)
     flash(request, "Avvikelsen är skickad till BUS-sekretariatet, utan uppgifter om barnet.")
     return _go(request, f"/avvikelser/{deviation_id}")

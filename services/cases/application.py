@@ -58,7 +58,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "",
     ) -> UUID:
         _require_case_worker(who, school_unit)
-        pupil = PersonalIdentityNumber.parse(pupil_personal_number)
+        pupil = PersonalIdentityNumber.parse(pupil_personal_number, self.today())
         case = SupportCase.open(
             municipality=who.municipality, school_unit=school_unit, pupil=pupil, pupil_name=pupil_name,
             opened_by=who.user_id, pupil_ref=pupil_ref,

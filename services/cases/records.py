@@ -12,11 +12,13 @@ crypto-shredding (R17, ADR 0020), around the cases application.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+import deidentify
 from cases import access
 from cases.application import CaseNotFound, CasesApplication, _require_case_worker
 from cases.domain.disposal import (
@@ -33,6 +35,7 @@ from eventkit.store import acting_as
 
 NAME_CHECK_ROLES = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR, Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
 MAX_NAMES = 100
+REGISTER_SECONDS = 30
 
 
 class PupilNotFound(Exception):
@@ -55,6 +58,7 @@ class RecordKeepingCases(CasesApplication):
         self.keys = keys or KeyStore("CASES_DB")
         self.access_log = access_log or AccessLog("CASES_DB", "cases")
         self.retention = retention
+        self._registers: dict[str, tuple[float, deidentify.Register, list]] = {}
         super().__init__(env, **kwargs)
 
     def construct_mapper(self) -> ShreddingMapper:
@@ -72,12 +76,13 @@ class RecordKeepingCases(CasesApplication):
     # -- R15: every case handed out is logged first ----------------------------------------------
     def open_case(self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "") -> UUID:
         _require_case_worker(who, school_unit)
-        pupil = PersonalIdentityNumber.parse(pupil_personal_number)
+        pupil = PersonalIdentityNumber.parse(pupil_personal_number, self.today())
         ref = self.keys.pupil_for(who.municipality, pupil.value, " ".join(pupil_name.split()))
         case_id = super().open_case(
             who, school_unit=school_unit, pupil_personal_number=pupil.value, pupil_name=pupil_name, pupil_ref=ref,
         )
         self.keys.link(ref, str(case_id))
+        self._registers.pop(who.municipality, None)
         action = current_purpose("change", "/cases")
         self.access_log.record(AccessEntry(who, who.municipality, school_unit, "change", action.resource, str(case_id), ref))
         return case_id
@@ -123,20 +128,38 @@ class RecordKeepingCases(CasesApplication):
             raise PupilNotFound()
         return ref
 
-    # -- R22 for the deviations service: which of our pupils does a text name? ---------------------
-    def pupil_names_in(self, who: Identity, texts: list[str]) -> list[str]:
-        """The names of the municipality's pupils that (in part) occur in the texts. Only what
-        the caller already wrote can come back, so no other pupil is disclosed."""
+    # -- R22 for the deviations service: where does a text name one of our people? -----------------
+    def register_matches_in(self, who: Identity, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """For each text, the positions of the words that match the name of one of the
+        municipality's people (deidentify.register_matches, on the normalised text): only where
+        the caller's own text names someone, never a name (ADR 0022). Each pupil whose name
+        was matched is logged as searched (R15)."""
         if who.role not in NAME_CHECK_ROLES:
             raise NotPermitted("Din roll kan inte kontrollera namn.")
-        words = {w for text in texts for w in re.findall(r"\w+", text.casefold())}
-        if not words:
-            return []
-        found = [p for p in self.keys.identities(who.municipality)
-                 if any(part.casefold() in words for part in re.findall(r"\w+", p.name) if len(part) > 1)]
-        self.access_log.record(*(AccessEntry(who, who.municipality, "", "search", "/pupils/names-in-text", "", p.pupil_ref)
-                                 for p in found))
-        return sorted({p.name for p in found})
+        register, people = self._register(who.municipality)
+        answer, matched = [], set()
+        for text in texts:
+            normal = deidentify.normalise(text).text
+            found = deidentify.register_matches(normal, register)
+            answer.append(found)
+            matched.update(normal[s:e].lower().strip("'") for s, e, _ in found)
+        if matched:
+            refs = {ref for ref, parts in people if parts & matched or any(w.rstrip("s") in parts for w in matched)}
+            self.access_log.record(*(AccessEntry(who, who.municipality, "", "search", "/pupils/names-in-text", "", ref)
+                                     for ref in sorted(refs)))
+        return answer
+
+    def _register(self, municipality: str) -> tuple[deidentify.Register, list[tuple[str, set[str]]]]:
+        """The municipality's register of names, kept for REGISTER_SECONDS (and dropped at once
+        when a pupil is added or disposed of by this process)."""
+        cached = self._registers.get(municipality)
+        if cached is None or cached[0] < time.monotonic():
+            identities = self.keys.identities(municipality)
+            register = deidentify.Register.of(p.name for p in identities)
+            people = [(p.pupil_ref, {w.lower() for w in re.findall(r"\w+", p.name)}) for p in identities]
+            cached = (time.monotonic() + REGISTER_SECONDS, register, people)
+            self._registers[municipality] = cached
+        return cached[1], cached[2]
 
     # -- R17 disposal -----------------------------------------------------------------------------
     def dispose(self, who: Identity, pupil_ref: str, *, scheduled: bool = False) -> dict[str, Any]:
@@ -160,6 +183,7 @@ class RecordKeepingCases(CasesApplication):
             with acting_as(who):
                 self.save(recorded)
         self.keys.destroy(pupil_ref)
+        self._registers.pop(owner, None)
         return {"pupil_ref": pupil_ref, "case_ids": recorded.case_ids, "disposed_on": recorded.disposed_on.isoformat()}
 
     def dispose_due(self) -> list[str]:

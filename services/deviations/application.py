@@ -16,8 +16,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
 
 from deviations.domain.configuration import DEFAULT_ANSWER_DAYS, UnitConfiguration
-from deviations.domain.model import Deviation
-from deviations.domain.rules import UnitHasAResponsibleManager
+import deidentify
+from deidentify import EVERYWHERE, Finding, KnownOrganisations, Lexicon, LexiconMissing, shared_lexicon
+from deviations.domain.model import SENT_TO_BUS, Checker, Deviation
+from deviations.domain.rules import OnlyASentDeviationCanBeReturned, UnitHasAResponsibleManager
 from deviations.domain.values import InvolvedOrganisation
 from deviations.views import deviation_details, deviation_row
 from eventkit import authz
@@ -31,6 +33,24 @@ class DeviationNotFound(Exception):
     pass
 
 
+class CheckUnavailable(Exception):
+    """The R22 check cannot be made (the register does not answer, the lexicon is missing):
+    nothing may be checked or sent, and the report stays with the manager."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# (the texts) → for each text, the register's matches in it (start, end, "exact"/"sound"),
+# from the service that keeps the register (deviations.records); never the names themselves.
+RegisterMatches = Callable[[Identity, list[str]], list[list[tuple[int, int, str]]]]
+# (who, the deviation, the version of its sending) → why the county's check before the regional
+# stream holds that sending back (kinds), or None when it does not (deviations.records asks the
+# county read API with the user's identity).
+HeldReasons = Callable[..., "list[str] | None"]
+
+
 class DeviationsApplication(ServiceApplication):
     name = "deviations"
     database_variable = "DEVIATIONS_DB"
@@ -39,11 +59,17 @@ class DeviationsApplication(ServiceApplication):
         self,
         env: dict[str, str] | None = None,
         today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
-        pupil_names: Callable[[Identity, list[str]], list[str]] = lambda who, texts: [],
+        register_matches: RegisterMatches = lambda who, texts: [[] for _ in texts],
+        lexicon: Callable[[], Lexicon] = shared_lexicon,
+        known_organisations: Callable[[str], KnownOrganisations] = lambda municipality: EVERYWHERE,
+        held_reasons: HeldReasons = lambda who, deviation_id, sent_version=None: None,
     ) -> None:
         super().__init__(env)
         self.today = today
-        self.pupil_names = pupil_names
+        self.register_matches = register_matches
+        self.lexicon = lexicon
+        self.known_organisations = known_organisations
+        self.held_reasons = held_reasons
 
     # -- configuration (R20) ---------------------------------------------------------------
     def configuration(self, who: Identity, unit: str) -> dict[str, Any]:
@@ -120,28 +146,74 @@ class DeviationsApplication(ServiceApplication):
 
     def check(self, who: Identity, deviation_id: UUID, description: str | None = None,
               tried_locally: str | None = None) -> list[dict[str, Any]]:
-        """The findings the manager must redact or confirm before sending (nothing is stored)."""
+        """The manager's R22 check of the texts to send: the findings to redact or confirm,
+        recorded on the deviation (a new event only when the texts or findings changed)."""
         deviation, configuration = self._handled_by(who, deviation_id)
-        configuration.authorise_manager(who.user_id)
-        names = self.pupil_names(who, _texts(deviation, description, tried_locally))
-        findings = deviation.findings(names, description, tried_locally)
-        return [{"key": f.key, "field": f.field, "kind": f.kind, "label": f.label, "text": f.text,
-                 "start": f.start, "end": f.end} for f in findings]
+        findings = deviation.check(configuration, who.user_id, checker=self._checker(who, deviation), on=self.today(),
+                                   description=description, tried_locally=tried_locally)
+        self._save(who, deviation)
+        return [{"key": f.key, "field": f.field, "kind": f.kind.value, "label": f.label, "redact_only": f.kind.redact_only,
+                 "text": f.text, "start": f.start, "end": f.end} for f in findings]
 
     def send_to_bus(self, who: Identity, deviation_id: UUID, *, decisions: dict[str, str],
                     description: str | None = None, tried_locally: str | None = None) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        deviation.send_to_bus(
-            configuration, who.user_id, decisions=decisions, names=self.pupil_names(who, _texts(deviation, description, tried_locally)),
-            on=self.today(), description=description, tried_locally=tried_locally,
-        )
+        deviation.send_to_bus(configuration, who.user_id, decisions=decisions, checker=self._checker(who, deviation),
+                              on=self.today(), description=description, tried_locally=tried_locally)
         self._save(who, deviation)
+
+    def reopen_after_regional_check(self, who: Identity, deviation_id: UUID) -> list[str]:
+        """The county's check before the regional stream held the sent deviation back: the
+        responsible manager takes it back, to check and send it again (R22). The reasons are
+        the county's, asked for this very sending; a sending the check has not held (or not
+        yet seen) is not returned."""
+        deviation, configuration = self._handled_by(who, deviation_id)
+        configuration.authorise_manager(who.user_id)
+        if deviation.outcome != SENT_TO_BUS:
+            raise OnlyASentDeviationCanBeReturned()
+        reasons = self.held_reasons(who, deviation_id, self._sent_version(deviation_id))
+        if not reasons:
+            raise OnlyASentDeviationCanBeReturned()
+        deviation.return_from_regional_check(reasons, self.today())
+        self._save(who, deviation)
+        return list(reasons)
+
+    def _sent_version(self, deviation_id: UUID) -> int | None:
+        """The version of the deviation's latest SentToBus event (the envelope's aggregate_version
+        of the DeviationSentToBus it was published as)."""
+        topic = get_topic(Deviation.SentToBus)
+        for stored in self.recorder.select_events(deviation_id, desc=True):
+            if stored.topic == topic:
+                return stored.originator_version
+        return None
+
+    def _checker(self, who: Identity, deviation: Deviation) -> Checker:
+        """The R22 check as the domain applies it: the lexicon (loaded once per process), the
+        register's matches for each text (asked where the register is) and the organisations
+        the municipality works with. Refused as a whole if any part is missing."""
+        try:
+            lexicon = self.lexicon()
+        except LexiconMissing:
+            raise CheckUnavailable("lexicon") from None
+        known = self.known_organisations(deviation.municipality)
+        asked: dict[str, list[tuple[int, int, str]]] = {}
+
+        def check(text: str, field: str) -> list[Finding]:
+            if text not in asked:
+                asked[text] = [tuple(m) for m in self.register_matches(who, [text])[0]] if text else []
+            return deidentify.check(text, lexicon=lexicon, registered_spans=asked[text], known=known, field=field,
+                                    today=self.today())
+
+        return check
 
     # -- queries ------------------------------------------------------------------------------------
     def details(self, who: Identity, deviation_id: UUID) -> dict[str, Any]:
         deviation = self._deviation_for(who, deviation_id)
         configuration = self._configuration(deviation.organisation, deviation.unit)
-        return deviation_details(deviation, configuration, who, self.today())
+        found = deviation_details(deviation, configuration, who, self.today())
+        # Which sending the county's check is asked about (the frontend shows whether it is held).
+        found["sent_version"] = self._sent_version(deviation.id) if deviation.outcome == SENT_TO_BUS else None
+        return found
 
     def overview(self, who: Identity) -> list[dict[str, Any]]:
         """The organisation's deviations this user may see; the manager's own first, overdue
@@ -202,12 +274,6 @@ class DeviationsApplication(ServiceApplication):
         # the other party's), so consumers of the municipal topic can filter by kommunkod.
         with acting_as(replace(who, municipality=deviation.municipality)):
             self.save(deviation)
-
-
-def _texts(deviation: Deviation, description: str | None, tried_locally: str | None) -> list[str]:
-    """The texts the R22 check looks through: the ones to send (by default the reported ones)."""
-    return [deviation.description if description is None else description,
-            deviation.tried_locally if tried_locally is None else tried_locally]
 
 
 def _require_staff(who: Identity) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from deviations.application import DeviationsApplication
-from deviations.records import RecordKeepingDeviations, pupil_names_in
+from deidentify import configured
+from deviations.records import RecordKeepingDeviations, held_reasons, register_matches
 
 
 @lru_cache(maxsize=1)
 def application() -> DeviationsApplication:
-    # Access log (R15) and the R22 name check against the cases service: deviations.records.
-    return RecordKeepingDeviations(pupil_names=pupil_names_in)
+    # Access log (R15), the R22 check's register (asked of the cases service) and the
+    # municipality's known organisations: deviations.records.
+    return RecordKeepingDeviations(register_matches=register_matches, known_organisations=configured, held_reasons=held_reasons)

@@ -3,10 +3,16 @@
 - reads of a deviation report (which may still name a child until it is sent de-identified)
   and the de-identification check are access-logged (eventkit.accesslog), durably, before
   the data is returned;
-- the R22 name check asks the cases service, with the user's own signed identity, which of
-  the municipality's pupils the texts name (`POST /pupils/names-in-text`): the pupils' names
-  no longer travel on Kafka (CaseOpened v2, ADR 0020), so none is copied here either. If the
-  cases service cannot answer, the check is refused (503), never done without the names.
+- the R22 check asks the service that keeps the register (the cases service), with the
+  user's own signed identity, where the texts name one of the municipality's people
+  (`POST /pupils/names-in-text`): it answers with positions in the text, never with names,
+  so no name is copied here (ADR 0022). If it cannot answer, or the lexicon is missing, the
+  check is refused (503) and nothing can be sent; the report stays with the manager.
+- the organisations the municipality works with, whose names and public numbers stay
+  readable, come from the deployment's settings (deidentify.configured).
+- whether the county's check before the regional stream holds a sent deviation back, and why,
+  is asked of the county read API (`GET /county/held/{id}`) with the user's own identity; if
+  it cannot answer, nothing is returned to the manager (503) and the deviation stays as it is.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ import httpx
 import psycopg
 from fastapi import FastAPI
 
-from deviations.application import DeviationsApplication
+from deviations.application import CheckUnavailable, DeviationsApplication
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.config import env
 from eventkit.http import error
@@ -26,23 +32,41 @@ from eventkit.identity import HEADER, Identity, sign
 TIMEOUT = httpx.Timeout(5.0)
 
 
-class NameCheckUnavailable(Exception):
-    """The cases service did not answer the name check: nothing may be checked or sent."""
-
-
-def pupil_names_in(who: Identity, texts: list[str]) -> list[str]:
+def register_matches(who: Identity, texts: list[str]) -> list[list[tuple[int, int, str]]]:
     try:
         response = httpx.post(
             env("CASES_URL", "http://127.0.0.1:8001") + "/pupils/names-in-text",
-            json={"texts": [t for t in texts if t]}, headers={HEADER: sign(who, audience="cases", caller="deviations")}, timeout=TIMEOUT,
+            json={"texts": texts}, headers={HEADER: sign(who, audience="cases", caller="deviations")}, timeout=TIMEOUT,
         )
     except httpx.HTTPError:
-        raise NameCheckUnavailable() from None
+        raise CheckUnavailable("register") from None
     if response.status_code == 403:
-        return []  # a role without pupils (e.g. region staff): no names of the municipality's pupils
+        return [[] for _ in texts]  # a role without pupils (e.g. region staff): no register of the municipality
     if response.status_code != 200:
-        raise NameCheckUnavailable()
-    return list(response.json()["names"])
+        raise CheckUnavailable("register")
+    return [[(int(s), int(e), str(how)) for s, e, how in matches] for matches in response.json()["matches"]]
+
+
+def held_reasons(who: Identity, deviation_id: UUID, sent_version: int | None = None) -> list[str] | None:
+    """Why the county's check holds the sending `sent_version` of the deviation back (kinds), or
+    None when it does not (not held, released, an earlier sending's hold, or unknown there)."""
+    params = {"sent_version": sent_version} if sent_version else None
+    try:
+        response = httpx.get(
+            env("COUNTY_URL", "http://127.0.0.1:8012") + f"/county/held/{deviation_id}", params=params,
+            headers={HEADER: sign(who, audience="county", caller="deviations")}, timeout=TIMEOUT,
+        )
+    except httpx.HTTPError:
+        raise CheckUnavailable("county") from None
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise CheckUnavailable("county")
+    try:
+        answer = response.json()
+        return [str(r) for r in answer["reasons"]] if answer["held"] else None
+    except (ValueError, KeyError, TypeError):
+        raise CheckUnavailable("county") from None
 
 
 class RecordKeepingDeviations(DeviationsApplication):
@@ -72,7 +96,17 @@ class RecordKeepingDeviations(DeviationsApplication):
         self.access_log.record(AccessEntry(who, municipality, unit, asked.action, asked.resource, str(deviation_id)))
 
 
+UNAVAILABLE = {
+    "register": "Texten kan inte kontrolleras just nu: kommunens register svarar inte. Ingenting har skickats "
+                "och avvikelsen ligger kvar hos dig. Försök igen om en stund.",
+    "lexicon": "Texten kan inte kontrolleras: namnlistan för kontrollen saknas på servern. Ingenting har skickats "
+               "och avvikelsen ligger kvar hos dig. Kontakta systemförvaltningen.",
+    "county": "Det går inte att se just nu om kontrollen före det regionala flödet har hållit kvar avvikelsen: "
+              "länsbilden svarar inte. Ingenting har ändrats. Försök igen om en stund.",
+}
+
+
 def install(app: FastAPI) -> None:
-    @app.exception_handler(NameCheckUnavailable)
-    async def _no_name_check(request, exc: NameCheckUnavailable):
-        return error(503, "unavailable", "Namnkontrollen mot elevregistret kan inte göras just nu. Försök igen om en stund.")
+    @app.exception_handler(CheckUnavailable)
+    async def _no_check(request, exc: CheckUnavailable):
+        return error(503, "unavailable", UNAVAILABLE[exc.reason])

@@ -20,6 +20,8 @@ def _iso(value: Any) -> Any:
 def status_of(deviation: Deviation) -> str:
     if deviation.outcome:
         return deviation.outcome
+    if deviation.returned:  # held back by the check before the regional stream, the manager's again
+        return "returned"
     return "handling" if deviation.actions or deviation.answer else "reported"
 
 
@@ -62,4 +64,5 @@ def deviation_details(
         "outcome_on": _iso(deviation.outcome_on),
         "summary": deviation.summary,
         "sent": deviation.sent,
+        "returned": _iso(deviation.returned),
     }

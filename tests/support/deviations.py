@@ -62,7 +62,8 @@ def act(base: str, who: Identity, deviation_id: str, path: str, body: dict, stat
 
 
 def send(base: str, who: Identity, deviation_id: str, decide: str = "redact") -> None:
-    """Record a local action, then redact (or confirm) every finding and send."""
+    """Record a local action, then check the texts, redact (or confirm, where that is allowed)
+    every finding and send."""
     act(base, who, deviation_id, "actions", {"text": "Möte med BUP:s chef bokat."})
     findings = act(base, who, deviation_id, "check", {}, status=200).json()["findings"]
-    act(base, who, deviation_id, "send", {"decisions": {f["key"]: decide for f in findings}})
+    act(base, who, deviation_id, "send", {"decisions": {f["key"]: "redact" if f["redact_only"] else decide for f in findings}})

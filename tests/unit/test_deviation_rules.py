@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+import deidentify
 from deviations.domain import rules
 from deviations.domain.configuration import UnitConfiguration
 from deviations.domain.model import CONFIRM, REDACT, Deviation
@@ -137,16 +138,30 @@ def test_r21_solved_locally_is_an_outcome_and_then_nothing_is_sent():
     deviation.record_action(configuration, "rolf.ek", "Möte med BUP:s chef", TODAY)
     deviation.solve_locally(configuration, "rolf.ek", "Ny rutin för kallelser", TODAY)
     deviation.collect_events()
-    refused(rules.DeviationHasOneOutcome, lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={}, names=[], on=TODAY))
+    refused(rules.DeviationHasOneOutcome,
+            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={}, checker=checker(), on=TODAY))
     assert deviation.collect_events() == []
 
 
 def test_r21_a_deviation_is_handled_locally_before_it_is_sent():
     refused(rules.DeviationIsHandledLocallyBeforeItIsSent,
-            lambda: report().send_to_bus(unit(), "rolf.ek", decisions={}, names=[], on=TODAY))
+            lambda: report().send_to_bus(unit(), "rolf.ek", decisions={}, checker=checker(), on=TODAY))
 
 
 # R22 ------------------------------------------------------------------------------------------
+LEXICON = deidentify.Lexicon.of(
+    given=["elsa"], surnames=["ek"],
+    common=["gäller", "en", "elev", "på", "skolan", "saknade", "kallelse", "ring", "eller", "mejla", "född", "maj", "ek",
+            "ringt", "enhetschef", "två", "gånger", "enligt"],
+)
+
+
+def checker(names=()):
+    """The R22 check as the application builds it, with a small lexicon and register of its own."""
+    register = deidentify.Register.of(names)
+    return lambda text, field: deidentify.check(text, lexicon=LEXICON, register=register, field=field, today=TODAY)
+
+
 def handled(description: str) -> tuple[UnitConfiguration, Deviation]:
     configuration = unit()
     deviation = report(description=description)
@@ -157,28 +172,76 @@ def handled(description: str) -> tuple[UnitConfiguration, Deviation]:
 
 def test_r22_every_finding_must_be_redacted_or_confirmed_before_sending():
     configuration, deviation = handled("Elsa Ek saknade kallelse, ring 070-123 45 67 eller mejla vh@example.se.")
-    findings = deviation.findings(["Elsa Ek"])
-    assert [f.kind for f in findings] == ["name", "phone", "email"]
+    findings = deviation.check(configuration, "rolf.ek", checker=checker(["Elsa Ek"]), on=TODAY)
+    assert [f.kind.value for f in findings] == ["registered_name", "phone", "email"]
     refused(rules.EveryFindingIsRedactedOrConfirmed,
-            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={findings[0].key: REDACT}, names=["Elsa Ek"], on=TODAY))
+            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={findings[0].key: REDACT},
+                                          checker=checker(["Elsa Ek"]), on=TODAY))
     decisions = {findings[0].key: REDACT, findings[1].key: REDACT, findings[2].key: CONFIRM}
-    deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions, names=["Elsa Ek"], on=TODAY)
-    sent = deviation.collect_events()[-1]
+    deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions, checker=checker(["Elsa Ek"]), on=TODAY)
+    checked, decided, sent = deviation.collect_events()
     assert sent.description == "[namn borttaget] saknade kallelse, ring [telefonnummer borttaget] eller mejla vh@example.se."
     assert (sent.redacted, sent.confirmed) == (2, 1)
+    # The decisions are an event of their own: who, when, which span, what was decided.
+    assert decided.decided_by == "rolf.ek" and decided.on == TODAY
+    assert [(d["text"], d["start"], d["end"], d["decision"]) for d in decided.decisions] == [
+        ("Elsa Ek", 0, 7, REDACT), ("070-123 45 67", 31, 44, REDACT), ("vh@example.se", 57, 70, CONFIRM)]
+    assert checked.checked_by == "rolf.ek" and len(checked.findings) == 3
+
+
+def test_r22_identity_numbers_dates_of_birth_and_registered_names_can_only_be_redacted():
+    configuration, deviation = handled("Elsa Ek, född 3 maj 2015, saknade kallelse.")
+    findings = deviation.check(configuration, "rolf.ek", checker=checker(["Elsa Ek"]), on=TODAY)
+    assert {f.kind.value for f in findings} == {"registered_name", "birth_date"}
+    deviation.collect_events()
+    for confirmed in findings:
+        decisions = {f.key: CONFIRM if f is confirmed else REDACT for f in findings}
+        refused(rules.IdentityNumbersBirthDatesAndRegisteredNamesAreAlwaysRedacted,
+                lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions,
+                                              checker=checker(["Elsa Ek"]), on=TODAY))
+    assert deviation.collect_events() == []
 
 
 def test_r22_a_report_that_still_contains_an_identity_number_cannot_be_sent():
     configuration, deviation = handled("Gäller elev 20100101-2382 på skolan.")
-    [finding] = deviation.findings([])
-    broken = refused(rules.ReportWithAPersonalIdentityNumberCannotBeSent,
-                     lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={finding.key: CONFIRM}, names=[], on=TODAY))
+    [finding] = deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY)
+    deviation.collect_events()
+    broken = refused(rules.IdentityNumbersBirthDatesAndRegisteredNamesAreAlwaysRedacted,
+                     lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={finding.key: CONFIRM},
+                                                   checker=checker(), on=TODAY))
     assert broken.rule_id == "R22"
+    assert deviation.collect_events() == []
+
+
+def test_r22_a_text_is_checked_before_it_is_sent_and_sent_as_it_was_checked():
+    configuration, deviation = handled("Gäller en elev på skolan, enligt Ek.")
+    refused(rules.TextIsCheckedBeforeItIsSent,
+            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions={}, checker=checker(), on=TODAY))
+    [name] = deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY)
+    decisions = {name.key: CONFIRM}
+    refused(rules.TextIsSentAsChecked,
+            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions, checker=checker(), on=TODAY,
+                                          description="Gäller Elsa Ek på skolan."))
+    # The register learnt of Ida Ek since the check: the same text is no longer the checked one.
+    refused(rules.TextIsSentAsChecked,
+            lambda: deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions, checker=checker(["Ida Ek"]), on=TODAY))
+    deviation.collect_events()
+    deviation.send_to_bus(configuration, "rolf.ek", decisions=decisions, checker=checker(), on=TODAY)
+    assert type(deviation.collect_events()[-1]).__name__ == "SentToBus"
+
+
+def test_r22_checking_the_same_text_again_records_nothing_new():
+    configuration, deviation = handled("Gäller en elev på skolan.")
+    deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY)
+    assert len(deviation.collect_events()) == 1
+    deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY)
     assert deviation.collect_events() == []
 
 
 def test_r22_the_manager_may_rewrite_the_text_and_the_rewritten_text_is_checked():
     configuration, deviation = handled("Gäller elev 20100101-2382 på skolan.")
-    deviation.send_to_bus(configuration, "rolf.ek", decisions={}, names=[], on=TODAY, description="Gäller en elev på skolan.")
+    deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY, description="Gäller en elev på skolan.")
+    deviation.send_to_bus(configuration, "rolf.ek", decisions={}, checker=checker(), on=TODAY,
+                          description="Gäller en elev på skolan.")
     assert deviation.collect_events()[-1].description == "Gäller en elev på skolan."
     assert deviation.description == "Gäller elev 20100101-2382 på skolan."  # kept inside the municipality

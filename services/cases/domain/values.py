@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from personnummer import personnummer
+
+from deidentify import plain
 
 
 class InvalidPersonalIdentityNumber(ValueError):
@@ -12,21 +15,31 @@ class InvalidPersonalIdentityNumber(ValueError):
 
 @dataclass(frozen=True)
 class PersonalIdentityNumber:
-    """Personnummer or samordningsnummer, kept in the long form YYYYMMDD-NNNN."""
+    """Personnummer or samordningsnummer, kept in one canonical form, YYYYMMDD-NNNN, however it
+    was typed (full-width or Arabic-Indic digits, an en dash, a no-break space: normalised
+    first, deidentify.normalise), so one child never gets two keys. A birth date after today
+    is refused."""
 
     value: str
 
     @classmethod
-    def parse(cls, raw: str) -> "PersonalIdentityNumber":
-        text = (raw or "").strip()
+    def parse(cls, raw: str, today: date | None = None) -> "PersonalIdentityNumber":
+        text = "".join(plain(raw or "").split())  # "120914 - 2387" as "120914-2387"
         if not text:
             raise InvalidPersonalIdentityNumber("Ange elevens personnummer.")
         try:
-            digits = personnummer.parse(text).format(long_format=True)
+            parsed = personnummer.parse(text)
+            digits = parsed.format(long_format=True)
         except personnummer.PersonnummerException:
             raise InvalidPersonalIdentityNumber(
                 "Personnumret är inte giltigt – kontrollera datum och kontrollsiffra."
             ) from None
+        if not digits.isascii() or not digits.isdigit():
+            raise InvalidPersonalIdentityNumber("Personnumret är inte giltigt – skriv det med siffror.")
+        day = int(digits[6:8])
+        born = date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
+        if born > (today or date.today()):
+            raise InvalidPersonalIdentityNumber("Födelsedatumet i personnumret ligger i framtiden – kontrollera numret.")
         return cls(f"{digits[:8]}-{digits[8:]}")
 
     def __str__(self) -> str:  # never log this; it is personal data

@@ -48,8 +48,9 @@ def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app
 
 @router.post("/pupils/names-in-text")
 def names_in_text(body: Texts, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
-    """The municipality's pupil names that occur in the texts (the deviations service's R22 check)."""
-    return {"names": app_.pupil_names_in(who, [t[:20000] for t in body.texts])}
+    """Where the texts name one of the municipality's people (the deviations service's R22
+    check): per text, [start, end, "exact" or "sound"] in the normalised text, never a name."""
+    return {"matches": app_.register_matches_in(who, [t[:20000] for t in body.texts])}
 
 
 @router.post("/pupils/{pupil_ref}/disposal", status_code=201)

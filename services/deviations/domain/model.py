@@ -5,11 +5,12 @@ de-identified (R22). Rules are checked before any event, so a refused command st
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from eventsourcing.domain import Aggregate, event
 
-from deviations.domain import deidentify
+import deidentify
+from deidentify import Finding
 from deviations.domain.configuration import UnitConfiguration
 from deviations.domain.rules import (
     ActionNeedsADescription,
@@ -25,11 +26,19 @@ from deviations.domain.rules import (
     DeviationNeedsADescription,
     DeviationWasTriedLocallyOrIsOfAPrincipledNature,
     EveryFindingIsRedactedOrConfirmed,
+    IdentityNumbersBirthDatesAndRegisteredNamesAreAlwaysRedacted,
+    OnlyASentDeviationCanBeReturned,
     RegionReportNamesTheMunicipalityConcerned,
     ReportWithAPersonalIdentityNumberCannotBeSent,
     SolvedLocallyNeedsASummary,
+    TextIsCheckedBeforeItIsSent,
+    TextIsSentAsChecked,
 )
 from deviations.domain.values import Category, InvolvedOrganisation, Side, is_region_code
+
+# The R22 check of one text (the text, its field): the application builds it from the
+# lexicon, the register's matches and the municipality's known organisations (deidentify).
+Checker = Callable[[str, str], list[Finding]]
 
 TEXT_MAX = 4000
 ACTION_MAX = 2000
@@ -42,6 +51,11 @@ def _text(value: str, maximum: int, rule: type) -> str:
     if not cleaned or len(cleaned) > maximum:
         raise rule()
     return cleaned
+
+
+def _finding_record(finding: Finding) -> dict:
+    return {"field": finding.field, "kind": finding.kind.value, "start": finding.start, "end": finding.end,
+            "text": finding.text}
 
 
 class Deviation(Aggregate):
@@ -131,6 +145,9 @@ class Deviation(Aggregate):
         self.outcome_on: date | None = None
         self.summary = ""
         self.sent: dict | None = None
+        self.last_check: dict | None = None  # the manager's latest check of the texts to send (R22)
+        self.decisions: dict | None = None
+        self.returned: dict | None = None  # the last time the check before the regional stream held it back
 
     # R21: local handling --------------------------------------------------------------------
     def record_action(self, configuration: UnitConfiguration, manager: str, action: str, on: date) -> None:
@@ -166,14 +183,35 @@ class Deviation(Aggregate):
         self.outcome, self.outcome_on, self.summary = SOLVED_LOCALLY, on, summary
 
     # R22: sending to the BUS secretariat, de-identified -------------------------------------------
-    def findings(
-        self, names: Iterable[str], description: str | None = None, tried_locally: str | None = None
-    ) -> list[deidentify.Finding]:
-        """What must be redacted or confirmed in the texts to send (by default the reported ones)."""
-        names = deidentify.name_words(names)
-        return deidentify.find(
-            self.description if description is None else description, names, "description"
-        ) + deidentify.find(self.tried_locally if tried_locally is None else tried_locally, names, "tried_locally")
+    def _texts_to_send(self, description: str | None, tried_locally: str | None) -> dict[str, str]:
+        return {
+            "description": _text(self.description if description is None else description, TEXT_MAX, DeviationNeedsADescription),
+            "tried_locally": (self.tried_locally if tried_locally is None else tried_locally or "").strip(),
+        }
+
+    @staticmethod
+    def _findings_in(texts: Mapping[str, str], checker: Checker) -> list[Finding]:
+        return [finding for field, text in texts.items() for finding in checker(text, field)]
+
+    def check(
+        self, configuration: UnitConfiguration, manager: str, *, checker: Checker, on: date,
+        description: str | None = None, tried_locally: str | None = None,
+    ) -> list[Finding]:
+        """The manager's check of the texts to send (by default the reported ones): what was
+        found is recorded, so the decisions and the sending refer to exactly this check."""
+        configuration.authorise_manager(manager)
+        self._require_no_outcome()
+        texts = self._texts_to_send(description, tried_locally)
+        findings = self._findings_in(texts, checker)
+        record = {**texts, "findings": [_finding_record(f) for f in findings]}
+        if self.last_check is None or {k: self.last_check[k] for k in record} != record:
+            self._checked(**record, checked_by=manager, on=on)
+        return findings
+
+    @event("Checked")
+    def _checked(self, description: str, tried_locally: str, findings: list[dict], checked_by: str, on: date) -> None:
+        self.last_check = {"description": description, "tried_locally": tried_locally, "findings": findings,
+                           "checked_by": checked_by, "on": on}
 
     def send_to_bus(
         self,
@@ -181,30 +219,41 @@ class Deviation(Aggregate):
         manager: str,
         *,
         decisions: Mapping[str, str],
-        names: Iterable[str],
+        checker: Checker,
         on: date,
         description: str | None = None,
         tried_locally: str | None = None,
     ) -> None:
-        """Send what the manager checked: every finding redacted or confirmed, and no identity
-        number left in any form. The event carries only the de-identified texts."""
+        """Send what the manager checked: the texts as checked, every finding redacted or
+        confirmed (identity numbers, dates of birth and registered names only redacted), and no
+        identity number or date of birth left in any form. The decisions are an event of their
+        own (who, when, which span); the sent event carries only the de-identified texts."""
         configuration.authorise_manager(manager)
         self._require_no_outcome()
         if not self.actions:
             raise DeviationIsHandledLocallyBeforeItIsSent()
-        texts = {
-            "description": _text(self.description if description is None else description, TEXT_MAX, DeviationNeedsADescription),
-            "tried_locally": (self.tried_locally if tried_locally is None else tried_locally or "").strip(),
-        }
-        findings = self.findings(names, texts["description"], texts["tried_locally"])
+        if self.last_check is None:
+            raise TextIsCheckedBeforeItIsSent()
+        texts = self._texts_to_send(description, tried_locally)
+        findings = self._findings_in(texts, checker)
+        checked = self.last_check
+        if (texts["description"], texts["tried_locally"]) != (checked["description"], checked["tried_locally"]) or [
+            _finding_record(f) for f in findings
+        ] != checked["findings"]:
+            raise TextIsSentAsChecked()
         if any(decisions.get(f.key) not in (REDACT, CONFIRM) for f in findings):
             raise EveryFindingIsRedactedOrConfirmed()
+        if any(f.kind.redact_only and decisions[f.key] == CONFIRM for f in findings):
+            raise IdentityNumbersBirthDatesAndRegisteredNamesAreAlwaysRedacted()
         cleaned = {
             field: deidentify.redact(text, [f for f in findings if f.field == field and decisions[f.key] == REDACT])
             for field, text in texts.items()
         }
-        if any(deidentify.identity_numbers_in(text) for text in cleaned.values()):
+        if any(deidentify.never_sent_in(text) for text in cleaned.values()):
             raise ReportWithAPersonalIdentityNumberCannotBeSent()
+        self._findings_decided(
+            decisions=[{**_finding_record(f), "decision": decisions[f.key]} for f in findings], decided_by=manager, on=on,
+        )
         self._sent_to_bus(
             facts=self._facts_for_the_county(),
             description=cleaned["description"],
@@ -214,6 +263,10 @@ class Deviation(Aggregate):
             sent_by=manager,
             on=on,
         )
+
+    @event("FindingsDecided")
+    def _findings_decided(self, decisions: list[dict], decided_by: str, on: date) -> None:
+        self.decisions = {"decisions": decisions, "decided_by": decided_by, "on": on}
 
     def _facts_for_the_county(self) -> dict:
         """What the BUS secretariat counts by: no person, no unit, no free text."""
@@ -231,6 +284,19 @@ class Deviation(Aggregate):
     def _sent_to_bus(self, facts: dict, description: str, tried_locally: str, redacted: int, confirmed: int, sent_by: str, on: date) -> None:
         self.outcome, self.outcome_on = SENT_TO_BUS, on
         self.sent = {"description": description, "tried_locally": tried_locally, "redacted": redacted, "confirmed": confirmed}
+
+    # R22: held back by the check before the regional stream, and returned to the manager -------
+    def return_from_regional_check(self, reasons: list[str], on: date) -> None:
+        """The county's check before bus.deviations.v1 held the sent texts back (`reasons`: what
+        they still hold, as kinds): the deviation is the manager's again, to check and send anew."""
+        if self.outcome != SENT_TO_BUS:
+            raise OnlyASentDeviationCanBeReturned()
+        self._returned_by_the_regional_check(reasons=[str(r) for r in reasons], on=on)
+
+    @event("ReturnedByTheRegionalCheck")
+    def _returned_by_the_regional_check(self, reasons: list[str], on: date) -> None:
+        self.outcome, self.outcome_on, self.sent, self.last_check = None, None, None, None
+        self.returned = {"reasons": list(reasons), "on": on}
 
     def _require_no_outcome(self) -> None:
         if self.outcome is not None:

@@ -128,6 +128,38 @@ class ReportWithAPersonalIdentityNumberCannotBeSent(RuleBroken):
     rule_id = "R22"
     field = "findings"
     message = (
-        "Texten innehåller fortfarande ett personnummer eller samordningsnummer. "
+        "Texten innehåller fortfarande ett personnummer, samordningsnummer eller födelsedatum. "
         "Det måste tas bort innan avvikelsen kan skickas."
+    )
+
+
+class TextIsCheckedBeforeItIsSent(RuleBroken):
+    rule_id = "R22"
+    field = "findings"
+    message = "Granska texten innan avvikelsen skickas."
+
+
+class TextIsSentAsChecked(RuleBroken):
+    rule_id = "R22"
+    field = "description"
+    message = (
+        "Texten eller registret har ändrats sedan granskningen. Granska texten igen och ta ställning "
+        "till det som hittas innan du skickar."
+    )
+
+
+class IdentityNumbersBirthDatesAndRegisteredNamesAreAlwaysRedacted(RuleBroken):
+    rule_id = "R22"
+    field = "findings"
+    message = (
+        "Personnummer, födelsedatum och namn på kommunens elever och vårdnadshavare kan bara tas bort, "
+        "aldrig behållas."
+    )
+
+
+class OnlyASentDeviationCanBeReturned(RuleBroken):
+    rule_id = "R22"
+    message = (
+        "Bara en avvikelse som har skickats och som kontrollen före det regionala flödet har hållit kvar "
+        "kan tas tillbaka och granskas igen."
     )

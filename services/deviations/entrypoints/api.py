@@ -143,3 +143,11 @@ def send(deviation_id: UUID, body: Send, who: Identity = Depends(current_identit
     app_.send_to_bus(who, deviation_id, decisions=body.decisions, description=body.description,
                      tried_locally=body.tried_locally)
     return {"deviation_id": str(deviation_id)}
+
+
+@app.post("/deviations/{deviation_id}/reopen", status_code=201)
+def reopen(deviation_id: UUID, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
+    """R22: the county's check before the regional stream held the sent deviation back; the
+    responsible manager takes it back to check and send it again."""
+    reasons = app_.reopen_after_regional_check(who, deviation_id)
+    return {"deviation_id": str(deviation_id), "reasons": reasons}

@@ -25,7 +25,7 @@ from documentation.domain.rules import (
     WithdrawnInterventionStaysWithdrawn,
 )
 from documentation.domain.values import ATTACHABLE, CaseReference, Factor, Kind, Level, term_of
-from eventkit.personal_data import identity_number_spans
+from deidentify import identity_numbers_in
 
 MAX_MINUTES = 24 * 60
 TEXT_MAX = 2000
@@ -103,7 +103,7 @@ def checked_content(
         raise InvalidIntervention(problems)
     if level != Level.INDIVIDUAL.value:
         for name in ("description", "hinders_note", "supports_note", "group"):
-            if identity_number_spans(content[name]):
+            if identity_numbers_in(content[name]):
                 broken = OrganisationAndGroupNotesNameNoPupil()
                 broken.fields = {name: broken.message}
                 raise broken
