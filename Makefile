@@ -38,9 +38,9 @@ MISSING_DEBS := $(strip \
 LEXICON := .cache/deidentify/lexicon-sv.json.gz
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
-test test-unit test-integration test-e2e bench: export TEST_DB_PREFIX := test_
+test test-unit test-integration test-e2e bench bench-deidentify: export TEST_DB_PREFIX := test_
 
-.PHONY: help bootstrap run test test-unit test-integration test-e2e bench stop clean-state lock
+.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify stop clean-state lock
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
@@ -50,6 +50,7 @@ help:
 	@echo "make test-integration  integration tests with PostgreSQL and Kafka"
 	@echo "make test-e2e          end-to-end tests (browser) with PostgreSQL and Kafka"
 	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
+	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
 	@echo "make stop              stop Kafka and PostgreSQL"
 	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"
 	@echo "make lock              regenerate requirements.txt from requirements.in"
@@ -82,7 +83,7 @@ run: bootstrap
 test: bootstrap
 	$(WITH_INFRA) $(PYTEST) tests $(ARGS)
 
-test-unit: $(VENV_STAMP)
+test-unit: $(VENV_STAMP) $(LEXICON)
 	$(PYTEST) tests/unit tests/frontend_unit tests/contract $(ARGS)
 
 test-integration: bootstrap
@@ -93,6 +94,10 @@ test-e2e: bootstrap
 
 bench: bootstrap
 	$(WITH_INFRA) $(PY) -m tests.benchmarks.run $(ARGS)
+
+# The R22 check's figures alone (recall, false alarms, time, memory): no infrastructure needed.
+bench-deidentify: $(VENV_STAMP) $(LEXICON)
+	BENCH_PHASES=deidentify $(PY) -m tests.benchmarks.run
 
 stop:
 	@deploy/kafka.sh stop

@@ -10,6 +10,9 @@ README's performance section.
    process, Kafka and the faust projection into the follow-up read model.
 4. and 5. (tests/benchmarks/workflow.py): the whole support-case workflow, workflows/s; and
    the server-side time of rektor's follow-up page with 10,000 open cases.
+6. (tests/benchmarks/deidentification.py): the R22 check's recall and false alarms on the
+   labelled corpora, its time on a 2,000-character text against 100,000 registered people,
+   and the lexicon's memory. Needs no infrastructure: `make bench-deidentify` runs it alone.
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -46,7 +49,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import personal_number, pupil_name  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import workflow  # noqa: E402
+from tests.benchmarks import deidentification, workflow  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -56,7 +59,8 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "store,relay,latency,workflow,followup_page").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page").split(",")))
+INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
 
 def pgbench_insert_rate() -> float:
@@ -188,6 +192,22 @@ def write_readme(results: dict) -> None:
             f"| rektor's follow-up page, server-side, {f['open_cases']:,} open cases in one municipality, p50 / p95 / p99 "
             f"| {f['p50_ms']} / {f['p95_ms']} / {f['p99_ms']} ms ({f['requests']} requests) | p95 ≤ 100 ms |"
         )
+    if "deidentify" in results:
+        d = results["deidentify"]
+        for name, c in d["corpora"].items():
+            lines.append(
+                f"| R22 check on the {name} corpus ({c['texts']} texts): recall on {c['labelled']} labelled items / "
+                f"false alarms on {c['clean']} clean texts; without the register | {c['recall']:.1%} / "
+                f"{c['false_alarm_rate']:.1%}; {c['recall_without_register']:.1%} / "
+                f"{c['false_alarm_rate_without_register']:.1%} | 100% / ≤ 10% |"
+            )
+        k, lexicon = d["check_ms"], d["lexicon"]
+        lines += [
+            f"| R22 check of a {k['characters']:,}-character text against {k['register_people']:,} registered people "
+            f"and the lexicon, p50 / p95 / p99 | {k['p50']} / {k['p95']} / {k['p99']} ms ({k['texts']} texts) | p95 ≤ 20 ms |",
+            f"| R22 lexicon in memory, once per process ({lexicon['given']:,} given names, {lexicon['surnames']:,} "
+            f"surnames, {lexicon['words']:,} word forms) | {lexicon['mb']} MB, loaded in {lexicon['load_s']} s | ≤ 200 MB |",
+        ]
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -195,12 +215,25 @@ def write_readme(results: dict) -> None:
 
 
 def main() -> None:
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    if "deidentify" in PHASES:
+        results["deidentify"] = deidentification.figures()
+        print(json.dumps(results["deidentify"], indent=2, ensure_ascii=False))
+    if PHASES & INFRASTRUCTURE_PHASES:
+        measure_the_platform(results)
+    results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_readme(results)
+
+
+def measure_the_platform(results: dict) -> None:
     reset_database("CASES_DB")
     reset_database("FOLLOWUP_DB")
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
         readmodel.create_schema(conn)
     app = cases_application()
-    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     if "store" in PHASES:
         pg_tps = pgbench_insert_rate()
         commands = store_rate()
@@ -233,11 +266,6 @@ def main() -> None:
             results["followup_page"] = workflow.followup_page_times(stack.frontend_url)
     finally:
         stack.stop_all()
-    results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    write_readme(results)
     print(json.dumps(results, indent=2))
 
 

@@ -75,8 +75,9 @@ CASES = {
     # The administrator's loggkontroll search and disposal: another municipality finds nothing.
     "POST /pupils/lookup": scoped(body=lambda s: {"personal_number": s["personal_number"]}),
     "POST /pupils/{pupil_ref}/disposal": scoped(),
-    # R22 name check: answers with names the caller wrote that are the municipality's pupils'
-    # (municipality-wide by design); another municipality must not learn the owner's pupil.
+    # R22 register check: answers where the caller's own text names one of the caller's
+    # municipality's people (positions, never names; municipality-wide by design); another
+    # municipality's caller is checked against its own register only.
     "POST /pupils/names-in-text": listing(body=lambda s: {"texts": [f"Det gäller {s['name']}."]},
                                           markers=lambda s, who: [] if who.municipality == "0180" else [s["name"]]),
 }
@@ -93,6 +94,7 @@ DEVIATIONS = {
     "POST /deviations/{deviation_id}/solved-locally": scoped(body=lambda s: TEXT),
     "POST /deviations/{deviation_id}/check": scoped(),
     "POST /deviations/{deviation_id}/send": scoped(body=lambda s: {"decisions": {}}),
+    "POST /deviations/{deviation_id}/reopen": scoped(),
 }
 
 FOLLOWUP = {
@@ -157,6 +159,11 @@ COUNTY = {
     "GET /county/deviations.csv": scoped(),
     "GET /county/deviations/{deviation_id}": scoped(),
     "GET /county/yearly/{year}": scoped(),
+    # Whether the check before the regional stream holds a deviation back: for the staff of the
+    # municipality it concerns (any role but the secretariat's); another municipality or region
+    # gets 404, so must not see the deviation's id.
+    "GET /county/held/{deviation_id}": listing(owner=dev.MANAGER,
+                                               markers=lambda s, who: [] if who.municipality == "0180" else [s["deviation_id"]]),
 }
 
 
