@@ -60,6 +60,7 @@ LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
 PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page").split(",")))
+CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
 
@@ -196,7 +197,7 @@ def write_readme(results: dict) -> None:
         d = results["deidentify"]
         for name, c in d["corpora"].items():
             lines.append(
-                f"| R22 check on the {name} corpus ({c['texts']} texts): recall on {c['labelled']} labelled items / "
+                f"| R22 check on the {CORPUS_NAMES.get(name, name)} corpus ({c['texts']} texts): recall on {c['labelled']} labelled items / "
                 f"false alarms on {c['clean']} clean texts; without the register | {c['recall']:.1%} / "
                 f"{c['false_alarm_rate']:.1%}; {c['recall_without_register']:.1%} / "
                 f"{c['false_alarm_rate_without_register']:.1%} | 100% / ≤ 10% |"
