@@ -114,3 +114,41 @@ def test_r19_a_region_unit_names_the_municipality_that_is_the_other_party(client
     sent = deviations.received[-1].body
     assert sent["counterpart_municipality"] == "0126" and sent["unit"] == "01-BUPS"
     assert {"kind": "child_psychiatry", "side": "region"} in sent["organisations"]
+
+
+DEVIATION_ID = "5b2f7a6e-1f0c-4c55-9b0e-1d2f3a4b5c6d"
+DETAILS = {"deviation_id": DEVIATION_ID, "reporter_side": "municipality", "outcome": None, "mine_to_handle": True,
+           "status": "handling", "description": "Kalle Lindqvist (120914-2387) fick ingen tid.", "tried_locally": "Ringt."}
+
+
+def test_r22_identity_numbers_and_registered_names_can_only_be_removed_on_the_send_page(client, services):
+    deviations, _ = services
+    deviations.answer("GET", f"/deviations/{DEVIATION_ID}", 200, DETAILS)
+    findings = [
+        {"key": "description|registered_name|Kalle Lindqvist", "field": "description", "kind": "registered_name",
+         "label": "Namn på en elev eller vårdnadshavare", "redact_only": True, "text": "Kalle Lindqvist", "start": 0, "end": 15},
+        {"key": "description|identity_number|120914-2387", "field": "description", "kind": "identity_number",
+         "label": "Personnummer, samordningsnummer eller reservnummer", "redact_only": True, "text": "120914-2387",
+         "start": 17, "end": 28},
+        {"key": "description|phone|08-123", "field": "description", "kind": "phone", "label": "Telefonnummer",
+         "redact_only": False, "text": "08-123", "start": 30, "end": 36},
+    ]
+    deviations.answer("POST", f"/deviations/{DEVIATION_ID}/check", 200, {"findings": findings})
+    log_in(client, "rolf.ek")
+    page = client.get(f"/avvikelser/{DEVIATION_ID}/skicka").text
+    assert "Namn på en elev eller vårdnadshavare" in page and "Personnummer, samordningsnummer eller reservnummer" in page
+    assert 'id="beslut-0-behall"' not in page and 'id="beslut-1-behall"' not in page
+    assert 'id="beslut-2-behall"' in page  # a phone number may be an organisation's: it can be kept
+    assert page.count("Kan inte behållas") == 2
+
+
+def test_r22_when_the_check_cannot_be_made_the_page_says_why_and_nothing_is_sent(client, services):
+    deviations, _ = services
+    deviations.answer("GET", f"/deviations/{DEVIATION_ID}", 200, DETAILS)
+    why = "Texten kan inte kontrolleras just nu: kommunens register svarar inte. Ingenting har skickats."
+    deviations.answer("POST", f"/deviations/{DEVIATION_ID}/check", 503, {"error": "unavailable", "message": why})
+    log_in(client, "rolf.ek")
+    response = client.get(f"/avvikelser/{DEVIATION_ID}/skicka")
+    assert response.status_code == 503
+    assert why in response.text
+    assert "Kalle Lindqvist (120914-2387) fick ingen tid." in response.text  # the text is still there to work on
