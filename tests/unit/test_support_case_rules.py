@@ -30,6 +30,18 @@ def test_personal_identity_number_accepts_the_usual_forms_and_keeps_the_long_one
         assert PersonalIdentityNumber.parse(raw).value == "20100101-2382"
 
 
+@pytest.mark.parametrize("raw", ["２０１００１０１－２３８２", "٢٠١٠٠١٠١-٢٣٨٢", "100101\u20132382", "100101\u22122382",
+                                 "100101\u20112382", "20100101\u00a02382", "100101 - 2382", " 1001012382 "])
+def test_personal_identity_number_typed_in_any_digits_or_dash_is_kept_in_one_form(raw):
+    """One child, one number, one key: however the number was typed (R17, R22)."""
+    assert PersonalIdentityNumber.parse(raw).value == "20100101-2382"
+
+
+def test_personal_identity_number_with_a_birth_date_after_today_is_refused():
+    with pytest.raises(InvalidPersonalIdentityNumber, match="framtiden"):
+        PersonalIdentityNumber.parse("20990101-2394", today=date(2026, 11, 26))
+
+
 @pytest.mark.parametrize("raw", ["20100101-2384", "20101301-2382", "abc", ""])
 def test_personal_identity_number_with_wrong_check_digit_or_date_is_refused(raw):
     with pytest.raises(InvalidPersonalIdentityNumber):
