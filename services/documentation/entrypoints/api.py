@@ -20,6 +20,7 @@ from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
+from eventkit.inputs import NO_CONTROL_CHARACTERS
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
@@ -118,7 +119,7 @@ def record(body: Record, who: Identity = Depends(current_identity), app_: Docume
 
 @app.get("/interventions")
 def interventions(
-    school_unit: str | None = Query(default=None, max_length=64), term: str | None = Query(default=None, pattern=TERM),
+    school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS), term: str | None = Query(default=None, pattern=TERM),
     level: LevelName | None = None, kind: KindName | None = None,
     who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation),
 ):

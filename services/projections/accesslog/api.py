@@ -13,6 +13,7 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.schema import create_schema
+from eventkit.inputs import NO_CONTROL_CHARACTERS
 from projections.accesslog import queries
 from projections.accesslog.readmodel import SCHEMA
 
@@ -35,7 +36,7 @@ def administrator(who: Identity = Depends(current_identity)) -> Identity:
 
 @app.get("/accesslog")
 def search(
-    user: str | None = Query(default=None, max_length=100),
+    user: str | None = Query(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS),
     pupil_ref: UUID | None = None,
     since: datetime | None = Query(default=None, alias="from"),
     until: datetime | None = Query(default=None, alias="to"),

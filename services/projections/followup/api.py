@@ -26,7 +26,7 @@ def pool() -> ConnectionPool:
 
 @app.get("/followup")
 def followup(
-    school_unit: str | None = Query(default=None, max_length=64),
+    school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
     status: str | None = Query(default=None, pattern="^(overdue|" + "|".join(queries.STATUSES) + ")$"),
     investigator: str | None = Query(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS),
     page: int = Query(default=1, ge=1, le=10_000),

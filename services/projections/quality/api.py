@@ -12,6 +12,7 @@ from eventkit import authz
 from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, Role
+from eventkit.inputs import NO_CONTROL_CHARACTERS
 from projections.quality import clock, queries, readmodel
 
 app = service_api("Stödspår – rektors kvalitetsvy (read model)", audience="quality", tracing_name="quality-api")
@@ -26,7 +27,7 @@ def pool() -> ConnectionPool:
 
 
 @app.get("/quality")
-def quality(school_unit: str | None = Query(default=None, max_length=64),
+def quality(school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
             who: Identity = Depends(current_identity)) -> dict:
     """Per special educator: goals and status, follow-ups due or overdue, competence-plan
     progress and supervision this and last term. Per school unit: interventions this term by
