@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
 from frontend.security import session_claims, start_session
-from frontend.services_client import CasesClient, FollowupClient
+from frontend.services_client import CasesClient, FollowupClient, NotFound
 
 # Who sees rektor's follow-up view (the follow-up API allows the same roles).
 FOLLOWUP_ROLES = frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER})
@@ -73,6 +73,17 @@ def render(
         )
     context.setdefault("flash", request.session.pop("flash", None))
     return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)
+
+
+def own_unit(who: Identity, asked: str, *, first_by_default: bool = True) -> str:
+    """The school unit a page, form or URL names: one of the user's own. A unit that is not
+    (another unit's or municipality's) is not found — never swapped for the user's own. None
+    named: the user's first unit (or none, when `first_by_default` is False)."""
+    if not asked:
+        return who.school_units[0] if first_by_default and who.school_units else ""
+    if asked not in who.school_units:
+        raise NotFound("Skolenheten finns inte bland dina enheter.")
+    return asked
 
 
 def cases_client(request: Request, who: Identity) -> CasesClient:

@@ -15,7 +15,7 @@ from frontend.competence_client import competence_client, quality_client
 from frontend.forms import FormState, at_form_fields
 from frontend.routes.cases import _go
 from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable, VersionConflict
-from frontend.web import current_identity, flash, render
+from frontend.web import current_identity, flash, own_unit, render
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f-]{36}$")
@@ -221,7 +221,7 @@ async def save_profile(request: Request, who: Identity = Depends(current_identit
 @router.get("/uppfoljning/kvalitet")
 async def quality(request: Request, skolenhet: str = "", who: Identity = Depends(current_identity)) -> Response:
     _require_party(who)
-    unit = skolenhet if skolenhet in who.school_units and who.role is Role.REKTOR else ""
+    unit = own_unit(who, skolenhet, first_by_default=False) if who.role is Role.REKTOR else ""
     try:
         view = await quality_client(request, who).view(unit or None)
     except ServiceUnavailable:

@@ -9,7 +9,7 @@ from eventkit.identity import Identity, Role
 from frontend.forms import FormState
 from frontend.routes.cases import _attempt, _go
 from frontend.services_client import Forbidden
-from frontend.web import cases_client, current_identity, flash, render
+from frontend.web import cases_client, current_identity, flash, own_unit, render
 from frontend.workflow_labels import DECISION_LABELS, EVENT_LABELS
 
 router = APIRouter()
@@ -18,7 +18,7 @@ router = APIRouter()
 def _unit(who: Identity, skolenhet: str) -> str:
     if who.role is not Role.REKTOR:
         raise Forbidden("Delegationer registreras av rektor.")
-    return skolenhet if skolenhet in who.school_units else who.school_units[0]
+    return own_unit(who, skolenhet)
 
 
 async def _page(request: Request, who: Identity, unit: str, form: FormState | None = None, status: int = 200) -> Response:
@@ -55,6 +55,8 @@ async def register(
 @router.post("/delegationer/{unit}/{number}/aterkalla")
 async def revoke(request: Request, unit: str, number: int, who: Identity = Depends(current_identity)) -> Response:
     unit = _unit(who, unit)
-    await cases_client(request, who).revoke_delegation(unit, number)
+    _, problem, status = await _attempt(cases_client(request, who).revoke_delegation(unit, number), {})
+    if problem:
+        return await _page(request, who, unit, problem, status)
     flash(request, f"Delegation nr {number} är återkallad från och med i dag.")
     return _go(request, f"/delegationer?skolenhet={unit}")

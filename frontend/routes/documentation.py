@@ -17,7 +17,7 @@ from frontend.documentation_client import documentation_client
 from frontend.documentation_labels import FACTORS, KINDS, LEVELS
 from frontend.forms import FormState, at_form_fields, attempt
 from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
-from frontend.web import cases_client, current_identity, flash, is_htmx, render
+from frontend.web import cases_client, current_identity, flash, is_htmx, own_unit, render
 
 router = APIRouter()
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -66,7 +66,7 @@ async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
 async def interventions(request: Request, enhet: str = "", termin: str = "", niva: str = "", slag: str = "",
                         who: Identity = Depends(current_identity)) -> Response:
     _require_reader(who)
-    filters = {"school_unit": enhet if enhet in who.school_units else "", "term": termin,
+    filters = {"school_unit": own_unit(who, enhet, first_by_default=False), "term": termin,
                "level": niva if niva in LEVELS else "", "kind": slag if slag in KINDS else ""}
     answer = await documentation_client(request, who).interventions({k: v for k, v in filters.items() if v})
     return render(request, "documentation_list.html", {
@@ -126,7 +126,7 @@ async def record(request: Request, who: Identity = Depends(current_identity)) ->
 async def development(request: Request, enhet: str = "", termin: str = "",
                       who: Identity = Depends(current_identity)) -> Response:
     _require_reader(who)
-    unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
+    unit = own_unit(who, enhet)
     if not unit:
         raise Forbidden("Du har ingen skolenhet.")
     overview = await documentation_client(request, who).overview(unit, {"term": termin} if termin else {})
