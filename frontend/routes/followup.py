@@ -19,7 +19,7 @@ from eventkit.identity import Identity
 from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
-from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, render
+from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, own_unit, render
 from frontend.workflow_labels import STATUS_LABELS
 
 STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
@@ -72,7 +72,7 @@ async def followup(
 ) -> Response:
     if who.role not in FOLLOWUP_ROLES:
         raise Forbidden("Uppföljningen är till för rektor och elevhälsan.")
-    unit = skolenhet if skolenhet in who.school_units else ""
+    unit = own_unit(who, skolenhet, first_by_default=False)
     status = status if status in dict(STATUS_FILTERS) else ""
     page_number = max(1, min(sida, 10_000))
     units = (unit,) if unit else who.school_units

@@ -25,6 +25,7 @@ WALK = {
     ("GET", "/delegationer"): ({"skolenhet": STOCKHOLM_UNIT}, None),
     ("POST", "/delegationer"): (None, {"school_unit": STOCKHOLM_UNIT, "delegate": "sara.berg", "kinds": "no_programme"}),
     ("POST", "/delegationer/{unit}/{number}/aterkalla"): (None, {}),
+    ("GET", "/uppfoljning"): ({"skolenhet": STOCKHOLM_UNIT}, None),
     ("GET", "/uppfoljning/kvalitet"): ({"skolenhet": STOCKHOLM_UNIT}, None),
     ("GET", "/avvikelser/installningar"): ({"enhet": STOCKHOLM_UNIT}, None),
     ("GET", "/dokumentation"): ({"enhet": STOCKHOLM_UNIT}, None),
@@ -35,11 +36,18 @@ WALK = {
 CHECKED_BY_THE_SERVICE = {("POST", "/arenden")}
 
 
+def _api_routes(routes):
+    """Every API route, also inside included routers (none of the frontend's has a prefix)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _api_routes(route.original_router.routes)
+
+
 def unit_routes(app) -> set[tuple[str, str]]:
     found = set()
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
+    for route in _api_routes(app.routes):
         names = set(inspect.signature(route.endpoint).parameters) | set(route.param_convertors)
         if names & UNIT_PARAMETERS:
             found.update((method, route.path) for method in route.methods if method in ("GET", "POST"))
