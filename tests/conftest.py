@@ -1,6 +1,8 @@
 """Fixtures shared by the integration and end-to-end tests (the unit tests need none)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support import environment
@@ -49,7 +51,20 @@ OTHER_REKTOR = identity("karin.holm", Role.REKTOR, "0180", "0180-KAT")
 SOLNA_TEACHER = identity("ola.nilsson", Role.TEACHER, "0184", "0184-TAL")
 
 
-def headers_for(who: Identity) -> dict[str, str]:
+# The port variable of each service's API (deploy/stodspar.env), for headers_for(who, url).
+SERVICE_PORTS = {"CASES_PORT": "cases", "DEVIATIONS_PORT": "deviations", "COMPETENCE_PORT": "competence",
+                 "DOCUMENTATION_PORT": "documentation", "FOLLOWUP_API_PORT": "followup", "COUNTY_API_PORT": "county",
+                 "QUALITY_API_PORT": "quality", "ACCESSLOG_API_PORT": "accesslog"}
+
+
+def headers_for(who: Identity, service: str) -> dict[str, str]:
+    """The identity header a test sends as the frontend would: a fresh token (an identity that
+    changed data once is refused the second time) for `service`, named or given by its URL."""
+    from urllib.parse import urlsplit
+
     from eventkit.identity import HEADER
 
-    return {HEADER: sign(who)}
+    if "://" in service:
+        port = urlsplit(service).port
+        service = next(name for variable, name in SERVICE_PORTS.items() if os.environ.get(variable) == str(port))
+    return {HEADER: sign(who, audience=service, caller="frontend")}

@@ -5,6 +5,8 @@ and, for a broken domain rule, "rule" (R-id) and "rule_name".
 """
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException, Request
@@ -13,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from eventkit.accesslog import AccessNotLogged
-from eventkit.identity import HEADER, Identity, IdentityRejected, NotPermitted, verify
+from eventkit.identity import HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
 from eventkit.telemetry import setup_tracing
 
@@ -44,16 +46,45 @@ FIELD_MESSAGES = {
 }
 
 
+class SeenIdentities:
+    """The ids of identities that have changed data, kept for their lifetime: the same header
+    sent again to change data is a replay. Per process (one API process per service today)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next_prune = 0.0
+
+    def first_use(self, token_id: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if now > self._next_prune:
+                self._seen = {t: until for t, until in self._seen.items() if until > now}
+                self._next_prune = now + 5
+            if self._seen.get(token_id, 0.0) > now:
+                return False
+            self._seen[token_id] = now + MAX_AGE_SECONDS + 5
+            return True
+
+
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def current_identity(
     request: Request,
     identity: str | None = Header(default=None, alias=HEADER, include_in_schema=False),
 ) -> Identity:
-    """The caller's verified identity; 401 when it is missing, forged, expired or meant for
-    another service (the audience this app named in `install_error_handlers`)."""
+    """The caller's verified identity; 401 when it is missing, forged, expired, meant for
+    another service (the audience this app named in `install_error_handlers`), sent by a
+    caller that may not call it, or used before to change data."""
     try:
-        return verify(identity, audience=getattr(request.app.state, "identity_audience", None))
+        verified = verify(identity, audience=request.app.state.identity_audience)
     except IdentityRejected as exc:
         raise HTTPException(status_code=401, detail=str(exc), headers={"WWW-Authenticate": HEADER}) from None
+    if request.method not in READING and not request.app.state.seen_identities.first_use(verified.token_id):
+        raise HTTPException(status_code=401, detail="Identiteten har redan använts; försök igen.",
+                            headers={"WWW-Authenticate": HEADER})
+    return verified.identity
 
 
 def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
@@ -73,11 +104,12 @@ def service_api(title: str, *, audience: str, tracing_name: str | None = None,
     return app
 
 
-def install_error_handlers(app: FastAPI, *, audience: str | None = None) -> None:
+def install_error_handlers(app: FastAPI, *, audience: str) -> None:
     """The answers every service gives alike: 401/403, 422 for bad input or a broken rule
     (the message names the rule), and /health. `audience` names the service: identities
     signed for another service are refused with 401."""
     app.state.identity_audience = audience
+    app.state.seen_identities = SeenIdentities()
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict:

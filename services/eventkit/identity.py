@@ -5,14 +5,18 @@ The frontend signs it after login; a service verifies the signature and refuses 
 without one. The signature (itsdangerous, HMAC-SHA256 with a shared key and an expiry)
 means a caller cannot widen its own scope by editing the header.
 
-The signed claims also say which service the identity is for (`aud`, e.g. "cases") and who
-sent it (`caller`, e.g. "frontend"): a service refuses an identity meant for another one, so
-a header captured on its way to one service cannot be replayed against another. Identities
-without an audience (older callers, the tests' `headers_for`) are accepted by every service.
+The signed claims also say which service the identity is for (`aud`, e.g. "cases"), who
+sent it (`caller`, e.g. "frontend") and its own id (`jti`). A service refuses an identity
+without an audience, meant for another service, or sent by a caller that may not call it
+(CALLERS); an identity lives at most MAX_AGE_SECONDS, and one that has changed data once is
+refused the second time (eventkit.http keeps the ids it has seen for their lifetime). So a
+header captured on its way to one service can be replayed neither against another nor, for a
+change, against the same one.
 """
 from __future__ import annotations
 
 import enum
+import uuid
 from dataclasses import dataclass, field
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -20,7 +24,22 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from eventkit.config import env
 
 HEADER = "X-Stodspar-Identity"
-MAX_AGE_SECONDS = 15 * 60
+MAX_AGE_SECONDS = 60
+
+# Who may call each service (the audience): the frontend calls every one; the deviations
+# service asks the cases service (the R22 register check) and the county view (held messages);
+# the documentation service asks the cases service for the pupil's case; the county worker asks
+# the cases service for the register check before publishing. Tests act as the frontend.
+CALLERS: dict[str, frozenset[str]] = {
+    "cases": frozenset({"frontend", "deviations", "documentation", "county"}),
+    "deviations": frozenset({"frontend"}),
+    "competence": frozenset({"frontend"}),
+    "documentation": frozenset({"frontend"}),
+    "followup": frozenset({"frontend"}),
+    "county": frozenset({"frontend", "deviations"}),
+    "quality": frozenset({"frontend"}),
+    "accesslog": frozenset({"frontend"}),
+}
 
 
 class Role(str, enum.Enum):
@@ -81,19 +100,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(env("IDENTITY_SIGNING_KEY"), salt="stodspar-identity")
 
 
-def sign(identity: Identity, *, audience: str | None = None, caller: str | None = None) -> str:
-    """The header value: `identity`, for the service `audience`, sent by `caller`."""
+def sign(identity: Identity, *, audience: str, caller: str) -> str:
+    """The header value: `identity`, for the service `audience`, sent by `caller`, with an id
+    of its own."""
     claims = identity.to_claims()
-    if audience:
-        claims["aud"] = audience
-    if caller:
-        claims["caller"] = caller
+    claims.update(aud=audience, caller=caller, jti=uuid.uuid4().hex)
     return _serializer().dumps(claims)
 
 
-def verify(token: str | None, *, audience: str | None = None) -> Identity:
-    """The identity in `token`, if signed with our key, not expired and (when this service
-    names itself as `audience`) not meant for another service; else IdentityRejected."""
+@dataclass(frozen=True)
+class Verified:
+    identity: Identity
+    token_id: str
+
+
+def verify(token: str | None, *, audience: str) -> Verified:
+    """The identity in `token`, if signed with our key, not older than MAX_AGE_SECONDS, meant
+    for `audience` and sent by a caller that may call it; else IdentityRejected."""
     if not token:
         raise IdentityRejected("Anropet saknar identitet (inloggning krävs).")
     try:
@@ -104,9 +127,14 @@ def verify(token: str | None, *, audience: str | None = None) -> Identity:
         raise IdentityRejected("Identiteten är inte giltig.") from exc
     if not isinstance(claims, dict):
         raise IdentityRejected("Identiteten är ofullständig.")
-    if audience and claims.get("aud") not in (None, audience):
+    if claims.get("aud") != audience:
         raise IdentityRejected("Identiteten är avsedd för en annan tjänst.")
+    if claims.get("caller") not in CALLERS.get(audience, ()):
+        raise IdentityRejected("Den tjänsten får inte anropa den här.")
+    token_id = claims.get("jti")
+    if not isinstance(token_id, str) or not token_id:
+        raise IdentityRejected("Identiteten är ofullständig.")
     try:
-        return Identity.from_claims(claims)
+        return Verified(Identity.from_claims(claims), token_id)
     except (KeyError, ValueError, TypeError) as exc:
         raise IdentityRejected("Identiteten är ofullständig.") from exc

@@ -40,7 +40,7 @@ def test_r6_the_decision_form_refuses_a_delegated_special_teaching_group_decisio
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-r6-refused.png"), full_page=True)
 
-    case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(EDUCATOR)).json()
+    case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(EDUCATOR, "cases")).json()
     assert case["decisions"] == [] and case["status"] == "investigated"
 
     # Without the placement the same delegate may decide; the page then shows the decision.

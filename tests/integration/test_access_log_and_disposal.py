@@ -31,7 +31,7 @@ DATABASES = ("CASES_DB", "FOLLOWUP_DB", "DEVIATIONS_DB", "COUNTY_DB", "ACCESSLOG
 
 
 def post(stack, who, path, body=None, expect=201):
-    response = httpx.post(f"{stack.cases_url}{path}", json=body or {}, headers=headers_for(who))
+    response = httpx.post(f"{stack.cases_url}{path}", json=body or {}, headers=headers_for(who, "cases"))
     assert response.status_code == expect, response.text
     return response.json()
 
@@ -42,13 +42,13 @@ def open_case(stack, who, unit, pin=None, name=None) -> str:
 
 
 def read(stack, who, case_id, expect=200, **params):
-    response = httpx.get(f"{stack.cases_url}/cases/{case_id}", params=params, headers=headers_for(who))
+    response = httpx.get(f"{stack.cases_url}/cases/{case_id}", params=params, headers=headers_for(who, "cases"))
     assert response.status_code == expect, response.text
     return response.json()
 
 
 def loggkontroll(stack, who=ADMIN, expect=200, **params):
-    response = httpx.get(f"{stack.accesslog_url}/accesslog", params=params, headers=headers_for(who))
+    response = httpx.get(f"{stack.accesslog_url}/accesslog", params=params, headers=headers_for(who, "accesslog"))
     assert response.status_code == expect, response.text
     return response.json().get("entries", [])
 
@@ -127,9 +127,9 @@ def test_r15_a_read_that_cannot_be_logged_is_refused_and_shows_nothing(stack):
     try:
         client = TestClient(app)
         for path in (f"/cases/{case_id}", f"/cases/{case_id}/history"):
-            response = client.get(path, headers=headers_for(TEACHER))
+            response = client.get(path, headers=headers_for(TEACHER, "cases"))
             assert response.status_code == 503 and name not in response.text
-        refused = client.post("/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(REKTOR))
+        refused = client.post("/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(REKTOR, "cases"))
         assert refused.status_code == 503 and name not in refused.text
     finally:
         app.dependency_overrides.clear()

@@ -20,7 +20,7 @@ def open_case(stack, who=TEACHER, unit="0180-ENG") -> str:
     response = httpx.post(
         f"{stack.cases_url}/cases",
         json={"school_unit": unit, "pupil_personal_number": personal_number(), "pupil_name": pupil_name()},
-        headers=headers_for(who),
+        headers=headers_for(who, "cases"),
     )
     assert response.status_code == 201, response.text
     return response.json()["case_id"]
@@ -28,13 +28,13 @@ def open_case(stack, who=TEACHER, unit="0180-ENG") -> str:
 
 def add_adaptation(stack, case_id: str, text: str = "Extra tid på prov") -> None:
     response = httpx.post(
-        f"{stack.cases_url}/cases/{case_id}/extra-adaptations", json={"description": text}, headers=headers_for(TEACHER)
+        f"{stack.cases_url}/cases/{case_id}/extra-adaptations", json={"description": text}, headers=headers_for(TEACHER, "cases")
     )
     assert response.status_code == 201, response.text
 
 
 def followup_rows(stack, who=REKTOR) -> dict[str, dict]:
-    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000}, headers=headers_for(who))
+    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000}, headers=headers_for(who, "followup"))
     assert response.status_code == 200, response.text
     return {row["case_id"]: row for row in response.json()["rows"]}
 
@@ -64,7 +64,7 @@ def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stac
     response = httpx.post(
         f"{stack.cases_url}/cases/{case_id}/referral",
         json={"why_not_enough": "Eleven når inte kunskapskraven trots anpassningarna"},
-        headers=headers_for(TEACHER),
+        headers=headers_for(TEACHER, "cases"),
     )
     assert response.status_code == 201, response.text
 
@@ -74,7 +74,7 @@ def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stac
     assert row["overdue"] is False
     assert row["investigation_due"] > row["referred_on"]
     assert case_id not in followup_rows(stack, OTHER_REKTOR)
-    teacher_view = httpx.get(f"{stack.followup_url}/followup", headers=headers_for(TEACHER))
+    teacher_view = httpx.get(f"{stack.followup_url}/followup", headers=headers_for(TEACHER, "followup"))
     assert teacher_view.status_code == 403
 
 
@@ -88,7 +88,7 @@ def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stac
 )
 def test_bad_input_gets_a_clear_422_and_nothing_is_stored(stack, body, field):
     before = stored_event_count()
-    response = httpx.post(f"{stack.cases_url}/cases", json=body, headers=headers_for(TEACHER))
+    response = httpx.post(f"{stack.cases_url}/cases", json=body, headers=headers_for(TEACHER, "cases"))
     assert response.status_code == 422
     assert field in response.json()["fields"]
     assert stored_event_count() == before
@@ -97,14 +97,14 @@ def test_bad_input_gets_a_clear_422_and_nothing_is_stored(stack, body, field):
 def test_malformed_json_and_foreign_units_are_refused_and_nothing_is_stored(stack):
     before = stored_event_count()
     malformed = httpx.post(
-        f"{stack.cases_url}/cases", content=b'{"school_unit": ', headers={**headers_for(TEACHER), "content-type": "application/json"}
+        f"{stack.cases_url}/cases", content=b'{"school_unit": ', headers={**headers_for(TEACHER, "cases"), "content-type": "application/json"}
     )
     assert malformed.status_code == 422
     assert malformed.json()["fields"] == {"body": "Innehållet är inte giltig JSON."}
     foreign = httpx.post(
         f"{stack.cases_url}/cases",
         json={"school_unit": "0180-KAT", "pupil_personal_number": personal_number(), "pupil_name": "Test"},
-        headers=headers_for(TEACHER),
+        headers=headers_for(TEACHER, "cases"),
     )
     assert foreign.status_code == 403
     anonymous = httpx.post(f"{stack.cases_url}/cases", json={})
@@ -114,9 +114,9 @@ def test_malformed_json_and_foreign_units_are_refused_and_nothing_is_stored(stac
 
 def test_another_municipality_cannot_read_or_write_the_case(stack):
     case_id = open_case(stack)
-    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(SOLNA_TEACHER)).status_code == 404
+    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(SOLNA_TEACHER, "cases")).status_code == 404
     write = httpx.post(
-        f"{stack.cases_url}/cases/{case_id}/extra-adaptations", json={"description": "x"}, headers=headers_for(SOLNA_TEACHER)
+        f"{stack.cases_url}/cases/{case_id}/extra-adaptations", json={"description": "x"}, headers=headers_for(SOLNA_TEACHER, "cases")
     )
     assert write.status_code == 404
 
@@ -124,7 +124,7 @@ def test_another_municipality_cannot_read_or_write_the_case(stack):
 def test_a_broken_rule_is_named_and_stores_nothing(stack):
     case_id = open_case(stack)
     before = stored_event_count()
-    response = httpx.post(f"{stack.cases_url}/cases/{case_id}/referral", json={}, headers=headers_for(TEACHER))
+    response = httpx.post(f"{stack.cases_url}/cases/{case_id}/referral", json={}, headers=headers_for(TEACHER, "cases"))
     assert response.status_code == 422
     assert response.json()["rule"] == "R2"
     assert response.json()["rule_name"] == "ReferralNeedsTriedAdaptationsOrSpecialReason"

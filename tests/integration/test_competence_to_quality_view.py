@@ -30,7 +30,7 @@ def stored_event_count() -> int:
 
 
 def view(stack, who=REKTOR, **params) -> httpx.Response:
-    return httpx.get(f"{stack.quality_url}/quality", headers=headers_for(who), params=params)
+    return httpx.get(f"{stack.quality_url}/quality", headers=headers_for(who, "quality"), params=params)
 
 
 def mission_in_view(stack, mission_id: str, who=REKTOR) -> dict | None:
@@ -211,7 +211,7 @@ def test_r12_only_the_two_parties_see_and_act_and_others_get_not_found(stack):
     [proposed] = shown["goals"]
     assert proposed["status"] == "proposed" and proposed["awaiting_my_confirmation"]
     stale = httpx.post(f"{base}/missions/{mission_id}/goals/{goal}/confirmation", json={"expected_version": 1},
-                       headers=headers_for(EDUCATOR))
+                       headers=headers_for(EDUCATOR, base))
     assert stale.status_code == 409 and stored_event_count() == before + 1
 
 
@@ -264,10 +264,10 @@ def test_r12_the_profile_is_kept_by_the_special_educator_and_read_by_her_rektor(
     agreed_mission(base)
     body = {"degree": "Speciallärarexamen 2019", "qualification": "special_teacher_degree",
             "specialisations": ["mathematics", "language_reading_writing"]}
-    response = httpx.put(f"{base}/profiles/me", json=body, headers=headers_for(EDUCATOR))
+    response = httpx.put(f"{base}/profiles/me", json=body, headers=headers_for(EDUCATOR, base))
     assert response.status_code == 200, response.text
-    assert httpx.put(f"{base}/profiles/me", json=body, headers=headers_for(REKTOR)).status_code == 403
-    bad = httpx.put(f"{base}/profiles/me", json={**body, "qualification": "doktor"}, headers=headers_for(EDUCATOR))
+    assert httpx.put(f"{base}/profiles/me", json=body, headers=headers_for(REKTOR, base)).status_code == 403
+    bad = httpx.put(f"{base}/profiles/me", json={**body, "qualification": "doktor"}, headers=headers_for(EDUCATOR, base))
     assert bad.status_code == 422 and "qualification" in bad.json()["fields"]
     shown = call(base, REKTOR, "/profiles/sara.berg", status=200)
     assert shown["specialisations"] == ["language_reading_writing", "mathematics"]
@@ -280,7 +280,7 @@ def test_interventions_documented_in_the_documentation_service_reach_the_quality
     before = view(stack).json()["interventions"]["units"][0]
 
     def record(level: str, kind: str, minutes: int) -> str:
-        response = httpx.post(f"{docs}/interventions", headers=headers_for(EDUCATOR), json={
+        response = httpx.post(f"{docs}/interventions", headers=headers_for(EDUCATOR, docs), json={
             "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": date.today().isoformat(),
             "minutes": minutes, "hinders": ["schedule"], "supports": ["competence"], "group": "Arbetslag 7",
             "description": "Handledning av arbetslag 7."})
@@ -297,7 +297,7 @@ def test_interventions_documented_in_the_documentation_service_reach_the_quality
         return check
 
     eventually(counted(2), timeout=30)
-    response = httpx.post(f"{docs}/interventions/{withdrawn}/withdrawal", headers=headers_for(EDUCATOR),
+    response = httpx.post(f"{docs}/interventions/{withdrawn}/withdrawal", headers=headers_for(EDUCATOR, docs),
                           json={"reason": "Registrerad två gånger."})
     assert response.status_code == 201, response.text
     unit = eventually(counted(1), timeout=30)

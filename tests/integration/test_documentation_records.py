@@ -26,7 +26,7 @@ HUDDINGE_EDUCATOR = identity("karin.holm", Role.SPECIAL_EDUCATOR, "0126", "0126-
 
 
 def documentation(stack, method, path, who, expect, **kwargs):
-    response = httpx.request(method, f"{stack.documentation_url}{path}", headers=headers_for(who), **kwargs)
+    response = httpx.request(method, f"{stack.documentation_url}{path}", headers=headers_for(who, "documentation"), **kwargs)
     assert response.status_code == expect, response.text
     return response.json()
 

@@ -31,13 +31,13 @@ def document(stack, who=EDUCATOR, expect=201, **changes) -> dict:
         "hinders_note": "Otydliga övergångar.", "description": "Handledning av arbetslaget.", "group": "7B",
         **changes,
     }
-    response = httpx.post(f"{stack.documentation_url}/interventions", json=body, headers=headers_for(who))
+    response = httpx.post(f"{stack.documentation_url}/interventions", json=body, headers=headers_for(who, "documentation"))
     assert response.status_code == expect, response.text
     return response.json()
 
 
 def get(stack, path, who=EDUCATOR, expect=200, **params):
-    response = httpx.get(f"{stack.documentation_url}{path}", params=params, headers=headers_for(who))
+    response = httpx.get(f"{stack.documentation_url}{path}", params=params, headers=headers_for(who, "documentation"))
     assert response.status_code == expect, response.text
     return response.json()
 
@@ -113,13 +113,13 @@ def test_r16_a_correction_is_a_new_event_and_the_recorded_values_stay_in_the_his
             "supports": ["staffing"], "hinders_note": "Otydliga övergångar.", "description": "Handledning av arbetslaget.",
             "group": "7B", "expected_version": 1}
     response = httpx.post(f"{stack.documentation_url}/interventions/{intervention_id}/corrections", json=body,
-                          headers=headers_for(EDUCATOR))
+                          headers=headers_for(EDUCATOR, "documentation"))
     assert response.status_code == 422 and response.json()["rule"] == "R16"  # no reason
     response = httpx.post(f"{stack.documentation_url}/interventions/{intervention_id}/corrections",
-                          json={**body, "reason": "Mötet var kortare."}, headers=headers_for(EDUCATOR))
+                          json={**body, "reason": "Mötet var kortare."}, headers=headers_for(EDUCATOR, "documentation"))
     assert response.status_code == 201, response.text
     stale = httpx.post(f"{stack.documentation_url}/interventions/{intervention_id}/corrections",
-                       json={**body, "minutes": 30, "reason": "Igen."}, headers=headers_for(EDUCATOR))
+                       json={**body, "minutes": 30, "reason": "Igen."}, headers=headers_for(EDUCATOR, "documentation"))
     assert stale.status_code == 409
 
     shown = get(stack, f"/interventions/{intervention_id}", who=REKTOR)

@@ -43,7 +43,7 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
     response = TestClient(app).post(
         "/cases",
         json={"school_unit": "0180-ENG", "pupil_personal_number": personnummer, "pupil_name": name},
-        headers=headers_for(TEACHER),
+        headers=headers_for(TEACHER, "cases"),
     )
     assert response.status_code == 201
     case_id = response.json()["case_id"]

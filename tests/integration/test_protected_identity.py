@@ -22,7 +22,7 @@ UNGRANTED = identity("tomas.ahl", Role.EHT_MEMBER, "0180", "0180-ENG")  # skolku
 
 
 def followup(stack, who, **params) -> dict:
-    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000, **params}, headers=headers_for(who))
+    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000, **params}, headers=headers_for(who, "followup"))
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -47,7 +47,7 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
     investigator = f"utredare.{uuid.uuid4().hex[:8]}"
     case_id = referred_case(stack)
     post(stack, REKTOR, f"/cases/{case_id}/investigation", {"investigator": investigator, "student_health_team": True})
-    name = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).json()["pupil_name"]
+    name = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR, "cases")).json()["pupil_name"]
     markers = (case_id, name, investigator)
 
     # Before: the colleague sees the pupil like any other (so the test below can fail).
@@ -63,7 +63,7 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
         seen = followup(stack, who, investigator=investigator)
         assert [r["case_id"] for r in seen["rows"]] == [case_id] and seen["total"] == 1
         assert investigator in followup(stack, who)["investigators"]
-        assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(who)).status_code == 200
+        assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(who, "cases")).status_code == 200
 
     # The ungranted colleague: nothing in rows, totals, counts or suggestions; one fewer open case.
     view = followup(stack, UNGRANTED)
@@ -78,30 +78,30 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
     for base, op in listed:
         path = op.split(" ", 1)[1]
         for params in searches(investigator).get(op, [{}]):
-            response = httpx.get(f"{base}{path}", params=params, headers=headers_for(UNGRANTED))
+            response = httpx.get(f"{base}{path}", params=params, headers=headers_for(UNGRANTED, base))
             if response.status_code >= 500 or any(m in response.text for m in markers):
                 leaks.append(f"{op} {params}: {response.status_code}")
     assert leaks == []
 
     # Names for the follow-up page's list: none for the hidden pupil.
-    names = httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(UNGRANTED))
+    names = httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]}, headers=headers_for(UNGRANTED, "cases"))
     assert names.status_code == 200 and name not in names.text
     assert name in httpx.post(f"{stack.cases_url}/cases/pupil-names", json={"case_ids": [case_id]},
-                              headers=headers_for(GRANTED)).text
+                              headers=headers_for(GRANTED, "cases")).text
 
     # The case itself, its history, its grants: the same "not found" as a case that is not there.
     for path in ("", "/history", "/protection", "/medical"):
         for who in (UNGRANTED, TEACHER):  # the teacher who opened it is not granted either
-            response = httpx.get(f"{stack.cases_url}/cases/{case_id}{path}", headers=headers_for(who))
+            response = httpx.get(f"{stack.cases_url}/cases/{case_id}{path}", headers=headers_for(who, "cases"))
             assert response.status_code == 404, (path, who.user_id, response.text)
             assert name not in response.text
 
     # The grant is in the case's history: who granted whom.
-    grants = httpx.get(f"{stack.cases_url}/cases/{case_id}/protection", headers=headers_for(REKTOR)).json()
+    grants = httpx.get(f"{stack.cases_url}/cases/{case_id}/protection", headers=headers_for(REKTOR, "cases")).json()
     assert [(h["change"], h["user_id"], h["changed_by"]) for h in grants["history"]] == [
         ("ProtectedIdentityMarked", "rolf.ek", "rolf.ek"), ("AccessGranted", "sara.berg", "rolf.ek")]
 
     # A revocation reaches the projection too.
     post(stack, REKTOR, f"/cases/{case_id}/protection/revocations", {"user_id": GRANTED.user_id})
     eventually(lambda: followup(stack, GRANTED, investigator=investigator)["total"] == 0, timeout=60, interval=0.2)
-    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(GRANTED)).status_code == 404
+    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(GRANTED, "cases")).status_code == 404

@@ -31,19 +31,19 @@ PARTS = {
 
 
 def post(stack, who, path, body, expect=201):
-    response = httpx.post(f"{stack.cases_url}{path}", json=body, headers=headers_for(who))
+    response = httpx.post(f"{stack.cases_url}{path}", json=body, headers=headers_for(who, "cases"))
     assert response.status_code == expect, response.text
     return response.json()
 
 
 def case(stack, case_id, who=REKTOR):
-    response = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(who))
+    response = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(who, "cases"))
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def view(stack, case_id, who=REKTOR, **filters):
-    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000, **filters}, headers=headers_for(who))
+    response = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000, **filters}, headers=headers_for(who, "followup"))
     assert response.status_code == 200, response.text
     return next((row for row in response.json()["rows"] if row["case_id"] == case_id), None)
 
@@ -122,7 +122,7 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
     eventually(lambda: view(stack, case_id) is None, timeout=60)
     assert case(stack, case_id)["status"] == "closed"
 
-    history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(REKTOR)).json()["events"]
+    history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(REKTOR, "cases")).json()["events"]
     assert [e["version"] for e in history] == list(range(1, len(history) + 1))
     assert {"Decided", "ProgrammeIssued", "FollowUpRecorded", "ProgrammeEvaluated"} <= {e["event_type"] for e in history}
     decided = next(e for e in history if e["event_type"] == "Decided")
@@ -168,15 +168,15 @@ def test_two_people_saving_the_same_version_the_second_gets_409_and_nothing_is_l
 def test_r16_history_shows_the_correction_and_what_it_corrects_and_the_case_as_it_stood(stack):
     case_id = referred_case(stack)
     post(stack, TEACHER, f"/cases/{case_id}/corrections", {"corrects_version": 2, "value": "Förlängd skrivtid, 50 %", "reason": "Omfattning saknades"})
-    history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(REKTOR)).json()["events"]
+    history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(REKTOR, "cases")).json()["events"]
     original, correction = history[1], history[-1]
     assert original["data"]["description"] == "Förlängd skrivtid"  # the original is kept
     assert correction["event_type"] == "Corrected" and correction["corrects_version"] == 2
     assert case(stack, case_id)["extra_adaptations"][0]["description"] == "Förlängd skrivtid, 50 %"
-    as_of = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": date.today().isoformat()}, headers=headers_for(REKTOR))
+    as_of = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": date.today().isoformat()}, headers=headers_for(REKTOR, "cases"))
     assert as_of.status_code == 200 and as_of.json()["as_of"] == date.today().isoformat()
     before = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": (date.today() - timedelta(days=1)).isoformat()},
-                       headers=headers_for(REKTOR))
+                       headers=headers_for(REKTOR, "cases"))
     assert before.status_code == 404  # the case did not exist yet
 
 
@@ -229,7 +229,7 @@ def test_r11_after_a_move_the_programme_no_longer_applies_and_the_new_unit_sees_
     before = stored_event_count()
     refusal = post(stack, EDUCATOR, f"/cases/{case_id}/follow-ups", {"findings": "x"}, expect=422)
     assert refusal["rule"] == "R11" and stored_event_count() == before
-    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).status_code == 404
+    assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR, "cases")).status_code == 404
     row = eventually(lambda: view(stack, case_id, OTHER_REKTOR), timeout=60)
     assert row["school_unit"] == "0180-KAT" and row["status"] == "moved" and row["next_follow_up"] is None
 

@@ -176,9 +176,9 @@ def case_seed(stack) -> dict:
     post(stack, NURSE, f"/cases/{case_id}/medical/entries", {"text": "Hälsobesök"})
     number = post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["no_programme"],
                                                           "valid_from": DAY, "valid_to": "2027-06-30"})["number"]
-    case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR)).json()
+    case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR, "cases")).json()
     found = httpx.post(f"{stack.cases_url}/pupils/lookup", json={"personal_number": case["pupil_personal_number"]},
-                       headers=headers_for(ADMIN))
+                       headers=headers_for(ADMIN, "cases"))
     assert found.status_code == 200, found.text
     return {"case_id": case_id, "number": number, "school_unit": "0180-ENG", "name": case["pupil_name"],
             "personal_number": case["pupil_personal_number"], "pupil_ref": found.json()["pupil_ref"],
@@ -202,7 +202,7 @@ def deviations_service(stack) -> ServiceTenancy:
 
 def followup_service(stack, seed) -> ServiceTenancy:
     def projected():
-        rows = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000}, headers=headers_for(REKTOR))
+        rows = httpx.get(f"{stack.followup_url}/followup", params={"page_size": 1000}, headers=headers_for(REKTOR, "followup"))
         return seed["case_id"] in rows.text
 
     eventually(projected, timeout=60, interval=0.3)
@@ -211,7 +211,7 @@ def followup_service(stack, seed) -> ServiceTenancy:
 
 def documentation_service(stack, case_seed) -> ServiceTenancy:
     def seed():
-        recorded = httpx.post(f"{stack.documentation_url}/interventions", headers=headers_for(EDUCATOR),
+        recorded = httpx.post(f"{stack.documentation_url}/interventions", headers=headers_for(EDUCATOR, "documentation"),
                               json={**INTERVENTION, "school_unit": "0180-ENG", "description": "Handledning ENG-unik"})
         assert recorded.status_code == 201, recorded.text
         intervention_id = recorded.json()["intervention_id"]
@@ -224,7 +224,7 @@ def documentation_service(stack, case_seed) -> ServiceTenancy:
 def accesslog_service(stack, case_seed) -> ServiceTenancy:
     def logged():
         entries = httpx.get(f"{stack.accesslog_url}/accesslog", params={"pupil_ref": case_seed["pupil_ref"]},
-                            headers=headers_for(ADMIN))
+                            headers=headers_for(ADMIN, "accesslog"))
         return entries.status_code == 200 and entries.json()["entries"]
 
     eventually(logged, timeout=60, interval=0.3)
@@ -248,7 +248,7 @@ def mission_seed(stack) -> dict:
     activity_id = comp.call(base, comp.EDUCATOR, f"{m}/activities",
                             {"need_id": need_id, "title": "Kurs", "planned_hours": 8})["activity_id"]
     comp.call(base, comp.REKTOR, f"{m}/supervision", {"provider": "external", "sessions_per_term": 4})
-    profile = httpx.put(f"{base}/profiles/me", headers=headers_for(comp.EDUCATOR),
+    profile = httpx.put(f"{base}/profiles/me", headers=headers_for(comp.EDUCATOR, base),
                         json={"degree": f"Speciallärarexamen {mark}", "qualification": "special_teacher_degree"})
     assert profile.status_code == 200, profile.text
     return {"mission_id": mission_id, "goal_id": goal_id, "assessment_id": assessment_id, "need_id": need_id,
@@ -265,7 +265,7 @@ def competence_service(stack, seed) -> ServiceTenancy:
 
 def quality_service(stack, seed) -> ServiceTenancy:
     def projected():
-        shown = httpx.get(f"{stack.quality_url}/quality", headers=headers_for(comp.REKTOR))
+        shown = httpx.get(f"{stack.quality_url}/quality", headers=headers_for(comp.REKTOR, "quality"))
         return seed["mission_id"] in shown.text
 
     eventually(projected, timeout=60, interval=0.3)
@@ -281,7 +281,7 @@ def county_service(stack) -> ServiceTenancy:
 
         def arrived():
             return httpx.get(f"{stack.county_url}/county/deviations/{deviation_id}",
-                             headers=headers_for(dev.SECRETARIAT)).status_code == 200
+                             headers=headers_for(dev.SECRETARIAT, "county")).status_code == 200
 
         eventually(arrived, timeout=60, interval=0.3)
         return {"deviation_id": deviation_id, "year": 2026, "markers": [deviation_id]}
@@ -357,9 +357,9 @@ def test_no_operation_lets_another_municipality_or_unit_read_or_write(services):
 def test_a_teacher_of_the_unit_does_not_reach_its_medical_record(stack, case_seed):
     """Same unit, same case, wrong profession (R14): not found, like a case that is not there."""
     for who in (TEACHER, REKTOR, identity("tomas.ahl", Role.EHT_MEMBER, "0180", "0180-ENG")):
-        response = httpx.get(f"{stack.cases_url}/cases/{case_seed['case_id']}/medical", headers=headers_for(who))
+        response = httpx.get(f"{stack.cases_url}/cases/{case_seed['case_id']}/medical", headers=headers_for(who, "cases"))
         assert response.status_code == 404, (who.user_id, response.text)
-    response = httpx.get(f"{stack.cases_url}/cases/{case_seed['case_id']}/medical", headers=headers_for(NURSE))
+    response = httpx.get(f"{stack.cases_url}/cases/{case_seed['case_id']}/medical", headers=headers_for(NURSE, "cases"))
     assert [e["text"] for e in response.json()["entries"]] == ["Hälsobesök"]
 
 
@@ -372,18 +372,18 @@ def test_r14_the_competence_and_quality_services_serve_rektor_and_special_educat
     bus = identity("birgitta.sund", Role.BUS_SECRETARIAT, "00")
     for who in (comp.TEACHER, ADMIN, bus):
         for path in ("/missions", f"/profiles/{who.user_id}"):
-            response = httpx.get(f"{stack.competence_url}{path}", headers=headers_for(who))
+            response = httpx.get(f"{stack.competence_url}{path}", headers=headers_for(who, "competence"))
             assert response.status_code == 403, (who.user_id, path, response.text)
-        assert httpx.get(f"{stack.quality_url}/quality", headers=headers_for(who)).status_code == 403
+        assert httpx.get(f"{stack.quality_url}/quality", headers=headers_for(who, "quality")).status_code == 403
     asked = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-ENG"},
-                      headers=headers_for(KAT_EDUCATOR_COMPETENCE))
+                      headers=headers_for(KAT_EDUCATOR_COMPETENCE, "quality"))
     assert asked.status_code == 403 and asked.json()["message"] == "Du arbetar inte på den skolenheten."
     # Sara, in both units, narrows her own record to one of them.
     def in_eng():
         """the mission reached the quality view and shows in Sara's record for 0180-ENG"""
-        eng = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-ENG"}, headers=headers_for(comp.EDUCATOR))
+        eng = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-ENG"}, headers=headers_for(comp.EDUCATOR, "quality"))
         return eng.status_code == 200 and mission_seed["mission_id"] in eng.text
 
     eventually(in_eng, timeout=60, interval=0.3)
-    own_unit = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-KAT"}, headers=headers_for(comp.EDUCATOR))
+    own_unit = httpx.get(f"{stack.quality_url}/quality", params={"school_unit": "0180-KAT"}, headers=headers_for(comp.EDUCATOR, "quality"))
     assert own_unit.status_code == 200 and mission_seed["mission_id"] not in own_unit.text

@@ -24,9 +24,9 @@ def days(n: int) -> str:
 
 def call(base: str, who: Identity, path: str, body: dict[str, Any] | None = None, status: int = 201) -> dict[str, Any]:
     if body is None:
-        response = httpx.get(f"{base}{path}", headers=headers_for(who))
+        response = httpx.get(f"{base}{path}", headers=headers_for(who, base))
     else:
-        response = httpx.post(f"{base}{path}", json=body, headers=headers_for(who))
+        response = httpx.post(f"{base}{path}", json=body, headers=headers_for(who, base))
     assert response.status_code == status, response.text
     return response.json()
 

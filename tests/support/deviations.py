@@ -29,7 +29,7 @@ UNITS = [
 
 def configure_units(base: str) -> None:
     for who, unit, reporters, manager in UNITS:
-        response = httpx.put(f"{base}/units/{unit}/configuration", headers=headers_for(who),
+        response = httpx.put(f"{base}/units/{unit}/configuration", headers=headers_for(who, base),
                              json={"reporters": reporters, "manager": manager, "answer_days": 60})
         assert response.status_code == 200, response.text
 
@@ -50,13 +50,13 @@ def a_report(**changes) -> dict:
 
 
 def report(base: str, who: Identity = REPORTER, **changes) -> str:
-    response = httpx.post(f"{base}/deviations", json=a_report(**changes), headers=headers_for(who))
+    response = httpx.post(f"{base}/deviations", json=a_report(**changes), headers=headers_for(who, base))
     assert response.status_code == 201, response.text
     return response.json()["deviation_id"]
 
 
 def act(base: str, who: Identity, deviation_id: str, path: str, body: dict, status: int = 201) -> httpx.Response:
-    response = httpx.post(f"{base}/deviations/{deviation_id}/{path}", json=body, headers=headers_for(who))
+    response = httpx.post(f"{base}/deviations/{deviation_id}/{path}", json=body, headers=headers_for(who, base))
     assert response.status_code == status, response.text
     return response
 

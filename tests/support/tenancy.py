@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 import httpx
 
-from eventkit.identity import HEADER, Identity, sign
+from eventkit.identity import Identity
+from tests.conftest import headers_for
 
 HTTP_METHODS = {"get", "put", "post", "patch", "delete"}
 REFUSED = {403, 404}
@@ -107,7 +108,7 @@ def _expectations(value: Expect | tuple[Expect, ...]) -> tuple[Expect, ...]:
 def call(service: ServiceTenancy, key: str, expect: Expect, who: Identity, seed: Seed) -> httpx.Response:
     method, path = key.split(" ", 1)
     return httpx.request(
-        method, f"{service.base_url}{fill(path, seed)}", headers={HEADER: sign(who)}, timeout=20,
+        method, f"{service.base_url}{fill(path, seed)}", headers=headers_for(who, service.base_url), timeout=20,
         json=expect.body(seed) if expect.body else ({} if method in ("POST", "PUT", "PATCH") else None),
         params=expect.query(seed) if expect.query else None,
     )

@@ -83,8 +83,8 @@ def test_r14_only_medical_staff_write_the_medical_record():
 # -- the identity and the policy ---------------------------------------------------------------------
 def test_r14_the_medical_claim_is_signed_and_defaults_to_non_medical(monkeypatch):
     monkeypatch.setenv("IDENTITY_SIGNING_KEY", "unit-test-key")
-    assert verify(sign(NURSE)).medical is True
-    assert verify(sign(COUNSELLOR)).medical is False
+    assert verify(sign(NURSE, audience="cases", caller="frontend"), audience="cases").identity.medical is True
+    assert verify(sign(COUNSELLOR, audience="cases", caller="frontend"), audience="cases").identity.medical is False
     claims = {k: v for k, v in TEACHER.to_claims().items() if k != "medical"}  # signed before R14
     assert Identity.from_claims(claims).medical is False
 

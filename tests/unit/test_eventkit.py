@@ -8,18 +8,18 @@ TEACHER = Identity("anna.lind", "Anna Lind", Role.TEACHER, "0180", ("0180-ENG",)
 
 
 def test_a_signed_identity_comes_back_unchanged():
-    assert verify(sign(TEACHER)) == TEACHER
+    assert verify(sign(TEACHER, audience="cases", caller="frontend"), audience="cases").identity == TEACHER
 
 
 def test_an_edited_identity_is_rejected():
-    token = sign(TEACHER)
+    token = sign(TEACHER, audience="cases", caller="frontend")
     with pytest.raises(IdentityRejected):
-        verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+        verify(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), audience="cases")
 
 
 def test_a_missing_identity_is_rejected():
     with pytest.raises(IdentityRejected):
-        verify(None)
+        verify(None, audience="cases")
 
 
 BASE = {
