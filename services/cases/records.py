@@ -17,6 +17,7 @@ from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 import deidentify
 from cases import access
@@ -132,34 +133,75 @@ class RecordKeepingCases(CasesApplication):
     def register_matches_in(self, who: Identity, texts: list[str]) -> list[list[tuple[int, int, str]]]:
         """For each text, the positions of the words that match the name of one of the
         municipality's people (deidentify.register_matches, on the normalised text): only where
-        the caller's own text names someone, never a name (ADR 0022). Each pupil whose name
-        was matched is logged as searched (R15)."""
+        the caller's own text names someone, never a name (ADR 0022). A word that matches only a
+        protected pupil the caller is not granted (R14) is answered "protected", which the check
+        turns into a refusal that names no one. Each pupil whose name was matched is logged as
+        searched (R15)."""
         if who.role not in NAME_CHECK_ROLES:
             raise NotPermitted("Din roll kan inte kontrollera namn.")
-        register, people = self._register(who.municipality)
+        register, people, protected = self._register(who.municipality)
+        withheld = deidentify.Register.of(name for _, name, granted in protected if who.user_id not in granted)
+        seen = deidentify.Register.of(name for _, name, granted in protected if who.user_id in granted)
         answer, matched = [], set()
         for text in texts:
             normal = deidentify.normalise(text).text
-            found = deidentify.register_matches(normal, register)
+            found = []
+            for start, end, how in deidentify.register_matches(normal, deidentify.Register.joined(register, seen, withheld)):
+                word = normal[start:end]
+                if not register.matches(word) and not seen.matches(word):
+                    how = "protected"
+                found.append((start, end, how))
             answer.append(found)
             matched.update(normal[s:e].lower().strip("'") for s, e, _ in found)
         if matched:
-            refs = {ref for ref, parts in people if parts & matched or any(w.rstrip("s") in parts for w in matched)}
+            everyone = people + [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name, _ in protected]
+            refs = {ref for ref, parts in everyone if parts & matched or any(w.rstrip("s") in parts for w in matched)}
             self.access_log.record(*(AccessEntry(who, who.municipality, "", "search", "/pupils/names-in-text", "", ref)
                                      for ref in sorted(refs)))
         return answer
 
-    def _register(self, municipality: str) -> tuple[deidentify.Register, list[tuple[str, set[str]]]]:
-        """The municipality's register of names, kept for REGISTER_SECONDS (and dropped at once
-        when a pupil is added or disposed of by this process)."""
+    def _register(self, municipality: str) -> tuple[deidentify.Register, list[tuple[str, set[str]]], list[tuple[str, str, frozenset]]]:
+        """The municipality's register of names — the open part indexed, and the protected
+        pupils apart with who is granted — kept for REGISTER_SECONDS (and dropped at once when
+        this process adds or disposes of a pupil, or changes a protection)."""
         cached = self._registers.get(municipality)
         if cached is None or cached[0] < time.monotonic():
+            shielded = self._protected_pupils(municipality)
             identities = self.keys.identities(municipality)
-            register = deidentify.Register.of(p.name for p in identities)
-            people = [(p.pupil_ref, {w.lower() for w in re.findall(r"\w+", p.name)}) for p in identities]
-            cached = (time.monotonic() + REGISTER_SECONDS, register, people)
+            register = deidentify.Register.of(p.name for p in identities if p.pupil_ref not in shielded)
+            people = [(p.pupil_ref, {w.lower() for w in re.findall(r"\w+", p.name)})
+                      for p in identities if p.pupil_ref not in shielded]
+            protected = [(p.pupil_ref, p.name, shielded[p.pupil_ref]) for p in identities if p.pupil_ref in shielded]
+            cached = (time.monotonic() + REGISTER_SECONDS, register, people, protected)
             self._registers[municipality] = cached
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
+
+    def _protected_pupils(self, municipality: str) -> dict[str, frozenset[str]]:
+        """pupil_ref → the users granted, for every protected pupil of the municipality (R14)."""
+        shielded: dict[str, frozenset[str]] = {}
+        topic = get_topic(SupportCase.ProtectedIdentityMarked)
+        start = 1
+        while True:
+            batch = self.recorder.select_notifications(start, 500, topics=[topic])
+            for notification in batch:
+                case = self._stored_case(str(notification.originator_id))
+                if case is not None and case.municipality == municipality and case.protected and case.pupil_ref:
+                    shielded[case.pupil_ref] = frozenset(shielded.get(case.pupil_ref, frozenset()) | set(case.granted_to))
+            if len(batch) < 500:
+                return shielded
+            start = batch[-1].id + 1
+
+    def mark_protected(self, who: Identity, case_id: UUID, expected_version: int | None = None) -> None:
+        super().mark_protected(who, case_id, expected_version)
+        self._registers.clear()
+
+    def grant_access(self, who: Identity, case_id: UUID, *, user_id: str, expected_version: int | None = None) -> None:
+        super().grant_access(who, case_id, user_id=user_id, expected_version=expected_version)
+        self._registers.clear()
+
+    def revoke_access(self, who: Identity, case_id: UUID, *, user_id: str, expected_version: int | None = None) -> None:
+        super().revoke_access(who, case_id, user_id=user_id, expected_version=expected_version)
+        self._registers.clear()
 
     # -- R17 disposal -----------------------------------------------------------------------------
     def dispose(self, who: Identity, pupil_ref: str, *, scheduled: bool = False) -> dict[str, Any]:

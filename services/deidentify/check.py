@@ -25,6 +25,7 @@ class Kind(str, enum.Enum):
     PHONE = "phone"
     ADDRESS = "address"
     POSTCODE = "postcode"
+    WITHHELD = "withheld"  # a name the register may not confirm to this user (R14): the text is refused
     REGISTERED_NAME = "registered_name"
     NAME = "name"
     CAPITALISED_WORD = "capitalised_word"
@@ -39,7 +40,7 @@ class Kind(str, enum.Enum):
 
     @property
     def redact_only(self) -> bool:
-        return self in (Kind.IDENTITY_NUMBER, Kind.BIRTH_DATE, Kind.REGISTERED_NAME)
+        return self in (Kind.IDENTITY_NUMBER, Kind.BIRTH_DATE, Kind.REGISTERED_NAME, Kind.WITHHELD)
 
 
 _LABELS = {
@@ -50,6 +51,7 @@ _LABELS = {
     Kind.ADDRESS: "Gatuadress",
     Kind.POSTCODE: "Postnummer",
     Kind.REGISTERED_NAME: "Namn på en elev eller vårdnadshavare",
+    Kind.WITHHELD: "Uppgift som inte får lämnas ut",
     Kind.NAME: "Namn",
     Kind.CAPITALISED_WORD: "Ord med stor bokstav som kan vara ett namn",
 }
@@ -61,11 +63,12 @@ _REPLACEMENTS = {
     Kind.ADDRESS: "[adress borttagen]",
     Kind.POSTCODE: "[postnummer borttaget]",
     Kind.REGISTERED_NAME: "[namn borttaget]",
+    Kind.WITHHELD: "[namn borttaget]",
     Kind.NAME: "[namn borttaget]",
     Kind.CAPITALISED_WORD: "[namn borttaget]",
 }
 # Where two findings overlap, the one earlier here wins.
-_PRIORITY = [Kind.IDENTITY_NUMBER, Kind.EMAIL, Kind.BIRTH_DATE, Kind.PHONE, Kind.ADDRESS, Kind.POSTCODE,
+_PRIORITY = [Kind.WITHHELD, Kind.IDENTITY_NUMBER, Kind.EMAIL, Kind.BIRTH_DATE, Kind.PHONE, Kind.ADDRESS, Kind.POSTCODE,
              Kind.REGISTERED_NAME, Kind.NAME, Kind.CAPITALISED_WORD]
 _NAME_KINDS = {REGISTERED: Kind.REGISTERED_NAME, LEXICON: Kind.NAME, CAPITALISED: Kind.CAPITALISED_WORD}
 
@@ -100,10 +103,13 @@ def check(
 ) -> list[Finding]:
     """Everything in `text` that could identify a person, in order, without overlaps.
     `registered_spans` are register matches in the *normalised* text made by the service that
-    keeps the register (names.register_matches), for when the register is not here."""
+    keeps the register (names.register_matches), for when the register is not here; one
+    answered "protected" (a name the register may not confirm to this user) is a WITHHELD
+    finding, which the deviations domain refuses without saying whose name it is."""
+    registered_spans = list(registered_spans)
     normal = normalise(text)
     plain = normal.text
-    found: list[tuple[Kind, int, int]] = []
+    found: list[tuple[Kind, int, int]] = [(Kind.WITHHELD, s, e) for s, e, how in registered_spans if how == "protected"]
     found += [(Kind.IDENTITY_NUMBER, s, e) for s, e in numbers.identity_numbers(plain)]
     found += [(Kind.EMAIL, s, e) for s, e in contact.emails(plain)]
     found += [(Kind.BIRTH_DATE, s, e) for s, e in dates.birth_dates(plain, today)]

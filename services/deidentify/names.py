@@ -149,6 +149,11 @@ class Register:
         skeletons = {skeleton(p) for p in parts if len(p) >= 4}
         return cls(frozenset(parts), frozenset(skeletons), count)
 
+    @classmethod
+    def joined(cls, *registers: "Register") -> "Register":
+        return cls(frozenset().union(*(r.parts for r in registers)), frozenset().union(*(r.skeletons for r in registers)),
+                   sum(r.size for r in registers))
+
     def matches(self, word: str) -> str | None:
         """"exact" if the word (or what it is the genitive of) is a registered name part,
         "sound" if it only sounds like one, else None."""
@@ -309,7 +314,7 @@ def _judge(text: str, token: "_Token", lexicon: Lexicon, register: Register,
     common = any(f in lexicon.common for f in forms)
     in_register = register.matches(word)
     if not in_register:
-        in_register = next((how for s, e, how in registered if s <= token.start and token.end <= e), None)
+        in_register = next((how for s, e, how in registered if s <= token.start and token.end <= e and how != "protected"), None)
     in_lexicon = any(lexicon.is_name(f) or f in _NICKNAMES for f in forms) and (len(low) > 2 or word[0].isupper())
     if in_register == "sound" and any(lexicon.is_word(f) for f in forms):
         in_register = None  # sounds like a registered name but is a Swedish word

@@ -42,9 +42,10 @@ class CheckUnavailable(Exception):
         self.reason = reason
 
 
-# (the texts) → for each text, the register's matches in it (start, end, "exact"/"sound"),
-# from the service that keeps the register (deviations.records); never the names themselves.
-RegisterMatches = Callable[[Identity, list[str]], list[list[tuple[int, int, str]]]]
+# (who, the municipality whose register, the texts) → for each text, the register's matches in
+# it (start, end, "exact"/"sound"/"protected"), from the service that keeps the register
+# (deviations.records); never the names themselves.
+RegisterMatches = Callable[[Identity, str, list[str]], list[list[tuple[int, int, str]]]]
 # (who, the deviation, the version of its sending) → why the county's check before the regional
 # stream holds that sending back (kinds), or None when it does not (deviations.records asks the
 # county read API with the user's identity).
@@ -59,7 +60,7 @@ class DeviationsApplication(ServiceApplication):
         self,
         env: dict[str, str] | None = None,
         today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
-        register_matches: RegisterMatches = lambda who, texts: [[] for _ in texts],
+        register_matches: RegisterMatches = lambda who, municipality, texts: [[] for _ in texts],
         lexicon: Callable[[], Lexicon] = shared_lexicon,
         known_organisations: Callable[[str], KnownOrganisations] = lambda municipality: EVERYWHERE,
         held_reasons: HeldReasons = lambda who, deviation_id, sent_version=None: None,
@@ -189,8 +190,9 @@ class DeviationsApplication(ServiceApplication):
 
     def _checker(self, who: Identity, deviation: Deviation) -> Checker:
         """The R22 check as the domain applies it: the lexicon (loaded once per process), the
-        register's matches for each text (asked where the register is) and the organisations
-        the municipality works with. Refused as a whole if any part is missing."""
+        register's matches for each text (asked where the register is: the register of the
+        municipality the deviation concerns, also when a region unit reported it) and the
+        organisations that municipality works with. Refused as a whole if any part is missing."""
         try:
             lexicon = self.lexicon()
         except LexiconMissing:
@@ -200,7 +202,7 @@ class DeviationsApplication(ServiceApplication):
 
         def check(text: str, field: str) -> list[Finding]:
             if text not in asked:
-                asked[text] = [tuple(m) for m in self.register_matches(who, [text])[0]] if text else []
+                asked[text] = [tuple(m) for m in self.register_matches(who, deviation.municipality, [text])[0]] if text else []
             return deidentify.check(text, lexicon=lexicon, registered_spans=asked[text], known=known, field=field,
                                     today=self.today())
 

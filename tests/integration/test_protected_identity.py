@@ -105,3 +105,66 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
     post(stack, REKTOR, f"/cases/{case_id}/protection/revocations", {"user_id": GRANTED.user_id})
     eventually(lambda: followup(stack, GRANTED, investigator=investigator)["total"] == 0, timeout=60, interval=0.2)
     assert httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(GRANTED, "cases")).status_code == 404
+
+
+def a_unique_name() -> tuple[str, str]:
+    """A pupil name no other test pupil shares (test pupils are "Testelev <hex>")."""
+    letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:9])
+    return f"Zelmira {letters[:1].upper()}{letters[1:]}son", f"{letters[:1].upper()}{letters[1:]}son"
+
+
+def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someone_not_granted(stack):
+    from tests.support import deviations as dev
+    from tests.support.pupils import personal_number
+
+    full_name, surname = a_unique_name()
+    opened = httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER, "cases"),
+                        json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(), "pupil_name": full_name})
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+    text = {"texts": [f"Har någon sett {surname}?"]}
+    where = [[15, 15 + len(surname)]]
+
+    def asked(who) -> httpx.Response:
+        return httpx.post(f"{stack.cases_url}/pupils/names-in-text", json=text, headers=headers_for(who, "cases"))
+
+    # Before protection the check finds the name — as a position, never the name.
+    before = asked(UNGRANTED)
+    assert before.status_code == 200 and full_name not in before.text
+    assert before.json()["matches"] == [[[*where[0], "exact"]]]
+
+    post(stack, REKTOR, f"/cases/{case_id}/protection", {})
+    post(stack, REKTOR, f"/cases/{case_id}/protection/grants", {"user_id": GRANTED.user_id})
+
+    # Granted: still a registered name. Not granted, in the unit or another unit's rektor: only
+    # "protected", which names no one. Another municipality: nothing at all.
+    assert asked(GRANTED).json()["matches"] == [[[*where[0], "exact"]]]
+    other_rektor = identity("karin.holm", Role.REKTOR, "0180", "0180-KAT")
+    for who in (UNGRANTED, other_rektor):
+        answer = asked(who)
+        assert answer.json()["matches"] == [[[*where[0], "protected"]]] and full_name not in answer.text
+    assert asked(identity("mia.falk", Role.REKTOR, "0184", "0184-TAL")).json()["matches"] == [[]]
+
+    # A region unit's report about the municipality's pupil is checked against its register:
+    # the protected name blocks the text with a message that names no one.
+    dev.configure_units(stack.deviations_url)
+    region = {"unit": "01-BUPS", "counterpart_municipality": "0180",
+              "organisations": [{"kind": "school", "side": "municipality"}, {"kind": "child_psychiatry", "side": "region"}],
+              "arose_in": {"kind": "school", "side": "municipality"}}
+    deviation_id = dev.report(stack.deviations_url, dev.REGION_REPORTER, **region,
+                              description=f"Skolan kallade inte BUP till mötet om {surname}.")
+    dev.act(stack.deviations_url, dev.REGION_MANAGER, deviation_id, "actions", {"text": "Ringt skolan."})
+    refused = dev.act(stack.deviations_url, dev.REGION_MANAGER, deviation_id, "check", {}, status=422)
+    assert refused.json()["rule_name"] == "TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst"
+    assert surname not in refused.text and "skydd" not in refused.text.lower()
+
+    # An unprotected pupil named in a region's report is found as a registered name.
+    open_name, open_surname = a_unique_name()
+    assert httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER, "cases"),
+                      json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(),
+                            "pupil_name": open_name}).status_code == 201
+    other = dev.report(stack.deviations_url, dev.REGION_REPORTER, **region,
+                       description=f"Skolan kallade inte BUP till mötet om {open_surname}.")
+    dev.act(stack.deviations_url, dev.REGION_MANAGER, other, "actions", {"text": "Ringt skolan."})
+    found = dev.act(stack.deviations_url, dev.REGION_MANAGER, other, "check", {}, status=200).json()["findings"]
+    assert [(f["kind"], f["text"]) for f in found] == [("registered_name", open_surname)]

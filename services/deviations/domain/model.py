@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Mapping
 from eventsourcing.domain import Aggregate, event
 
 import deidentify
-from deidentify import Finding
+from deidentify import Finding, Kind
 from deviations.domain.configuration import UnitConfiguration
 from deviations.domain.rules import (
     ActionNeedsADescription,
@@ -33,6 +33,7 @@ from deviations.domain.rules import (
     SolvedLocallyNeedsASummary,
     TextIsCheckedBeforeItIsSent,
     TextIsSentAsChecked,
+    TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst,
 )
 from deviations.domain.values import Category, InvolvedOrganisation, Side, is_region_code
 
@@ -203,6 +204,8 @@ class Deviation(Aggregate):
         self._require_no_outcome()
         texts = self._texts_to_send(description, tried_locally)
         findings = self._findings_in(texts, checker)
+        if any(f.kind is Kind.WITHHELD for f in findings):
+            raise TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst()
         record = {**texts, "findings": [_finding_record(f) for f in findings]}
         if self.last_check is None or {k: self.last_check[k] for k in record} != record:
             self._checked(**record, checked_by=manager, on=on)
@@ -236,6 +239,8 @@ class Deviation(Aggregate):
             raise TextIsCheckedBeforeItIsSent()
         texts = self._texts_to_send(description, tried_locally)
         findings = self._findings_in(texts, checker)
+        if any(f.kind is Kind.WITHHELD for f in findings):
+            raise TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst()
         checked = self.last_check
         if (texts["description"], texts["tried_locally"]) != (checked["description"], checked["tried_locally"]) or [
             _finding_record(f) for f in findings

@@ -163,3 +163,15 @@ class OnlyASentDeviationCanBeReturned(RuleBroken):
         "Bara en avvikelse som har skickats och som kontrollen före det regionala flödet har hållit kvar "
         "kan tas tillbaka och granskas igen."
     )
+
+
+class TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst(RuleBroken):
+    """The text names a person whose name the register may not confirm to this user (R14):
+    refused as a whole, with a message that names no one and points at nothing."""
+
+    rule_id = "R22"
+    field = "description"
+    message = (
+        "Texten kan inte granskas som den är skriven. Ta bort namnen på elever och vårdnadshavare "
+        "ur texten och granska den igen."
+    )
