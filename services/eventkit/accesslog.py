@@ -119,7 +119,7 @@ class AccessLog:
 
     @cached_property
     def _pool(self) -> ConnectionPool:
-        pool = ConnectionPool(self.postgres.conninfo, min_size=1, max_size=8, open=True, timeout=3)
+        pool = self.postgres.pool()
         with pool.connection() as conn:
             create_schema(conn, SCHEMA)
         return pool

@@ -4,6 +4,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from psycopg_pool import ConnectionPool
+
+# How long a request waits for PostgreSQL before the service answers 503 (with Retry-After):
+# connecting, and getting a connection from a pool. A database that is away is not waited for.
+DATABASE_WAIT_SECONDS = 2
+
 
 def env(name: str, default: str | None = None) -> str:
     value = os.environ.get(name, default)
@@ -40,8 +46,15 @@ class Postgres:
     def conninfo(self) -> str:
         return (
             f"host={self.host} port={self.port} user={self.user} "
-            f"password={self.password} dbname={self.dbname}"
+            f"password={self.password} dbname={self.dbname} connect_timeout={DATABASE_WAIT_SECONDS}"
         )
+
+    def pool(self, max_size: int = 8, **kwargs) -> ConnectionPool:
+        """A connection pool that waits at most DATABASE_WAIT_SECONDS for a connection and
+        checks a connection before lending it (so one broken while PostgreSQL restarted is
+        replaced, not handed out)."""
+        return ConnectionPool(self.conninfo, min_size=1, max_size=max_size, open=True, timeout=DATABASE_WAIT_SECONDS,
+                              check=ConnectionPool.check_connection, **kwargs)
 
     def eventsourcing_env(self) -> dict[str, str]:
         """Settings for the eventsourcing library's PostgreSQL persistence."""
@@ -56,6 +69,8 @@ class Postgres:
             "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "8"),
             # Inserting through the library's stored function saves a round trip per save.
             "POSTGRES_ENABLE_DB_FUNCTIONS": env("POSTGRES_ENABLE_DB_FUNCTIONS", "y"),
+            "POSTGRES_CONNECT_TIMEOUT": str(DATABASE_WAIT_SECONDS),
+            "POSTGRES_PRE_PING": "y",
             "CREATE_TABLE": "y",
         }
 

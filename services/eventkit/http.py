@@ -9,7 +9,10 @@ import threading
 import time
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Header, HTTPException, Request
+from psycopg_pool import PoolTimeout
 from fastapi.params import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -91,6 +94,18 @@ def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
 
 
+RETRY_AFTER_SECONDS = 2
+# What a request meets when PostgreSQL is away: the driver's, the pool's and the event store's words for it.
+DATABASE_AWAY = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, PersistenceError)
+
+
+def unavailable(message: str) -> JSONResponse:
+    """503 with Retry-After: the service is there, something it needs is not (yet)."""
+    response = error(503, "unavailable", message)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def service_api(title: str, *, audience: str, tracing_name: str | None = None,
                 dependencies: list[Depends] | None = None, **fastapi: Any) -> FastAPI:
     """A service's or read API's FastAPI app: traced as `tracing_name` (default: the audience),
@@ -128,7 +143,13 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
     @app.exception_handler(AccessNotLogged)
     async def _not_logged(request: Request, exc: AccessNotLogged) -> JSONResponse:
         # R15: what cannot be logged is not shown.
-        return error(503, "unavailable", "Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
+        return unavailable("Åtkomsten kunde inte loggas, så uppgifterna visas inte. Försök igen om en stund.")
+
+    for database_away in DATABASE_AWAY:
+        @app.exception_handler(database_away)
+        async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+            # PostgreSQL is away: say so at once (within DATABASE_WAIT_SECONDS), never hang or 500.
+            return unavailable("Tjänsten når inte sin databas just nu. Inget har sparats; försök igen om en stund.")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

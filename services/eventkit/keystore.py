@@ -98,7 +98,7 @@ class KeyStore:
 
     @cached_property
     def _pool(self) -> ConnectionPool:
-        pool = ConnectionPool(self._postgres.conninfo, min_size=1, max_size=4, open=True, kwargs={"autocommit": True})
+        pool = self._postgres.pool(4, kwargs={"autocommit": True})
         with pool.connection() as conn:
             create_schema(conn, SCHEMA)
         return pool

@@ -50,6 +50,10 @@ def kafka_script(action: str) -> None:
     subprocess.run(["bash", str(ROOT / "deploy" / "kafka.sh"), action], check=True, cwd=ROOT)
 
 
+def postgres_script(action: str) -> None:
+    subprocess.run(["bash", str(ROOT / "deploy" / "postgres.sh"), action], check=True, cwd=ROOT)
+
+
 async def _started_consumer(topic: str) -> tuple[AIOKafkaConsumer, list[TopicPartition]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
     await consumer.start()

@@ -17,7 +17,7 @@ from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, service_api
+from eventkit.http import current_identity, error, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
 from eventkit.inputs import NO_CONTROL_CHARACTERS
@@ -104,7 +104,7 @@ async def _conflict(request, exc: VersionConflict):
 
 @app.exception_handler(CasesUnavailable)
 async def _cases_down(request, exc: CasesUnavailable):
-    return error(503, "unavailable", "Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
+    return unavailable("Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
 
 
 @app.exception_handler(SubjectDisposed)

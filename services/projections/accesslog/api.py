@@ -22,7 +22,7 @@ app = service_api("Stödspår – loggkontroll (access log)", audience="accesslo
 
 @lru_cache(maxsize=1)
 def _pool() -> ConnectionPool:
-    pool = ConnectionPool(Postgres.for_database("ACCESSLOG_DB").conninfo, min_size=1, max_size=4, open=True)
+    pool = Postgres.for_database("ACCESSLOG_DB").pool(4)
     with pool.connection() as conn:
         create_schema(conn, SCHEMA)
     return pool

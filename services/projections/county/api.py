@@ -1,5 +1,7 @@
 """Read API of the county view, for the BUS secretariat only: counts and trends, drill-down
-to the de-identified reports, CSV export and the yearly compilation."""
+to the de-identified reports, CSV export and the yearly compilation. And, for the staff of the
+municipality a deviation concerns (not the secretariat), whether the check before the regional
+stream holds it back, and why (`/county/held/{deviation_id}`)."""
 from __future__ import annotations
 
 import csv
@@ -27,7 +29,7 @@ Category = Literal["guidelines_not_followed", "agreed_measures_not_carried_out",
 
 @lru_cache(maxsize=1)
 def pool() -> ConnectionPool:
-    p = ConnectionPool(Postgres.for_database("COUNTY_DB").conninfo, min_size=1, max_size=8, open=True)
+    p = Postgres.for_database("COUNTY_DB").pool()
     with p.connection() as conn:
         readmodel.create_schema(conn)
     return p
@@ -96,3 +98,30 @@ def yearly(year: int, who: Identity = Depends(secretariat)) -> dict:
         raise HTTPException(status_code=422, detail="Ange ett år mellan 2000 och 2100.")
     with pool().connection() as conn:
         return queries.yearly(conn, year)
+
+
+def municipal_staff(who: Identity = Depends(current_identity)) -> Identity:
+    authz.require(who, "deviations.read")  # the municipalities' and the region's staff; not the secretariat
+    return who
+
+
+def _concerns(who: Identity, found: dict) -> bool:
+    """The deviation concerns the caller's municipality; or it is a region unit's report and the
+    caller is of that region (the länskod is the first two digits of the kommunkod)."""
+    if who.municipality == found["municipality"]:
+        return True
+    return (found["reported_by"] == "region" and len(who.municipality) == 2
+            and found["municipality"].startswith(who.municipality))
+
+
+@app.get("/county/held/{deviation_id}")
+def held(deviation_id: UUID, sent_version: int | None = Query(default=None, ge=1, le=1_000_000),
+         who: Identity = Depends(municipal_staff)) -> dict:
+    """Whether the check before bus.deviations.v1 holds the deviation back (R22): the reasons
+    (kinds of what the text still holds, never the text) and when. Not found for a deviation
+    the county does not know, or that concerns another municipality."""
+    with pool().connection() as conn:
+        found = queries.held(conn, str(deviation_id), sent_version)
+    if found is None or not _concerns(who, found):
+        raise HTTPException(status_code=404, detail="Avvikelsen finns inte, eller så har du inte behörighet till den.")
+    return {key: found[key] for key in ("deviation_id", "held", "reasons", "held_at", "sent_version")}

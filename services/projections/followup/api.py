@@ -18,7 +18,7 @@ app = service_api("Stödspår – rektors uppföljningsvy (read model)", audienc
 
 @lru_cache(maxsize=1)
 def pool() -> ConnectionPool:
-    p = ConnectionPool(Postgres.for_database("FOLLOWUP_DB").conninfo, min_size=1, max_size=8, open=True)
+    p = Postgres.for_database("FOLLOWUP_DB").pool()
     with p.connection() as conn:
         readmodel.create_schema(conn)
     return p

@@ -20,7 +20,7 @@ app = service_api("Stödspår – rektors kvalitetsvy (read model)", audience="q
 
 @lru_cache(maxsize=1)
 def pool() -> ConnectionPool:
-    p = ConnectionPool(Postgres.for_database("QUALITY_DB").conninfo, min_size=1, max_size=8, open=True)
+    p = Postgres.for_database("QUALITY_DB").pool()
     with p.connection() as conn:
         readmodel.create_schema(conn)
     return p
