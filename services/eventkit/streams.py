@@ -1,7 +1,9 @@
 """How every projection worker is set up with faust-streaming, in one place.
 
 At-least-once: a message's offset is committed only after the agent has finished with it, so
-a read model written inside the agent (idempotently, per event_id) is never skipped. Topics
+a read model written inside the agent (idempotently, per event_id) is never skipped. A worker
+that dies is dropped from its consumer group after SESSION_TIMEOUT_SECONDS, so a restarted or
+replaced one takes its partitions back within about ten seconds, not the broker's minute. Topics
 are never declared by a worker: they come from contracts/topics.json (deploy/create_topics.py).
 """
 from __future__ import annotations
@@ -11,6 +13,10 @@ import os
 import faust
 
 from eventkit.config import kafka_bootstrap
+
+SESSION_TIMEOUT_SECONDS = 6.0  # the broker's smallest (group.min.session.timeout.ms)
+HEARTBEAT_SECONDS = 1.5
+REBALANCE_TIMEOUT_SECONDS = 10.0
 
 
 def projection_app(name: str, web_port_variable: str, default_port: int) -> faust.App:
@@ -27,6 +33,9 @@ def projection_app(name: str, web_port_variable: str, default_port: int) -> faus
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=False,
         broker_commit_interval=0.5,
+        broker_session_timeout=SESSION_TIMEOUT_SECONDS,
+        broker_heartbeat_interval=HEARTBEAT_SECONDS,
+        broker_rebalance_timeout=REBALANCE_TIMEOUT_SECONDS,
     )
 
 
