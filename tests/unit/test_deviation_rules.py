@@ -245,3 +245,21 @@ def test_r22_the_manager_may_rewrite_the_text_and_the_rewritten_text_is_checked(
                           description="Gäller en elev på skolan.")
     assert deviation.collect_events()[-1].description == "Gäller en elev på skolan."
     assert deviation.description == "Gäller elev 20100101-2382 på skolan."  # kept inside the municipality
+
+
+def test_r22_a_text_naming_someone_whose_name_is_withheld_is_refused_without_saying_whose():
+    """The register answered "protected" (a pupil the manager is not granted, R14): the text is
+    refused as a whole, nothing is recorded, and the message names no one."""
+    configuration, deviation = handled("Gäller Zelmira på skolan.")
+
+    def withheld(text, field):
+        start = text.find("Zelmira")
+        spans = [(start, start + 7, "protected")] if start >= 0 else []
+        return deidentify.check(text, lexicon=LEXICON, registered_spans=spans, field=field, today=TODAY)
+
+    broken = refused(rules.TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst,
+                     lambda: deviation.check(configuration, "rolf.ek", checker=withheld, on=TODAY))
+    assert "Zelmira" not in broken.message and "skydd" not in broken.message.lower()
+    assert deviation.collect_events() == []
+    deviation.check(configuration, "rolf.ek", checker=withheld, on=TODAY, description="Gäller en elev på skolan.")
+    assert len(deviation.collect_events()) == 1
