@@ -8,7 +8,7 @@ import httpx
 from fastapi import Request
 
 from eventkit.identity import HEADER, Identity, sign
-from frontend.services_client import TIMEOUT, ServiceClient, ServiceUnavailable
+from frontend.services_client import TIMEOUT, NotFound, ServiceClient, ServiceUnavailable
 
 
 class DeviationsClient(ServiceClient):
@@ -26,7 +26,7 @@ class DeviationsClient(ServiceClient):
         return (await self._call("POST", "/deviations", "/deviations", json=body))["deviation_id"]
 
     async def act(self, deviation_id: str, what: str, body: dict[str, Any]) -> dict[str, Any]:
-        """what: actions, answer, solved-locally, check or send."""
+        """what: actions, answer, solved-locally, check, send or reopen."""
         return await self._call("POST", "/deviations/{id}/" + what, f"/deviations/{deviation_id}/{what}", json=body)
 
     async def configuration(self, unit: str) -> dict[str, Any]:
@@ -49,6 +49,16 @@ class CountyClient(ServiceClient):
 
     async def deviation(self, deviation_id: str) -> dict[str, Any]:
         return await self._call("GET", "/county/deviations/{id}", f"/county/deviations/{deviation_id}")
+
+    async def held(self, deviation_id: str, sent_version: int | None = None) -> dict[str, Any] | None:
+        """Whether the check before the regional stream holds the deviation's sending back
+        (`held`, `reasons`, `held_at`), for the staff of the municipality it concerns; None when
+        the county knows nothing of it."""
+        params = {"sent_version": sent_version} if sent_version else None
+        try:
+            return await self._call("GET", "/county/held/{id}", f"/county/held/{deviation_id}", params=params)
+        except NotFound:
+            return None
 
     async def yearly(self, year: int) -> dict[str, Any]:
         return await self._call("GET", "/county/yearly/{year}", f"/county/yearly/{year}")

@@ -1,5 +1,7 @@
 """Deviation reporting (avvikelser, R19–R22): report, the manager's view with overdue answers,
-local handling, and sending to the BUS secretariat after the de-identification check."""
+local handling, and sending to the BUS secretariat after the de-identification check; a sent
+deviation that the check before the regional stream held back is shown as such, and its
+manager takes it back to check it again."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,10 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from eventkit.identity import Identity, Role
 from frontend.devlogin import role_label
 from frontend.deviation_labels import ORGANISATIONS, USUAL_SIDE
-from frontend.deviations_client import deviations_client
+from frontend.deviations_client import county_client, deviations_client
 from frontend.forms import FormState, at_form_fields, attempt
-from frontend.services_client import Forbidden, ServiceRefused
-from frontend.web import current_identity, flash, is_htmx, render
+from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
+from frontend.web import current_identity, flash, is_htmx, own_unit, render
 
 router = APIRouter()
 
@@ -103,7 +105,7 @@ async def report(request: Request, who: Identity = Depends(current_identity)) ->
 @router.get("/avvikelser/installningar")
 async def configuration_page(request: Request, enhet: str = "", who: Identity = Depends(current_identity)) -> Response:
     _require_staff(who)
-    unit = enhet if enhet in who.school_units else (who.school_units[0] if who.school_units else "")
+    unit = own_unit(who, enhet)
     current = await deviations_client(request, who).configuration(unit) if unit else {}
     values = {"unit": unit, "manager": current.get("manager", ""), "answer_days": str(current.get("answer_days", 60))}
     return _configuration_page(request, who, FormState(values=values), set(current.get("reporters", [])),
@@ -140,16 +142,50 @@ async def configure(request: Request, who: Identity = Depends(current_identity))
 
 
 # -- one deviation: local handling (R21) -------------------------------------------------------------
-def _deviation_page(request: Request, deviation: dict[str, Any], forms: dict[str, FormState] | None = None,
-                    status: int = 200) -> Response:
-    forms = {name: (forms or {}).get(name) or FormState() for name in ("action", "answer", "solved")}
-    return render(request, "deviations_detail.html", {"d": deviation, **forms}, status_code=status)
+# What the check before the regional stream found (deidentify.Kind values), in a sentence.
+HELD_REASONS = {
+    "identity_number": "ett personnummer",
+    "birth_date": "ett födelsedatum",
+    "registered_name": "ett namn på en elev eller vårdnadshavare",
+}
+
+
+def reasons_in_words(reasons: list[str]) -> str:
+    """["identity_number", "birth_date"] → "ett personnummer och ett födelsedatum"."""
+    words = [HELD_REASONS.get(r, "uppgifter som inte får lämna kommunen") for r in reasons] or [
+        "uppgifter som inte får lämna kommunen"]
+    words = list(dict.fromkeys(words))
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " och " + words[-1]
+
+
+async def _held(request: Request, who: Identity, deviation: dict[str, Any]) -> dict[str, Any] | None:
+    """For a sent deviation: whether the check before the regional stream holds it back (the
+    county read API); {"unknown": True} when that cannot be asked now."""
+    if deviation.get("outcome") != "sent_to_bus":
+        return None
+    try:
+        found = await county_client(request, who).held(deviation["deviation_id"], deviation.get("sent_version"))
+    except (ServiceUnavailable, Forbidden):
+        return {"unknown": True}
+    if not found or not found.get("held"):
+        return None
+    return {**found, "in_words": reasons_in_words(found.get("reasons", []))}
+
+
+async def _deviation_page(request: Request, who: Identity, deviation: dict[str, Any],
+                          forms: dict[str, FormState] | None = None, status: int = 200) -> Response:
+    forms = {name: (forms or {}).get(name) or FormState() for name in ("action", "answer", "solved", "reopen")}
+    returned = deviation.get("returned")
+    return render(request, "deviations_detail.html", {
+        "d": deviation, **forms, "held": await _held(request, who, deviation),
+        "returned_words": reasons_in_words(returned.get("reasons", [])) if returned else "",
+    }, status_code=status)
 
 
 @router.get("/avvikelser/{deviation_id}")
 async def deviation_page(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
     _require_staff(who)
-    return _deviation_page(request, await deviations_client(request, who).deviation(deviation_id))
+    return await _deviation_page(request, who, await deviations_client(request, who).deviation(deviation_id))
 
 
 async def _handle(request: Request, deviation_id: str, who: Identity, text: str, path: str, form_name: str,
@@ -158,7 +194,7 @@ async def _handle(request: Request, deviation_id: str, who: Identity, text: str,
     client = deviations_client(request, who)
     _, problem, status = await _attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
     if problem:
-        return _deviation_page(request, await client.deviation(deviation_id), {form_name: problem}, status)
+        return await _deviation_page(request, who, await client.deviation(deviation_id), {form_name: problem}, status)
     flash(request, done)
     return _go(request, f"/avvikelser/{deviation_id}")
 
@@ -180,3 +216,16 @@ async def solve_locally(request: Request, deviation_id: str, who: Identity = Dep
                         text: str = Form("")) -> Response:
     return await _handle(request, deviation_id, who, text, "solved-locally", "solved",
                          "Avvikelsen är avslutad som löst lokalt.")
+
+
+@router.post("/avvikelser/{deviation_id}/ta-tillbaka")
+async def reopen(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+    """The check before the regional stream held the deviation back: the manager takes it back
+    and goes on to check the text again (R22)."""
+    _require_staff(who)
+    client = deviations_client(request, who)
+    _, problem, status = await _attempt(client.act(deviation_id, "reopen", {}), {})
+    if problem:
+        return await _deviation_page(request, who, await client.deviation(deviation_id), {"reopen": problem}, status)
+    flash(request, "Avvikelsen är tillbaka hos dig. Granska texten, ta bort det som kontrollen hittade och skicka igen.")
+    return _go(request, f"/avvikelser/{deviation_id}/skicka")

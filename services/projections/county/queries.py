@@ -119,3 +119,31 @@ def yearly(conn: psycopg.Connection, year: int) -> dict[str, Any]:
         "trend": by_quarter["trend"],
         "reports": reports,
     }
+
+
+def held(conn: psycopg.Connection, deviation_id: str, sent_version: int | None = None) -> dict[str, Any] | None:
+    """Whether the regional check holds the deviation back, and why (kinds, never the text).
+    None when the county knows nothing of it (neither held nor published). With `sent_version`
+    (the version of the sending the deviations service stands at), only a held message of that
+    sending or a later one counts: an earlier hold is not this sending's."""
+    rows = conn.execute(
+        "SELECT municipality, reported_by, sent_version, reasons, held_at, released FROM held_deviation"
+        " WHERE deviation_id = %s ORDER BY held_at DESC, sent_version DESC",
+        (deviation_id,),
+    ).fetchall()
+    published = conn.execute(
+        "SELECT municipality, reported_by FROM county_deviation WHERE deviation_id = %s", (deviation_id,)
+    ).fetchone()
+    if not rows and published is None:
+        return None
+    municipality, reported_by = (rows[0][0], rows[0][1]) if rows else published
+    current = next((r for r in rows if not r[5] and (sent_version is None or r[2] >= sent_version)), None)
+    return {
+        "deviation_id": deviation_id,
+        "municipality": municipality,
+        "reported_by": reported_by,
+        "held": current is not None,
+        "reasons": list(current[3]) if current else [],
+        "held_at": current[4].isoformat() if current else None,
+        "sent_version": current[2] if current else None,
+    }

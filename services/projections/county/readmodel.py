@@ -6,6 +6,12 @@ per municipality, category and organisation involved ('*' counts the deviation o
 windows are not of fixed width, so the buckets are computed here rather than with faust's
 tumbling windows (ADR 0013). Each event is applied in one transaction together with its row
 in `processed_event`, so a redelivered message changes nothing.
+
+`held_deviation` is the other side of the regional check (republish.reasons_to_hold): each
+DeviationSentToBus the check held back, with why (kinds, never the text) and when, keyed by
+the municipal event, so a redelivered message is held once. It is not part of the county
+view: the staff of the municipality the deviation concerns see it (api.py). A later sending
+of the same deviation releases it, by passing the check or by being held in its place.
 """
 from __future__ import annotations
 
@@ -44,6 +50,17 @@ CREATE TABLE IF NOT EXISTS county_count (
     deviations integer NOT NULL,
     PRIMARY KEY (period_kind, period, municipality, category, organisation)
 );
+CREATE TABLE IF NOT EXISTS held_deviation (
+    event_id uuid PRIMARY KEY,
+    deviation_id uuid NOT NULL,
+    municipality text NOT NULL,
+    reported_by text NOT NULL,
+    sent_version integer NOT NULL,
+    reasons text[] NOT NULL,
+    held_at timestamptz NOT NULL DEFAULT now(),
+    released boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS held_deviation_by_deviation ON held_deviation (deviation_id, released);
 CREATE TABLE IF NOT EXISTS processed_event (
     event_id uuid PRIMARY KEY,
     processed_at timestamptz NOT NULL DEFAULT now()
@@ -93,3 +110,32 @@ async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
                     (period_kind, period, d["period"]["year"], d["municipality"], d["category"], organisation),
                 )
         return True
+
+
+async def hold(conn: psycopg.AsyncConnection, *, event_id: str, deviation_id: str, municipality: str, reported_by: str,
+               sent_version: int, reasons: list[str]) -> bool:
+    """Keep a DeviationSentToBus that the regional check held back (not published, not lost).
+    An earlier held sending of the same deviation is released: this one is what stands now.
+    False when this message had been held before (a redelivery)."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "INSERT INTO held_deviation (event_id, deviation_id, municipality, reported_by, sent_version, reasons)"
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
+            (event_id, deviation_id, municipality, reported_by, sent_version, list(reasons)),
+        )
+        if cur.rowcount == 0:
+            return False
+        await conn.execute(
+            "UPDATE held_deviation SET released = true WHERE deviation_id = %s AND event_id <> %s AND NOT released",
+            (deviation_id, event_id),
+        )
+        return True
+
+
+async def release(conn: psycopg.AsyncConnection, deviation_id: str) -> int:
+    """A later sending of the deviation passed the check and was published: what was held
+    of it before is released. The number of rows released."""
+    cur = await conn.execute(
+        "UPDATE held_deviation SET released = true WHERE deviation_id = %s AND NOT released", (deviation_id,)
+    )
+    return cur.rowcount
