@@ -75,7 +75,7 @@ def test_opening_a_case_goes_to_the_case_page_and_the_service_gets_the_signed_id
     assert response.headers["HX-Redirect"] == f"/arenden/{case_id}"
     sent = cases_service.received[-1]
     assert sent.body == TYPED
-    assert verify(sent.headers[HEADER]).user_id == "anna.lind"
+    assert verify(sent.headers[HEADER], audience="cases").identity.user_id == "anna.lind"
 
 
 def test_one_trace_runs_from_the_form_into_the_service_and_carries_no_personal_data(frontend, cases_service):

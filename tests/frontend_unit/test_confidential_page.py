@@ -46,7 +46,7 @@ def test_r14_the_school_nurse_sees_and_writes_the_medical_part(frontend, cases_s
     page = frontend.get(f"/arenden/{case_id}/sekretess")
     assert "Hörseltest utan anmärkning" in page.text
     asked = next(r for r in cases_service.received if r.path.endswith("/medical"))
-    assert verify(asked.headers[HEADER]).medical is True  # the claim travels signed
+    assert verify(asked.headers[HEADER], audience="cases").identity.medical is True  # the claim travels signed
 
     cases_service.answer("POST", f"/cases/{case_id}/medical/entries", 422, {
         "error": "rule", "message": "Skriv anteckningen (högst 8000 tecken). (R14)", "rule": "R14",

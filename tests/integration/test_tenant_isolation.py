@@ -79,7 +79,8 @@ CASES = {
     # municipality's people (positions, never names; municipality-wide by design); another
     # municipality's caller is checked against its own register only.
     "POST /pupils/names-in-text": listing(body=lambda s: {"texts": [f"Det gäller {s['name']}."]},
-                                          markers=lambda s, who: [] if who.municipality == "0180" else [s["name"]]),
+                                          markers=lambda s, who: [] if who.municipality == "0180" else [s["name"]],
+                                          shown=lambda s: ['"exact"']),
 }
 
 DEVIATIONS = {

@@ -47,6 +47,8 @@ class Expect:
     owner: Identity | None = None  # who reads it in the control, when not the service's owner (R14: the nurse)
     # For a listing: which of the owner's markers `who` must not see (default: all of them).
     markers: Callable[[Seed, Identity], list] | None = None
+    # For a listing's control: what the owner's answer shows (default: the owner's markers).
+    shown: Callable[[Seed], list] | None = None
 
 
 def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], dict] | None = None,
@@ -55,8 +57,9 @@ def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], d
 
 
 def listing(query: Callable[[Seed], dict] | None = None, body: Callable[[Seed], dict] | None = None,
-            markers: Callable[[Seed, Identity], list] | None = None, owner: Identity | None = None) -> Expect:
-    return Expect("listing", body, query, owner, markers)
+            markers: Callable[[Seed, Identity], list] | None = None, owner: Identity | None = None,
+            shown: Callable[[Seed], list] | None = None) -> Expect:
+    return Expect("listing", body, query, owner, markers, shown)
 
 
 def own(body: Callable[[Seed], dict] | None = None) -> Expect:
@@ -144,6 +147,7 @@ def owner_reads(service: ServiceTenancy, seed: Seed) -> list[str]:
             response = call(service, key, expect, expect.owner or service.owner, seed)
             if response.status_code != 200:
                 problems.append(f"{service.name}: {key} as the owner answered {response.status_code}: {response.text[:200]}")
-            elif expect.kind == "listing" and seed.get("markers") and not any(str(m) in response.text for m in seed["markers"]):
+            elif expect.kind == "listing" and seed.get("markers") and not any(
+                    str(m) in response.text for m in (expect.shown(seed) if expect.shown else seed["markers"])):
                 problems.append(f"{service.name}: {key} as the owner does not show the owner's data")
     return problems
