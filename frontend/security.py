@@ -15,9 +15,12 @@ and Strict-Transport-Security.
 """
 from __future__ import annotations
 
+import contextvars
 import hmac
+import re
 import secrets
 import time
+import uuid
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -29,6 +32,8 @@ from eventkit.identity import Identity
 SESSION_COOKIE = "stodspar_session"
 SESSION_KEY = "identity"
 CSRF_FIELD = "csrf_token"
+REQUEST_KEY_FIELD = "request_key"
+REQUEST_KEY = re.compile(r"^[0-9a-f]{32}$")
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -105,8 +110,25 @@ def csrf_token(request: Request) -> str:
 
 
 def csrf_input(request: Request) -> Markup:
-    """The hidden field every form carries."""
-    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(request))}">')
+    """The hidden fields every form carries: the session's CSRF token, and a key of its own
+    for this rendering of the form, so a double click or a retry stores once (ADR 0023)."""
+    return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(request))}">'
+                  f'<input type="hidden" name="{REQUEST_KEY_FIELD}" value="{uuid.uuid4().hex}">')
+
+
+# The submitted form's key (csrf_input), for every command the request sends to a service:
+# each call gets "<key>.<n>", the n-th call of this request, the same again when it is retried.
+_form_key: contextvars.ContextVar[tuple[str, list[int]] | None] = contextvars.ContextVar("form_key", default=None)
+
+
+def next_request_key() -> str | None:
+    """The idempotency key of the next command this request sends, when its form had a key."""
+    current = _form_key.get()
+    if current is None:
+        return None
+    key, calls = current
+    calls.append(1)
+    return f"{key}.{len(calls)}"
 
 
 async def csrf_protect(request: Request) -> None:
@@ -119,9 +141,12 @@ async def csrf_protect(request: Request) -> None:
     if not request.session.get(SESSION_KEY) or not expected:
         return
     sent = request.headers.get(CSRF_HEADER)
-    if not sent and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
-        sent = (await request.form()).get(CSRF_FIELD)
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        sent = sent or form.get(CSRF_FIELD)
+        key = form.get(REQUEST_KEY_FIELD)
+        if isinstance(key, str) and REQUEST_KEY.match(key):
+            _form_key.set((key, []))
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfRefused()
 

@@ -15,11 +15,13 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from eventkit.identity import HEADER, Identity, sign
+from frontend.security import next_request_key
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("frontend.services_client")
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ServiceUnavailable(Exception):
@@ -76,6 +78,8 @@ class ServiceClient:
             f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
             headers = {HEADER: sign(self.identity, audience=self.service, caller="frontend")}
+            if method in ("POST", "PUT", "PATCH", "DELETE") and (key := next_request_key()):
+                headers[IDEMPOTENCY_HEADER] = key  # the form's own key: a double click or a retry stores once
             propagate.inject(headers)
             try:
                 response = await self.http.request(

@@ -61,11 +61,9 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         pupil = PersonalIdentityNumber.parse(pupil_personal_number, self.today())
         case = SupportCase.open(
             municipality=who.municipality, school_unit=school_unit, pupil=pupil, pupil_name=pupil_name,
-            opened_by=who.user_id, pupil_ref=pupil_ref,
+            opened_by=who.user_id, pupil_ref=pupil_ref, id=self.creation_id("case", who),
         )
-        with acting_as(who):
-            self.save(case)
-        return case.id
+        return self.save_created(who, case)
 
     def record_extra_adaptation(self, who: Identity, case_id: UUID, description: str, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.record_extra_adaptation(description, recorded_by=who.user_id))
@@ -195,6 +193,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
         case = self._case_for(who, case_id)
+        if self.repeated(case_id):
+            return  # a retry of a command already stored (same idempotency key): nothing more
         if expected_version is not None and expected_version != case.version:
             raise VersionConflict(str(case_id))
         action(case)

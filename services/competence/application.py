@@ -75,10 +75,9 @@ class CompetenceApplication(ServiceApplication):
         if who.role is not Role.REKTOR or not who.belongs_to(school_unit):
             raise NotPermitted("Uppdraget formuleras av rektor för den egna skolenheten.")
         mission = Mission.start(municipality=who.municipality, school_unit=school_unit,
-                                special_educator=special_educator, started_by=who.user_id, on=self.today())
-        with acting_as(who):
-            self.save(mission)
-        return mission.id
+                                special_educator=special_educator, started_by=who.user_id, on=self.today(),
+                                id=self.creation_id("mission", who))
+        return self.save_created(who, mission)
 
     def describe(self, who: Identity, mission_id: UUID, text: str, expected_version: int | None = None) -> int:
         return self._command(who, mission_id, expected_version, lambda m, p: m.describe(p, who.user_id, text, self.today()))

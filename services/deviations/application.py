@@ -125,23 +125,29 @@ class DeviationsApplication(ServiceApplication):
             configuration=configuration, reported_by=who.user_id, organisations=organisations, category=category,
             occurred_on=occurred_on, description=description, tried_locally=tried_locally, principled=principled,
             arose_in=arose_in, counterpart_municipality=counterpart_municipality, today=self.today(),
+            id=self.creation_id("deviation", who),
         )
-        self._save(who, deviation)
-        return deviation.id
+        return self.save_created(replace(who, municipality=deviation.municipality), deviation)
 
     # -- local handling (R21) and sending (R22) ---------------------------------------------------
     def record_action(self, who: Identity, deviation_id: UUID, action: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
+        if self.repeated(deviation_id):
+            return
         deviation.record_action(configuration, who.user_id, action, self.today())
         self._save(who, deviation)
 
     def record_answer(self, who: Identity, deviation_id: UUID, answer: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
+        if self.repeated(deviation_id):
+            return
         deviation.record_answer(configuration, who.user_id, answer, self.today())
         self._save(who, deviation)
 
     def solve_locally(self, who: Identity, deviation_id: UUID, summary: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
+        if self.repeated(deviation_id):
+            return
         deviation.solve_locally(configuration, who.user_id, summary, self.today())
         self._save(who, deviation)
 
@@ -159,6 +165,8 @@ class DeviationsApplication(ServiceApplication):
     def send_to_bus(self, who: Identity, deviation_id: UUID, *, decisions: dict[str, str],
                     description: str | None = None, tried_locally: str | None = None) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
+        if self.repeated(deviation_id):
+            return
         deviation.send_to_bus(configuration, who.user_id, decisions=decisions, checker=self._checker(who, deviation),
                               on=self.today(), description=description, tried_locally=tried_locally)
         self._save(who, deviation)

@@ -68,11 +68,10 @@ class DocumentationApplication(ServiceApplication):
             raise InvalidIntervention({"case_id": "Bara insatser på individnivå kopplas till ett elevärende."})
         intervention = Intervention.record(
             municipality=who.municipality, school_unit=school_unit, special_educator=who.user_id, case=case,
-            attach_to_investigation=attach_to_investigation, today=self.today(), **content,
+            attach_to_investigation=attach_to_investigation, today=self.today(), id=self.creation_id("intervention", who),
+            **content,
         )
-        with acting_as(who):
-            self.save(intervention)
-        return intervention.id
+        return self.save_created(who, intervention)
 
     def correct(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None,
                 **content: Any) -> None:

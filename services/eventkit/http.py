@@ -5,9 +5,10 @@ and, for a broken domain rule, "rule" (R-id) and "rule_name".
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
-from typing import Any
+from typing import Any, AsyncIterator
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse
 from eventkit.accesslog import AccessNotLogged
 from eventkit.identity import HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
+from eventkit.store import request_key
 from eventkit.telemetry import setup_tracing
 
 FIELD_MESSAGES = {
@@ -71,6 +73,21 @@ class SeenIdentities:
 
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+
+
+async def idempotency_key(request: Request) -> AsyncIterator[None]:
+    """App-wide dependency: the request's `Idempotency-Key`, for every command it runs
+    (eventkit.store.request_key); a retry with the same key stores nothing more (ADR 0023)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
+    if key and (request.method in READING or not IDEMPOTENCY_KEY.match(key)):
+        if request.method in READING:
+            key = ""
+        else:
+            raise HTTPException(status_code=422, detail="Idempotency-Key ska vara 8–128 tecken: bokstäver, siffror, . _ : -")
+    with request_key(key):
+        yield
 
 
 def current_identity(
@@ -113,7 +130,7 @@ def service_api(title: str, *, audience: str, tracing_name: str | None = None,
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     setup_tracing(tracing_name or audience)
-    app = FastAPI(title=title, version="1.0", dependencies=dependencies, **fastapi)
+    app = FastAPI(title=title, version="1.0", dependencies=[Depends(idempotency_key), *(dependencies or [])], **fastapi)
     install_error_handlers(app, audience=audience)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
     return app

@@ -8,6 +8,7 @@ reads the same metadata back from the notification log.
 from __future__ import annotations
 
 import contextvars
+import uuid
 from contextlib import contextmanager
 from functools import cached_property
 from dataclasses import asdict, dataclass
@@ -16,7 +17,9 @@ from typing import Any, Iterator
 from eventsourcing.application import Application
 from datetime import date
 
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError, JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding,
+)
 
 from psycopg.conninfo import make_conninfo
 
@@ -37,6 +40,22 @@ class EventMeta:
     role: str = ""
     municipality: str = ""
     traceparent: str = ""
+    request: str = ""  # the command's idempotency key, when the caller gave one
+
+
+# The idempotency key of the request being handled (the `Idempotency-Key` header, set by
+# eventkit.http): a retried command with the same key stores nothing more (ADR 0023).
+_request_key: contextvars.ContextVar[str] = contextvars.ContextVar("request_key", default="")
+REQUEST_NAMESPACE = uuid.UUID("6f1d2a8e-4c3b-4f7a-9b21-3e0c5d7a9f10")
+
+
+@contextmanager
+def request_key(key: str) -> Iterator[None]:
+    token = _request_key.set(key)
+    try:
+        yield
+    finally:
+        _request_key.reset(token)
 
 
 # Kept as the plain dict the mapper writes: stored with every event, so built once per command.
@@ -51,6 +70,7 @@ def acting_as(identity: Identity) -> Iterator[EventMeta]:
         role=identity.role.value,
         municipality=identity.municipality,
         traceparent=current_traceparent() or "",
+        request=_request_key.get(),
     )
     token = _meta.set(asdict(meta))
     try:
@@ -129,6 +149,40 @@ class ServiceApplication(Application):
     @cached_property
     def _group_commit(self) -> GroupCommitter:
         return GroupCommitter(self.recorder.insert_events)
+
+    # -- idempotent commands (ADR 0023) -----------------------------------------------------------
+    def creation_id(self, kind: str, who: Identity) -> uuid.UUID | None:
+        """The id of the aggregate a create command with an idempotency key makes: the same for
+        the same key, caller and kind, so a retry meets the first one in the event store and
+        stores nothing (its first event's version is taken). None without a key."""
+        key = _request_key.get()
+        if not key:
+            return None
+        return uuid.uuid5(REQUEST_NAMESPACE, f"{self.name}|{kind}|{who.municipality}|{who.user_id}|{key}")
+
+    def save_created(self, who: Identity, aggregate: Any) -> uuid.UUID:
+        """Store a newly created aggregate as `who`. A retry of the same create (same
+        idempotency key, so the same `creation_id`) meets the first one's events and stores
+        nothing: its answer is the first one's id."""
+        try:
+            with acting_as(who):
+                self.save(aggregate)
+        except IntegrityError:
+            if not _request_key.get():
+                raise
+        return aggregate.id
+
+    def repeated(self, aggregate_id: uuid.UUID) -> bool:
+        """Whether this request's command has already been stored on the aggregate: an event of
+        it carries the same idempotency key in its envelope (stored with the events, so the
+        answer is exact even if the first answer was lost)."""
+        key = _request_key.get()
+        if not key:
+            return False
+        for stored in self.recorder.select_events(aggregate_id):
+            if self.mapper.decode(stored)[1].request == key:
+                return True
+        return False
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

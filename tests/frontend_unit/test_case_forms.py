@@ -162,3 +162,23 @@ def test_when_the_cases_service_is_down_the_teacher_keeps_what_they_typed():
     assert "går inte att nå just nu" in in_form.text and 'value="Elsa Exempel"' in in_form.text
     assert page.status_code == 503 and "Tjänsten svarar inte just nu" in page.text
     assert "Traceback" not in page.text
+
+
+def test_a_double_click_on_a_form_sends_its_own_key_twice_so_the_service_stores_once(frontend, cases_service):
+    """Every rendered form carries a key of its own (ADR 0023); submitting it twice sends the
+    same Idempotency-Key, and a new rendering of the form a new one."""
+    import re
+
+    case_id = uuid4()
+    cases_service.answer("POST", "/cases", 201, {"case_id": str(case_id)})
+    log_in(frontend, "anna.lind")
+
+    def rendered_key() -> str:
+        return re.search(r'name="request_key" value="([0-9a-f]{32})"', frontend.get("/arenden/nytt").text).group(1)
+
+    key = rendered_key()
+    for _ in range(2):
+        assert frontend.post("/arenden", data={**TYPED, "request_key": key}, headers=HTMX).headers["HX-Redirect"] == f"/arenden/{case_id}"
+    first, second = cases_service.received[-2:]
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] == f"{key}.1"
+    assert rendered_key() != key

@@ -6,8 +6,10 @@ before they decide anything, so a refused command leaves no event behind.
 from __future__ import annotations
 
 from datetime import date, datetime
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from eventkit.aggregates import created
 
 from cases.domain.corrections import CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
@@ -70,8 +72,10 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         pupil_name: str,
         opened_by: str,
         pupil_ref: str = "",
+        id: UUID | None = None,  # noqa: A002 - given for an idempotent create (eventkit.store.creation_id)
     ) -> "SupportCase":
-        return cls(
+        return created(
+            cls, cls.Opened, id,
             pupil_ref=pupil_ref,
             municipality=municipality,
             school_unit=school_unit,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
+from eventkit.aggregates import created
 
 from competence.domain.cycle import DESCRIPTION, QualityCycle
 from competence.domain.rules import (
@@ -42,12 +43,13 @@ class Mission(QualityCycle, Aggregate):
     """Uppdragsbeskrivning, mål, kompetensplan och handledning for one special educator."""
 
     @classmethod
-    def start(cls, *, municipality: str, school_unit: str, special_educator: str, started_by: str, on: date) -> "Mission":
+    def start(cls, *, municipality: str, school_unit: str, special_educator: str, started_by: str, on: date,
+              id: UUID | None = None) -> "Mission":  # noqa: A002 - given for an idempotent create
         special_educator = (special_educator or "").strip()
         if not special_educator or special_educator == started_by or len(special_educator) > 64:
             raise MissionIsStartedByRektorForASpecialEducator()
-        return cls(municipality=municipality, school_unit=school_unit, special_educator=special_educator,
-                   rektor=started_by, on=on)
+        return created(cls, cls.Started, id, municipality=municipality, school_unit=school_unit,
+                       special_educator=special_educator, rektor=started_by, on=on)
 
     @event("Started")
     def __init__(self, municipality: str, school_unit: str, special_educator: str, rektor: str, on: date) -> None:

@@ -5,9 +5,11 @@ de-identified (R22). Rules are checked before any event, so a refused command st
 from __future__ import annotations
 
 from datetime import date, timedelta
+from uuid import UUID
 from typing import Callable, Iterable, Mapping
 
 from eventsourcing.domain import Aggregate, event
+from eventkit.aggregates import created
 
 import deidentify
 from deidentify import Finding, Kind
@@ -77,6 +79,7 @@ class Deviation(Aggregate):
         arose_in: InvolvedOrganisation,
         counterpart_municipality: str = "",
         today: date,
+        id: UUID | None = None,  # noqa: A002 - given for an idempotent create (eventkit.store.creation_id)
     ) -> "Deviation":
         configuration.authorise_reporter(reported_by)
         own_side = Side.REGION if is_region_code(configuration.organisation) else Side.MUNICIPALITY
@@ -103,7 +106,8 @@ class Deviation(Aggregate):
                 raise RegionReportNamesTheMunicipalityConcerned()
         else:
             municipality = configuration.organisation
-        return cls(
+        return created(
+            cls, cls.Reported, id,
             organisation=configuration.organisation,
             unit=configuration.unit,
             reported_by=reported_by,

@@ -7,10 +7,12 @@ version they correct (R16); the recorded facts are never changed in place.
 """
 from __future__ import annotations
 
+from uuid import UUID
 from datetime import date
 from typing import Any, Iterable
 
 from eventsourcing.domain import Aggregate, event
+from eventkit.aggregates import created
 
 from documentation.domain.rules import (
     AttachedInterventionStaysAnAssessmentOrMapping,
@@ -116,7 +118,7 @@ class Intervention(Aggregate):
     @classmethod
     def record(
         cls, *, municipality: str, school_unit: str, special_educator: str, case: CaseReference | None = None,
-        attach_to_investigation: bool = False, today: date, **content: Any,
+        attach_to_investigation: bool = False, today: date, id: UUID | None = None, **content: Any,  # noqa: A002
     ) -> "Intervention":
         content = checked_content(today=today, **content)
         individual = content["level"] == Level.INDIVIDUAL.value
@@ -133,8 +135,8 @@ class Intervention(Aggregate):
             if case is None or case.open_investigation is None:
                 raise InvestigationMustBeOpenToAttach()
             investigation = case.open_investigation
-        return cls(
-            municipality=municipality, school_unit=school_unit, special_educator=special_educator,
+        return created(
+            cls, cls.Recorded, id, municipality=municipality, school_unit=school_unit, special_educator=special_educator,
             case_id=str(case.case_id) if case else None, investigation=investigation,
             pupil_ref=case.pupil_ref if case else None, **content,
         )
