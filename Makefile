@@ -38,9 +38,9 @@ MISSING_DEBS := $(strip \
 LEXICON := .cache/deidentify/lexicon-sv.json.gz
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
-test test-unit test-integration test-e2e bench bench-deidentify: export TEST_DB_PREFIX := test_
+test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_DB_PREFIX := test_
 
-.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify stop clean-state lock
+.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
@@ -51,6 +51,7 @@ help:
 	@echo "make test-e2e          end-to-end tests (browser) with PostgreSQL and Kafka"
 	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
 	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
+	@echo "make fuzz              schemathesis, 200 examples per operation, against every API"
 	@echo "make stop              stop Kafka and PostgreSQL"
 	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"
 	@echo "make lock              regenerate requirements.txt from requirements.in"
@@ -94,6 +95,10 @@ test-e2e: bootstrap
 
 bench: bootstrap
 	$(WITH_INFRA) $(PY) -m tests.benchmarks.run $(ARGS)
+
+# schemathesis against every API with 200 examples per operation and caller (make test runs 6).
+fuzz: bootstrap
+	FUZZ_EXAMPLES=200 $(WITH_INFRA) $(PYTEST) tests/integration/test_api_fuzzing.py $(ARGS)
 
 # The R22 check's figures alone (recall, false alarms, time, memory): no infrastructure needed.
 bench-deidentify: $(VENV_STAMP) $(LEXICON)
