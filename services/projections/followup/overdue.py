@@ -36,7 +36,7 @@ BATCH = 1000
 def _select_overdue() -> str:
     parts = [
         f"SELECT case_id, municipality, school_unit, last_version, '{name}' AS deadline, {column} AS due_on"
-        f" FROM followup_case WHERE {condition} AND {column} < %(today)s"
+        f" FROM followup_case WHERE {condition} AND {column} < %(today)s AND disposed_on IS NULL"
         for name, (column, condition) in DEADLINES.items()
     ]
     return (

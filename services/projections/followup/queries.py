@@ -36,7 +36,8 @@ COLUMNS = (
 
 
 def _filters(status: str | None, investigator: str | None) -> str:
-    where = f"municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed' AND {VISIBLE}"
+    where = (f"municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed'"
+             f" AND disposed_on IS NULL AND {VISIBLE}")
     if status == "overdue":
         where += f" AND ({OVERDUE})"
     elif status:
@@ -78,7 +79,8 @@ def page(
     ).fetchone()
     investigators = [r[0] for r in conn.execute(
         "SELECT DISTINCT investigator FROM followup_case WHERE municipality = %(municipality)s"
-        f" AND school_unit = ANY(%(units)s) AND investigator IS NOT NULL AND status <> 'closed' AND {VISIBLE} ORDER BY 1",
+        f" AND school_unit = ANY(%(units)s) AND investigator IS NOT NULL AND status <> 'closed' AND disposed_on IS NULL"
+        f" AND {VISIBLE} ORDER BY 1",
         params,
     ).fetchall()]
     total, waiting, overdue, due_soon, undelivered, appeal_open = counts

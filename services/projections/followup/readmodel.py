@@ -65,16 +65,25 @@ CREATE TABLE IF NOT EXISTS overdue_published (
 -- R17 (ADR 0020): names are no longer kept here (CaseOpened v2); the frontend asks the cases
 -- service for the names of the page it shows. Dropping the column removes names stored before.
 ALTER TABLE followup_case DROP COLUMN IF EXISTS pupil_name;
--- What stays of a disposed pupil's cases: anonymous structure for statistics (no case id).
-CREATE TABLE IF NOT EXISTS followup_disposed_case (
-    municipality text NOT NULL,
-    school_unit text NOT NULL,
-    opened_on date NOT NULL,
-    status text NOT NULL,
-    decided_on date,
-    closed_on date,
+-- R17: a disposed pupil's cases. The disposal is kept by case id (a tombstone), so it is applied
+-- whatever order the disposal and the case's own events arrive in (they are keyed apart and
+-- may come from different partitions, e.g. in a rebuild). The case's row stays, marked
+-- disposed and hidden from every page: it holds no name, only ids, dates, kinds and statuses,
+-- like the events that remain, and gives the disposal statistics (followup_disposed_case).
+CREATE TABLE IF NOT EXISTS followup_disposal (
+    case_id uuid PRIMARY KEY,
     disposed_on date NOT NULL
 );
+ALTER TABLE followup_case ADD COLUMN IF NOT EXISTS disposed_on date;
+DO $$ BEGIN  -- the table that held the statistics before they were a view
+    IF to_regclass('followup_disposed_case') IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass('followup_disposed_case') AND relkind = 'r') THEN
+        DROP TABLE followup_disposed_case;
+    END IF;
+END $$;
+CREATE OR REPLACE VIEW followup_disposed_case AS
+    SELECT municipality, school_unit, opened_at::date AS opened_on, status, decided_on, closed_on, disposed_on
+    FROM followup_case WHERE disposed_on IS NOT NULL;
 CREATE TABLE IF NOT EXISTS processed_event (
     event_id uuid PRIMARY KEY,
     processed_at timestamptz NOT NULL DEFAULT now()
@@ -108,9 +117,12 @@ async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
 async def _case_opened(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     data = m["data"]
     await conn.execute(
-        "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, last_version)"
-        " VALUES (%s, %s, %s, %s, 'open', %s) ON CONFLICT (case_id) DO NOTHING",
-        (data["case_id"], m["municipality"], data["school_unit"], m["occurred_at"], m["aggregate_version"]),
+        "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, last_version, disposed_on)"
+        " VALUES (%(case_id)s, %(municipality)s, %(unit)s, %(at)s, 'open', %(version)s,"
+        "  (SELECT disposed_on FROM followup_disposal WHERE case_id = %(case_id)s))"
+        " ON CONFLICT (case_id) DO NOTHING",
+        {"case_id": data["case_id"], "municipality": m["municipality"], "unit": data["school_unit"],
+         "at": m["occurred_at"], "version": m["aggregate_version"]},
     )
 
 
@@ -190,16 +202,16 @@ async def _delivered(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
 
 
 async def _disposed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
-    """R17: the pupil's rows go; their anonymous structure stays for statistics."""
+    """R17: the pupil's cases leave every page; what they were stays for statistics. Applied in
+    any order with the cases' own events (the tombstone marks a case opened later, too)."""
     data = {"ids": m["data"]["case_ids"], "on": m["data"]["disposed_on"]}
     await conn.execute(
-        "INSERT INTO followup_disposed_case (municipality, school_unit, opened_on, status, decided_on, closed_on, disposed_on)"
-        " SELECT municipality, school_unit, opened_at::date, status, decided_on, closed_on, %(on)s"
-        " FROM followup_case WHERE case_id = ANY(%(ids)s::uuid[])",
+        "INSERT INTO followup_disposal (case_id, disposed_on) SELECT id, %(on)s FROM unnest(%(ids)s::uuid[]) AS id"
+        " ON CONFLICT (case_id) DO NOTHING",
         data,
     )
-    for table in ("followup_decision", "overdue_published", "followup_case"):
-        await conn.execute(f"DELETE FROM {table} WHERE case_id = ANY(%(ids)s::uuid[])", data)
+    await conn.execute("UPDATE followup_case SET disposed_on = %(on)s WHERE case_id = ANY(%(ids)s::uuid[])", data)
+    await conn.execute("DELETE FROM overdue_published WHERE case_id = ANY(%(ids)s::uuid[])", data)
 
 
 _HANDLERS = {
