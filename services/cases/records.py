@@ -26,6 +26,7 @@ from cases.domain.disposal import (
     PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
 )
 from cases.domain.model import SupportCase
+from cases.domain.protection import ProtectionSteps
 from cases.domain.values import PersonalIdentityNumber
 from cases.personal_data import PERSONAL_FIELDS
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose
@@ -179,7 +180,7 @@ class RecordKeepingCases(CasesApplication):
     def _protected_pupils(self, municipality: str) -> dict[str, frozenset[str]]:
         """pupil_ref → the users granted, for every protected pupil of the municipality (R14)."""
         shielded: dict[str, frozenset[str]] = {}
-        topic = get_topic(SupportCase.ProtectedIdentityMarked)
+        topic = get_topic(ProtectionSteps.ProtectedIdentityMarked)  # stored under the mixin's event class
         start = 1
         while True:
             batch = self.recorder.select_notifications(start, 500, topics=[topic])

@@ -8,7 +8,7 @@ from psycopg_pool import ConnectionPool
 
 # How long a request waits for PostgreSQL before the service answers 503 (with Retry-After):
 # connecting, and getting a connection from a pool. A database that is away is not waited for.
-DATABASE_WAIT_SECONDS = 2
+DATABASE_WAIT_SECONDS = 1
 
 
 def env(name: str, default: str | None = None) -> str:

@@ -8,6 +8,7 @@ reads the same metadata back from the notification log.
 from __future__ import annotations
 
 import contextvars
+import types
 import uuid
 from contextlib import contextmanager
 from functools import cached_property
@@ -109,6 +110,21 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def _without_library_retries(recorder: Any) -> Any:
+    """The recorder with its methods called once. The library retries each database call ten
+    times, waiting for a connection each time, so a request met PostgreSQL being away only
+    after some twenty seconds; a service answers 503 at once instead (eventkit.http), and the
+    caller (or the relay's own loop) tries again."""
+    for klass in type(recorder).__mro__:
+        if not klass.__module__.startswith("eventsourcing."):
+            continue
+        for name, member in vars(klass).items():
+            retried = getattr(getattr(member, "__code__", None), "co_name", "") == "retry_decorator"
+            if retried and hasattr(member, "__wrapped__") and name not in vars(recorder):
+                setattr(recorder, name, types.MethodType(member.__wrapped__, recorder))
+    return recorder
+
+
 class ServiceApplication(Application):
     """Base for a service's application: PostgreSQL from the environment, enveloped events."""
 
@@ -130,7 +146,8 @@ class ServiceApplication(Application):
             dbname=self._settings["POSTGRES_DBNAME"],
         )
         with schema_lock(conninfo):
-            return super().construct_recorder()
+            recorder = super().construct_recorder()
+        return _without_library_retries(recorder)
 
     def _record(self, processing_event: Any) -> list[Recording]:
         # As the library's EventStore.put, but the insert goes through the group committer
