@@ -10,13 +10,18 @@ import re
 from typing import Iterator
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Written so a machine would not see it: "karin.lind(at)telia.com", "karin [at] telia [dot] com".
+DISGUISED_EMAIL = re.compile(
+    r"[\w.+-]+\s?(?:\(at\)|\[at\]|\{at\}|\s(?:at|snabel-a)\s)\s?[\w-]+(?:\s?(?:\.|\(dot\)|\[dot\]|\s(?:dot|punkt)\s)\s?[\w-]+)+",
+    re.IGNORECASE,
+)
 _STREETS = (
     "gatan|gata|vägen|väg|gränd|gränden|backe|backen|stigen|allé|allén|alle|allen|torget|torg|platsen|leden|"
     "slingan|ringen|svängen|kroken|trappan|kajen|stranden|promenaden|bryggan|udden|terrassen|höjden|liden|"
     "hagen|ängen|parken|esplanaden|gårdsvägen|vägg|backar|gången|tået|plan|gård|gården|stråket|bågen|branten"
 )
 STREET = re.compile(
-    r"(?<![\w])(?P<street>[^\W\d_][\w-]*?(?:" + _STREETS + r"))\s+(?P<number>\d{1,3})(?!\d)(?:\s?[A-Za-z](?![\w]))?"
+    r"(?<![\w])(?:(?:Västra|Östra|Norra|Södra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Inre|Yttre)\s+)?(?P<street>[^\W\d_][\w-]*?(?:" + _STREETS + r"))\s+(?P<number>\d{1,3})(?!\d)(?:\s?[A-Za-z](?![\w]))?"
     r"(?:\s*,?\s*(?:lgh|lägenhet|lägh|lgh\.)\s*\.?\s*(?:nr\.?\s*)?\d{3,4})?"
     r"(?:\s*,?\s*\d\s*(?:tr|trappor|trappa|tr\.)(?![\w]))?",
     re.IGNORECASE,
@@ -32,8 +37,9 @@ _PLAIN_WORDS = {"plan", "gård", "gården", "gången", "vägen", "gatan", "backe
 
 
 def emails(text: str) -> Iterator[tuple[int, int]]:
-    for match in EMAIL.finditer(text):
-        yield match.span()
+    for pattern in (EMAIL, DISGUISED_EMAIL):
+        for match in pattern.finditer(text):
+            yield match.span()
 
 
 def street_addresses(text: str) -> Iterator[tuple[int, int]]:

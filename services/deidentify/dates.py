@@ -16,7 +16,12 @@ MONTHS = (
     "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
     "jan|feb|febr|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec"
 )
-_WRITTEN = r"\d{1,2}(?::?\s?[ae])?\.?\s+(?:" + MONTHS + r")\.?(?:\s+\d{4}|\s+-?\d{2}\b)?"
+ORDINALS = (
+    "första|andra|tredje|fjärde|femte|sjätte|sjunde|åttonde|nionde|tionde|elfte|tolfte|trettonde|fjortonde|"
+    "femtonde|sextonde|sjuttonde|artonde|nittonde|tjugonde|tjugoförsta|tjugoandra|tjugotredje|tjugofjärde|"
+    "tjugofemte|tjugosjätte|tjugosjunde|tjugoåttonde|tjugonionde|trettionde|trettioförsta"
+)
+_WRITTEN = r"(?:\d{1,2}(?::?\s?[ae])?\.?|" + ORDINALS + r")\s+(?:" + MONTHS + r")\.?(?:\s+\d{4}|\s+-?\d{2}\b)?"
 _MONTH_YEAR = r"(?:i\s+)?(?:" + MONTHS + r")\.?\s+\d{4}"
 _NUMERIC = (
     r"\d{4}-\d{1,2}-\d{1,2}|\d{4}\.\d{1,2}\.\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{8}|\d{6}"

@@ -73,7 +73,7 @@ class Lexicon:
             return True
         if self.is_name(word) or word.endswith("s") and self.is_name(word[:-1]):
             return False
-        for split in range(3, len(word) - 2):
+        for split in range(3, len(word) - 3):  # both parts words of three and four letters at least
             head, tail = word[:split], word[split:]
             if tail in self.vocabulary and (head in self.vocabulary or head.endswith("s") and head[:-1] in self.vocabulary):
                 return True
@@ -238,7 +238,9 @@ KIN = frozenset(
     "mormor morfar farmor farfar kusin kusinen kompis kompisen klasskompis klasskompisen vän vännen dotter son "
     "dottern sonen tvilling tvillingen tvillingbror tvillingsyster elev eleven eleverna vh vårdnadshavare "
     "vårdnadshavaren vårdnadshavarna barnet flickan pojken tjejen killen flicka pojke familjen syskon syskonet "
-    "halvbror halvsyster fosterhemsmamma fosterhemspappa familjehemsmamma familjehemspappa".split()
+    "halvbror halvsyster fosterhemsmamma fosterhemspappa familjehemsmamma familjehemspappa moster mostern "
+    "morbror morbrodern faster fastern farbror farbrodern styvfar styvmor mormorn farmorn morfadern farfadern "
+    "sambo sambon flickvän pojkvän fru man maken frun hustru hustrun make".split()
 )
 # Words for people that are not names, though written first or capitalised ("Eleven (6 år)").
 ROLES = frozenset(
@@ -246,6 +248,11 @@ ROLES = frozenset(
     "elevassistent elevassistenten handläggare handläggaren psykolog psykologen läkare läkaren personal personalen "
     "skolan klassen gruppen ingen någon alla båda".split()
 )
+# After a name, set off by a comma, who the person is ("Liv, hennes kompis, …").
+APPOSITION_AFTER = re.compile(r"\s*,\s*(?:hennes|hans|deras|elevens|barnets|min|vår|dennes)\s+(?P<who>\w+)", re.IGNORECASE)
+# A signature: the name after a greeting that closes a message ("Mvh Inga", "/Ronja").
+SIGNED = re.compile(r"(?:\b(?:mvh|vh|hälsningar|hälsning|hälsn|vänliga hälsningar|med vänlig hälsning|kram)[.,:!]?|(?:^|\s)/)\s*$",
+                    re.IGNORECASE)
 # After a name: a class or year ("Vilja i 2B", "ask i 6c", "Sol (åk 3)").
 CLASS_AFTER = re.compile(
     r"\s*(?:,\s*)?(?:\(\s*)?(?:i\s+)?(?:åk\.?\s*\d|år\s*\d|klass\s*\d|\d{1,2}\s?[a-zA-ZÅÄÖåäö]\b|förskoleklass"
@@ -262,7 +269,7 @@ PLACE_BEFORE = re.compile(r"(?:^|\s)(?:i|från|till|vid|utanför|nära|mot|genom
 ABBREVIATIONS = frozenset(
     "mvh vh vg ang ev bl obs tel nr kl enl inkl resp dvs osv mfl ca st fr tom fom pga tex mm ink ref anm "
     "fakturanr dnr ärendenr orgnr remissnr ocr ht vt lgh tr ggr gg anteckn antecknat sekr hälsn hälsningar "
-    "tack hej hejsan mejl sms info".split()
+    "tack hej hejsan mejl sms info org".split()
 )
 
 
@@ -321,9 +328,11 @@ def _judge(text: str, token: "_Token", lexicon: Lexicon, register: Register,
     name_part = bool(in_register or in_lexicon)
     if name_part and _in_strong_context(text, token, first_in_sentence):
         return (REGISTERED if in_register else LEXICON), True
-    if capitalised and low not in KIN and low not in ROLES and (len(low) <= 5 or not lexicon.is_word(low)) \
-            and (AGE_OR_CLASS_AFTER.match(text, token.end) or _who_after(text, token)):
-        return LEXICON, False  # "Sol (6 år)": a capitalised word said to be a child
+    if capitalised and low not in KIN and low not in ROLES and low not in ABBREVIATIONS \
+            and (len(low) <= 5 or not lexicon.is_word(low)) \
+            and (AGE_OR_CLASS_AFTER.match(text, token.end) or _who_after(text, token) or _apposition_after(text, token)
+                 or SIGNED.search(text[max(0, token.start - 40):token.start]) or _after_kin(text, token)):
+        return LEXICON, False  # "Sol (6 år)", "Liv, hennes kompis", "Mvh Inga": a capitalised word said to be a person
     if (in_register or in_lexicon and not common) and _in_name_context(text, token, lexicon):
         return (REGISTERED if in_register and not common else LEXICON), True
     if in_register:
@@ -360,6 +369,11 @@ def _after_kin(text: str, token: "_Token") -> bool:
     return bool(previous) and previous[-1] in KIN and before.rstrip(" :,")[-1:].isalpha()
 
 
+def _apposition_after(text: str, token: "_Token") -> bool:
+    after = APPOSITION_AFTER.match(text, token.end)
+    return bool(after) and after["who"].lower() in KIN
+
+
 def _who_after(text: str, token: "_Token") -> bool:
     who = WHO_AFTER.match(text, token.end)
     return bool(who) and any(w.lower() in KIN for w in TOKEN.findall(who["inside"]))
@@ -372,7 +386,9 @@ def _in_strong_context(text: str, token: "_Token", first_in_sentence: bool) -> b
     varit …", "storasyster saga följer med …")."""
     if CLASS_AFTER.match(text, token.end):
         return True
-    if _who_after(text, token):
+    if _who_after(text, token) or _apposition_after(text, token):
+        return True
+    if SIGNED.search(text[max(0, token.start - 40):token.start]):
         return True
     following = TOKEN.match(text, token.end + 1) if text[token.end:token.end + 1] == " " else None
     if token.text.lower().endswith(("s", "'")) and following is not None and following.group().lower() in KIN:

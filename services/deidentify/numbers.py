@@ -19,18 +19,20 @@ from typing import Iterator
 
 _SERIAL = r"(?:\d{4}|[A-Za-z]\d{3}|[A-Za-z]{2}\d{2}|\d[A-Za-z]\d{2})"
 IDENTITY = re.compile(
-    r"(?<![\w+])(?P<date>(?:18|19|20)\d{6}|\d{6})"
+    r"(?<![\w+])(?P<date>(?:18|19|20)\d{6}|\d{6}|(?:(?:18|19|20)\d{2}|\d{2}) \d{2} \d{2}(?=\s{0,2}[-+ ]\s{0,2}\w{4}(?!\w)))"
     r"(?P<sep>\s{0,2}[-+]\s{0,2}|[ ./])?"
     r"(?P<serial>" + _SERIAL + r")(?![\w])"
 )
 LONG_RUN = re.compile(r"(?<![\w])\d{11,}(?![\w])")
 PHONE = re.compile(
     r"(?<![\w+\-./:])(?:"
-    r"(?:\+|00)46\s?(?:\(0\)\s?)?[1-9](?:[ -]?\d){6,9}"  # +46 70 123 45 67, 0046 8 712 34 56
-    r"|\(?0[1-9]\d{0,3}\)?\s?(?:[-/]\s?)?\d(?:[ -]?\d){4,8}"  # 070-123 45 67, (08) 712 34 56
+    r"(?:\+|00)46\s?(?:\(0\)\s?)?[1-9](?:[ .-]?\d){6,9}"  # +46 70 123 45 67, 0046 8 712 34 56
+    r"|(?:\+|00)(?!46)[1-9]\d{0,2}[ .-]?(?:\(0\)\s?)?\d(?:[ .-]?\d){6,12}"  # +380 67 123 4567: another country's
+    r"|\(?0[1-9]\d{0,3}\)?\s?(?:[-/.]\s?)?\d(?:[ .-]?\d){4,8}"  # 070-123 45 67, (08) 712 34 56, 070.911.23.45
     r")(?![\w])"
 )
 POSTCODE = re.compile(r"(?<![\w-])(?:SE-?\s?)?\d{3} \d{2}(?![\w-]|[ .,]?\d)")
+POSTCODE_LABELLED = re.compile(r"\b(?:postnr|postnummer)\.?:?\s*(?P<code>\d{3}\s?\d{2})(?!\d)", re.IGNORECASE)
 POSTCODE_BEFORE_PLACE = re.compile(r"(?<![\w-])\d{5}(?=\s+[A-ZÅÄÖ][a-zåäöé]+)")
 # Words that say the number after them is a reference, not a person's. Only unambiguous ones:
 # a short label ("ref", "id") could be put before a personnummer to hide it.
@@ -86,9 +88,13 @@ def _is_reference(text: str, start: int, end: int | None = None) -> bool:
 def identity_numbers(text: str) -> Iterator[tuple[int, int]]:
     """Spans of identity numbers in normalised text."""
     for match in IDENTITY.finditer(text):
-        if not plausible_date(match["date"]) or _is_reference(text, match.start(), match.end()):
+        written_date = re.sub(r"\D", "", match["date"])  # "2012 10 24" as "20121024"
+        if len(written_date) not in (6, 8) or not plausible_date(written_date) \
+                or _is_reference(text, match.start(), match.end()):
             continue
-        digits = match["date"][-6:] + match["serial"]
+        if " " in match["date"] and len(written_date) == 8 and int(written_date[:4]) > date.today().year - 2:
+            continue  # "2026 03 12 1330": a recent date and a time, not someone's birth
+        digits = written_date[-6:] + match["serial"]
         if WEAK_REFERENCE_LABEL.search(text[max(0, match.start() - 20):match.start()]) and digits.isdigit() \
                 and not luhn_ok(digits):
             continue
@@ -132,7 +138,10 @@ def phone_digits(number: str) -> str:
 def phones(text: str) -> Iterator[tuple[int, int]]:
     for match in PHONE.finditer(text):
         digits = phone_digits(match.group())
-        if 8 <= len(digits) <= 11 and not _is_reference(text, match.start()):
+        foreign = match.group().startswith(("+", "00")) and not digits.startswith("0")
+        if "." in match.group() and len(digits) < 10:
+            continue  # "09.00-11.30": times, not a number written with dots
+        if (8 <= len(digits) <= 11 or foreign and len(digits) <= 15) and not _is_reference(text, match.start()):
             yield match.start(), match.end()
 
 
@@ -141,3 +150,5 @@ def postcodes(text: str) -> Iterator[tuple[int, int]]:
         for match in pattern.finditer(text):
             if not _is_reference(text, match.start()):
                 yield match.start(), match.end()
+    for match in POSTCODE_LABELLED.finditer(text):
+        yield match.span("code")

@@ -21,7 +21,10 @@ from typing import Iterable, Iterator
 from deidentify.numbers import phone_digits
 
 PUBLIC_BODIES = """
-Astrid Lindgrens barnsjukhus; Sachsska barnsjukhuset; Sachsska; Karolinska universitetssjukhuset; Karolinska;
+Astrid Lindgrens barnsjukhus; Drottning Silvias barnsjukhus; Sankt Lars; Sachsska barnsjukhuset;
+Akademiska sjukhuset; Norrlands universitetssjukhus; Sunderby sjukhus; Sahlgrenska; Skånes universitetssjukhus;
+Universitetssjukhuset i Linköping; Gällivare sjukhus; Kiruna sjukhus; Region Uppsala; Region Västerbotten;
+Region Norrbotten; Region Skåne; Västra Götalandsregionen; Länstrafiken; Apoteket; Kronofogden; Skatteverket; Sachsska; Karolinska universitetssjukhuset; Karolinska;
 Södersjukhuset; Danderyds sjukhus; Södertälje sjukhus; S:t Görans sjukhus; Capio S:t Görans sjukhus;
 Region Stockholm; Stockholms stad; Stockholms läns landsting; Skolverket; Skolinspektionen; Socialstyrelsen;
 Specialpedagogiska skolmyndigheten; SPSM; Barnombudsmannen; Försäkringskassan; Migrationsverket; Polisen;
@@ -50,6 +53,10 @@ Hammarby sjöstad; Sickla; Hjorthagen; Vasastan; Gamla stan; Lindhagen; Ulvsunda
 Råcksta; Grimsta; Bredäng; Sätra; Vårberg; Mälarhöjden; Axelsberg; Hässelby strand; Skärholmens centrum;
 Geneta; Ronna; Hovsjö; Brunnsäng; Västergård; Pershagen; Järna; Mölnbo; Hölö; Grödinge; Vårsta; Storvreten;
 Visättra; Sjödalen; Fullersta; Vårby; Segeltorp; Stuvsta; Snättringe; Trångsund; Skogås; Länna; Handen; Jordbro;
+Uppsala; Enköping; Knivsta; Tierp; Östhammar; Håbo; Heby; Älvkarleby; Gottsunda; Sävja; Stenhagen; Gränby;
+Umeå; Ålidhem; Holmsund; Teg; Mariehem; Skellefteå; Lycksele; Vindeln; Kiruna; Gällivare; Jokkmokk; Pajala;
+Övertorneå; Haparanda; Kalix; Boden; Piteå; Arvidsjaur; Arjeplog; Älvsbyn; Vittangi; Karesuando; Tuolluvaara;
+Lombolo; Malmberget; Koskullskulle; Jukkasjärvi; Abisko; Östersund; Luleå C; Kiruna C; Umeå C; Uppsala C;
 Sverige; Norden; Europa; Stockholms län; Södertörn; Roslagen
 """
 

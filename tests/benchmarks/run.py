@@ -60,7 +60,7 @@ LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
 PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page").split(",")))
-CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje"}
+CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
 
