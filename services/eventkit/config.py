@@ -5,10 +5,15 @@ import os
 from dataclasses import dataclass
 
 from psycopg_pool import ConnectionPool
+from psycopg_pool.base import AttemptWithBackoff
 
 # How long a request waits for PostgreSQL before the service answers 503 (with Retry-After):
 # connecting, and getting a connection from a pool. A database that is away is not waited for.
 DATABASE_WAIT_SECONDS = 1
+# A pool that lost its database tries again after 1, 2, 4, 8 … seconds (psycopg_pool's doubling
+# delay), so after half a minute away a service would stay unable to answer for another half
+# minute once the database is back. Every pool of ours (and the event store's) tries each second.
+AttemptWithBackoff.DELAY_BACKOFF = 1.0
 
 
 def env(name: str, default: str | None = None) -> str:

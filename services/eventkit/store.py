@@ -21,6 +21,8 @@ from datetime import date
 from eventsourcing.persistence import (
     IntegrityError, JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding,
 )
+from eventsourcing.persistence import InterfaceError as EventsourcingInterfaceError
+from eventsourcing.persistence import OperationalError as EventsourcingOperationalError
 
 from psycopg.conninfo import make_conninfo
 
@@ -111,18 +113,31 @@ class DateAsISO(Transcoding):
 
 
 def _without_library_retries(recorder: Any) -> Any:
-    """The recorder with its methods called once. The library retries each database call ten
-    times, waiting for a connection each time, so a request met PostgreSQL being away only
-    after some twenty seconds; a service answers 503 at once instead (eventkit.http), and the
-    caller (or the relay's own loop) tries again."""
+    """The recorder with each database call tried at most twice, the second time only after a
+    broken connection (one PostgreSQL closed when it restarted), never after waiting for one.
+    The library tries ten times, waiting for a connection each time, so a request met
+    PostgreSQL being away only after some twenty seconds; a service answers 503 at once instead
+    (eventkit.http), and the caller (or the relay's own loop) tries again."""
     for klass in type(recorder).__mro__:
         if not klass.__module__.startswith("eventsourcing."):
             continue
         for name, member in vars(klass).items():
             retried = getattr(getattr(member, "__code__", None), "co_name", "") == "retry_decorator"
             if retried and hasattr(member, "__wrapped__") and name not in vars(recorder):
-                setattr(recorder, name, types.MethodType(member.__wrapped__, recorder))
+                setattr(recorder, name, types.MethodType(_once_more_after_a_broken_connection(member.__wrapped__), recorder))
     return recorder
+
+
+def _once_more_after_a_broken_connection(call: Any) -> Any:
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return call(*args, **kwargs)
+        except (EventsourcingOperationalError, EventsourcingInterfaceError) as exc:
+            if isinstance(exc, TimeoutError):
+                raise  # no connection to be had: the database is away
+            return call(*args, **kwargs)
+
+    return attempt
 
 
 class ServiceApplication(Application):
