@@ -5,6 +5,7 @@ and, for a broken domain rule, "rule" (R-id) and "rule_name".
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -111,6 +112,7 @@ def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
 
 
+log = logging.getLogger("eventkit.http")
 RETRY_AFTER_SECONDS = 2
 # What a request meets when PostgreSQL is away: the driver's, the pool's and the event store's words for it.
 DATABASE_AWAY = (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, PersistenceError)
@@ -166,6 +168,9 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
         @app.exception_handler(database_away)
         async def _database_away(request: Request, exc: Exception) -> JSONResponse:
             # PostgreSQL is away: say so at once (within DATABASE_WAIT_SECONDS), never hang or 500.
+            # The log names the kinds of error only (a driver's message may quote a query).
+            chain = [type(exc).__name__] + [type(e).__name__ for e in (exc.__cause__, exc.__context__) if e is not None]
+            log.warning("%s: database away (%s)", request.url.path, " <- ".join(chain))
             return unavailable("Tjänsten når inte sin databas just nu. Inget har sparats; försök igen om en stund.")
 
     @app.exception_handler(RequestValidationError)

@@ -8,12 +8,17 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import REKTOR, TEACHER, headers_for
+from eventkit.identity import Role
+from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_support_case_workflow import open_case
 from tests.support.infrastructure import eventually, postgres_script
 from tests.support.pupils import personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
+
+EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
+SECRETARIAT = identity("birgitta.sund", Role.BUS_SECRETARIAT, "00")
+ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
 
 
 def test_while_the_database_is_away_services_answer_503_at_once_and_carry_on_after(stack):
@@ -42,7 +47,22 @@ def test_while_the_database_is_away_services_answer_503_at_once_and_carry_on_aft
     finally:
         postgres_script("start")
 
-    # Back: the acknowledged case is there, and a new command is stored (the pools replace
-    # the connections PostgreSQL closed when it stopped).
+    # Back: the acknowledged case is there, a new command is stored, and every service answers
+    # again within seconds by itself (the pools replace the connections PostgreSQL closed and
+    # try to reconnect each second), so the tests after this one meet a healthy system.
+    back = time.monotonic()
     eventually(lambda: asks["read a case"]().status_code == 200, timeout=30, interval=0.5)
     eventually(lambda: asks["open a case"]().status_code == 201, timeout=30, interval=0.5)
+    reads = {
+        "documentation": (f"{stack.documentation_url}/units/0180-ENG/overview", EDUCATOR),
+        "competence": (f"{stack.competence_url}/missions", REKTOR),
+        "quality": (f"{stack.quality_url}/quality", REKTOR),
+        "county": (f"{stack.county_url}/county/counts?period_kind=month&year=2026", SECRETARIAT),
+        "accesslog": (f"{stack.accesslog_url}/accesslog", ADMIN),
+        "deviations": (f"{stack.deviations_url}/deviations", REKTOR),
+        "followup": (f"{stack.followup_url}/followup", REKTOR),
+    }
+    for service, (url, who) in reads.items():
+        eventually(lambda: httpx.get(url, headers=headers_for(who, service), timeout=10).status_code == 200,
+                   timeout=30, interval=0.5)
+    assert time.monotonic() - back < 30
