@@ -68,3 +68,10 @@ def headers_for(who: Identity, service: str) -> dict[str, str]:
         port = urlsplit(service).port
         service = next(name for variable, name in SERVICE_PORTS.items() if os.environ.get(variable) == str(port))
     return {HEADER: sign(who, audience=service, caller="frontend")}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """A test that stops PostgreSQL under the running system runs after all the others: the
+    first request a pool meets after the database is back may still be answered 503 (as it
+    should: the caller tries again), and no other test should be that caller."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_the_database") is not None)

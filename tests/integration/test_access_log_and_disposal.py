@@ -207,8 +207,10 @@ def test_r17_after_disposal_nothing_of_the_pupil_is_readable_anywhere_and_the_st
     pupil_ref = post(stack, HUDDINGE_ADMIN, "/pupils/lookup", {"personal_number": pin}, expect=200)["pupil_ref"]
 
     def projected():
-        """the follow-up view has the finished case"""
-        return query("FOLLOWUP_DB", "SELECT status FROM followup_case WHERE case_id = %s", (case_id,))
+        """the follow-up view shows the finished case (a disposed one stays hidden, kept only as
+        the disposal statistics' anonymous structure)"""
+        return query("FOLLOWUP_DB", "SELECT status FROM followup_case WHERE case_id = %s AND disposed_on IS NULL",
+                     (case_id,))
     eventually(projected, timeout=60)
     events_before = query("CASES_DB", "SELECT count(*) FROM cases_events WHERE originator_id = %s", (case_id,))[0][0]
 

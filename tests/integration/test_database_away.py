@@ -14,7 +14,7 @@ from tests.integration.test_support_case_workflow import open_case
 from tests.support.infrastructure import eventually, postgres_script
 from tests.support.pupils import personal_number, pupil_name
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.stops_the_database]
 
 EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
 SECRETARIAT = identity("birgitta.sund", Role.BUS_SECRETARIAT, "00")
