@@ -105,3 +105,19 @@ def test_the_projector_applies_an_event_once(stack):
     # The running projection may have applied it first; either way never twice.
     assert results.count(True) <= 1 and results[1] is False
     assert json.loads(record.value)["data"]["case_id"] in followup_rows(stack, REKTOR)
+
+
+def test_a_killed_projection_worker_is_back_within_seconds_and_counts_what_came_meanwhile(stack):
+    """#11: a restarted worker takes its partitions back within about ten seconds (the group's
+    6 s session timeout drops the dead member), not the broker's default minute; what arrived
+    while it was away is counted exactly once."""
+    stack.processes["followup"].send_signal(signal.SIGKILL)  # no goodbye: the broker must notice by itself
+    stack.processes["followup"].wait()
+    case_id = open_case(stack)  # stored and published while no worker runs
+    add_adaptation(stack, case_id)
+    restarted = time.monotonic()
+    stack.start("followup")
+    wait_for_counts(stack, {case_id: 1}, timeout=60.0)
+    took = time.monotonic() - restarted
+    print(f"follow-up view caught up {took:.1f} s after the worker was restarted")
+    assert took < 20.0  # 10 s on an idle machine; slack for two busy cores
