@@ -1,7 +1,7 @@
 """Municipality settings the cases service needs: the referral deadlines (R2).
 
 A small JSON file per deployment (MUNICIPALITY_SETTINGS_FILE, default
-deploy/municipality-settings.json) overrides the defaults of RULES.md per kommunkod."""
+deploy/municipality-settings.json) overrides the defaults of docs/rules.md per kommunkod."""
 from __future__ import annotations
 
 import json

@@ -1,7 +1,7 @@
 """The base of every service's business rules (no I/O; safe for domain models to import).
 
 A rule is a small subclass named as the sentence it makes true, carrying its id from
-RULES.md (R1…) and a message a person understands. A broken rule is raised before any event
+docs/rules.md (R1…) and a message a person understands. A broken rule is raised before any event
 exists, so a refused command stores nothing; APIs turn it into a 422 naming the rule.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Deadlines after a referral (R2): a municipality setting, with the defaults of RULES.md."""
+"""Deadlines after a referral (R2): a municipality setting, with the defaults of docs/rules.md."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,6 +1,6 @@
 """Business rules, each a small class named as the sentence it makes true.
 
-A broken rule raises `RuleBroken`, carrying the rule's id from RULES.md (R1…) and its
+A broken rule raises `RuleBroken`, carrying the rule's id from docs/rules.md (R1…) and its
 name, so the API, the forms and the tests can all say exactly which rule refused a command.
 """
 from __future__ import annotations

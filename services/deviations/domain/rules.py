@@ -1,6 +1,6 @@
 """Rules of deviation reporting (R19–R22), each a small class named as the sentence it makes true.
 
-A broken rule raises `RuleBroken` with the rule's id from RULES.md and its name, before any
+A broken rule raises `RuleBroken` with the rule's id from docs/rules.md and its name, before any
 event exists, so a refused command stores nothing.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Rules of the documentation, each a small class named as the sentence it makes true.
 
 A broken rule raises before any event exists, so a refused command stores nothing. Where
-RULES.md has a rule for it the class carries that id; plain input checks (a date, a number,
+docs/rules.md has a rule for it the class carries that id; plain input checks (a date, a number,
 a choice from a list) are `InvalidIntervention`, with a Swedish message per form field.
 """
 from __future__ import annotations
