@@ -64,8 +64,8 @@ AMBIGUOUS_RANK = 2500  # a name that is also a word must rank this high in Swede
 SWEDISH_TOP = 3000  # names ranked this high in Sweden are names before they are rare words
 
 
-def _names(kind: str) -> tuple[dict[str, int], set[str]]:
-    """(name → Swedish rank or 0, for the names we keep; every name of the source, lower case)."""
+def _names(kind: str) -> dict[str, int]:
+    """Name → its Swedish rank (0 when unranked in Sweden), for the names we keep."""
     import names_dataset
 
     source = Path(names_dataset.__file__).parent / "v3" / f"{kind}.pkl.gz"
@@ -79,7 +79,7 @@ def _names(kind: str) -> tuple[dict[str, int], set[str]]:
         swedish = "SE" in ranks or "SE" in (info.get("country") or {})
         if swedish or any((ranks.get(c) or OTHER_RANK + 1) <= OTHER_RANK for c in ORIGINS):
             kept[name] = ranks.get("SE") or 0
-    return kept, {name.lower() for name in everything}
+    return kept
 
 
 def _hunspell_forms() -> list[str]:
@@ -98,8 +98,8 @@ def build() -> dict[str, list[str]]:
     common = {w for w in wordlist if w[:1].islower()} & {w for w in forms if w[:1].islower()}
     proper_nouns = {w.lower() for w in wordlist | forms if w[:1].isupper()}
 
-    first, _ = _names("first_names")
-    last, _ = _names("last_names")
+    first = _names("first_names")
+    last = _names("last_names")
     ranked = {}
     for name, rank in (*first.items(), *last.items()):
         if rank:

@@ -14,14 +14,13 @@ import httpx
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from eventkit.identity import HEADER, Identity, sign
+from eventkit.identity import HEADER, IDEMPOTENCY_HEADER, Identity, sign
 from frontend.security import next_request_key
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("frontend.services_client")
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ServiceUnavailable(Exception):

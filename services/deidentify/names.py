@@ -22,7 +22,7 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -204,7 +204,6 @@ class _Token:
     text: str
     strength: int = 0
     name_part: bool = False  # a name in register or lexicon, even if read as a word here
-    flags: set = field(default_factory=set)
 
 
 def find_names(text: str, lexicon: Lexicon, register: Register, excluded: Iterable[tuple[int, int]] = (),

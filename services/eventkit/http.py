@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from eventkit.accesslog import AccessNotLogged
-from eventkit.identity import HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
+from eventkit.identity import HEADER, IDEMPOTENCY_HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
 from eventkit.store import request_key
 from eventkit.telemetry import setup_tracing
@@ -74,7 +74,6 @@ class SeenIdentities:
 
 
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 

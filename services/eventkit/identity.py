@@ -24,6 +24,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from eventkit.config import env
 
 HEADER = "X-Stodspar-Identity"
+# A command's idempotency key, sent beside the identity (eventkit.http, ADR 0023).
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_AGE_SECONDS = 60
 
 # Who may call each service (the audience): the frontend calls every one; the deviations
