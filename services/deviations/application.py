@@ -178,6 +178,8 @@ class DeviationsApplication(ServiceApplication):
         yet seen) is not returned."""
         deviation, configuration = self._handled_by(who, deviation_id)
         configuration.authorise_manager(who.user_id)
+        if self.repeated(deviation_id) and deviation.returned:
+            return list(deviation.returned["reasons"])  # a retry: the first answer, nothing stored
         if deviation.outcome != SENT_TO_BUS:
             raise OnlyASentDeviationCanBeReturned()
         reasons = self.held_reasons(who, deviation_id, self._sent_version(deviation_id))
