@@ -21,7 +21,7 @@ _STREETS = (
     "hagen|ängen|parken|esplanaden|gårdsvägen|vägg|backar|gången|tået|plan|gård|gården|stråket|bågen|branten"
 )
 STREET = re.compile(
-    r"(?<![\w])(?:(?:Västra|Östra|Norra|Södra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Inre|Yttre)\s+)?(?P<street>[^\W\d_][\w-]*?(?:" + _STREETS + r"))\s+(?P<number>\d{1,3})(?!\d)(?:\s?[A-Za-z](?![\w]))?"
+    r"(?<![\w])(?:(?:Västra|Östra|Norra|Södra|Stora|Lilla|Gamla|Nya|Övre|Nedre|Inre|Yttre)\s+)?(?P<street>[^\W\d_][\w-]*?(?:" + _STREETS + r"))\s+(?P<number>\d{1,3})(?!\d)(?-i:\s?[A-Z](?![\w])|[a-z](?![\w]))?"
     r"(?:\s*,?\s*(?:lgh|lägenhet|lägh|lgh\.)\s*\.?\s*(?:nr\.?\s*)?\d{3,4})?"
     r"(?:\s*,?\s*\d\s*(?:tr|trappor|trappa|tr\.)(?![\w]))?",
     re.IGNORECASE,
@@ -29,7 +29,7 @@ STREET = re.compile(
 # "Tumba torg 11", "Fittja gård 7", "Alby gårdsväg 3": a place, then the street word.
 TWO_WORD_STREET = re.compile(
     r"(?<![\w])[A-ZÅÄÖ][\wåäö-]+\s+(?:torg|gård|gårdsväg|väg|gata|allé|backe|park|stig|gränd|strand|plan|platan|"
-    r"bro|hage|äng|udde|kaj)\s+\d{1,3}(?!\d)(?:\s?[A-Za-z](?![\w]))?"
+    r"bro|hage|äng|udde|kaj)\s+\d{1,3}(?!\d)(?:\s?[A-Z](?![\w])|[a-z](?![\w]))?"
     r"(?:\s*,?\s*(?:lgh|lägenhet|lägh)\.?\s*(?:nr\.?\s*)?\d{3,4})?(?:\s*,?\s*\d\s*(?:tr|trappor|trappa)\.?(?![\w]))?"
 )
 

@@ -43,7 +43,7 @@ Stockholm; Botkyrka; Danderyd; Ekerö; Haninge; Huddinge; Järfälla; Lidingö; 
 Nynäshamn; Salem; Sigtuna; Sollentuna; Solna; Sundbyberg; Södertälje; Tyresö; Täby; Upplands Väsby;
 Upplands-Bro; Vallentuna; Vaxholm; Värmdö; Österåker; Göteborg; Malmö; Uppsala; Västerås; Örebro;
 Linköping; Helsingborg; Jönköping; Norrköping; Umeå; Gävle; Borås; Eskilstuna; Karlstad; Sundsvall; Luleå;
-Farsta; Skärholmen; Rinkeby; Kista; Tensta; Husby; Spånga; Bromma; Hägersten; Liljeholmen; Enskede; Årsta;
+Söder; Farsta; Skärholmen; Rinkeby; Kista; Tensta; Husby; Spånga; Bromma; Hägersten; Liljeholmen; Enskede; Årsta;
 Vantör; Skarpnäck; Södermalm; Kungsholmen; Norrmalm; Östermalm; Hässelby; Vällingby; Älvsjö; Tallkrogen;
 Bagarmossen; Rågsved; Hagsätra; Högdalen; Fittja; Alby; Hallunda; Norsborg; Flemingsberg; Tumba; Jakobsberg;
 Hjulsta; Akalla; Hökarängen; Gubbängen; Sköndal; Fruängen; Västertorp; Midsommarkransen; Aspudden; Gröndal;

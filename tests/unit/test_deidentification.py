@@ -207,6 +207,11 @@ def test_r22_email_street_address_and_postcode_are_found():
     assert ("address", "Sjöviksbacken 12, 1 tr") in found("Adress: Sjöviksbacken 12, 1 tr.")
 
 
+def test_r22_an_address_ends_at_its_number_or_house_letter():
+    assert ("address", "Storgatan 3") in found("Familjen flyttar till Storgatan 3 i Solna.")
+    assert ("address", "Storgatan 14b") in found("Familjen bor på Storgatan 14b nu.")
+
+
 def test_r22_an_ordinary_word_and_a_number_is_not_an_address():
     assert found("Handlingsplan 2024 och vägen 3 gånger till skolan.") == []
 
