@@ -204,6 +204,7 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
     import os
     import subprocess
     import sys
+import tempfile
     import threading
     import uuid
 
@@ -213,12 +214,14 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
     deviation_id = report(deviations, description=f"Exempel {marker}: socialtjänsten kom inte.")
     send(deviations, MANAGER, deviation_id)
     eventually(lambda: in_county_view(stack, deviation_id))
+    errors = tempfile.TemporaryFile(mode="w+")  # the consumer's own log, shown if it prints nothing
     consumer = subprocess.Popen(
         [sys.executable, str(ROOT / "deploy" / "bus_consumer_example.py"), "--from-beginning",
          "--group", f"{os.environ['TEST_DB_PREFIX']}bus.example-{marker}"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True,
     )
-    watchdog = threading.Timer(30, consumer.kill)  # no line within 30 s: the loop below ends
+    # No line within 60 s (joining a new group on a busy two-core machine takes a while): the loop ends.
+    watchdog = threading.Timer(60, consumer.kill)
     watchdog.start()
     try:
         printed = next((line for line in consumer.stdout if marker in line), "")
@@ -226,6 +229,8 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
         watchdog.cancel()
         consumer.terminate()
         consumer.wait(timeout=10)
+    errors.seek(0)
+    assert printed, f"the example printed nothing for the deviation; its log ends: {errors.read()[-2000:]}"
     assert printed.split()[1] == "0180" and "party_absent_from_meetings" in printed
 
 
