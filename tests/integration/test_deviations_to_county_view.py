@@ -204,7 +204,7 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
     import os
     import subprocess
     import sys
-import tempfile
+    import tempfile
     import threading
     import uuid
 
