@@ -94,7 +94,13 @@ def test_r22_every_identity_number_in_any_format_is_found(number, before, after)
     assume(not numbers.REFERENCE_LABEL.search(before + " "))  # "dnr 100101-2382" is a reference (ADR 0022)
     text = f"{before} {number} {after}"
     findings = deidentify.identity_numbers_in(text)
-    assert any(number.strip() in f.text for f in findings), (text, findings)
+    if not any(number.strip() in f.text for f in findings):
+        # 0701010010 with a mistyped check digit is also a mobile number: found, as a phone number
+        digits = deidentify.normalise(number).text
+        assert numbers.MOBILE.fullmatch(digits) and not numbers.luhn_ok(digits), (text, findings)
+        findings = [f for f in deidentify.check(text, lexicon=LEXICON, register=REGISTER, today=TODAY)
+                    if number.strip() in f.text]
+        assert [f.kind for f in findings] == [Kind.PHONE], (text, findings)
     redacted = deidentify.redact(text, findings)
     assert number.strip() not in redacted
 
