@@ -40,7 +40,7 @@ LEXICON := .cache/deidentify/lexicon-sv.json.gz
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
 test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_DB_PREFIX := test_
 
-.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock
+.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
@@ -52,6 +52,7 @@ help:
 	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
 	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
 	@echo "make fuzz              schemathesis, 200 examples per operation, against every API"
+	@echo "make rebuild VIEW=v    rebuild read model v (followup, quality, county, accesslog) from Kafka beside the live one, then switch"
 	@echo "make stop              stop Kafka and PostgreSQL"
 	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"
 	@echo "make lock              regenerate requirements.txt from requirements.in"
@@ -103,6 +104,13 @@ fuzz: bootstrap
 # The R22 check's figures alone (recall, false alarms, time, memory): no infrastructure needed.
 bench-deidentify: $(VENV_STAMP) $(LEXICON)
 	BENCH_PHASES=deidentify $(PY) -m tests.benchmarks.run
+
+# Rebuilds a read model from its topics beside the live one and switches (ADR 0025); safe while
+# `make run` is up. An unknown VIEW is refused before anything starts.
+VIEW ?=
+rebuild: bootstrap
+	@$(PY) -m projections.rebuild --check-only "$(VIEW)"
+	$(WITH_INFRA) $(PY) -m projections.rebuild "$(VIEW)"
 
 stop:
 	@deploy/kafka.sh stop

@@ -15,7 +15,7 @@ from eventkit.telemetry import setup_tracing
 from projections.accesslog import readmodel
 
 log = logging.getLogger("projections.accesslog")
-TOPIC = "stodspar.accesslog.v1"
+[TOPIC] = readmodel.TOPICS
 
 setup_tracing("accesslog-projection")
 app = projection_app("stodspar-accesslog", "ACCESSLOG_FAUST_WEB_PORT", 6069)

@@ -8,6 +8,9 @@ import psycopg
 
 from eventkit import schema
 
+# What the view is built from (and rebuilt from: projections.rebuild).
+TOPICS = ("stodspar.accesslog.v1",)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_entry (
     entry_id uuid PRIMARY KEY,

@@ -22,6 +22,11 @@ import psycopg
 
 from eventkit import schema
 
+# The view is built (and rebuilt: projections.rebuild) from bus.deviations.v1 only
+# (republish.BUS_TOPIC). `held_deviation` is the republisher's, from the regional check of the
+# municipal topic at the time (it asks the register): a rebuild keeps the live table.
+KEPT_IN_REBUILD = ("held_deviation",)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS county_deviation (
     deviation_id uuid PRIMARY KEY,

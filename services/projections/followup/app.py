@@ -19,9 +19,10 @@ from eventkit.telemetry import setup_tracing
 from projections.followup import clock
 from projections.followup.overdue import OverdueDetector
 from projections.followup.projector import FollowupProjector
+from projections.followup.readmodel import TOPICS
 
 log = logging.getLogger("projections.followup")
-CASES_TOPIC = "stodspar.cases.v1"
+[CASES_TOPIC] = TOPICS
 
 setup_tracing("followup-projection")
 

@@ -14,6 +14,13 @@ from eventkit import schema
 
 from projections.followup import access
 
+# What the view is built from (and rebuilt from: projections.rebuild).
+TOPICS = ("stodspar.cases.v1",)
+# Not built from the topic: the overdue timer's record of what it published. A rebuild keeps
+# the live table, and forgets in it what the rebuilt view knows to be disposed (as _disposed does).
+KEPT_IN_REBUILD = ("overdue_published",)
+FORGET_OVERDUE = "DELETE FROM overdue_published WHERE case_id = ANY(%(ids)s::uuid[])"
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS followup_case (
     case_id uuid PRIMARY KEY,
@@ -211,7 +218,14 @@ async def _disposed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
         data,
     )
     await conn.execute("UPDATE followup_case SET disposed_on = %(on)s WHERE case_id = ANY(%(ids)s::uuid[])", data)
-    await conn.execute("DELETE FROM overdue_published WHERE case_id = ANY(%(ids)s::uuid[])", data)
+    await conn.execute(FORGET_OVERDUE, data)
+
+
+async def after_rebuild(conn: psycopg.AsyncConnection) -> None:
+    """In the switch to a rebuilt view: the kept overdue markers of every disposed case go, also
+    of a disposal the live worker had not applied yet (it will skip it as already applied)."""
+    cur = await conn.execute("SELECT coalesce(array_agg(case_id), '{}') FROM followup_disposal")
+    await conn.execute(FORGET_OVERDUE, {"ids": (await cur.fetchone())[0]})
 
 
 _HANDLERS = {

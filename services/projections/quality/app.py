@@ -22,8 +22,7 @@ from eventkit.telemetry import context_from_traceparent, setup_tracing, tracer
 from projections.quality import readmodel
 
 log = logging.getLogger("projections.quality")
-COMPETENCE_TOPIC = "stodspar.competence.v1"
-DOCUMENTATION_TOPIC = "stodspar.documentation.v1"
+COMPETENCE_TOPIC, DOCUMENTATION_TOPIC = readmodel.TOPICS
 
 setup_tracing("quality-projection")
 _tracer = tracer("projections.quality")

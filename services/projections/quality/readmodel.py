@@ -13,6 +13,9 @@ import psycopg
 
 from eventkit import schema
 
+# What the view is built from (and rebuilt from: projections.rebuild).
+TOPICS = ("stodspar.competence.v1", "stodspar.documentation.v1")
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quality_mission (
     mission_id uuid PRIMARY KEY,
