@@ -13,7 +13,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from cases import access, views
 from cases.confidential import ConfidentialCommands
@@ -23,7 +22,7 @@ from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 from eventkit.identity import Identity, NotPermitted, Role
-from eventkit.store import ServiceApplication, acting_as
+from eventkit.store import ServiceApplication
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
@@ -152,20 +151,22 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     ) -> int:
         _require_case_worker(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
-        number = register.register(
-            delegate=delegate, kinds=tuple(kinds), valid_from=valid_from, valid_to=valid_to,
-            registered_by=who.user_id, by_rektor=who.role is Role.REKTOR,
+        return self.once(
+            who, register, lambda r: r.register(
+                delegate=delegate, kinds=tuple(kinds), valid_from=valid_from, valid_to=valid_to,
+                registered_by=who.user_id, by_rektor=who.role is Role.REKTOR,
+            ),
+            # a retry: the number the first attempt gave, as the register stood after it
+            answer=lambda last: len(self.repository.get(register.id, version=last.originator_version).grants),
+            conflict=lambda: VersionConflict(str(register.id)),
         )
-        with acting_as(who):
-            self.save(register)
-        return number
 
     def revoke_delegation(self, who: Identity, *, school_unit: str, number: int) -> None:
         _require_case_worker(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
-        register.revoke(number=number, on=self.today(), revoked_by=who.user_id, by_rektor=who.role is Role.REKTOR)
-        with acting_as(who):
-            self.save(register)
+        self.once(who, register, lambda r: r.revoke(number=number, on=self.today(), revoked_by=who.user_id,
+                                                    by_rektor=who.role is Role.REKTOR),
+                  conflict=lambda: VersionConflict(str(register.id)))
 
     def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
         access.require_unit(who, "cases.delegations.read", school_unit)
@@ -192,17 +193,9 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
-        case = self._case_for(who, case_id)
-        if self.repeated(case_id):
-            return  # a retry of a command already stored (same idempotency key): nothing more
-        if expected_version is not None and expected_version != case.version:
-            raise VersionConflict(str(case_id))
-        action(case)
-        try:
-            with acting_as(who):
-                self.save(case)
-        except IntegrityError:  # someone saved the same version in between
-            raise VersionConflict(str(case_id)) from None
+        # A retry of a command already stored (same idempotency key) stores nothing more.
+        self.once(who, self._case_for(who, case_id), action, expected_version=expected_version,
+                  conflict=lambda: VersionConflict(str(case_id)))
 
     def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
         try:

@@ -21,7 +21,7 @@ from competence.domain.values import Party
 from competence.views import goal_chain, history_entry, mission_details, mission_row, profile_details
 from eventkit import authz
 from eventkit.identity import Identity, NotPermitted, Role
-from eventkit.store import ServiceApplication, acting_as
+from eventkit.store import ServiceApplication
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 
@@ -32,6 +32,11 @@ class MissionNotFound(Exception):
 
 class VersionConflict(Exception):
     """Someone else saved in the mission after the user's form was loaded."""
+
+
+def _put_in_force(confirmed: Any) -> bool:
+    """A confirmation's answer, also to its retry: whether it put its subject in force."""
+    return confirmed.complete
 
 
 class CompetenceApplication(ServiceApplication):
@@ -49,14 +54,16 @@ class CompetenceApplication(ServiceApplication):
         if who.role is not Role.SPECIAL_EDUCATOR:
             raise NotPermitted("Profilen förs av specialpedagogen eller specialläraren själv.")
         found = self._profile(who.municipality, who.user_id)
-        if found is None:
+        if found is None:  # the first profile: its first event records it
             found = EducatorProfile.record(municipality=who.municipality, user_id=who.user_id, degree=degree,
                                            qualification=qualification, specialisations=specialisations)
-        elif not found.change(degree=degree, qualification=qualification, specialisations=specialisations):
-            return False
-        with acting_as(who):
-            self.save(found)
-        return True
+            act: Callable[[EducatorProfile], bool] = lambda profile: True
+        else:
+            act = lambda profile: profile.change(degree=degree, qualification=qualification,
+                                                 specialisations=specialisations)
+        # A retry (same idempotency key) answers "changed" as the first time: it stored a change.
+        return self.once(who, found, act, answer=lambda event: True,
+                         conflict=lambda: VersionConflict(str(found.id)))
 
     def profile(self, who: Identity, user_id: str) -> dict[str, Any]:
         """Own profile; a rektor reads the profile of a special educator with a mission in
@@ -80,52 +87,57 @@ class CompetenceApplication(ServiceApplication):
         return self.save_created(who, mission)
 
     def describe(self, who: Identity, mission_id: UUID, text: str, expected_version: int | None = None) -> int:
-        return self._command(who, mission_id, expected_version, lambda m, p: m.describe(p, who.user_id, text, self.today()))
+        return self._command(who, mission_id, expected_version, lambda m, p: m.describe(p, who.user_id, text, self.today()),
+                             answer=lambda e: e.revision)
 
     def confirm_description(self, who: Identity, mission_id: UUID, revision: int, expected_version: int | None = None) -> bool:
         return self._command(who, mission_id, expected_version,
-                             lambda m, p: m.confirm_description(p, who.user_id, revision, self.today()))
+                             lambda m, p: m.confirm_description(p, who.user_id, revision, self.today()), answer=_put_in_force)
 
     def propose_goal(self, who: Identity, mission_id: UUID, *, text: str, follow_up_dates: list[date],
                      replaces: str | None = None, because_of: str | None = None,
                      expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version, lambda m, p: m.propose_goal(
             p, who.user_id, text_=text, follow_up_dates=follow_up_dates, today=self.today(), replaces=replaces,
-            because_of=because_of))
+            because_of=because_of), answer=lambda e: e.goal_id)
 
     def confirm_goal(self, who: Identity, mission_id: UUID, goal_id: str, expected_version: int | None = None) -> bool:
-        return self._command(who, mission_id, expected_version, lambda m, p: m.confirm_goal(p, who.user_id, goal_id, self.today()))
+        return self._command(who, mission_id, expected_version, lambda m, p: m.confirm_goal(p, who.user_id, goal_id, self.today()),
+                             answer=_put_in_force)
 
     # -- the quality cycle (R13) -------------------------------------------------------------------
     def report_follow_up(self, who: Identity, mission_id: UUID, goal_id: str, text: str,
                          expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version,
-                             lambda m, p: m.report_follow_up(p, who.user_id, goal_id, text, self.today()))
+                             lambda m, p: m.report_follow_up(p, who.user_id, goal_id, text, self.today()),
+                             answer=lambda e: e.report_id)
 
     def assess_goal(self, who: Identity, mission_id: UUID, goal_id: str, *, attainment: str, analysis: str,
                     expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version, lambda m, p: m.assess_goal(
-            p, who.user_id, goal_id, attainment, analysis, self.today()))
+            p, who.user_id, goal_id, attainment, analysis, self.today()), answer=lambda e: e.assessment_id)
 
     def confirm_assessment(self, who: Identity, mission_id: UUID, assessment_id: str,
                            expected_version: int | None = None) -> bool:
         return self._command(who, mission_id, expected_version,
-                             lambda m, p: m.confirm_assessment(p, who.user_id, assessment_id, self.today()))
+                             lambda m, p: m.confirm_assessment(p, who.user_id, assessment_id, self.today()),
+                             answer=_put_in_force)
 
     def decide_action(self, who: Identity, mission_id: UUID, goal_id: str, *, assessment_id: str, text: str,
                       expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version, lambda m, p: m.decide_action(
-            p, who.user_id, goal_id, assessment_id, text, self.today()))
+            p, who.user_id, goal_id, assessment_id, text, self.today()), answer=lambda e: e.action_id)
 
     # -- competence plan and supervision (R12) ------------------------------------------------------
     def map_need(self, who: Identity, mission_id: UUID, text: str, expected_version: int | None = None) -> str:
-        return self._command(who, mission_id, expected_version, lambda m, p: m.map_need(p, who.user_id, text, self.today()))
+        return self._command(who, mission_id, expected_version, lambda m, p: m.map_need(p, who.user_id, text, self.today()),
+                             answer=lambda e: e.need_id)
 
     def plan_activity(self, who: Identity, mission_id: UUID, *, need_id: str, title: str, planned_hours: float,
                       planned_by: date | None = None, expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version, lambda m, p: m.plan_activity(
             p, who.user_id, need_id=need_id, title=title, planned_hours=planned_hours, planned_by=planned_by,
-            on=self.today()))
+            on=self.today()), answer=lambda e: e.activity_id)
 
     def allot_time(self, who: Identity, mission_id: UUID, activity_id: str, hours: float,
                    expected_version: int | None = None) -> None:
@@ -145,7 +157,7 @@ class CompetenceApplication(ServiceApplication):
     def record_supervision(self, who: Identity, mission_id: UUID, *, held_on: date, minutes: int,
                            expected_version: int | None = None) -> str:
         return self._command(who, mission_id, expected_version, lambda m, p: m.record_supervision(
-            p, who.user_id, held_on=held_on, minutes=minutes, today=self.today()))
+            p, who.user_id, held_on=held_on, minutes=minutes, today=self.today()), answer=lambda e: e.session_id)
 
     # -- queries ------------------------------------------------------------------------------------------
     def missions(self, who: Identity) -> list[dict[str, Any]]:
@@ -186,15 +198,14 @@ class CompetenceApplication(ServiceApplication):
         return entries
 
     def _command(self, who: Identity, mission_id: UUID, expected_version: int | None,
-                 act: Callable[[Mission, Party], Any]) -> Any:
+                 act: Callable[[Mission, Party], Any], answer: Callable[[Any], Any] = lambda event: None) -> Any:
+        """A command on the mission, stored once per idempotency key (ADR 0023): a retry stores
+        nothing and gets the first answer, read by `answer` from the event the command stored
+        (the id of the new goal, need, activity ...; whether a confirmation put it in force)."""
         authz.require(who, "competence.write")
         mission, party = self._mission_for(who, mission_id)
-        if expected_version is not None and expected_version != mission.version:
-            raise VersionConflict(str(mission_id))
-        result = act(mission, party)
-        with acting_as(who):
-            self.save(mission)
-        return result
+        return self.once(who, mission, lambda m: act(m, party), answer=answer, expected_version=expected_version,
+                         conflict=lambda: VersionConflict(str(mission_id)))
 
     def _mission_for(self, who: Identity, mission_id: UUID) -> tuple[Mission, Party]:
         try:

@@ -14,7 +14,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from documentation import views
@@ -23,7 +22,7 @@ from documentation.domain.model import Intervention
 from documentation.domain.rules import InvalidIntervention
 from documentation.domain.values import CaseReference, Level
 from eventkit.identity import Identity, NotPermitted, Role
-from eventkit.store import ServiceApplication, acting_as
+from eventkit.store import ServiceApplication
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 RECORDERS = frozenset({Role.SPECIAL_EDUCATOR})
@@ -75,14 +74,12 @@ class DocumentationApplication(ServiceApplication):
 
     def correct(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None,
                 **content: Any) -> None:
-        intervention = self._for_recorder(who, intervention_id, expected_version)
-        intervention.correct(reason=reason, corrected_by=who.user_id, today=self.today(), **content)
-        self._save(who, intervention)
+        self._command(who, intervention_id, expected_version, lambda intervention: intervention.correct(
+            reason=reason, corrected_by=who.user_id, today=self.today(), **content))
 
     def withdraw(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None) -> None:
-        intervention = self._for_recorder(who, intervention_id, expected_version)
-        intervention.withdraw(reason=reason, withdrawn_by=who.user_id, today=self.today())
-        self._save(who, intervention)
+        self._command(who, intervention_id, expected_version, lambda intervention: intervention.withdraw(
+            reason=reason, withdrawn_by=who.user_id, today=self.today()))
 
     # -- queries -------------------------------------------------------------------------------
     def details(self, who: Identity, intervention_id: UUID) -> dict[str, Any]:
@@ -171,19 +168,14 @@ class DocumentationApplication(ServiceApplication):
             raise InterventionNotFound(str(intervention_id))
         return intervention
 
-    def _for_recorder(self, who: Identity, intervention_id: UUID, expected_version: int | None) -> Intervention:
+    def _command(self, who: Identity, intervention_id: UUID, expected_version: int | None,
+                 act: Callable[[Intervention], None]) -> None:
+        """A correction or withdrawal by a recorder of the unit, stored once per idempotency key
+        (ADR 0023): a retry stores nothing more; a stale `expected_version` is a conflict."""
         intervention = self._readable(who, intervention_id)
         _require_recorder(who, intervention.school_unit)
-        if expected_version is not None and expected_version != intervention.version:
-            raise VersionConflict(str(intervention_id))
-        return intervention
-
-    def _save(self, who: Identity, intervention: Intervention) -> None:
-        try:
-            with acting_as(who):
-                self.save(intervention)
-        except IntegrityError:  # someone saved the same version in between
-            raise VersionConflict(str(intervention.id)) from None
+        self.once(who, intervention, act, expected_version=expected_version,
+                  conflict=lambda: VersionConflict(str(intervention_id)))
 
 
 def _require_reader(who: Identity) -> None:

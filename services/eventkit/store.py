@@ -13,7 +13,7 @@ import uuid
 from contextlib import contextmanager
 from functools import cached_property
 from dataclasses import asdict, dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from eventsourcing.application import Application
 from datetime import date
@@ -33,6 +33,7 @@ from eventkit.schema import schema_lock
 from eventkit.telemetry import current_traceparent
 
 META_KEY = "__meta__"
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -208,13 +209,45 @@ class ServiceApplication(Application):
         """Whether this request's command has already been stored on the aggregate: an event of
         it carries the same idempotency key in its envelope (stored with the events, so the
         answer is exact even if the first answer was lost)."""
+        return bool(self.stored_by_this_request(aggregate_id))
+
+    def stored_by_this_request(self, aggregate_id: uuid.UUID) -> list[Any]:
+        """The aggregate's events that this request's command stored the first time it was
+        sent (same idempotency key), oldest first; empty when it has not been, or without a key."""
         key = _request_key.get()
         if not key:
-            return False
+            return []
+        found = []
         for stored in self.recorder.select_events(aggregate_id):
-            if self.mapper.decode(stored)[1].request == key:
-                return True
-        return False
+            event, meta = self.mapper.decode(stored)
+            if meta.request == key:
+                found.append(event)
+        return found
+
+    def once(
+        self, who: Identity, aggregate: Any, act: Callable[[Any], R], *, conflict: Callable[[], Exception],
+        answer: Callable[[Any], R] = lambda last_event: None, expected_version: int | None = None,
+    ) -> R:
+        """Run a command on a loaded (or newly made) aggregate and store its events as `who`,
+        once per idempotency key (ADR 0023). A retry of a command already stored stores nothing
+        and answers as the first time did: `answer` reads that from the last event the first
+        attempt stored (a new part's id, a revision). A stale `expected_version` raises `conflict()`,
+        and so does losing the race for the next version to another command; losing it to the
+        first attempt of this very command (a client that gave up waiting and sent it again)
+        is a retry like any other."""
+        if done := self.stored_by_this_request(aggregate.id):
+            return answer(done[-1])
+        if expected_version is not None and expected_version != aggregate.version:
+            raise conflict()
+        result = act(aggregate)
+        try:
+            with acting_as(who):
+                self.save(aggregate)
+        except IntegrityError:
+            if done := self.stored_by_this_request(aggregate.id):
+                return answer(done[-1])
+            raise conflict() from None
+        return result
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
