@@ -225,7 +225,7 @@ class RecordKeepingCases(CasesApplication):
                                                  "/pupils/{pupil_ref}/disposal", str(c.id), pupil_ref) for c in cases))
             with acting_as(who):
                 self.save(recorded)
-        self.keys.destroy(pupil_ref)
+        self.keys.destroy(pupil_ref, rotate=not scheduled)  # the scheduled run rotates once, at its end
         self._registers.pop(owner, None)
         return {"pupil_ref": pupil_ref, "case_ids": recorded.case_ids, "disposed_on": recorded.disposed_on.isoformat()}
 
@@ -240,6 +240,8 @@ class RecordKeepingCases(CasesApplication):
             except RecordsAreDisposedOnlyWhenDue:
                 continue
             disposed.append(pupil_ref)
+        if disposed:
+            self.keys.rotate()  # the disposed keys' old copies are now under destroyed versions only
         return disposed
 
     def _disposal(self, pupil_ref: str) -> PupilRecordsDisposal | None:

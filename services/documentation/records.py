@@ -127,8 +127,7 @@ class RecordKeepingDocumentation(DocumentationApplication):
             )
             with acting_as(job):
                 self.save(recorded)
-        for subject in subjects:
-            self.keys.destroy(subject)
+        self.keys.destroy(*subjects)
         return recorded
 
     def _disposal(self, pupil_ref: str | None) -> DocumentationDisposal | None:

@@ -1,20 +1,23 @@
-"""The pupils' keys for crypto-shredding (R17, ADR 0020), in PostgreSQL: the owning service's
-own database (for the cases service `stodspar_cases`), never Kafka.
+"""The pupils' keys for crypto-shredding (R17, ADR 0020, ADR 0024), in PostgreSQL: the owning
+service's own database (for the cases service `stodspar_cases`), never Kafka.
 
 One row per pupil and municipality (kommunkod):
 - `pupil_ref`: the pseudonymous pupil reference every event, access-log entry and read model
   uses instead of the personnummer;
-- `lookup`: HMAC-SHA256 of the personnummer under the master key, so the same pupil gets the
-  same reference and an administrator can search by personnummer, without storing it;
-- `data_key`: the pupil's AES-256-GCM key, wrapped (encrypted) under the master key
-  `PUPIL_KEYS_MASTER_KEY`, so a copy of the database alone decrypts nothing;
+- `lookup`: HMAC-SHA256 of the personnummer under the current key-encryption key, so the
+  same pupil gets the same reference and an administrator can search by personnummer,
+  without storing it;
+- `data_key`: the pupil's AES-256-GCM key, wrapped (encrypted) under version `kek_version`
+  of the key-encryption key (eventkit.kek), which is kept outside PostgreSQL, so a copy of
+  the database alone decrypts nothing;
 - `identity`: the personnummer and name, encrypted under the pupil's own key (for the
   name check of other services and the names on lists).
-Disposal deletes the row: key, lookup and identity go together.
+Disposal deletes the row and then `rotate`s: a new key-encryption key wraps every living key
+(and keys every lookup), and the older versions are destroyed, so the deleted row's bytes,
+wherever PostgreSQL or a backup still holds them, can no longer be unwrapped.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -30,7 +33,8 @@ import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from psycopg_pool import ConnectionPool
 
-from eventkit.config import Postgres, env
+from eventkit.config import Postgres
+from eventkit.kek import KeyEncryptionKeys, KeyFiles
 from eventkit.schema import create_schema
 
 SCHEMA = """
@@ -42,6 +46,14 @@ CREATE TABLE IF NOT EXISTS pupil_key (
     identity bytea NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (municipality, lookup)
+);
+-- Which version of the key-encryption key wraps the row's key (0: before ADR 0024, unreadable).
+ALTER TABLE pupil_key ADD COLUMN IF NOT EXISTS kek_version integer NOT NULL DEFAULT 0;
+-- The version new keys are wrapped under. A key is stored while holding this row FOR SHARE;
+-- a rotation holds it FOR UPDATE, so no key is ever wrapped under a version being destroyed.
+CREATE TABLE IF NOT EXISTS key_encryption (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    version integer NOT NULL
 );
 -- Which records (aggregates) hold personal data of which pupil; pseudonymous, kept after
 -- disposal (the disposal record lists the same ids).
@@ -61,17 +73,14 @@ class PupilIdentity:
     name: str
 
 
-def master_key() -> bytes:
-    raw = env("PUPIL_KEYS_MASTER_KEY")
-    key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
-    if len(key) != 32:
-        raise RuntimeError("PUPIL_KEYS_MASTER_KEY must be 32 bytes, base64url")
-    return key
-
-
-def lookup_digest(master: bytes, municipality: str, personal_number: str) -> bytes:
+def lookup_digest(kek: bytes, municipality: str, personal_number: str) -> bytes:
     digits = "".join(ch for ch in personal_number if ch.isdigit())
-    return hmac.new(master, f"{municipality}:{digits}".encode(), hashlib.sha256).digest()
+    return hmac.new(kek, f"{municipality}:{digits}".encode(), hashlib.sha256).digest()
+
+
+def reference_digest(kek: bytes, subject: str) -> bytes:
+    """The lookup of a key adopted for another service's pupil reference (no personnummer here)."""
+    return hmac.new(kek, f"ref:{subject}".encode(), hashlib.sha256).digest()
 
 
 def _wrap(key: bytes, plain: bytes, aad: str) -> bytes:
@@ -87,26 +96,43 @@ class KeyStore:
     """Keys of one service's pupils. Thread-safe; keys are cached for a short while
     (`destroy` empties the cache of this process at once)."""
 
-    def __init__(self, database_variable: str) -> None:
+    def __init__(self, database_variable: str, keks: KeyEncryptionKeys | None = None) -> None:
         self._postgres = Postgres.for_database(database_variable)
+        self._keks = keks or KeyFiles.for_database(self._postgres.dbname)
         self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
-
-    @cached_property
-    def _master(self) -> bytes:
-        return master_key()
 
     @cached_property
     def _pool(self) -> ConnectionPool:
         pool = self._postgres.pool(4, kwargs={"autocommit": True})
         with pool.connection() as conn:
             create_schema(conn, SCHEMA)
+            with conn.transaction():
+                # The first process here makes the first version; the others wait for its commit.
+                if conn.execute("SELECT 1 FROM key_encryption FOR UPDATE").fetchone() is None:
+                    first = self._keks.newest_version() + 1
+                    self._keks.create(first)
+                    conn.execute("INSERT INTO key_encryption (version) VALUES (%s) ON CONFLICT DO NOTHING", (first,))
         return pool
+
+    def _current(self, conn: psycopg.Connection) -> tuple[int, bytes]:
+        """The version new keys are wrapped under, and its key; held FOR SHARE until the
+        caller's transaction ends, so a rotation waits for it."""
+        (version,) = conn.execute("SELECT version FROM key_encryption FOR SHARE").fetchone()
+        kek = self._keks.get(version)
+        if kek is None:
+            raise RuntimeError("the current key-encryption key is missing: pupils' keys cannot be stored")
+        return version, kek
+
+    def _unwrapped(self, subject: str, wrapped: bytes, version: int) -> bytes | None:
+        kek = self._keks.get(version)
+        return None if kek is None else _unwrap(kek, wrapped, subject)
 
     def pupil_for(self, municipality: str, personal_number: str, name: str) -> str:
         """The pupil's reference, creating the pupil's key the first time."""
-        lookup = lookup_digest(self._master, municipality, personal_number)
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, conn.transaction():
+            version, kek = self._current(conn)
+            lookup = lookup_digest(kek, municipality, personal_number)
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
             if row:
@@ -115,9 +141,9 @@ class KeyStore:
             data_key = AESGCM.generate_key(bit_length=256)
             identity = _wrap(data_key, json.dumps({"pin": personal_number, "name": name}).encode(), ref)
             conn.execute(
-                "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (municipality, lookup) DO NOTHING",
-                (ref, municipality, lookup, _wrap(self._master, data_key, ref), identity),
+                "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (municipality, lookup) DO NOTHING",
+                (ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version),
             )
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
@@ -127,23 +153,23 @@ class KeyStore:
         """A key of this service's own for a pupil reference another service gave (the
         documentation service keeps its own key of the cases service's pupil, ADR 0021): no
         personnummer here, so the lookup is an HMAC of the reference and the identity empty."""
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, conn.transaction():
             if conn.execute("SELECT 1 FROM pupil_key WHERE pupil_ref = %s", (subject,)).fetchone():
                 return
+            version, kek = self._current(conn)
             data_key = AESGCM.generate_key(bit_length=256)
-            lookup = hmac.new(self._master, f"ref:{subject}".encode(), hashlib.sha256).digest()
             conn.execute(
-                "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT DO NOTHING",
-                (subject, municipality, lookup, _wrap(self._master, data_key, subject),
-                 _wrap(data_key, json.dumps({"pin": "", "name": ""}).encode(), subject)),
+                "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (subject, municipality, reference_digest(kek, subject), _wrap(kek, data_key, subject),
+                 _wrap(data_key, json.dumps({"pin": "", "name": ""}).encode(), subject), version),
             )
 
     def find(self, municipality: str, personal_number: str) -> str | None:
-        lookup = lookup_digest(self._master, municipality, personal_number)
-        with self._pool.connection() as conn:
+        with self._pool.connection() as conn, conn.transaction():
+            _, kek = self._current(conn)
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
-                               (municipality, lookup)).fetchone()
+                               (municipality, lookup_digest(kek, municipality, personal_number))).fetchone()
         return str(row[0]) if row else None
 
     def link(self, subject: str, record_id: str) -> None:
@@ -169,17 +195,25 @@ class KeyStore:
             rows = conn.execute("SELECT pupil_ref, municipality FROM pupil_key ORDER BY created_at").fetchall()
         return [(str(ref), municipality) for ref, municipality in rows]
 
+    def _select(self, query: str, params: tuple) -> list[tuple]:
+        """Rows with (…, data_key, kek_version) last; read again once if a rotation destroyed
+        the version between the read and the unwrapping."""
+        with self._pool.connection() as conn:
+            rows = conn.execute(query, params).fetchall()
+            if any(self._keks.get(row[-1]) is None for row in rows):
+                rows = conn.execute(query, params).fetchall()
+        return rows
+
     def key(self, subject: str) -> bytes | None:
         now = time.monotonic()
         with self._lock:
             cached = self._cache.get(subject)
         if cached and now - cached[1] < CACHE_SECONDS:
             return cached[0]
-        with self._pool.connection() as conn:
-            row = conn.execute("SELECT data_key FROM pupil_key WHERE pupil_ref = %s", (subject,)).fetchone()
-        if row is None:
+        rows = self._select("SELECT data_key, kek_version FROM pupil_key WHERE pupil_ref = %s", (subject,))
+        key = self._unwrapped(subject, bytes(rows[0][0]), rows[0][1]) if rows else None
+        if key is None:
             return None
-        key = _unwrap(self._master, bytes(row[0]), subject)
         with self._lock:
             self._cache[subject] = (key, now)
         return key
@@ -191,13 +225,13 @@ class KeyStore:
             missing = [s for s in subjects if (c := self._cache.get(s)) is None or now - c[1] >= CACHE_SECONDS]
         if not missing:
             return
-        with self._pool.connection() as conn:
-            rows = conn.execute("SELECT pupil_ref, data_key FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
-                                (missing,)).fetchall()
-        keys = {str(ref): _unwrap(self._master, bytes(wrapped), str(ref)) for ref, wrapped in rows}
+        rows = self._select("SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
+                            (missing,))
+        keys = {str(ref): self._unwrapped(str(ref), bytes(wrapped), version) for ref, wrapped, version in rows}
         with self._lock:
             for subject, key in keys.items():
-                self._cache[subject] = (key, now)
+                if key is not None:
+                    self._cache[subject] = (key, now)
 
     def exists(self, subject: str) -> bool:
         """Asked of the database every time (not the cache): a disposal by another process
@@ -211,22 +245,58 @@ class KeyStore:
 
     def identities(self, municipality: str) -> list[PupilIdentity]:
         """Every living pupil of the municipality, decrypted (for the name check)."""
-        with self._pool.connection() as conn:
-            rows = conn.execute("SELECT pupil_ref, data_key, identity FROM pupil_key WHERE municipality = %s",
-                                (municipality,)).fetchall()
+        rows = self._select("SELECT pupil_ref, identity, data_key, kek_version FROM pupil_key WHERE municipality = %s",
+                            (municipality,))
         found = []
-        for ref, wrapped, sealed in rows:
+        for ref, sealed, wrapped, version in rows:
             ref = str(ref)
-            data = json.loads(_unwrap(_unwrap(self._master, bytes(wrapped), ref), bytes(sealed), ref))
+            key = self._unwrapped(ref, bytes(wrapped), version)
+            if key is None:
+                continue  # wrapped under a version that no longer exists: unreadable, as if disposed
+            data = json.loads(_unwrap(key, bytes(sealed), ref))
             found.append(PupilIdentity(ref, data["pin"], data["name"]))
         return found
 
-    def destroy(self, subject: str, conn: psycopg.Connection | None = None) -> bool:
-        """Destroy the pupil's key (and with it lookup and identity). Returns False when it
-        was already gone."""
+    def destroy(self, *subjects: str, rotate: bool = True) -> int:
+        """Destroy the pupils' keys (and with them lookup and identity), then `rotate` unless
+        the caller rotates once after many. Returns how many keys were still there."""
         with self._lock:
-            self._cache.pop(subject, None)
-        if conn is not None:
-            return conn.execute("DELETE FROM pupil_key WHERE pupil_ref = %s", (subject,)).rowcount > 0
-        with self._pool.connection() as c:
-            return c.execute("DELETE FROM pupil_key WHERE pupil_ref = %s", (subject,)).rowcount > 0
+            for subject in subjects:
+                self._cache.pop(subject, None)
+        with self._pool.connection() as conn:
+            gone = conn.execute("DELETE FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])", (list(subjects),)).rowcount
+        if rotate:
+            self.rotate()
+        return gone
+
+    def rotate(self) -> int:
+        """A new version of the key-encryption key: every living key re-wrapped (and every
+        lookup re-keyed) under it in one transaction, then every older version destroyed.
+        Returns the new version."""
+        with self._pool.connection() as conn:
+            with conn.transaction():
+                (current,) = conn.execute("SELECT version FROM key_encryption FOR UPDATE").fetchone()
+                version = max(current, self._keks.newest_version()) + 1
+                kek = self._keks.create(version)
+                rows = conn.execute(
+                    "SELECT pupil_ref, municipality, identity, data_key, kek_version FROM pupil_key FOR UPDATE"
+                ).fetchall()
+                rewrapped, lost = [], []
+                for ref, municipality, sealed, wrapped, old in rows:
+                    ref = str(ref)
+                    data_key = self._unwrapped(ref, bytes(wrapped), old)
+                    if data_key is None:
+                        lost.append(ref)  # under a destroyed version already: nothing left to keep
+                        continue
+                    pin = json.loads(_unwrap(data_key, bytes(sealed), ref))["pin"]
+                    lookup = lookup_digest(kek, municipality, pin) if pin else reference_digest(kek, ref)
+                    rewrapped.append((_wrap(kek, data_key, ref), lookup, version, ref))
+                if lost:
+                    conn.execute("DELETE FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])", (lost,))
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "UPDATE pupil_key SET data_key = %s, lookup = %s, kek_version = %s WHERE pupil_ref = %s",
+                        rewrapped)
+                conn.execute("UPDATE key_encryption SET version = %s", (version,))
+            self._keks.destroy_all_but(version)
+        return version
