@@ -33,6 +33,10 @@ class DeviationNotFound(Exception):
     pass
 
 
+class Conflict(Exception):
+    """Someone else saved in the deviation or the unit's configuration at the same moment."""
+
+
 class CheckUnavailable(Exception):
     """The R22 check cannot be made (the register does not answer, the lexicon is missing):
     nothing may be checked or sent, and the report stays with the manager."""
@@ -100,14 +104,15 @@ class DeviationsApplication(ServiceApplication):
         )
         if not may:
             raise NotPermitted("Bara kommunens administratör, enhetens rektor eller ansvariga chef kan ändra inställningarna.")
-        if found is None:
+        if found is None:  # the first configuration: its first event records it
             found = UnitConfiguration.configure(organisation=who.municipality, unit=unit, reporters=reporters,
                                                 manager=manager, answer_days=answer_days, configured_by=who.user_id)
-        elif not found.change(reporters=reporters, manager=manager, answer_days=answer_days, changed_by=who.user_id):
-            return False
-        with acting_as(who):
-            self.save(found)
-        return True
+            act: Callable[[UnitConfiguration], bool] = lambda configuration: True
+        else:
+            act = lambda configuration: configuration.change(reporters=reporters, manager=manager,
+                                                             answer_days=answer_days, changed_by=who.user_id)
+        # A retry (same idempotency key) answers "changed" as the first time: it stored a change.
+        return self.once(who, found, act, answer=lambda event: True, conflict=lambda: Conflict(unit))
 
     # -- report (R19) -----------------------------------------------------------------------
     def report(
@@ -132,24 +137,15 @@ class DeviationsApplication(ServiceApplication):
     # -- local handling (R21) and sending (R22) ---------------------------------------------------
     def record_action(self, who: Identity, deviation_id: UUID, action: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        if self.repeated(deviation_id):
-            return
-        deviation.record_action(configuration, who.user_id, action, self.today())
-        self._save(who, deviation)
+        self._command(who, deviation, lambda d: d.record_action(configuration, who.user_id, action, self.today()))
 
     def record_answer(self, who: Identity, deviation_id: UUID, answer: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        if self.repeated(deviation_id):
-            return
-        deviation.record_answer(configuration, who.user_id, answer, self.today())
-        self._save(who, deviation)
+        self._command(who, deviation, lambda d: d.record_answer(configuration, who.user_id, answer, self.today()))
 
     def solve_locally(self, who: Identity, deviation_id: UUID, summary: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        if self.repeated(deviation_id):
-            return
-        deviation.solve_locally(configuration, who.user_id, summary, self.today())
-        self._save(who, deviation)
+        self._command(who, deviation, lambda d: d.solve_locally(configuration, who.user_id, summary, self.today()))
 
     def check(self, who: Identity, deviation_id: UUID, description: str | None = None,
               tried_locally: str | None = None) -> list[dict[str, Any]]:
@@ -165,11 +161,9 @@ class DeviationsApplication(ServiceApplication):
     def send_to_bus(self, who: Identity, deviation_id: UUID, *, decisions: dict[str, str],
                     description: str | None = None, tried_locally: str | None = None) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        if self.repeated(deviation_id):
-            return
-        deviation.send_to_bus(configuration, who.user_id, decisions=decisions, checker=self._checker(who, deviation),
-                              on=self.today(), description=description, tried_locally=tried_locally)
-        self._save(who, deviation)
+        self._command(who, deviation, lambda d: d.send_to_bus(
+            configuration, who.user_id, decisions=decisions, checker=self._checker(who, d), on=self.today(),
+            description=description, tried_locally=tried_locally))
 
     def reopen_after_regional_check(self, who: Identity, deviation_id: UUID) -> list[str]:
         """The county's check before the regional stream held the sent deviation back: the
@@ -282,10 +276,18 @@ class DeviationsApplication(ServiceApplication):
         return deviation, configuration
 
     def _save(self, who: Identity, deviation: Deviation) -> None:
-        # The envelope names the municipality the deviation concerns (a region's report names
-        # the other party's), so consumers of the municipal topic can filter by kommunkod.
-        with acting_as(replace(who, municipality=deviation.municipality)):
+        with acting_as(_envelope(who, deviation)):
             self.save(deviation)
+
+    def _command(self, who: Identity, deviation: Deviation, act: Callable[[Deviation], None]) -> None:
+        """A step of the local handling or the sending, stored once per idempotency key (ADR 0023)."""
+        self.once(_envelope(who, deviation), deviation, act, conflict=lambda: Conflict(str(deviation.id)))
+
+
+def _envelope(who: Identity, deviation: Deviation) -> Identity:
+    # The envelope names the municipality the deviation concerns (a region's report names the
+    # other party's), so consumers of the municipal topic can filter by kommunkod.
+    return replace(who, municipality=deviation.municipality)
 
 
 def _require_staff(who: Identity) -> None:

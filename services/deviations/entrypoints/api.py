@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import Field
 
-from deviations.application import DeviationNotFound, DeviationsApplication
+from deviations.application import Conflict, DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
 from deviations.domain.values import InvolvedOrganisation
 from deviations import records
@@ -75,6 +75,11 @@ def deviations() -> DeviationsApplication:
 @app.exception_handler(DeviationNotFound)
 async def _not_found(request, exc: DeviationNotFound):
     return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
+
+
+@app.exception_handler(Conflict)
+async def _conflict(request, exc: Conflict):
+    return error(409, "conflict", "Någon annan sparade samtidigt. Ladda om sidan och gör ändringen igen.")
 
 
 @app.get("/units/{unit}/configuration")
