@@ -130,7 +130,14 @@ allow_password_login() {
   check_password_login || die "still cannot log in as $POSTGRES_USER on $POSTGRES_HOST:$POSTGRES_PORT with the password from deploy/stodspar.env"
 }
 
+# Writes every changed page to disk (CHECKPOINT, a WAL switch) and prints the data directory:
+# the disposal test reads what is on disk, pages and WAL, as someone with a backup would.
+cmd_flush() {
+  psql_superuser -Atc "CHECKPOINT" -c "SELECT pg_switch_wal()" >/dev/null
+  psql_superuser -Atc "SHOW data_directory"
+}
+
 case "${1:-}" in
-  install | start | stop | status | setup) "cmd_$1" ;;
-  *) echo "usage: $0 install|start|setup|stop|status" >&2; exit 2 ;;
+  install | start | stop | status | setup | flush) "cmd_$1" ;;
+  *) echo "usage: $0 install|start|setup|stop|status|flush" >&2; exit 2 ;;
 esac

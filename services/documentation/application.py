@@ -68,6 +68,7 @@ class DocumentationApplication(ServiceApplication):
         intervention = Intervention.record(
             municipality=who.municipality, school_unit=school_unit, special_educator=who.user_id, case=case,
             attach_to_investigation=attach_to_investigation, today=self.today(), id=self.creation_id("intervention", who),
+            names_in=lambda texts: self.cases.names_in(who, texts),
             **content,
         )
         return self.save_created(who, intervention)
@@ -75,7 +76,8 @@ class DocumentationApplication(ServiceApplication):
     def correct(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None,
                 **content: Any) -> None:
         self._command(who, intervention_id, expected_version, lambda intervention: intervention.correct(
-            reason=reason, corrected_by=who.user_id, today=self.today(), **content))
+            reason=reason, corrected_by=who.user_id, today=self.today(),
+            names_in=lambda texts: self.cases.names_in(who, texts), **content))
 
     def withdraw(self, who: Identity, intervention_id: UUID, *, reason: str, expected_version: int | None = None) -> None:
         self._command(who, intervention_id, expected_version, lambda intervention: intervention.withdraw(

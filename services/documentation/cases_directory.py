@@ -24,6 +24,10 @@ class CaseDirectory(Protocol):
     def find(self, who: Identity, case_id: UUID) -> CaseReference | None:
         """The case if it exists and `who` may see it; None otherwise (the same for both)."""
 
+    def names_in(self, who: Identity, texts: dict[str, str]) -> set[str]:
+        """Which of the texts (by field) name one of the municipality's people, by the
+        register's name check (positions only; a protected pupil's name counts, unconfirmed)."""
+
 
 def reference_from(case: dict) -> CaseReference:
     """The case as the cases API shows it (GET /cases/{id}) reduced to what is needed here:
@@ -58,3 +62,18 @@ class CasesOverHttp:
         if response.status_code != 200:
             raise CasesUnavailable()
         return reference_from(response.json())
+
+    def names_in(self, who: Identity, texts: dict[str, str]) -> set[str]:
+        if not texts:
+            return set()
+        fields = list(texts)
+        headers = {HEADER: sign(who, audience="cases", caller="documentation")}
+        propagate.inject(headers)
+        try:
+            response = self.http.post(f"{self.base_url}/pupils/names-in-text", json={"texts": [texts[f] for f in fields]},
+                                      headers=headers)
+        except httpx.HTTPError:
+            raise CasesUnavailable() from None
+        if response.status_code != 200:
+            raise CasesUnavailable()
+        return {field for field, matches in zip(fields, response.json()["matches"]) if matches}

@@ -143,9 +143,9 @@ def every_documentation_event():
     recorded = Intervention.record(
         municipality="0180", school_unit="0180-ENG", special_educator="sara.berg", level="group", kind="supervision",
         performed_on=date(2026, 3, 2), minutes=60, hinders=["structure"], supports=[], description="Handledning om 7B.",
-        group="7B", today=date(2026, 3, 3),
+        group="7B", today=date(2026, 3, 3), names_in=lambda texts: set(),
     )
-    recorded.correct(kind="teaching", performed_on=date(2026, 3, 1), minutes=45, hinders=["structure"], supports=[],
+    recorded.correct(names_in=lambda texts: set(), kind="teaching", performed_on=date(2026, 3, 1), minutes=45, hinders=["structure"], supports=[],
                      description="Handledning om 7B.", group="7B", reason="Fel", corrected_by="sara.berg", today=date(2026, 3, 3))
     recorded.withdraw(reason="Dubblett", withdrawn_by="sara.berg", today=date(2026, 3, 3))
     return recorded.collect_events()

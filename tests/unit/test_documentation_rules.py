@@ -7,6 +7,7 @@ import pytest
 
 from documentation.domain import rules
 from documentation.domain.model import Intervention
+import deidentify
 from documentation.domain.values import CaseReference, term_of
 from documentation.views import development_overview
 
@@ -20,14 +21,24 @@ def record(**changes) -> Intervention:
         municipality="0180", school_unit="0180-ENG", special_educator="sara.berg", level="group",
         kind="supervision", performed_on=date(2026, 3, 2), minutes=60, hinders=["structure"],
         supports=["staffing"], hinders_note="Otydliga övergångar mellan lektioner.", supports_note="",
-        description="Handledning av arbetslaget i 7B.", group="7B", today=TODAY,
+        description="Handledning av arbetslaget i 7B.", group="7B", today=TODAY, names_in=names_in,
     )
     fields.update(changes)
     return Intervention.record(**fields)
 
 
+# The municipality's register, as the cases service's name check matches it (deidentify, ADR 0022).
+REGISTER = deidentify.Register.of(["Kalle Lindqvist", "Ida Andersson", "Mohammed Omar"])
+
+
+def names_in(texts: dict[str, str]) -> set[str]:
+    return {field for field, text in texts.items()
+            if deidentify.register_matches(deidentify.normalise(text).text, REGISTER)}
+
+
 def correct(intervention: Intervention, **changes) -> None:
-    fields = {**intervention.content(), "reason": "Fel antal minuter.", "corrected_by": "sara.berg", "today": TODAY}
+    fields = {**intervention.content(), "reason": "Fel antal minuter.", "corrected_by": "sara.berg", "today": TODAY,
+              "names_in": names_in}
     fields.update(changes)
     intervention.correct(**fields)
 
@@ -87,6 +98,27 @@ def test_r14_organisation_and_group_notes_carry_no_personal_identity_number():
     assert refused.value.rule_id == "R14" and "description" in refused.value.fields
     # In the pupil's own case the text is confidential pupil documentation, as in the case itself.
     assert record(level="individual", case=CASE, description="Se 20100312-1234.").description
+
+
+@pytest.mark.parametrize("field, text", [
+    ("description", "Samtal med Kalle Lindqvist och hans mentor om rasterna i 7B."),
+    ("description", "Kalles klass behöver tydligare övergångar."),  # the genitive, the first name alone
+    ("hinders_note", "Ida A. har svårt med bullret i matsalen."),
+    ("group", "7B (Mohammad Omars grupp)"),  # another spelling, in the group's name
+])
+def test_r14_organisation_and_group_notes_name_no_pupil_of_the_register(field, text):
+    """Above pupil level a text is under no pupil's key, so it would outlive the pupil's disposal (R17):
+    a registered pupil's name is refused there, next to the field, with a message that names no one."""
+    with pytest.raises(rules.OrganisationAndGroupNotesNameNoPupil) as refused:
+        record(**{field: text})
+    assert list(refused.value.fields) == [field] and "Kalle" not in refused.value.fields[field]
+    corrected = record()
+    with pytest.raises(rules.OrganisationAndGroupNotesNameNoPupil):
+        correct(corrected, **{field: text})
+    assert corrected.version == 1  # nothing stored
+    # The same words about a pupil who is in no register, and in the pupil's own case, are kept.
+    assert record(description="Samtal med klassen om rasterna i 7B.").description
+    assert record(level="individual", case=CASE, description=text if field != "group" else "x").level == "individual"
 
 
 def test_r3_an_assessment_or_mapping_is_attached_to_the_open_investigation():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 from datetime import date
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
@@ -71,12 +71,19 @@ def _text(value: str | None, maximum: int, field: str, problems: dict[str, str])
     return cleaned
 
 
+# Which of the given texts (by field) name one of the municipality's people: the register's
+# matches, asked where the register is (the cases service, R22's name check, ADR 0022).
+NamesInTexts = Callable[[dict[str, str]], set[str]]
+
+
 def checked_content(
     *, level: str, kind: str, performed_on: date | None, minutes: int | None, hinders: Iterable[str],
     supports: Iterable[str], hinders_note: str = "", supports_note: str = "", description: str = "",
-    group: str = "", today: date,
+    group: str = "", today: date, names_in: NamesInTexts,
 ) -> dict[str, Any]:
-    """The intervention's content, cleaned, or every problem with it at once (per form field)."""
+    """The intervention's content, cleaned, or every problem with it at once (per form field).
+    Above pupil level no text may point out a pupil (R14, R17): such a text is not encrypted
+    under any pupil's key, so it would outlive the pupil's disposal."""
     problems: dict[str, str] = {}
     level = _choice(level, Level, "level", problems, "Välj nivå: organisation, grupp eller individ.")
     kind = _choice(kind, Kind, "kind", problems, "Välj vilket slags insats det var.")
@@ -104,11 +111,13 @@ def checked_content(
     if problems:
         raise InvalidIntervention(problems)
     if level != Level.INDIVIDUAL.value:
-        for name in ("description", "hinders_note", "supports_note", "group"):
-            if identity_numbers_in(content[name]):
-                broken = OrganisationAndGroupNotesNameNoPupil()
-                broken.fields = {name: broken.message}
-                raise broken
+        texts = {name: content[name] for name in ("description", "hinders_note", "supports_note", "group") if content[name]}
+        pointing = {name for name, text in texts.items() if identity_numbers_in(text)}
+        pointing |= names_in({name: text for name, text in texts.items() if name not in pointing})
+        if pointing:
+            broken = OrganisationAndGroupNotesNameNoPupil()
+            broken.fields = {name: broken.message for name in sorted(pointing)}
+            raise broken
     return content
 
 
@@ -118,9 +127,10 @@ class Intervention(Aggregate):
     @classmethod
     def record(
         cls, *, municipality: str, school_unit: str, special_educator: str, case: CaseReference | None = None,
-        attach_to_investigation: bool = False, today: date, id: UUID | None = None, **content: Any,  # noqa: A002
+        attach_to_investigation: bool = False, today: date, names_in: NamesInTexts, id: UUID | None = None,  # noqa: A002
+        **content: Any,
     ) -> "Intervention":
-        content = checked_content(today=today, **content)
+        content = checked_content(today=today, names_in=names_in, **content)
         individual = content["level"] == Level.INDIVIDUAL.value
         if individual and case is None:
             raise IndividualInterventionBelongsToAPupilsCase()
@@ -188,11 +198,11 @@ class Intervention(Aggregate):
         return {name: getattr(self, name) for name in CORRECTABLE}
 
     # R16 ----------------------------------------------------------------------------------------
-    def correct(self, *, reason: str, corrected_by: str, today: date, **content: Any) -> None:
+    def correct(self, *, reason: str, corrected_by: str, today: date, names_in: NamesInTexts, **content: Any) -> None:
         """A new event with the corrected content; the recorded version stays in the history."""
         if self.withdrawn is not None:
             raise WithdrawnInterventionStaysWithdrawn()
-        checked = checked_content(level=self.level, today=today, **content)
+        checked = checked_content(level=self.level, today=today, names_in=names_in, **content)
         checked.pop("level")
         reason = (reason or "").strip()
         if not reason or len(reason) > REASON_MAX:

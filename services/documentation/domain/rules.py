@@ -59,8 +59,9 @@ class OrganisationAndGroupNotesNameNoPupil(RuleBroken):
     rule_id = "R14"
     field = "description"
     message = (
-        "Texten innehåller ett personnummer. Dokumentation på organisations- och gruppnivå ska inte peka ut "
-        "en elev – dokumentera insatsen på individnivå i elevens ärende i stället."
+        "Texten pekar ut en person: ett personnummer eller ett namn ur kommunens elevregister. Dokumentation på "
+        "organisations- och gruppnivå ska inte peka ut en elev – skriv utan namn, eller dokumentera insatsen på "
+        "individnivå i elevens ärende."
     )
 
 
