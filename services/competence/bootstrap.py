@@ -1,11 +1,10 @@
 """Wiring of the competence service, in one place."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from competence.application import CompetenceApplication
+from eventkit.wiring import once_per_process
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def application() -> CompetenceApplication:
     return CompetenceApplication()

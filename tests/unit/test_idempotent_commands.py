@@ -259,3 +259,35 @@ def test_a_units_configuration_retried_with_its_key_is_stored_once_and_answers_c
     assert twice(lambda: deviations.configure_unit(REKTOR, "0180-ENG", **setting), "conf-1") is True
     assert twice(lambda: deviations.configure_unit(REKTOR, "0180-ENG", **{**setting, "answer_days": 30}), "conf-2") is True
     assert kinds(deviations, UnitConfiguration.id_for("0180", "0180-ENG")) == ["Configured", "Changed"]
+
+
+def test_a_process_builds_its_application_once_when_its_retrying_clients_all_ask_at_the_same_moment():
+    """A restarted API meets every retrying client at once; each build opens connection pools,
+    so a herd of builds took every connection PostgreSQL had. One is built; a failed build is
+    not kept."""
+    import threading
+    import time
+
+    from eventkit.wiring import once_per_process
+
+    builds: list[int] = []
+    failing = [True]
+
+    @once_per_process
+    def application() -> object:
+        builds.append(1)
+        time.sleep(0.05)
+        if failing[0]:
+            failing[0] = False
+            raise ConnectionError("the database is not there yet")
+        return object()
+
+    with pytest.raises(ConnectionError):
+        application()
+    got: list[object] = []
+    threads = [threading.Thread(target=lambda: got.append(application())) for _ in range(24)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 2 and len(got) == 24 and len({id(a) for a in got}) == 1

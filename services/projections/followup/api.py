@@ -1,8 +1,6 @@
 """Read API over the follow-up read model. It keeps answering when the cases service is down."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from fastapi import Depends, Query
 from psycopg_pool import ConnectionPool
 
@@ -11,12 +9,13 @@ from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
 from eventkit.inputs import NO_CONTROL_CHARACTERS
+from eventkit.wiring import once_per_process
 from projections.followup import clock, queries, readmodel
 
 app = service_api("Stödspår – rektors uppföljningsvy (read model)", audience="followup", tracing_name="followup-api")
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def pool() -> ConnectionPool:
     p = Postgres.for_database("FOLLOWUP_DB").pool()
     with p.connection() as conn:
