@@ -178,7 +178,11 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
                 consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None,
                                             enable_auto_commit=False, auto_offset_reset="earliest",
                                             max_partition_fetch_bytes=4 * 1024 * 1024)
+                # End offsets asked on a connection of their own: on the reading consumer's they
+                # would wait behind its pending fetch (up to fetch_max_wait_ms), inside the switch.
+                ends = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None, enable_auto_commit=False)
                 await consumer.start()
+                await ends.start()
                 try:
                     partitions = await _partitions(consumer, view.topics)
                     consumer.assign(partitions)
@@ -188,14 +192,15 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
                     if start is None:
                         await consumer.seek_to_beginning(*partitions)
                     while True:  # beside the live view, until a pass finds little left
-                        applied = await _read_to(consumer, await consumer.end_offsets(partitions), conn, view.apply)
+                        applied = await _read_to(consumer, await ends.end_offsets(partitions), conn, view.apply)
                         report.events += applied
                         say(f"{view.name}: {report.events} händelser inlästa "
                             f"({report.events / max(time.monotonic() - began, 1e-9):.0f}/s)")
                         if applied < QUIET_ENOUGH:
                             break
-                    await _switch(view, live, conn, consumer, partitions, report)
+                    await _switch(view, live, conn, consumer, ends, partitions, report)
                 finally:
+                    await ends.stop()
                     await consumer.stop()
         finally:
             await live.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(REBUILD_SCHEMA)))
@@ -205,7 +210,8 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
 
 
 async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.AsyncConnection,
-                  consumer: AIOKafkaConsumer, partitions: list[TopicPartition], report: Report) -> None:
+                  consumer: AIOKafkaConsumer, ends: AIOKafkaConsumer, partitions: list[TopicPartition],
+                  report: Report) -> None:
     rebuilt = {name: kind for name, kind in (await _relations(conn, REBUILD_SCHEMA)).items() if name not in view.kept}
     while True:
         paused = time.monotonic()
@@ -214,7 +220,7 @@ async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.Async
                 existing = await _relations(live, "public")
                 await _lock_live(live, [name for name, kind in rebuilt.items() if kind == "TABLE" and name in existing])
                 # Everything the live worker can have applied is below these offsets now.
-                report.caught_up_in_switch = await _read_to(consumer, await consumer.end_offsets(partitions), conn,
+                report.caught_up_in_switch = await _read_to(consumer, await ends.end_offsets(partitions), conn,
                                                             view.apply)
                 await live.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(REPLACED_SCHEMA)))
                 for name, kind in rebuilt.items():
