@@ -334,3 +334,38 @@ def test_the_access_log_view_is_rebuilt_beside_the_live_one(stack):
     later = open_case(stack)
     read(later)
     eventually(lambda: reads_of(later), timeout=60, interval=0.3)
+
+
+def test_cases_opened_during_a_rebuild_are_all_in_the_switched_view_once(stack):
+    """While the rebuild runs and switches, a teacher keeps opening cases: each one is on rektor's
+    page afterwards, once, and a second rebuild from the same place gives the same rows."""
+    marks = fresh_live_view(stack, "followup")
+    opened = [open_case(stack) for _ in range(5)]
+    eventually(lambda: set(opened) <= set(case_ids(followup_page(stack))), timeout=60, interval=0.3)
+    stop = threading.Event()
+
+    def keep_opening() -> None:
+        while not stop.is_set():
+            opened.append(open_case(stack))
+
+    writer = threading.Thread(target=keep_opening, daemon=True)
+    writer.start()
+    try:
+        time.sleep(0.5)
+        done = asyncio.run(rebuild.rebuild(rebuild.views()["followup"], start=marks))
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        writer.join(timeout=30)
+    print(f"\nrebuild followup while writing: {done.as_dict()}, {len(opened)} cases opened")
+
+    def all_shown():
+        """every opened case is on rektor's page, and the page has no other"""
+        page = followup_page(stack).json()
+        return ids_on(page) == sorted(opened) and page["total"] == len(opened)
+    eventually(all_shown, timeout=60, interval=0.3)
+    settled("followup")
+    switched = rows("followup")
+    asyncio.run(rebuild.rebuild(rebuild.views()["followup"], start=marks))
+    assert rows("followup") == switched
+    assert len(switched["followup_case"]) == len(opened)
