@@ -44,6 +44,7 @@ QUIET_ENOUGH = 500
 # The switch waits this long for a lock before it lets go and tries again, so a reader that
 # holds one table and wants the next is never deadlocked with it.
 LOCK_TIMEOUT = "300ms"
+SWITCH_GIVES_UP_AFTER_S = 120.0
 BATCH = 2000
 
 Apply = Callable[[psycopg.AsyncConnection, dict[str, Any]], Awaitable[bool]]
@@ -194,8 +195,9 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
                     while True:  # beside the live view, until a pass finds little left
                         applied = await _read_to(consumer, await ends.end_offsets(partitions), conn, view.apply)
                         report.events += applied
-                        say(f"{view.name}: {report.events} händelser inlästa "
-                            f"({report.events / max(time.monotonic() - began, 1e-9):.0f}/s)")
+                        if applied:
+                            say(f"{view.name}: {report.events} händelser inlästa "
+                                f"({report.events / max(time.monotonic() - began, 1e-9):.0f}/s)")
                         if applied < QUIET_ENOUGH:
                             break
                     await _switch(view, live, conn, consumer, ends, partitions, report)
@@ -213,6 +215,7 @@ async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.Async
                   consumer: AIOKafkaConsumer, ends: AIOKafkaConsumer, partitions: list[TopicPartition],
                   report: Report) -> None:
     rebuilt = {name: kind for name, kind in (await _relations(conn, REBUILD_SCHEMA)).items() if name not in view.kept}
+    trying_since = time.monotonic()
     while True:
         paused = time.monotonic()
         try:
@@ -220,8 +223,9 @@ async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.Async
                 existing = await _relations(live, "public")
                 await _lock_live(live, [name for name, kind in rebuilt.items() if kind == "TABLE" and name in existing])
                 # Everything the live worker can have applied is below these offsets now.
-                report.caught_up_in_switch = await _read_to(consumer, await ends.end_offsets(partitions), conn,
-                                                            view.apply)
+                caught_up = await _read_to(consumer, await ends.end_offsets(partitions), conn, view.apply)
+                report.events += caught_up  # applied beside, also when this attempt is tried again
+                report.caught_up_in_switch = caught_up
                 await live.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(REPLACED_SCHEMA)))
                 for name, kind in rebuilt.items():
                     if name in existing:
@@ -235,8 +239,10 @@ async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.Async
                 await live.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(REPLACED_SCHEMA)))
             break
         except psycopg.errors.LockNotAvailable:
+            if time.monotonic() - trying_since > SWITCH_GIVES_UP_AFTER_S:
+                raise RebuildRefused(f"Vyn {view.name} gick inte att låsa för bytet på {SWITCH_GIVES_UP_AFTER_S:.0f} s "
+                                     "(långa läsningar pågår?); den gamla vyn används som förut.") from None
             await asyncio.sleep(0.05)  # a reader held one table and waited for another: let it finish
-    report.events += report.caught_up_in_switch
     report.switch_pause_s = time.monotonic() - paused
     report.tables = sorted(rebuilt)
 
