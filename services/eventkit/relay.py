@@ -28,7 +28,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.persistence import PersistenceError as EventsourcingError
 from opentelemetry import trace
 
-from eventkit.config import Postgres, kafka_bootstrap
+from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres, kafka_bootstrap
 from eventkit.contracts import ContractViolation, contract_for, validate_message
 from eventkit.schema import create_schema
 from eventkit.store import EventMeta, ServiceApplication
@@ -221,7 +221,7 @@ class OutboxRelay:
                 log.warning("relay %s waiting for infrastructure: %s", self.name, type(exc).__name__)
                 await self.close()
                 await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, 10.0)
+                backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
         await self.close()
 
 

@@ -9,7 +9,7 @@ import logging
 import faust
 import psycopg
 
-from eventkit.config import Postgres
+from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres
 from eventkit.streams import projection_app, raw_topic
 from eventkit.telemetry import setup_tracing
 from projections.accesslog import readmodel
@@ -44,4 +44,4 @@ async def project_access_log(stream: faust.StreamT) -> None:
                 log.warning("access-log projection retrying: %s", type(exc).__name__)
                 _conn = None
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)

@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 
 import deidentify
-from eventkit.config import Postgres, env, kafka_bootstrap
+from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres, env, kafka_bootstrap
 from eventkit.contracts import validate_message
 from eventkit.identity import HEADER, Identity, Role, sign
 from eventkit.streams import headers_of, projection_app, raw_topic
@@ -189,7 +189,7 @@ async def _until_done(worker, event: faust.types.EventT, what: str) -> None:
             log.warning("county %s retrying offset %s: %s", what, event.message.offset, type(exc).__name__)
             await worker.reset()
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
 
 
 @app.agent(municipal_topic)

@@ -14,6 +14,7 @@ import os
 
 import faust
 
+from eventkit.config import RETRY_AT_MOST_SECONDS
 from eventkit.streams import headers_of, projection_app, raw_topic
 from eventkit.telemetry import setup_tracing
 from projections.followup import clock
@@ -47,7 +48,7 @@ async def project_cases(stream: faust.StreamT) -> None:
             except Exception as exc:  # database away, or a bug: never skip the message
                 log.warning("follow-up projection retrying %s: %s", event.message.offset, type(exc).__name__)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
 
 
 @app.timer(interval=OVERDUE_INTERVAL_S)

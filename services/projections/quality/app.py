@@ -16,7 +16,7 @@ import faust
 import psycopg
 from opentelemetry import trace
 
-from eventkit.config import Postgres
+from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres
 from eventkit.streams import headers_of, projection_app, raw_topic
 from eventkit.telemetry import context_from_traceparent, setup_tracing, tracer
 from projections.quality import readmodel
@@ -67,7 +67,7 @@ async def _until_done(projector: QualityProjector, event: faust.types.EventT) ->
             log.warning("quality projection retrying offset %s: %s", event.message.offset, type(exc).__name__)
             await projector.reset()
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
 
 
 competence_projector = QualityProjector()
