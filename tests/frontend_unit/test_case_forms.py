@@ -182,3 +182,16 @@ def test_a_double_click_on_a_form_sends_its_own_key_twice_so_the_service_stores_
     first, second = cases_service.received[-2:]
     assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] == f"{key}.1"
     assert rendered_key() != key
+
+
+def test_a_revocation_of_a_delegation_sent_twice_from_its_form_carries_the_forms_key_both_times(frontend, cases_service):
+    """The delegations register's forms (as every form, test_authentication checks that each
+    has csrf_input) send the form's key, so the cases service revokes once (ADR 0023)."""
+    cases_service.answer("POST", "/delegations/0180-ENG/1/revocation", 201, {"school_unit": "0180-ENG", "number": 1})
+    cases_service.answer("GET", "/delegations/0180-ENG", 200, {"school_unit": "0180-ENG", "delegations": [], "history": []})
+    log_in(frontend, "rolf.ek")
+    key = uuid4().hex
+    for _ in range(2):
+        frontend.post("/delegationer/0180-ENG/1/aterkalla", data={"request_key": key}, headers=HTMX)
+    sent = [r for r in cases_service.received if r.path == "/delegations/0180-ENG/1/revocation"]
+    assert [r.headers["Idempotency-Key"] for r in sent] == [f"{key}.1", f"{key}.1"]
