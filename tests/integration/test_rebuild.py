@@ -105,9 +105,11 @@ def fresh_live_view(stack, name: str) -> dict[TopicPartition, int]:
     the live view and a rebuild from the same offsets see the same events."""
     view = rebuild.views()[name]
     stack.stop(name)
-    marks = asyncio.run(_move_group_to_end(group_of(name), view.topics))
-    asyncio.run(_empty(view))
-    stack.start(name)
+    try:
+        marks = asyncio.run(_move_group_to_end(group_of(name), view.topics))
+        asyncio.run(_empty(view))
+    finally:  # the tests after this one need the worker, whatever happened here
+        stack.start(name)
     stack.wait_until_listening(name, int(os.environ[WORKER_PORTS[name]]))
     return marks
 
