@@ -31,6 +31,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 from psycopg import sql
 
 from eventkit.config import Postgres, kafka_bootstrap
@@ -150,6 +151,8 @@ async def _lock_live(conn: psycopg.AsyncConnection, tables: list[str]) -> None:
     inside the caller's transaction; on a lock timeout the transaction is rolled back by the
     caller and tried again."""
     ordered = sorted(tables, key=lambda t: (t != "processed_event", t))
+    if not ordered:  # no live view (its tables were dropped meanwhile): nothing to wait for
+        return
     await conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
     await conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
         sql.SQL(", ").join(sql.Identifier("public", t) for t in ordered)))
@@ -261,6 +264,10 @@ def main(argv: list[str] | None = None) -> int:
     except RebuildRefused as refused:
         print(f"make rebuild: {refused}", file=sys.stderr)
         return 2
+    except (psycopg.OperationalError, KafkaError) as away:  # nothing switched: the live view is as it was
+        print(f"make rebuild: PostgreSQL eller Kafka svarar inte ({type(away).__name__}); den gamla vyn används "
+              "som förut.", file=sys.stderr)
+        return 1
     print(f"{view.name}: ombyggd och bytt: {report.events} händelser på {report.seconds:.1f} s "
           f"({report.events_per_second:.0f}/s), paus vid bytet {report.switch_pause_s * 1000:.0f} ms; "
           f"tabeller: {', '.join(report.tables)}", flush=True)
