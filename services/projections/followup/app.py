@@ -3,7 +3,7 @@
 (projections.followup.overdue), every FOLLOWUP_OVERDUE_INTERVAL_S seconds.
 
 At-least-once: faust commits a message's offset only after the agent has finished with it,
-i.e. after the read model's transaction committed. If PostgreSQL is away the agent waits and
+i.e. after the read model's transaction (one per batch of what has arrived) committed. If PostgreSQL is away the agent waits and
 retries the same message, so the consumer pauses instead of skipping anything.
 """
 from __future__ import annotations
@@ -37,16 +37,21 @@ OVERDUE_INTERVAL_S = float(os.environ.get("FOLLOWUP_OVERDUE_INTERVAL_S", "60"))
 
 
 
+# What has arrived is applied together, up to BATCH messages in one transaction (acked after it
+# committed): a backlog is caught up at many messages per commit, not one.
+BATCH, BATCH_WAIT_SECONDS = 500, 0.05
+
+
 @app.agent(cases_topic)
 async def project_cases(stream: faust.StreamT) -> None:
-    async for event in stream.events():
+    async for events in stream.take_events(BATCH, within=BATCH_WAIT_SECONDS):
         backoff = 0.2
         while True:
             try:
-                await projector.handle(event.value, headers_of(event))
+                await projector.handle_many([(event.value, headers_of(event)) for event in events])
                 break
             except Exception as exc:  # database away, or a bug: never skip the message
-                log.warning("follow-up projection retrying %s: %s", event.message.offset, type(exc).__name__)
+                log.warning("follow-up projection retrying %s: %s", events[0].message.offset, type(exc).__name__)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
 

@@ -26,6 +26,22 @@ class FollowupProjector:
         return self._conn
 
     async def handle(self, value: bytes, headers: dict[str, bytes]) -> bool:
+        return (await self.handle_many([(value, headers)]))[0]
+
+    async def handle_many(self, messages: list[tuple[bytes, dict[str, bytes]]]) -> list[bool]:
+        """Apply messages in order in one transaction (one commit for all: a backlog after the
+        broker or the worker was away is caught up in seconds, #11), each in its own span.
+        Whether each was applied (False: it had been before)."""
+        try:
+            conn = await self._connection()
+            async with conn.transaction():
+                return [await self._apply(conn, value, headers) for value, headers in messages]
+        except psycopg.OperationalError:
+            # Database away: drop the connection; the caller does not ack, so it is retried.
+            self._conn = None
+            raise
+
+    async def _apply(self, conn: psycopg.AsyncConnection, value: bytes, headers: dict[str, bytes]) -> bool:
         message: dict[str, Any] = json.loads(value)
         traceparent = (headers.get("traceparent") or b"").decode() or None
         with self._tracer.start_as_current_span(
@@ -34,12 +50,7 @@ class FollowupProjector:
             kind=trace.SpanKind.CONSUMER,
             attributes={"messaging.message.id": message["event_id"], "stodspar.view": "followup"},
         ) as span:
-            try:
-                applied = await readmodel.apply(await self._connection(), message)
-            except psycopg.OperationalError:
-                # Database away: drop the connection; the caller does not ack, so it is retried.
-                self._conn = None
-                raise
+            applied = await readmodel.apply(conn, message)
             span.set_attribute("stodspar.duplicate", not applied)
             return applied
 
