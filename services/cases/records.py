@@ -138,12 +138,33 @@ class RecordKeepingCases(CasesApplication):
         protected pupil the caller is not granted (R14) is answered "protected", which the check
         turns into a refusal that names no one. Each pupil whose name was matched is logged as
         searched (R15)."""
+        return self._names_in(who, texts)[0]
+
+    def pupils_named_in(self, who: Identity, texts: list[str]) -> list[dict[str, Any]]:
+        """The pupils the texts name, as pseudonymous references with whether their identity is
+        protected: for the deviations service alone (the route checks the calling service),
+        which keeps a deviation's texts under a key of its own, disposed of with these pupils'
+        records (R17), and refuses a text naming a protected pupil (R14). Logged as searched."""
+        refs = self._names_in(who, texts)[1]
+        shielded = {ref for ref, _, _ in self._register(who.municipality)[2]}
+        for text in texts:  # a personnummer names its pupil as surely as a name
+            for found in deidentify.identity_numbers_in(text):
+                try:
+                    pupil = PersonalIdentityNumber.parse(found.text)
+                except ValueError:
+                    continue
+                if ref := self.keys.find(who.municipality, pupil.value):
+                    refs.add(ref)
+        return [{"pupil_ref": ref, "protected": ref in shielded} for ref in sorted(refs)]
+
+    def _names_in(self, who: Identity, texts: list[str]) -> tuple[list[list[tuple[int, int, str]]], set[str]]:
         if who.role not in NAME_CHECK_ROLES:
             raise NotPermitted("Din roll kan inte kontrollera namn.")
         register, people, protected = self._register(who.municipality)
         withheld = deidentify.Register.of(name for _, name, granted in protected if who.user_id not in granted)
         seen = deidentify.Register.of(name for _, name, granted in protected if who.user_id in granted)
-        answer, matched = [], set()
+        answer, refs = [], set()
+        everyone = people + [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name, _ in protected]
         for text in texts:
             normal = deidentify.normalise(text).text
             found = []
@@ -153,13 +174,11 @@ class RecordKeepingCases(CasesApplication):
                     how = "protected"
                 found.append((start, end, how))
             answer.append(found)
-            matched.update(normal[s:e].lower().strip("'") for s, e, _ in found)
-        if matched:
-            everyone = people + [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name, _ in protected]
-            refs = {ref for ref, parts in everyone if parts & matched or any(w.rstrip("s") in parts for w in matched)}
+            refs |= _best_matching(everyone, {normal[s:e].lower().strip("'") for s, e, _ in found})
+        if refs:
             self.access_log.record(*(AccessEntry(who, who.municipality, "", "search", "/pupils/names-in-text", "", ref)
                                      for ref in sorted(refs)))
-        return answer
+        return answer, refs
 
     def _register(self, municipality: str) -> tuple[deidentify.Register, list[tuple[str, set[str]]], list[tuple[str, str, frozenset]]]:
         """The municipality's register of names — the open part indexed, and the protected
@@ -261,3 +280,15 @@ class RecordKeepingCases(CasesApplication):
 
 def _disposal_answer(pupil_ref: str, recorded: PupilRecordsDisposal) -> dict[str, Any]:
     return {"pupil_ref": pupil_ref, "case_ids": recorded.case_ids, "disposed_on": recorded.disposed_on.isoformat()}
+
+
+def _best_matching(people: list[tuple[str, set[str]]], matched: set[str]) -> set[str]:
+    """The pupils a text's matched words name: those with the most of their name parts among
+    them (a genitive counts), so "Kalle Lindqvist" is that one pupil, and "Kalles" alone every
+    Kalle."""
+    if not matched:
+        return set()
+    words = matched | {w[:-1] for w in matched if w.endswith(("s", "x", "z"))}
+    scores = {ref: len(parts & words) for ref, parts in people}
+    best = max(scores.values(), default=0)
+    return {ref for ref, score in scores.items() if score == best and best > 0}

@@ -20,7 +20,7 @@ import deidentify
 from deidentify import EVERYWHERE, Finding, KnownOrganisations, Lexicon, LexiconMissing, shared_lexicon
 from deviations.domain.model import SENT_TO_BUS, Checker, Deviation
 from deviations.domain.rules import OnlyASentDeviationCanBeReturned, UnitHasAResponsibleManager
-from deviations.domain.values import InvolvedOrganisation
+from deviations.domain.values import InvolvedOrganisation, is_region_code
 from deviations.views import deviation_details, deviation_row
 from eventkit import authz
 from eventkit.identity import Identity, NotPermitted, Role
@@ -54,6 +54,10 @@ RegisterMatches = Callable[[Identity, str, list[str]], list[list[tuple[int, int,
 # stream holds that sending back (kinds), or None when it does not (deviations.records asks the
 # county read API with the user's identity).
 HeldReasons = Callable[..., "list[str] | None"]
+# (who, the municipality whose register, the texts) → the pupils the texts name, as
+# (pseudonymous reference, whether the pupil's identity is protected), asked of the register
+# with no one's grants (deviations.records): for R14 at entry and R17 disposal.
+PupilsNamed = Callable[[Identity, str, list[str]], list[tuple[str, bool]]]
 
 
 class DeviationsApplication(ServiceApplication):
@@ -68,8 +72,10 @@ class DeviationsApplication(ServiceApplication):
         lexicon: Callable[[], Lexicon] = shared_lexicon,
         known_organisations: Callable[[str], KnownOrganisations] = lambda municipality: EVERYWHERE,
         held_reasons: HeldReasons = lambda who, deviation_id, sent_version=None: None,
+        pupils_named: PupilsNamed = lambda who, municipality, texts: [],
     ) -> None:
         super().__init__(env)
+        self.pupils_named = pupils_named
         self.today = today
         self.register_matches = register_matches
         self.lexicon = lexicon
@@ -126,34 +132,45 @@ class DeviationsApplication(ServiceApplication):
         configuration = self._configuration(who.municipality, unit)
         if configuration is None:
             raise UnitHasAResponsibleManager()
+        concerned = (counterpart_municipality or "").strip() if is_region_code(who.municipality) else who.municipality
+        protected, named = self._screen(who, concerned)
         deviation = Deviation.report(
             configuration=configuration, reported_by=who.user_id, organisations=organisations, category=category,
             occurred_on=occurred_on, description=description, tried_locally=tried_locally, principled=principled,
             arose_in=arose_in, counterpart_municipality=counterpart_municipality, today=self.today(),
-            id=self.creation_id("deviation", who),
+            protected=protected, id=self.creation_id("deviation", who),
         )
+        self.concerns(deviation, named)
         return self.save_created(replace(who, municipality=deviation.municipality), deviation)
 
     # -- local handling (R21) and sending (R22) ---------------------------------------------------
     def record_action(self, who: Identity, deviation_id: UUID, action: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        self._command(who, deviation, lambda d: d.record_action(configuration, who.user_id, action, self.today()))
+        protected, named = self._screen(who, deviation.municipality)
+        self._command(who, deviation, lambda d: self.concerns(
+            d, named, d.record_action(configuration, who.user_id, action, self.today(), protected=protected)))
 
     def record_answer(self, who: Identity, deviation_id: UUID, answer: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        self._command(who, deviation, lambda d: d.record_answer(configuration, who.user_id, answer, self.today()))
+        protected, named = self._screen(who, deviation.municipality)
+        self._command(who, deviation, lambda d: self.concerns(
+            d, named, d.record_answer(configuration, who.user_id, answer, self.today(), protected=protected)))
 
     def solve_locally(self, who: Identity, deviation_id: UUID, summary: str) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        self._command(who, deviation, lambda d: d.solve_locally(configuration, who.user_id, summary, self.today()))
+        protected, named = self._screen(who, deviation.municipality)
+        self._command(who, deviation, lambda d: self.concerns(
+            d, named, d.solve_locally(configuration, who.user_id, summary, self.today(), protected=protected)))
 
     def check(self, who: Identity, deviation_id: UUID, description: str | None = None,
               tried_locally: str | None = None) -> list[dict[str, Any]]:
         """The manager's R22 check of the texts to send: the findings to redact or confirm,
         recorded on the deviation (a new event only when the texts or findings changed)."""
         deviation, configuration = self._handled_by(who, deviation_id)
+        protected, named = self._screen(who, deviation.municipality)
         findings = deviation.check(configuration, who.user_id, checker=self._checker(who, deviation), on=self.today(),
-                                   description=description, tried_locally=tried_locally)
+                                   protected=protected, description=description, tried_locally=tried_locally)
+        self.concerns(deviation, named)
         self._save(who, deviation)
         return [{"key": f.key, "field": f.field, "kind": f.kind.value, "label": f.label, "redact_only": f.kind.redact_only,
                  "text": f.text, "start": f.start, "end": f.end} for f in findings]
@@ -161,9 +178,10 @@ class DeviationsApplication(ServiceApplication):
     def send_to_bus(self, who: Identity, deviation_id: UUID, *, decisions: dict[str, str],
                     description: str | None = None, tried_locally: str | None = None) -> None:
         deviation, configuration = self._handled_by(who, deviation_id)
-        self._command(who, deviation, lambda d: d.send_to_bus(
+        protected, named = self._screen(who, deviation.municipality)
+        self._command(who, deviation, lambda d: self.concerns(d, named, d.send_to_bus(
             configuration, who.user_id, decisions=decisions, checker=self._checker(who, d), on=self.today(),
-            description=description, tried_locally=tried_locally))
+            protected=protected, description=description, tried_locally=tried_locally)))
 
     def reopen_after_regional_check(self, who: Identity, deviation_id: UUID) -> list[str]:
         """The county's check before the regional stream held the sent deviation back: the
@@ -191,6 +209,23 @@ class DeviationsApplication(ServiceApplication):
             if stored.topic == topic:
                 return stored.originator_version
         return None
+
+    def _screen(self, who: Identity, municipality: str) -> tuple[Callable[[str], bool], set[str]]:
+        """The domain's R14 question for each text it is about to store (does it name a pupil
+        with protected identity?), and the pupils the texts name, collected as it asks."""
+        named: set[str] = set()
+
+        def protected(text: str) -> bool:
+            pupils = self.pupils_named(who, municipality, [text])
+            named.update(ref for ref, _ in pupils)
+            return any(shielded for _, shielded in pupils)
+
+        return protected, named
+
+    def concerns(self, deviation: Deviation, pupils: set[str], result: Any = None) -> Any:
+        """The deviation's texts name these pupils (R17: record keeping links them, so the texts
+        are disposed of with the pupils' records). Returns `result`, for use inside a command."""
+        return result
 
     def _checker(self, who: Identity, deviation: Deviation) -> Checker:
         """The R22 check as the domain applies it: the lexicon (loaded once per process), the

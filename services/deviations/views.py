@@ -65,4 +65,6 @@ def deviation_details(
         "summary": deviation.summary,
         "sent": deviation.sent,
         "returned": _iso(deviation.returned),
+        # R17: the texts were disposed of with the records of a pupil they named (empty above).
+        "texts_disposed_on": _iso(deviation.texts_disposed_on),
     }

@@ -104,7 +104,13 @@ def current_identity(
     if request.method not in READING and not request.app.state.seen_identities.first_use(verified.token_id):
         raise HTTPException(status_code=401, detail="Identiteten har redan använts; försök igen.",
                             headers={"WWW-Authenticate": HEADER})
+    request.state.caller = verified.caller  # for a route only one service may use (calling_service)
     return verified.identity
+
+
+def calling_service(request: Request, who: Identity = Depends(current_identity)) -> str:
+    """Which service sent the verified identity ("frontend", "deviations", …)."""
+    return request.state.caller
 
 
 def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:

@@ -114,6 +114,7 @@ def sign(identity: Identity, *, audience: str, caller: str) -> str:
 class Verified:
     identity: Identity
     token_id: str
+    caller: str = ""  # the service that sent it (CALLERS)
 
 
 def verify(token: str | None, *, audience: str) -> Verified:
@@ -137,6 +138,6 @@ def verify(token: str | None, *, audience: str) -> Verified:
     if not isinstance(token_id, str) or not token_id:
         raise IdentityRejected("Identiteten är ofullständig.")
     try:
-        return Verified(Identity.from_claims(claims), token_id)
+        return Verified(Identity.from_claims(claims), token_id, claims["caller"])
     except (KeyError, ValueError, TypeError) as exc:
         raise IdentityRejected("Identiteten är ofullständig.") from exc

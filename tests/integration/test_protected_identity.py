@@ -145,18 +145,31 @@ def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someon
         assert answer.json()["matches"] == [[[*where[0], "protected"]]] and full_name not in answer.text
     assert asked(identity("mia.falk", Role.REKTOR, "0184", "0184-TAL")).json()["matches"] == [[]]
 
-    # A region unit's report about the municipality's pupil is checked against its register:
-    # the protected name blocks the text with a message that names no one.
+    # A deviation is read by more people than those granted: a text naming the protected pupil
+    # is not stored at all — reported by a region unit about the municipality's pupil (checked
+    # against that municipality's register), by a colleague, or by the one granted — and the
+    # message names no one. Nothing is stored, so no ungranted colleague can ever read it.
     dev.configure_units(stack.deviations_url)
     region = {"unit": "01-BUPS", "counterpart_municipality": "0180",
               "organisations": [{"kind": "school", "side": "municipality"}, {"kind": "child_psychiatry", "side": "region"}],
               "arose_in": {"kind": "school", "side": "municipality"}}
-    deviation_id = dev.report(stack.deviations_url, dev.REGION_REPORTER, **region,
-                              description=f"Skolan kallade inte BUP till mötet om {surname}.")
-    dev.act(stack.deviations_url, dev.REGION_MANAGER, deviation_id, "actions", {"text": "Ringt skolan."})
-    refused = dev.act(stack.deviations_url, dev.REGION_MANAGER, deviation_id, "check", {}, status=422)
-    assert refused.json()["rule_name"] == "TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst"
-    assert surname not in refused.text and "skydd" not in refused.text.lower()
+    before_reports = len(httpx.get(f"{stack.deviations_url}/deviations", headers=headers_for(dev.MANAGER, "deviations")).json()["rows"])
+    for who, where_from in ((dev.REGION_REPORTER, region), (dev.REPORTER, {}), (GRANTED, {})):
+        refused = httpx.post(f"{stack.deviations_url}/deviations", headers=headers_for(who, "deviations"),
+                             json=dev.a_report(**where_from, description=f"Skolan kallade inte BUP till mötet om {surname}."))
+        assert refused.status_code == 422, (who.user_id, refused.text)
+        assert refused.json()["rule"] == "R14" and refused.json()["rule_name"] == "DeviationTextNamesNoPupilWithProtectedIdentity"
+        assert surname not in refused.text and "skydd" not in refused.text.lower()
+    assert len(httpx.get(f"{stack.deviations_url}/deviations", headers=headers_for(dev.MANAGER, "deviations")).json()["rows"]) == before_reports
+    # Nor can a text naming the pupil be added later, or rewritten into the texts to send.
+    deviation_id = dev.report(stack.deviations_url)
+    for path, body in (("actions", {"text": f"Pratat med {surname}s mentor."}), ("answer", {"text": f"Svar om {surname}."})):
+        refused = dev.act(stack.deviations_url, dev.MANAGER, deviation_id, path, body, status=422)
+        assert refused.json()["rule"] == "R14" and surname not in refused.text
+    dev.act(stack.deviations_url, dev.MANAGER, deviation_id, "actions", {"text": "Ringt BUP."})
+    refused = dev.act(stack.deviations_url, dev.MANAGER, deviation_id, "check",
+                      {"description": f"BUP kom inte till mötet om {surname}."}, status=422)
+    assert refused.json()["rule"] == "R14" and surname not in refused.text
 
     # An unprotected pupil named in a region's report is found as a registered name.
     open_name, open_surname = a_unique_name()

@@ -38,6 +38,7 @@ def _commands() -> dict[str, list[str]]:
         "documentation": uvicorn + ["documentation.entrypoints.api:app", "--port", env["DOCUMENTATION_PORT"]],
         "documentation_relay": [sys.executable, "-m", "documentation.entrypoints.relay"],
         "documentation_disposal": [sys.executable, "-m", "documentation.entrypoints.disposal_listener"],
+        "deviations_disposal": [sys.executable, "-m", "deviations.entrypoints.disposal_listener"],
         "devidp": uvicorn + ["devidp.app:app", "--port", env["DEV_IDP_PORT"]],
         "accesslog": [str(BIN / "faust"), "-A", "projections.accesslog.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                       "worker", "-l", "warn", "--web-port", env["ACCESSLOG_FAUST_WEB_PORT"]],

@@ -16,7 +16,7 @@ from documentation.domain.disposal import DocumentationDisposal
 from documentation.domain.model import Intervention
 from documentation.domain.rules import DisposedPupilGetsNoNewDocumentation
 from documentation.domain.values import CaseReference
-from documentation.entrypoints.disposal_listener import disposal_in
+from eventkit.disposal import disposal_in
 from documentation.personal_data import PERSONAL_FIELDS, STRUCTURE
 from documentation.records import RecordKeepingDocumentation
 from eventkit.accesslog import AccessEntry, AccessNotLogged, purpose

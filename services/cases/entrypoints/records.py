@@ -11,8 +11,8 @@ from pydantic import Field
 from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
-from eventkit.http import current_identity, error
-from eventkit.identity import Identity
+from eventkit.http import calling_service, current_identity, error
+from eventkit.identity import Identity, NotPermitted
 from eventkit.shredding import SubjectDisposed
 
 router = APIRouter()
@@ -51,6 +51,17 @@ def names_in_text(body: Texts, who: Identity = Depends(current_identity), app_: 
     """Where the texts name one of the municipality's people (the deviations service's R22
     check): per text, [start, end, "exact" or "sound"] in the normalised text, never a name."""
     return {"matches": app_.register_matches_in(who, [t[:20000] for t in body.texts])}
+
+
+@router.post("/pupils/named-in-text")
+def pupils_named_in_text(body: Texts, who: Identity = Depends(current_identity), caller: str = Depends(calling_service),
+                         app_: RecordKeepingCases = Depends(records)):
+    """The deviations service only: the pseudonymous references of the pupils the texts name,
+    each with whether the pupil's identity is protected (its texts follow these pupils'
+    disposal, R17, and never name a protected pupil, R14). Never a name."""
+    if caller != "deviations":
+        raise NotPermitted("Bara avvikelsetjänsten kan fråga vilka elever en text nämner.")
+    return {"pupils": app_.pupils_named_in(who, [t[:20000] for t in body.texts])}
 
 
 @router.post("/pupils/{pupil_ref}/disposal", status_code=201)

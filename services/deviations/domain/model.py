@@ -36,12 +36,17 @@ from deviations.domain.rules import (
     TextIsCheckedBeforeItIsSent,
     TextIsSentAsChecked,
     TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst,
+    DeviationTextNamesNoPupilWithProtectedIdentity,
+    DisposedTextsAreNotWrittenTo,
 )
 from deviations.domain.values import Category, InvolvedOrganisation, Side, is_region_code
 
 # The R22 check of one text (the text, its field): the application builds it from the
 # lexicon, the register's matches and the municipality's known organisations (deidentify).
 Checker = Callable[[str, str], list[Finding]]
+# Whether a text names a pupil whose identity is protected (R14): asked of the register with no
+# one's grants, by the application, for every text before it is stored.
+NamesAProtectedPupil = Callable[[str], bool]
 
 TEXT_MAX = 4000
 ACTION_MAX = 2000
@@ -54,6 +59,13 @@ def _text(value: str, maximum: int, rule: type) -> str:
     if not cleaned or len(cleaned) > maximum:
         raise rule()
     return cleaned
+
+
+def _screened(protected: NamesAProtectedPupil, **texts: str | None) -> None:
+    """R14: no text that names a pupil with protected identity is stored."""
+    for field, text in texts.items():
+        if text and protected(text):
+            raise DeviationTextNamesNoPupilWithProtectedIdentity(field)
 
 
 def _finding_record(finding: Finding) -> dict:
@@ -79,6 +91,7 @@ class Deviation(Aggregate):
         arose_in: InvolvedOrganisation,
         counterpart_municipality: str = "",
         today: date,
+        protected: NamesAProtectedPupil,
         id: UUID | None = None,  # noqa: A002 - given for an idempotent create (eventkit.store.creation_id)
     ) -> "Deviation":
         configuration.authorise_reporter(reported_by)
@@ -106,6 +119,7 @@ class Deviation(Aggregate):
                 raise RegionReportNamesTheMunicipalityConcerned()
         else:
             municipality = configuration.organisation
+        _screened(protected, description=description, tried_locally=tried)
         return created(
             cls, cls.Reported, id,
             organisation=configuration.organisation,
@@ -153,23 +167,34 @@ class Deviation(Aggregate):
         self.last_check: dict | None = None  # the manager's latest check of the texts to send (R22)
         self.decisions: dict | None = None
         self.returned: dict | None = None  # the last time the check before the regional stream held it back
+        self.texts_disposed_on: date | None = None  # R17: disposed of with a pupil they named
 
     # R21: local handling --------------------------------------------------------------------
-    def record_action(self, configuration: UnitConfiguration, manager: str, action: str, on: date) -> None:
+    def record_action(self, configuration: UnitConfiguration, manager: str, action: str, on: date, *,
+                      protected: NamesAProtectedPupil) -> None:
         configuration.authorise_manager(manager)
+        if self.texts_disposed_on is not None:
+            raise DisposedTextsAreNotWrittenTo()
         self._require_no_outcome()
-        self._action_recorded(action=_text(action, ACTION_MAX, ActionNeedsADescription), recorded_by=manager, on=on)
+        action = _text(action, ACTION_MAX, ActionNeedsADescription)
+        _screened(protected, action=action)
+        self._action_recorded(action=action, recorded_by=manager, on=on)
 
     @event("ActionRecorded")
     def _action_recorded(self, action: str, recorded_by: str, on: date) -> None:
         self.actions.append({"action": action, "recorded_by": recorded_by, "on": on})
 
-    def record_answer(self, configuration: UnitConfiguration, manager: str, answer: str, on: date) -> None:
+    def record_answer(self, configuration: UnitConfiguration, manager: str, answer: str, on: date, *,
+                      protected: NamesAProtectedPupil) -> None:
         """The answer of the organisation where the deviation arose (due by `answer_due`)."""
         configuration.authorise_manager(manager)
+        if self.texts_disposed_on is not None:
+            raise DisposedTextsAreNotWrittenTo()
         if self.answer is not None:
             raise AnswerIsRecordedOnce()
-        self._answer_recorded(answer=_text(answer, TEXT_MAX, AnswerNeedsAText), recorded_by=manager, on=on)
+        answer = _text(answer, TEXT_MAX, AnswerNeedsAText)
+        _screened(protected, answer=answer)
+        self._answer_recorded(answer=answer, recorded_by=manager, on=on)
 
     @event("AnswerRecorded")
     def _answer_recorded(self, answer: str, recorded_by: str, on: date) -> None:
@@ -178,10 +203,15 @@ class Deviation(Aggregate):
     def answer_overdue(self, today: date) -> bool:
         return self.answer is None and today > self.answer_due
 
-    def solve_locally(self, configuration: UnitConfiguration, manager: str, summary: str, on: date) -> None:
+    def solve_locally(self, configuration: UnitConfiguration, manager: str, summary: str, on: date, *,
+                      protected: NamesAProtectedPupil) -> None:
         configuration.authorise_manager(manager)
+        if self.texts_disposed_on is not None:
+            raise DisposedTextsAreNotWrittenTo()
         self._require_no_outcome()
-        self._solved_locally(summary=_text(summary, ACTION_MAX, SolvedLocallyNeedsASummary), solved_by=manager, on=on)
+        summary = _text(summary, ACTION_MAX, SolvedLocallyNeedsASummary)
+        _screened(protected, summary=summary)
+        self._solved_locally(summary=summary, solved_by=manager, on=on)
 
     @event("SolvedLocally")
     def _solved_locally(self, summary: str, solved_by: str, on: date) -> None:
@@ -200,13 +230,17 @@ class Deviation(Aggregate):
 
     def check(
         self, configuration: UnitConfiguration, manager: str, *, checker: Checker, on: date,
-        description: str | None = None, tried_locally: str | None = None,
+        protected: NamesAProtectedPupil, description: str | None = None, tried_locally: str | None = None,
     ) -> list[Finding]:
         """The manager's check of the texts to send (by default the reported ones): what was
         found is recorded, so the decisions and the sending refer to exactly this check."""
         configuration.authorise_manager(manager)
+        if self.texts_disposed_on is not None:
+            raise DisposedTextsAreNotWrittenTo()
         self._require_no_outcome()
         texts = self._texts_to_send(description, tried_locally)
+        _screened(protected, description=description and texts["description"],
+                  tried_locally=tried_locally and texts["tried_locally"])  # the rewritten ones
         findings = self._findings_in(texts, checker)
         if any(f.kind is Kind.WITHHELD for f in findings):
             raise TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst()
@@ -228,6 +262,7 @@ class Deviation(Aggregate):
         decisions: Mapping[str, str],
         checker: Checker,
         on: date,
+        protected: NamesAProtectedPupil,
         description: str | None = None,
         tried_locally: str | None = None,
     ) -> None:
@@ -236,12 +271,16 @@ class Deviation(Aggregate):
         identity number or date of birth left in any form. The decisions are an event of their
         own (who, when, which span); the sent event carries only the de-identified texts."""
         configuration.authorise_manager(manager)
+        if self.texts_disposed_on is not None:
+            raise DisposedTextsAreNotWrittenTo()
         self._require_no_outcome()
         if not self.actions:
             raise DeviationIsHandledLocallyBeforeItIsSent()
         if self.last_check is None:
             raise TextIsCheckedBeforeItIsSent()
         texts = self._texts_to_send(description, tried_locally)
+        _screened(protected, description=description and texts["description"],
+                  tried_locally=tried_locally and texts["tried_locally"])
         findings = self._findings_in(texts, checker)
         if any(f.kind is Kind.WITHHELD for f in findings):
             raise TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst()
@@ -306,6 +345,21 @@ class Deviation(Aggregate):
     def _returned_by_the_regional_check(self, reasons: list[str], on: date) -> None:
         self.outcome, self.outcome_on, self.sent, self.last_check = None, None, None, None
         self.returned = {"reasons": list(reasons), "on": on}
+
+    # R17: the texts follow the disposal of the pupils they name ---------------------------------
+    def dispose_texts(self, on: date) -> bool:
+        """The records of a pupil the texts name were disposed of: the deviation's own key is
+        destroyed after this event, so every text (report, actions, answer, checks) is unreadable
+        while the structure (organisations, category, dates, outcome) stays for the statistics.
+        False when already done."""
+        if self.texts_disposed_on is not None:
+            return False
+        self._texts_disposed(on=on)
+        return True
+
+    @event("TextsDisposed")
+    def _texts_disposed(self, on: date) -> None:
+        self.texts_disposed_on = on
 
     def _require_no_outcome(self) -> None:
         if self.outcome is not None:

@@ -175,3 +175,29 @@ class TextNamingSomeoneWhoseNameIsWithheldIsRewrittenFirst(RuleBroken):
         "Texten kan inte granskas som den är skriven. Ta bort namnen på elever och vårdnadshavare "
         "ur texten och granska den igen."
     )
+
+
+class DeviationTextNamesNoPupilWithProtectedIdentity(RuleBroken):
+    """A deviation is read by more people than those granted a protected pupil (the unit's
+    manager, the answering organisation, the secretariat after de-identification): a text that
+    names a pupil with protected identity is not stored, whoever writes it, and the message
+    names no one (R14). Asked of the register with no one's grants."""
+
+    rule_id = "R14"
+    field = "description"
+    message = (
+        "Texten kan inte sparas som den är skriven. Skriv ”eleven” eller ”vårdnadshavaren” i stället för namn: "
+        "en avvikelse läses av fler än dem som får se alla elevers uppgifter."
+    )
+
+    def __init__(self, field: str = "description") -> None:
+        super().__init__()
+        self.field = field
+
+
+class DisposedTextsAreNotWrittenTo(RuleBroken):
+    rule_id = "R17"
+    message = (
+        "Avvikelsens texter är gallrade tillsammans med uppgifterna om en elev de nämnde. Den kan inte längre "
+        "hanteras; rapportera en ny avvikelse utan elevens namn om det behövs."
+    )
