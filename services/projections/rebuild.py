@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -179,15 +180,17 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
                 # commit is durable and makes everything before it durable with it.
                 await conn.execute("SET synchronous_commit = off")
                 await view.create_schema(conn)
-                consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None,
-                                            enable_auto_commit=False, auto_offset_reset="earliest",
-                                            max_partition_fetch_bytes=4 * 1024 * 1024)
-                # End offsets asked on a connection of their own: on the reading consumer's they
-                # would wait behind its pending fetch (up to fetch_max_wait_ms), inside the switch.
-                ends = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None, enable_auto_commit=False)
-                await consumer.start()
-                await ends.start()
-                try:
+                async with contextlib.AsyncExitStack() as kafka:
+                    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None,
+                                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                                max_partition_fetch_bytes=4 * 1024 * 1024)
+                    await consumer.start()
+                    kafka.push_async_callback(consumer.stop)
+                    # End offsets asked on a connection of their own: on the reading consumer's they
+                    # would wait behind its pending fetch (up to fetch_max_wait_ms), inside the switch.
+                    ends = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), group_id=None, enable_auto_commit=False)
+                    await ends.start()
+                    kafka.push_async_callback(ends.stop)
                     partitions = await _partitions(consumer, view.topics)
                     consumer.assign(partitions)
                     for tp in partitions:
@@ -204,9 +207,6 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
                         if applied < QUIET_ENOUGH:
                             break
                     await _switch(view, live, conn, consumer, ends, partitions, report)
-                finally:
-                    await ends.stop()
-                    await consumer.stop()
         finally:
             await live.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(REBUILD_SCHEMA)))
             await live.execute("SELECT pg_advisory_unlock(%s)", (REBUILD_LOCK,))
