@@ -217,8 +217,15 @@ class ServiceApplication(Application):
         key = _request_key.get()
         if not key:
             return []
+        # An event without the key's bytes in its state cannot carry it (keys are letters, digits
+        # and . _ : -, never escaped in JSON): only those are decoded (decrypted), unless the
+        # whole state is compressed or enciphered.
+        plain = getattr(self.mapper, "cipher", None) is None and getattr(self.mapper, "compressor", None) is None
+        needle = key.encode()
         found = []
         for stored in self.recorder.select_events(aggregate_id):
+            if plain and needle not in stored.state:
+                continue
             event, meta = self.mapper.decode(stored)
             if meta.request == key:
                 found.append(event)
