@@ -43,8 +43,8 @@ REPLACED_SCHEMA = "stodspar_replaced"
 REBUILD_LOCK = 0x53545242
 # A catch-up pass that applied fewer messages than this is the last one before the switch.
 QUIET_ENOUGH = 500
-# The switch waits this long for a lock before it lets go and tries again, so a reader that
-# holds one table and wants the next is never deadlocked with it.
+# The switch waits this long for a lock held by a reader before it lets go and tries again, so a
+# reader that holds one table and wants the next is never deadlocked with it.
 LOCK_TIMEOUT = "300ms"
 SWITCH_GIVES_UP_AFTER_S = 120.0
 BATCH = 2000
@@ -148,15 +148,22 @@ async def _relations(conn: psycopg.AsyncConnection, schema: str) -> dict[str, st
 
 
 async def _lock_live(conn: psycopg.AsyncConnection, tables: list[str]) -> None:
-    """ACCESS EXCLUSIVE on the live tables, processed_event first (every apply starts there),
-    inside the caller's transaction; on a lock timeout the transaction is rolled back by the
-    caller and tried again."""
-    ordered = sorted(tables, key=lambda t: (t != "processed_event", t))
-    if not ordered:  # no live view (its tables were dropped meanwhile): nothing to wait for
-        return
-    await conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
-    await conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
-        sql.SQL(", ").join(sql.Identifier("public", t) for t in ordered)))
+    """ACCESS EXCLUSIVE on the live tables, inside the caller's transaction.
+
+    First `processed_event`, for as long as it takes (up to SWITCH_GIVES_UP_AFTER_S): every
+    apply transaction of the live worker starts there (the follow-up worker's holds a whole
+    batch), and no reader touches it, so nothing that holds it waits for us. Then the rest, each wait at most LOCK_TIMEOUT: only
+    readers hold them now, and one that holds a table and wants the next must not deadlock with
+    us; on the timeout the caller rolls back and tries again."""
+    rest = sorted(t for t in tables if t != "processed_event")
+    if "processed_event" in tables:
+        await conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(
+            sql.Literal(f"{SWITCH_GIVES_UP_AFTER_S:.0f}s")))
+        await conn.execute("LOCK TABLE public.processed_event IN ACCESS EXCLUSIVE MODE")
+    if rest:
+        await conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+        await conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+            sql.SQL(", ").join(sql.Identifier("public", t) for t in rest)))
 
 
 async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = None,
