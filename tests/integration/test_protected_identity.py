@@ -128,6 +128,16 @@ def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someon
     def asked(who) -> httpx.Response:
         return httpx.post(f"{stack.cases_url}/pupils/names-in-text", json=text, headers=headers_for(who, "cases"))
 
+    # Which pupils a text names (pseudonymous references) is for the deviations service alone:
+    # asked as the frontend, by anyone, it is refused.
+    from eventkit.identity import HEADER, sign
+    for who in (TEACHER, REKTOR):
+        assert httpx.post(f"{stack.cases_url}/pupils/named-in-text", json=text,
+                          headers=headers_for(who, "cases")).status_code == 403
+    named = httpx.post(f"{stack.cases_url}/pupils/named-in-text", json=text,
+                       headers={HEADER: sign(REKTOR, audience="cases", caller="deviations")})
+    assert named.status_code == 200 and full_name not in named.text and len(named.json()["pupils"]) == 1
+
     # Before protection the check finds the name — as a position, never the name.
     before = asked(UNGRANTED)
     assert before.status_code == 200 and full_name not in before.text
@@ -154,14 +164,15 @@ def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someon
               "organisations": [{"kind": "school", "side": "municipality"}, {"kind": "child_psychiatry", "side": "region"}],
               "arose_in": {"kind": "school", "side": "municipality"}}
     before_reports = len(httpx.get(f"{stack.deviations_url}/deviations", headers=headers_for(dev.MANAGER, "deviations")).json()["rows"])
-    for who, where_from in ((dev.REGION_REPORTER, region), (dev.REPORTER, {}), (GRANTED, {})):
+    for who, where_from in ((dev.REGION_REPORTER, region), (dev.REPORTER, {})):
         refused = httpx.post(f"{stack.deviations_url}/deviations", headers=headers_for(who, "deviations"),
                              json=dev.a_report(**where_from, description=f"Skolan kallade inte BUP till mötet om {surname}."))
         assert refused.status_code == 422, (who.user_id, refused.text)
         assert refused.json()["rule"] == "R14" and refused.json()["rule_name"] == "DeviationTextNamesNoPupilWithProtectedIdentity"
         assert surname not in refused.text and "skydd" not in refused.text.lower()
     assert len(httpx.get(f"{stack.deviations_url}/deviations", headers=headers_for(dev.MANAGER, "deviations")).json()["rows"]) == before_reports
-    # Nor can a text naming the pupil be added later, or rewritten into the texts to send.
+    # Nor can a text naming the pupil be added later, or rewritten into the texts to send — not
+    # even by the manager, rektor, who marked the protection and is granted the pupil.
     deviation_id = dev.report(stack.deviations_url)
     for path, body in (("actions", {"text": f"Pratat med {surname}s mentor."}), ("answer", {"text": f"Svar om {surname}."})):
         refused = dev.act(stack.deviations_url, dev.MANAGER, deviation_id, path, body, status=422)

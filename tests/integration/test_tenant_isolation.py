@@ -81,6 +81,9 @@ CASES = {
     "POST /pupils/names-in-text": listing(body=lambda s: {"texts": [f"Det gäller {s['name']}."]},
                                           markers=lambda s, who: [] if who.municipality == "0180" else [s["name"]],
                                           shown=lambda s: ['"exact"']),
+    # Which pupils a text names (pseudonymous references): for the deviations service's own
+    # identity only (tests/integration/test_protected_identity.py); any frontend caller is refused.
+    "POST /pupils/named-in-text": scoped(body=lambda s: {"texts": [f"Det gäller {s['name']}."]}),
 }
 
 DEVIATIONS = {
