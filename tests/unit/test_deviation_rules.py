@@ -36,8 +36,9 @@ def report(configuration=None, **changes) -> Deviation:
         arose_in=BUP,
         today=TODAY,
     )
+    protected = changes.pop("protected", NOBODY_PROTECTED)
     fields.update(changes)
-    return Deviation.report(protected=NOBODY_PROTECTED, **fields)
+    return Deviation.report(protected=protected, **fields)
 
 
 def refused(rule: type, call) -> rules.RuleBroken:
@@ -266,3 +267,41 @@ def test_r22_a_text_naming_someone_whose_name_is_withheld_is_refused_without_say
     assert deviation.collect_events() == []
     deviation.check(configuration, "rolf.ek", checker=withheld, on=TODAY, description="Gäller en elev på skolan.", protected=NOBODY_PROTECTED)
     assert len(deviation.collect_events()) == 1
+
+
+# R14 and R17: what a deviation's texts may name, and their disposal ------------------------------
+def test_r14_a_deviation_text_naming_a_pupil_with_protected_identity_is_not_stored():
+    """Asked of the register with no one's grants: whoever writes it, a text naming a protected
+    pupil is refused at its field, with a message that names no one, and nothing is recorded."""
+    protected = lambda text: "Zelmira" in text  # noqa: E731 - the register's answer for this test
+    for field in ("description", "tried_locally"):
+        broken = refused(rules.DeviationTextNamesNoPupilWithProtectedIdentity,
+                         lambda: report(**{field: "BUP kom inte till mötet om Zelmira."}, protected=protected))
+        assert broken.rule_id == "R14" and broken.fields == {field: broken.message} and "Zelmira" not in broken.message
+    configuration, deviation = handled("BUP kom inte till mötet.")
+    version = deviation.version
+    for step, field in ((lambda: deviation.record_action(configuration, "rolf.ek", "Pratat om Zelmira.", TODAY,
+                                                         protected=protected), "action"),
+                        (lambda: deviation.record_answer(configuration, "rolf.ek", "Svar om Zelmira.", TODAY,
+                                                         protected=protected), "answer"),
+                        (lambda: deviation.solve_locally(configuration, "rolf.ek", "Löst för Zelmira.", TODAY,
+                                                         protected=protected), "summary"),
+                        (lambda: deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY, protected=protected,
+                                                 description="Om Zelmira."), "description")):
+        assert list(refused(rules.DeviationTextNamesNoPupilWithProtectedIdentity, step).fields) == [field]
+    deviation.collect_events()
+    assert deviation.version == version
+    # The texts as reported (screened at entry) are checked as they are.
+    deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY, protected=protected)
+
+
+def test_r17_disposed_texts_are_recorded_once_and_nothing_more_is_written_to_them():
+    configuration, deviation = handled("BUP kom inte till mötet.")
+    assert deviation.dispose_texts(TODAY) and not deviation.dispose_texts(TODAY)
+    [event] = [e for e in deviation.collect_events() if type(e).__name__ == "TextsDisposed"]
+    assert vars(event).get("on") == TODAY
+    broken = refused(rules.DisposedTextsAreNotWrittenTo,
+                     lambda: deviation.record_action(configuration, "rolf.ek", "Nytt", TODAY, protected=NOBODY_PROTECTED))
+    assert broken.rule_id == "R17"
+    refused(rules.DisposedTextsAreNotWrittenTo,
+            lambda: deviation.check(configuration, "rolf.ek", checker=checker(), on=TODAY, protected=NOBODY_PROTECTED))

@@ -193,6 +193,7 @@ class DeviationTextNamesNoPupilWithProtectedIdentity(RuleBroken):
     def __init__(self, field: str = "description") -> None:
         super().__init__()
         self.field = field
+        self.fields = {field: self.message}
 
 
 class DisposedTextsAreNotWrittenTo(RuleBroken):
