@@ -276,23 +276,24 @@ class KeyStore:
         with self._pool.connection() as conn:
             with conn.transaction():
                 (current,) = conn.execute("SELECT version FROM key_encryption FOR UPDATE").fetchone()
+                if self._keks.get(current) is None:
+                    # A process that cannot see the key service (a wrong PUPIL_KEK_DIR) must not
+                    # rotate: it would leave every living key under a version it cannot read.
+                    raise RuntimeError("the current key-encryption key is missing: nothing rotated")
                 version = max(current, self._keks.newest_version()) + 1
                 kek = self._keks.create(version)
                 rows = conn.execute(
                     "SELECT pupil_ref, municipality, identity, data_key, kek_version FROM pupil_key FOR UPDATE"
                 ).fetchall()
-                rewrapped, lost = [], []
+                rewrapped = []
                 for ref, municipality, sealed, wrapped, old in rows:
                     ref = str(ref)
                     data_key = self._unwrapped(ref, bytes(wrapped), old)
                     if data_key is None:
-                        lost.append(ref)  # under a destroyed version already: nothing left to keep
-                        continue
+                        continue  # under a version that no longer exists (before ADR 0024): unreadable as it is
                     pin = json.loads(_unwrap(data_key, bytes(sealed), ref))["pin"]
                     lookup = lookup_digest(kek, municipality, pin) if pin else reference_digest(kek, ref)
                     rewrapped.append((_wrap(kek, data_key, ref), lookup, version, ref))
-                if lost:
-                    conn.execute("DELETE FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])", (lost,))
                 with conn.cursor() as cur:
                     cur.executemany(
                         "UPDATE pupil_key SET data_key = %s, lookup = %s, kek_version = %s WHERE pupil_ref = %s",
