@@ -107,18 +107,26 @@ async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
 
 
 async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    """Apply one public event; returns False when it had been applied before."""
+    """Apply one public event; returns False when it had been applied before. In a transaction
+    of its own, or in the caller's (a batch, FollowupProjector.handle_many: no savepoint, so two
+    round trips less per message; a failure undoes the whole batch, which is tried again)."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return await _apply(conn, message)
     async with conn.transaction():
-        cur = await conn.execute(
-            "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING",
-            (message["event_id"],),
-        )
-        if cur.rowcount == 0:
-            return False
-        handler = _HANDLERS.get(message["event_type"])
-        if handler is not None:
-            await handler(conn, message)
-        return True
+        return await _apply(conn, message)
+
+
+async def _apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
+    cur = await conn.execute(
+        "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING",
+        (message["event_id"],),
+    )
+    if cur.rowcount == 0:
+        return False
+    handler = _HANDLERS.get(message["event_type"])
+    if handler is not None:
+        await handler(conn, message)
+    return True
 
 
 async def _case_opened(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
