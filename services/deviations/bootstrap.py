@@ -1,14 +1,13 @@
 """Wiring of the deviations service, in one place."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from deviations.application import DeviationsApplication
 from deidentify import configured
 from deviations.records import RecordKeepingDeviations, held_reasons, pupils_named, register_matches
+from eventkit.wiring import once_per_process
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def application() -> DeviationsApplication:
     # Access log (R15), the R22 check's register (asked of the cases service) and the
     # municipality's known organisations, the pupils a text names (R14, R17): deviations.records.

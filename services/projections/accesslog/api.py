@@ -3,7 +3,6 @@ municipality administrator of the municipality that owns the records may search 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from uuid import UUID
 
 from fastapi import Depends, Query
@@ -14,13 +13,14 @@ from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.schema import create_schema
 from eventkit.inputs import NO_CONTROL_CHARACTERS
+from eventkit.wiring import once_per_process
 from projections.accesslog import queries
 from projections.accesslog.readmodel import SCHEMA
 
 app = service_api("Stödspår – loggkontroll (access log)", audience="accesslog", tracing_name="accesslog-api")
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def _pool() -> ConnectionPool:
     pool = Postgres.for_database("ACCESSLOG_DB").pool(4)
     with pool.connection() as conn:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
 from typing import Literal
 from uuid import UUID
 
@@ -18,6 +17,7 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
+from eventkit.wiring import once_per_process
 from projections.county import queries, readmodel
 
 app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
@@ -27,7 +27,7 @@ Category = Literal["guidelines_not_followed", "agreed_measures_not_carried_out",
                    "party_absent_from_meetings", "other"]
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def pool() -> ConnectionPool:
     p = Postgres.for_database("COUNTY_DB").pool()
     with p.connection() as conn:

@@ -3,8 +3,6 @@ educators' missions and the interventions of the own units; a special educator s
 record. It keeps answering while the competence and documentation services are down."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from fastapi import Depends, Query
 from psycopg_pool import ConnectionPool
 
@@ -13,12 +11,13 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, Role
 from eventkit.inputs import NO_CONTROL_CHARACTERS
+from eventkit.wiring import once_per_process
 from projections.quality import clock, queries, readmodel
 
 app = service_api("Stödspår – rektors kvalitetsvy (read model)", audience="quality", tracing_name="quality-api")
 
 
-@lru_cache(maxsize=1)
+@once_per_process
 def pool() -> ConnectionPool:
     p = Postgres.for_database("QUALITY_DB").pool()
     with p.connection() as conn:
