@@ -43,7 +43,7 @@ RATE = 30.0  # new commands a second, all clients together: a busy day's peak, n
 TIMEOUT = 5.0  # a client's patience with one attempt before it sends the command again
 GIVE_UP_SECONDS = 120.0  # with one command, over all its attempts
 CATCH_UP_SECONDS = 10.0
-# Not yet met after the broker: measured 11-16 s from the moment it answers again (its JVM takes
+# Not yet met after the broker: measured 8.6-16 s from the moment it answers again (its JVM takes
 # 20-35 s to restart under this load on two cores, and the backlog is published within ~5 s;
 # the follow-up worker starts on it at once but needs 6-11 s more for all of it, a cause not yet
 # found). Held here so it cannot get worse unnoticed; the 10 s is open (ADR 0023).
