@@ -211,12 +211,25 @@ def stop_the_database_a_while() -> float:
     return time.monotonic()
 
 
+def _page(stack, page: int) -> httpx.Response:
+    """One page of rektor's follow-up view. Right after the faults, the read API may still be
+    replacing the connections PostgreSQL's restart broke: it answers 503 with Retry-After, and
+    rektor reloads, as a person would, for at most 10 s."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        answer = httpx.get(f"{stack.followup_url}/followup", params={"school_unit": UNIT, "page": page, "page_size": 1000},
+                           headers=headers_for(REKTOR, "followup"), timeout=30)
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer
+        assert answer.headers.get("Retry-After"), "a 503 says when to try again"
+        time.sleep(float(answer.headers["Retry-After"]))
+
+
 def rektors_view(stack, case_ids: set[str]) -> dict[str, int]:
     """The follow-up page as rektor reads it, every page of the unit: the run's rows."""
     rows: dict[str, int] = {}
     for page in itertools.count(1):
-        answer = httpx.get(f"{stack.followup_url}/followup", params={"school_unit": UNIT, "page": page, "page_size": 1000},
-                           headers=headers_for(REKTOR, "followup"), timeout=30)
+        answer = _page(stack, page)
         assert answer.status_code == 200, answer.text
         found = answer.json()["rows"]
         for row in found:
