@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from eventkit.config import kafka_bootstrap
+from eventkit.config import RETRY_AT_MOST_SECONDS, kafka_bootstrap
 from eventkit.contracts import validate_message
 from eventkit.telemetry import setup_tracing
 
@@ -50,7 +50,7 @@ async def _dispose(log: logging.Logger, dispose: Dispose, disposal: dict[str, An
         except Exception as exc:  # database away: never skip a disposal
             log.warning("disposal retrying: %s", type(exc).__name__)
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 10.0)
+            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
     raise asyncio.CancelledError()
 
 
