@@ -32,7 +32,7 @@ from cases.personal_data import PERSONAL_FIELDS
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.keystore import KeyStore
-from eventkit.shredding import ShreddingMapper, about
+from eventkit.shredding import Shredding, about
 from eventkit.store import acting_as
 
 NAME_CHECK_ROLES = {Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR, Role.MUNICIPALITY_ADMIN, Role.REGION_STAFF}
@@ -44,7 +44,8 @@ class PupilNotFound(Exception):
     pass
 
 
-class RecordKeepingCases(CasesApplication):
+class RecordKeepingCases(Shredding, CasesApplication):
+    personal_fields = PERSONAL_FIELDS
     name = "cases"  # the same event store tables as the plain application
 
     def __init__(
@@ -62,12 +63,6 @@ class RecordKeepingCases(CasesApplication):
         self.retention = retention
         self._registers: dict[str, tuple[float, deidentify.Register, list]] = {}
         super().__init__(env, **kwargs)
-
-    def construct_mapper(self) -> ShreddingMapper:
-        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ShreddingMapper)
-        mapper.personal_fields = PERSONAL_FIELDS
-        mapper.keys = self.keys
-        return mapper
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         # Events of a case are about its pupil: encrypt their personal fields under that key.

@@ -36,7 +36,7 @@ from deviations.domain.model import Deviation
 from deviations.personal_data import PERSONAL_FIELDS
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.keystore import KeyStore
-from eventkit.shredding import ShreddingMapper, about
+from eventkit.shredding import Shredding, about
 from eventkit.store import acting_as
 from eventkit.config import env
 from eventkit.http import unavailable
@@ -111,7 +111,8 @@ def held_reasons(who: Identity, deviation_id: UUID, sent_version: int | None = N
         raise CheckUnavailable("county") from None
 
 
-class RecordKeepingDeviations(DeviationsApplication):
+class RecordKeepingDeviations(Shredding, DeviationsApplication):
+    personal_fields = PERSONAL_FIELDS
     name = "deviations"  # the same event store tables as the plain application
 
     def __init__(self, env: dict[str, str] | None = None, *, access_log: AccessLog | None = None,
@@ -122,12 +123,6 @@ class RecordKeepingDeviations(DeviationsApplication):
         # Names once copied from CaseOpened v1 (ADR 0011, superseded by ADR 0020) go.
         with psycopg.connect(self.access_log.postgres.conninfo, autocommit=True) as conn:
             conn.execute("DROP TABLE IF EXISTS pupil_name")
-
-    def construct_mapper(self) -> ShreddingMapper:
-        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=ShreddingMapper)
-        mapper.personal_fields = PERSONAL_FIELDS
-        mapper.keys = self.keys
-        return mapper
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         # A deviation's texts are encrypted under its own key, made with its report.

@@ -34,7 +34,7 @@ from documentation.personal_data import PERSONAL_FIELDS, DocumentationMapper, no
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.identity import Identity, Role
 from eventkit.keystore import KeyStore
-from eventkit.shredding import about
+from eventkit.shredding import Shredding, about
 from eventkit.store import acting_as
 
 
@@ -43,7 +43,9 @@ def disposal_job(municipality: str) -> Identity:
     return Identity("gallring", "Gallring (dokumentation)", Role.MUNICIPALITY_ADMIN, municipality)
 
 
-class RecordKeepingDocumentation(DocumentationApplication):
+class RecordKeepingDocumentation(Shredding, DocumentationApplication):
+    personal_fields = PERSONAL_FIELDS
+    mapper_class = DocumentationMapper
     name = "documentation"  # the same event store tables as the plain application
 
     def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore | None = None,
@@ -52,12 +54,6 @@ class RecordKeepingDocumentation(DocumentationApplication):
         self.keys = keys or KeyStore("DOCUMENTATION_DB")
         self.access_log = access_log or AccessLog("DOCUMENTATION_DB", "documentation")
         super().__init__(env, **kwargs)
-
-    def construct_mapper(self) -> DocumentationMapper:
-        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=DocumentationMapper)
-        mapper.personal_fields = PERSONAL_FIELDS
-        mapper.keys = self.keys
-        return mapper
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         pupils = [o for o in objs if isinstance(o, Intervention) and o.individual]

@@ -137,3 +137,18 @@ class ShreddingMapper(EnvelopeMapper):
                     state[name] = open_sealed(key, subject, state[name])
         return event
 
+
+class Shredding:
+    """Mixin for a ServiceApplication whose events hold personal data: its mapper is a
+    `mapper_class` (ShreddingMapper or a subclass) with the service's `personal_fields` and its
+    key store `self.keys`, which the application sets before the base constructor runs."""
+
+    personal_fields: PersonalFields = {}
+    mapper_class: type[ShreddingMapper] = ShreddingMapper
+    keys: KeyRing
+
+    def construct_mapper(self) -> ShreddingMapper:
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=self.mapper_class)
+        mapper.personal_fields = self.personal_fields
+        mapper.keys = self.keys
+        return mapper
