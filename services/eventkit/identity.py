@@ -114,7 +114,7 @@ def sign(identity: Identity, *, audience: str, caller: str) -> str:
 class Verified:
     identity: Identity
     token_id: str
-    caller: str = ""  # the service that sent it (CALLERS)
+    caller: str  # the service that sent it (CALLERS)
 
 
 def verify(token: str | None, *, audience: str) -> Verified:
