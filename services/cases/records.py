@@ -283,7 +283,8 @@ def _best_matching(people: list[tuple[str, set[str]]], matched: set[str]) -> set
     Kalle."""
     if not matched:
         return set()
-    words = matched | {w[:-1] for w in matched if w.endswith(("s", "x", "z"))}
+    words = matched | {piece for w in matched if "-" in w for piece in w.split("-")}  # "hassan-familjen"
+    words |= {w[:-1] for w in words if w.endswith(("s", "x", "z"))}
     scores = {ref: len(parts & words) for ref, parts in people}
     best = max(scores.values(), default=0)
     return {ref for ref, score in scores.items() if score == best and best > 0}

@@ -181,7 +181,11 @@ def register_matches(text: str, register: Register) -> list[tuple[int, int, str]
     register: what the service keeping the register answers, never the registered names."""
     found = []
     for match in TOKEN.finditer(text):
-        how = register.matches(match.group())
+        word = match.group()
+        how = register.matches(word)
+        if not how and "-" in word:  # "Hassan-familjen", "Zelmira-Kvarnson": a registered part in a compound
+            pieces = [register.matches(piece) for piece in word.split("-") if len(piece.strip("'")) >= 2]
+            how = "exact" if "exact" in pieces else "sound" if "sound" in pieces else None
         if how:
             found.append((match.start(), match.end(), how))
     return found
@@ -302,6 +306,10 @@ def _judge(text: str, token: "_Token", lexicon: Lexicon, register: Register,
         if all(lexicon.is_word(p) or p in lexicon.places or p in ABBREVIATIONS or _acronym(o)
                for p, o in zip(parts, originals)):
             return 0, False  # "SIP-möte", "BUP-psykologen", "Hägersten-Älvsjö"
+        matched_remotely = next((how for s, e, how in registered if s <= token.start and token.end <= e
+                                 and how != "protected"), None)  # register_matches takes a compound whole
+        if matched_remotely == "exact":
+            return REGISTERED, True  # "Hassan-familjen" of a registered Hassan
         if word[0].isupper() and any(register.matches(o) or any(lexicon.is_name(f) for f in word_forms(p))
                                      for p, o in zip(parts, originals)):
             in_register = any(register.matches(o) == "exact" for o in originals)

@@ -258,6 +258,23 @@ def test_r22_words_that_are_also_names_are_words_unless_written_as_names():
     assert ("registered_name", "Vilja") in found("Rektor träffade Vilja i går.")
 
 
+@pytest.mark.parametrize("text, compound", [
+    ("Lindqvist-familjen kom inte till SIP-mötet.", "Lindqvist-familjen"),
+    ("Vi ringde Vilja\u2011Bergs pappa.", "Vilja\u2011Bergs"),  # joined by a non-breaking hyphen
+    ("Karl-Lindqvists mentor var sjuk.", "Karl-Lindqvists"),
+])
+def test_r22_a_registered_name_inside_a_hyphenated_compound_is_found_where_the_register_is_and_here(text, compound):
+    """The register's answer (positions, made where the register is) takes the compound whole,
+    and the check here reads it as a registered name, so it can only be redacted."""
+    normal = deidentify.normalise(text).text
+    spans = deidentify.register_matches(normal, REGISTER)
+    assert [normal[s:e] for s, e, _ in spans] == [deidentify.normalise(compound).text]
+    remote = deidentify.check(text, lexicon=LEXICON, registered_spans=spans, today=TODAY)
+    assert [(f.kind, f.text) for f in remote] == [(Kind.REGISTERED_NAME, compound)]
+    # A compound of ordinary words and abbreviations is no one.
+    assert deidentify.register_matches(deidentify.normalise("BUP-psykologen och SIP-mötet").text, REGISTER) == []
+
+
 def test_r22_registered_names_can_only_be_redacted_and_lexicon_names_can_be_confirmed():
     assert Kind.REGISTERED_NAME.redact_only and Kind.IDENTITY_NUMBER.redact_only
     assert not Kind.NAME.redact_only and not Kind.CAPITALISED_WORD.redact_only and not Kind.PHONE.redact_only

@@ -220,3 +220,16 @@ def test_r17_the_relay_loads_a_batchs_keys_at_once_and_still_reads_every_pupil()
     assert keys.warmed == [set(refs)]
     opened = [reader.to_domain_event(e) for e in batch if b"pupil_name" in e.state]
     assert [e.pupil_name for e in opened] == [NAME] * 3
+
+
+def test_r17_a_text_is_linked_to_the_pupils_it_names_best():
+    """Which pupils' disposal takes a deviation's texts with it: those with the most of their
+    name parts in the text (a genitive and a compound count), not everyone sharing one part."""
+    from cases.records import _best_matching
+
+    people = [("kalle-l", {"kalle", "lindqvist"}), ("kalle-b", {"kalle", "berg"}), ("ida", {"ida", "berg"})]
+    assert _best_matching(people, {"kalle", "lindqvist"}) == {"kalle-l"}
+    assert _best_matching(people, {"kalles"}) == {"kalle-l", "kalle-b"}  # "Kalles" alone: every Kalle
+    assert _best_matching(people, {"lindqvist-familjen"}) == {"kalle-l"}
+    assert _best_matching(people, {"bergs", "ida"}) == {"ida"}
+    assert _best_matching(people, set()) == set()
