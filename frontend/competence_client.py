@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
-from eventkit.identity import Identity
 from frontend.services_client import ServiceClient
 
 
@@ -52,11 +49,5 @@ class QualityClient(ServiceClient):
         return await self._call("GET", "/quality", "/quality", params=params)
 
 
-def competence_client(request: Request, who: Identity) -> CompetenceClient:
-    backends = request.app.state.backends
-    return CompetenceClient(backends.http, backends.competence_url, who)
-
-
-def quality_client(request: Request, who: Identity) -> QualityClient:
-    backends = request.app.state.backends
-    return QualityClient(backends.http, backends.quality_url, who)
+competence_client = CompetenceClient.for_user
+quality_client = QualityClient.for_user

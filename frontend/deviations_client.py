@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from fastapi import Request
 
-from eventkit.identity import HEADER, Identity, sign
 from frontend.services_client import TIMEOUT, NotFound, ServiceClient, ServiceUnavailable
 
 
@@ -66,7 +64,7 @@ class CountyClient(ServiceClient):
     async def csv(self, params: dict[str, Any]) -> bytes:
         try:
             response = await self.http.get(self.base_url + "/county/deviations.csv", params=params,
-                                           headers={HEADER: sign(self.identity, audience=self.service, caller="frontend")}, timeout=TIMEOUT)
+                                           headers=self._identity_header(), timeout=TIMEOUT)
         except httpx.HTTPError:
             raise ServiceUnavailable(self.service) from None
         if response.status_code != 200:
@@ -74,11 +72,5 @@ class CountyClient(ServiceClient):
         return response.content
 
 
-def deviations_client(request: Request, who: Identity) -> DeviationsClient:
-    backends = request.app.state.backends
-    return DeviationsClient(backends.http, backends.deviations_url, who)
-
-
-def county_client(request: Request, who: Identity) -> CountyClient:
-    backends = request.app.state.backends
-    return CountyClient(backends.http, backends.county_url, who)
+deviations_client = DeviationsClient.for_user
+county_client = CountyClient.for_user

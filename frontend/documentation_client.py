@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
-from eventkit.identity import Identity
 from frontend.services_client import ServiceClient
 
 
@@ -34,6 +31,4 @@ class DocumentationClient(ServiceClient):
         return await self._call("GET", "/units/{unit}/overview", f"/units/{unit}/overview", params=params)
 
 
-def documentation_client(request: Request, who: Identity) -> DocumentationClient:
-    backends = request.app.state.backends
-    return DocumentationClient(backends.http, backends.documentation_url, who)
+documentation_client = DocumentationClient.for_user

@@ -6,10 +6,9 @@ messages: a field message next to its field, anything else at the top of the for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
-from typing import Any, Awaitable, Callable
-
-from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable, VersionConflict
+from frontend.services_client import ServiceRefused
 
 CONFLICT = (
     "Någon annan har sparat i ärendet efter att du öppnade sidan, så inget sparades nu. "
@@ -56,10 +55,6 @@ class FormState:
         return state
 
     @classmethod
-    def stale(cls, values: dict[str, str]) -> "FormState":
-        return cls(values=dict(values), problem=CONFLICT, conflict=True)
-
-    @classmethod
     def unavailable(cls, values: dict[str, str], service: str, message: str | None = None) -> "FormState":
         return cls(values=dict(values), problem=message or UNAVAILABLE.get(service, UNAVAILABLE["cases"]))
 
@@ -81,20 +76,3 @@ def at_form_fields(values: dict[str, str], refusal: ServiceRefused,
     if refusal.rule and fields and all(name in state.errors for name in fields):
         state.problem = None  # the rule's message stands at its field
     return state
-
-
-async def attempt(
-    call: Awaitable[Any], values: dict[str, str],
-    refused: Callable[[dict[str, str], ServiceRefused], FormState] = FormState.refused, conflict: str = CONFLICT,
-) -> tuple[Any, FormState | None, int]:
-    """Run a command; a refusal becomes the form's state to re-render, with its status."""
-    try:
-        return await call, None, 200
-    except ServiceRefused as refusal:
-        return None, refused(values, refusal), 422
-    except ServiceUnavailable as down:
-        return None, FormState.unavailable(values, down.service, down.message), 503
-    except Forbidden as refusal:
-        return None, FormState(values=dict(values), problem=str(refusal)), 403
-    except VersionConflict:
-        return None, FormState(values=dict(values), problem=conflict, conflict=True), 409

@@ -11,7 +11,6 @@ from fastapi import Request
 from eventkit.config import env
 from eventkit.identity import Identity
 from frontend.services_client import Forbidden, NotFound, ServiceClient, ServiceUnavailable
-from frontend.web import cases_client
 
 
 class RecordsClient(ServiceClient):
@@ -32,18 +31,18 @@ class RecordsClient(ServiceClient):
 class AccessLogClient(ServiceClient):
     service = "accesslog"
 
+    @classmethod
+    def for_user(cls, request: Request, who: Identity) -> "AccessLogClient":
+        # Its URL is read at each call (ACCESSLOG_URL), not kept with the app's other backends.
+        return cls(request.app.state.backends.http, env("ACCESSLOG_URL", "http://127.0.0.1:8014"), who)
+
     async def search(self, **filters: Any) -> dict[str, Any]:
         params = {k: v for k, v in filters.items() if v not in (None, "")}
         return await self._call("GET", "/accesslog", "/accesslog", params=params)
 
 
-def records_client(request: Request, who: Identity) -> RecordsClient:
-    cases = cases_client(request, who)
-    return RecordsClient(cases.http, cases.base_url, who)
-
-
-def accesslog_client(request: Request, who: Identity) -> AccessLogClient:
-    return AccessLogClient(request.app.state.backends.http, env("ACCESSLOG_URL", "http://127.0.0.1:8014"), who)
+records_client = RecordsClient.for_user
+accesslog_client = AccessLogClient.for_user
 
 
 async def with_pupil_names(request: Request, who: Identity, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

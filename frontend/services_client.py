@@ -7,10 +7,11 @@ Spans and logs name the service and the route template only, never personal data
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Self
 from uuid import UUID
 
 import httpx
+from fastapi import Request
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
@@ -60,12 +61,21 @@ class IdentityNotAccepted(Exception):
 
 
 class ServiceClient:
-    service = "service"
+    service = "service"  # names the service in spans and logs, and its URL: the app's backends.<service>_url
 
     def __init__(self, http: httpx.AsyncClient, base_url: str, identity: Identity) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
         self.identity = identity
+
+    @classmethod
+    def for_user(cls, request: Request, who: Identity) -> Self:
+        """This service's client acting for `who`, on the app's one connection pool."""
+        backends = request.app.state.backends
+        return cls(backends.http, getattr(backends, f"{cls.service}_url"), who)
+
+    def _identity_header(self) -> dict[str, str]:
+        return {HEADER: sign(self.identity, audience=self.service, caller="frontend")}
 
     async def _call(self, method: str, template: str, path: str, **kwargs: Any) -> dict[str, Any]:
         attributes = {
@@ -76,7 +86,7 @@ class ServiceClient:
         with _tracer.start_as_current_span(
             f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
-            headers = {HEADER: sign(self.identity, audience=self.service, caller="frontend")}
+            headers = self._identity_header()
             if method in ("POST", "PUT", "PATCH", "DELETE") and (key := next_request_key()):
                 headers[IDEMPOTENCY_HEADER] = key  # the form's own key: a double click or a retry stores once
             propagate.inject(headers)

@@ -80,20 +80,19 @@ def own_unit(who: Identity, asked: str, *, first_by_default: bool = True) -> str
     (another unit's or municipality's) is not found — never swapped for the user's own. None
     named: the user's first unit (or none, when `first_by_default` is False)."""
     if not asked:
-        return who.school_units[0] if first_by_default and who.school_units else ""
+        return first_unit(who) if first_by_default else ""
     if asked not in who.school_units:
         raise NotFound("Skolenheten finns inte bland dina enheter.")
     return asked
 
 
-def cases_client(request: Request, who: Identity) -> CasesClient:
-    backends = request.app.state.backends
-    return CasesClient(backends.http, backends.cases_url, who)
+def first_unit(who: Identity) -> str:
+    """The school unit a new form starts with: the user's first (or none)."""
+    return who.school_units[0] if who.school_units else ""
 
 
-def followup_client(request: Request, who: Identity) -> FollowupClient:
-    backends = request.app.state.backends
-    return FollowupClient(backends.http, backends.followup_url, who)
+cases_client = CasesClient.for_user
+followup_client = FollowupClient.for_user
 
 
 def _who(request: Request) -> Identity | None:

@@ -12,14 +12,14 @@ import logging
 
 import httpx
 from authlib.common.errors import AuthlibBaseError
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError
 
-from eventkit.identity import Identity
+from frontend.deps import CurrentUser
 from frontend.errors import problem_page
 from frontend.oidc import LoginRefused, check_issuer, identity_from_claims
-from frontend.web import current_identity, log_in, log_out, render
+from frontend.web import log_in, log_out, render
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -111,5 +111,5 @@ async def logged_out(request: Request) -> Response:
 
 
 @router.get("/")
-async def start(request: Request, who: Identity = Depends(current_identity)) -> Response:
+async def start(request: Request, who: CurrentUser) -> Response:
     return render(request, "start.html", {})

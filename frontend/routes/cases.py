@@ -1,33 +1,25 @@
 """The pupil's support case: open it, record extra adaptations (R1), refer to rektor (R2)."""
 from __future__ import annotations
 
-from typing import Any, Awaitable
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
 
 from eventkit.identity import Identity
-from frontend.forms import FormState, attempt
+from frontend.actions import Attempt, go
+from frontend.deps import CurrentUser
+from frontend.forms import FormState
 from frontend.services_client import CasesClient, ServiceUnavailable
-from frontend.web import cases_client, current_identity, flash, is_htmx, render
+from frontend.web import cases_client, first_unit, flash, is_htmx, render
 from frontend.workflow_labels import step_context
 
 router = APIRouter()
 
 # Where a broken rule's message belongs when it is about one field (by the rule's name).
 RULE_FIELDS = {"ExtraAdaptationNeedsOneShortDescription": "description"}
-
-
-async def _attempt(call: Awaitable[Any], values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    return await attempt(call, values, lambda v, refusal: FormState.refused(v, refusal, RULE_FIELDS))
-
-
-def _go(request: Request, url: str) -> Response:
-    """After a successful command: a full navigation, with or without JavaScript."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+attempt = Attempt(lambda values, refusal: FormState.refused(values, refusal, RULE_FIELDS))
 
 
 # -- open a case ---------------------------------------------------------------------------
@@ -39,24 +31,24 @@ def _new_case_page(request: Request, who: Identity, form: FormState, status: int
 
 
 @router.get("/arenden/nytt")
-async def new_case(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    return _new_case_page(request, who, FormState(values={"school_unit": who.school_units[0] if who.school_units else ""}))
+async def new_case(request: Request, who: CurrentUser) -> Response:
+    return _new_case_page(request, who, FormState(values={"school_unit": first_unit(who)}))
 
 
 @router.post("/arenden")
 async def open_case(
     request: Request,
-    who: Identity = Depends(current_identity),
+    who: CurrentUser,
     school_unit: str = Form(""),
     pupil_personal_number: str = Form(""),
     pupil_name: str = Form(""),
 ) -> Response:
     values = {"school_unit": school_unit, "pupil_personal_number": pupil_personal_number, "pupil_name": pupil_name}
-    case_id, problem, status = await _attempt(cases_client(request, who).open_case(**values), values)
+    case_id, problem, status = await attempt(cases_client(request, who).open_case(**values), values)
     if problem:
         return _new_case_page(request, who, problem, status)
     flash(request, "Elevärendet är öppnat. Skriv upp extra anpassningar nedan, eller anmäl till rektor.")
-    return _go(request, f"/arenden/{case_id}")
+    return go(request, f"/arenden/{case_id}")
 
 
 # -- the case page ---------------------------------------------------------------------------
@@ -93,26 +85,26 @@ async def _case_if_reachable(client: CasesClient, case_id: UUID) -> dict[str, An
 
 
 @router.get("/arenden/{case_id}")
-async def case_page(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def case_page(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     case = await cases_client(request, who).case(case_id)
     return _case_page(request, case_id, case)
 
 
 @router.post("/arenden/{case_id}/anpassningar")
 async def record_extra_adaptation(
-    request: Request, case_id: UUID, who: Identity = Depends(current_identity), description: str = Form("")
+    request: Request, case_id: UUID, who: CurrentUser, description: str = Form("")
 ) -> Response:
     """R1: one short field, no approval step; the teacher decides."""
     client = cases_client(request, who)
     values = {"description": description}
-    _, problem, status = await _attempt(client.record_extra_adaptation(case_id, description), values)
+    _, problem, status = await attempt(client.record_extra_adaptation(case_id, description), values)
     if problem:
         case = await _case_if_reachable(client, case_id) if is_htmx(request) else await client.case(case_id)
         return _case_page(request, case_id, case, adaptation=problem, blocks=["adaptation_form"], status=status)
     saved = f"Den extra anpassningen är sparad: {description.strip()}"
     if not is_htmx(request):
         flash(request, saved)
-        return RedirectResponse(f"/arenden/{case_id}#extra-anpassningar", status_code=303)
+        return go(request, f"/arenden/{case_id}#extra-anpassningar")
     case = await client.case(case_id)
     blocks = ["adaptation_form", "adaptation_list"]
     if case["referral"] is None:
@@ -126,7 +118,7 @@ async def record_extra_adaptation(
 async def refer_to_rektor(
     request: Request,
     case_id: UUID,
-    who: Identity = Depends(current_identity),
+    who: CurrentUser,
     tried_adaptations: str = Form(""),
     why_not_enough: str = Form(""),
     special_reason: str = Form(""),
@@ -138,14 +130,14 @@ async def refer_to_rektor(
         "why_not_enough": why_not_enough,
         "special_reason": special_reason,
     }
-    _, problem, status = await _attempt(client.refer_to_rektor(case_id, **values), values)
+    _, problem, status = await attempt(client.refer_to_rektor(case_id, **values), values)
     if problem:
         case = await _case_if_reachable(client, case_id) if is_htmx(request) else await client.case(case_id)
         return _case_page(request, case_id, case, referral=problem, blocks=["referral"], status=status)
     sent = "Anmälan är skickad till rektor."
     if not is_htmx(request):
         flash(request, sent)
-        return RedirectResponse(f"/arenden/{case_id}#anmalan", status_code=303)
+        return go(request, f"/arenden/{case_id}#anmalan")
     case = await client.case(case_id)
     # The focus moves to the confirmation (autofocus), which reads it out; no live announcement.
     return _case_page(request, case_id, case, referral=FormState(done=sent), blocks=["referral"])

@@ -7,19 +7,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
+from frontend.actions import Attempt, go
 from frontend.competence_client import competence_client, quality_client
-from frontend.forms import FormState, at_form_fields
-from frontend.routes.cases import _go
-from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable, VersionConflict
-from frontend.web import current_identity, flash, own_unit, render
+from frontend.deps import signed_in_as
+from frontend.forms import UNAVAILABLE, FormState, at_form_fields
+from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
+from frontend.web import first_unit, flash, own_unit, render
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f-]{36}$")
-PARTIES = (Role.REKTOR, Role.SPECIAL_EDUCATOR)
+# The mission's two parties; the profile is the special educator's own.
+Party = signed_in_as((Role.REKTOR, Role.SPECIAL_EDUCATOR), "Uppdrag och mål formuleras av rektor och specialpedagog.")
+Educator = signed_in_as((Role.SPECIAL_EDUCATOR,), "Profilen förs av specialpedagogen själv.")
 
 # Each form of the mission pages: the service's route (path and trace template), the form's
 # fields, and the confirmation shown after it was saved. `{x}` are ids from the page's URL.
@@ -43,9 +46,7 @@ FORMS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 ALIASES = {"on": ("completed_on", "held_on"), "planned_hours": ("planned_hours",), "hours": ("hours", "planned_hours")}
 
 
-def _require_party(who: Identity, *ids: str) -> None:
-    if who.role not in PARTIES:
-        raise Forbidden("Uppdrag och mål formuleras av rektor och specialpedagog.")
+def _well_formed(*ids: str) -> None:
     if any(not ID.match(value) for value in ids):
         raise NotFound("")  # ids go into the service's path: nothing else may
 
@@ -53,6 +54,10 @@ def _require_party(who: Identity, *ids: str) -> None:
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
     return at_form_fields(values, refusal, lambda name: next(
         (alias for alias in ALIASES.get(name, (name,)) if alias in values), name))
+
+
+# The service's own words for a 503 are not shown here: the forms say the part is unreachable.
+attempt = Attempt(_refused, unavailable=UNAVAILABLE["competence"])
 
 
 def _body(form_name: str, values: dict[str, str], dates: list[str]) -> dict[str, Any]:
@@ -69,9 +74,8 @@ def _body(form_name: str, values: dict[str, str], dates: list[str]) -> dict[str,
 
 # -- overview -----------------------------------------------------------------------------------
 @router.get("/kompetens")
-async def overview(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
-    return await _overview(request, who, FormState(values={"school_unit": who.school_units[0] if who.school_units else ""}))
+async def overview(request: Request, who: Party) -> Response:
+    return await _overview(request, who, FormState(values={"school_unit": first_unit(who)}))
 
 
 async def _overview(request: Request, who: Identity, form: FormState, status: int = 200) -> Response:
@@ -85,8 +89,7 @@ async def _overview(request: Request, who: Identity, form: FormState, status: in
 
 
 @router.post("/kompetens/uppdrag")
-async def start(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
+async def start(request: Request, who: Party) -> Response:
     form = await request.form()
     values = {"school_unit": str(form.get("school_unit", "")), "special_educator": str(form.get("special_educator", ""))}
     try:
@@ -96,7 +99,7 @@ async def start(request: Request, who: Identity = Depends(current_identity)) -> 
     except Forbidden as refused:
         return await _overview(request, who, FormState(values=values, problem=str(refused)), 403)
     flash(request, "Uppdraget är påbörjat. Skriv uppdragsbeskrivningen tillsammans.")
-    return _go(request, f"/kompetens/uppdrag/{mission_id}")
+    return go(request, f"/kompetens/uppdrag/{mission_id}")
 
 
 # -- the mission page -------------------------------------------------------------------------------
@@ -117,14 +120,14 @@ async def _mission_page(request: Request, who: Identity, mission_id: str, forms:
 
 
 @router.get("/kompetens/uppdrag/{mission_id}")
-async def mission(request: Request, mission_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who, mission_id)
+async def mission(request: Request, mission_id: str, who: Party) -> Response:
+    _well_formed(mission_id)
     return await _mission_page(request, who, mission_id)
 
 
 @router.get("/kompetens/uppdrag/{mission_id}/mal/{goal_id}")
-async def goal(request: Request, mission_id: str, goal_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who, mission_id, goal_id)
+async def goal(request: Request, mission_id: str, goal_id: str, who: Party) -> Response:
+    _well_formed(mission_id, goal_id)
     return await _goal_page(request, who, mission_id, goal_id)
 
 
@@ -137,24 +140,24 @@ async def _goal_page(request: Request, who: Identity, mission_id: str, goal_id: 
 
 
 @router.get("/kompetens/uppdrag/{mission_id}/historik")
-async def history(request: Request, mission_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who, mission_id)
+async def history(request: Request, mission_id: str, who: Party) -> Response:
+    _well_formed(mission_id)
     client = competence_client(request, who)
     return render(request, "competence_history.html", {
         "mission": await client.mission(mission_id), "events": await client.history(mission_id)})
 
 
 @router.post("/kompetens/uppdrag/{mission_id}/{form_name}")
-async def act(request: Request, mission_id: str, form_name: str, who: Identity = Depends(current_identity)) -> Response:
+async def act(request: Request, mission_id: str, form_name: str, who: Party) -> Response:
     """Every form of the mission and goal pages. The answer is the page it came from: on a
     refusal with the form's values and the messages next to its fields; else a redirect."""
-    _require_party(who, mission_id)
+    _well_formed(mission_id)
     if form_name not in FORMS:
         raise NotFound(form_name)
     path, template, fields, done = FORMS[form_name]
     form = await request.form()
     ids = {key: str(form.get(key, "")) for key in ("goal", "assessment", "activity")}
-    _require_party(who, *(value for value in ids.values() if value))
+    _well_formed(*(value for value in ids.values() if value))
     values = {key: str(form.get(key, "")) for key in fields if key != "follow_up_dates"}
     dates = [str(d) for d in form.getlist("follow_up_dates") if str(d).strip()]
     body = _body(form_name, values, dates)
@@ -166,31 +169,21 @@ async def act(request: Request, mission_id: str, form_name: str, who: Identity =
         body["expected_version"] = int(version)
     back_to_goal = str(form.get("back", "")) == "goal" and ids["goal"]
     key = f"{form_name}:{ids['goal'] or ids['assessment'] or ids['activity']}"
-    try:
-        await competence_client(request, who).act(mission_id, template, path.format(**ids), body)
-    except (ServiceRefused, ServiceUnavailable, Forbidden, VersionConflict) as problem:
-        if isinstance(problem, ServiceRefused):
-            state, status = _refused(values, problem), 422
-        elif isinstance(problem, ServiceUnavailable):
-            state, status = FormState.unavailable(values, "competence"), 503
-        elif isinstance(problem, VersionConflict):
-            state, status = FormState.stale(values), 409
-        else:
-            state, status = FormState(values=dict(values), problem=str(problem)), 403
+    _, problem, status = await attempt(
+        competence_client(request, who).act(mission_id, template, path.format(**ids), body), values)
+    if problem:
         if back_to_goal:
-            return await _goal_page(request, who, mission_id, ids["goal"], {key: state}, status)
-        return await _mission_page(request, who, mission_id, {key: state}, status)
+            return await _goal_page(request, who, mission_id, ids["goal"], {key: problem}, status)
+        return await _mission_page(request, who, mission_id, {key: problem}, status)
     flash(request, done)
     if back_to_goal:
-        return _go(request, f"/kompetens/uppdrag/{mission_id}/mal/{ids['goal']}")
-    return _go(request, f"/kompetens/uppdrag/{mission_id}#{form.get('anchor', '')}".rstrip("#"))
+        return go(request, f"/kompetens/uppdrag/{mission_id}/mal/{ids['goal']}")
+    return go(request, f"/kompetens/uppdrag/{mission_id}#{form.get('anchor', '')}".rstrip("#"))
 
 
 # -- the special educator's profile (seed §2) ----------------------------------------------------------
 @router.get("/kompetens/profil")
-async def profile(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    if who.role is not Role.SPECIAL_EDUCATOR:
-        raise Forbidden("Profilen förs av specialpedagogen själv.")
+async def profile(request: Request, who: Educator) -> Response:
     current = await competence_client(request, who).profile(who.user_id)
     values = {"degree": current["degree"], "qualification": current["qualification"],
               "specialisations": ",".join(current["specialisations"])}
@@ -198,9 +191,7 @@ async def profile(request: Request, who: Identity = Depends(current_identity)) -
 
 
 @router.post("/kompetens/profil")
-async def save_profile(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    if who.role is not Role.SPECIAL_EDUCATOR:
-        raise Forbidden("Profilen förs av specialpedagogen själv.")
+async def save_profile(request: Request, who: Educator) -> Response:
     form = await request.form()
     chosen = [str(s) for s in form.getlist("specialisations")]
     values = {"degree": str(form.get("degree", "")), "qualification": str(form.get("qualification", "")),
@@ -214,13 +205,12 @@ async def save_profile(request: Request, who: Identity = Depends(current_identit
         return render(request, "competence_profile.html", {"form": _refused(values, refusal), "profile": current},
                       status_code=422)
     flash(request, "Din profil är sparad.")
-    return _go(request, "/kompetens/profil")
+    return go(request, "/kompetens/profil")
 
 
 # -- rektor's quality view: a tab of the follow-up page --------------------------------------------------
 @router.get("/uppfoljning/kvalitet")
-async def quality(request: Request, skolenhet: str = "", who: Identity = Depends(current_identity)) -> Response:
-    _require_party(who)
+async def quality(request: Request, who: Party, skolenhet: str = "") -> Response:
     unit = own_unit(who, skolenhet, first_by_default=False) if who.role is Role.REKTOR else ""
     try:
         view = await quality_client(request, who).view(unit or None)

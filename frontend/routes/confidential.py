@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
+from frontend.actions import attempt, go
+from frontend.deps import CurrentUser
 from frontend.devlogin import role_label
 from frontend.forms import FormState
-from frontend.routes.cases import _attempt, _go
 from frontend.services_client import CasesClient
-from frontend.web import cases_client, current_identity, flash, render
+from frontend.web import flash, render
 
 router = APIRouter()
 
@@ -29,9 +30,7 @@ class ConfidentialClient(CasesClient):
         return await self._call("GET", "/cases/{case_id}/medical", f"/cases/{case_id}/medical")
 
 
-def _client(request: Request, who: Identity) -> ConfidentialClient:
-    plain = cases_client(request, who)
-    return ConfidentialClient(plain.http, plain.base_url, who)
+_client = ConfidentialClient.for_user
 
 
 async def _page(request: Request, who: Identity, case_id: UUID, *, grant: FormState | None = None,
@@ -53,7 +52,7 @@ async def _page(request: Request, who: Identity, case_id: UUID, *, grant: FormSt
 
 
 @router.get("/arenden/{case_id}/sekretess")
-async def page(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def page(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     return await _page(request, who, case_id)
 
 
@@ -61,32 +60,32 @@ async def _step(request: Request, who: Identity, case_id: UUID, step: str, value
                 form: str, done: str) -> Response:
     """One decision on the Sekretess page: refused, the page again with the message at `form`;
     done, back to the page with `done` said."""
-    _, problem, status = await _attempt(_client(request, who).step(case_id, step, values), values)
+    _, problem, status = await attempt(_client(request, who).step(case_id, step, values), values)
     if problem:
         return await _page(request, who, case_id, status=status, **{form: problem})
     flash(request, done)
-    return _go(request, f"/arenden/{case_id}/sekretess")
+    return go(request, f"/arenden/{case_id}/sekretess")
 
 
 @router.post("/arenden/{case_id}/sekretess/skyddad-identitet")
-async def mark(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def mark(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     return await _step(request, who, case_id, "protection", {}, form="grant",
                        done="Ärendet är markerat med skyddad identitet. Bara du och de du ger behörighet ser det.")
 
 
 @router.post("/arenden/{case_id}/sekretess/behorighet")
-async def grant(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
+async def grant(request: Request, case_id: UUID, who: CurrentUser, user_id: str = Form("")) -> Response:
     return await _step(request, who, case_id, "protection/grants", {"user_id": user_id}, form="grant",
                        done="Behörigheten är given.")
 
 
 @router.post("/arenden/{case_id}/sekretess/aterkalla")
-async def revoke(request: Request, case_id: UUID, who: Identity = Depends(current_identity), user_id: str = Form("")) -> Response:
+async def revoke(request: Request, case_id: UUID, who: CurrentUser, user_id: str = Form("")) -> Response:
     return await _step(request, who, case_id, "protection/revocations", {"user_id": user_id}, form="grant",
                        done="Behörigheten är återkallad.")
 
 
 @router.post("/arenden/{case_id}/sekretess/medicinskt")
-async def medical_entry(request: Request, case_id: UUID, who: Identity = Depends(current_identity), text: str = Form("")) -> Response:
+async def medical_entry(request: Request, case_id: UUID, who: CurrentUser, text: str = Form("")) -> Response:
     return await _step(request, who, case_id, "medical/entries", {"text": text}, form="medical_form",
                        done="Anteckningen är sparad i den medicinska delen.")

@@ -6,23 +6,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit.identity import Role
 from frontend import charts
+from frontend.deps import signed_in_as
 from frontend.deviation_labels import CATEGORIES, ORGANISATIONS, PERIOD_KINDS
 from frontend.deviations_client import county_client
-from frontend.services_client import Forbidden
-from frontend.web import current_identity, render
+from frontend.web import render
 
 router = APIRouter()
-
-
-def _secretariat(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role != Role.BUS_SECRETARIAT:
-        raise Forbidden("Länsbilden är till för BUS-sekretariatet.")
-    return who
+Secretariat = signed_in_as((Role.BUS_SECRETARIAT,), "Länsbilden är till för BUS-sekretariatet.")
 
 
 def _filters(ar: str = "", kommun: str = "", kategori: str = "", verksamhet: str = "", period: str = "") -> dict[str, str]:
@@ -41,6 +38,9 @@ def _filters(ar: str = "", kommun: str = "", kategori: str = "", verksamhet: str
     return chosen
 
 
+Filters = Annotated[dict[str, str], Depends(_filters)]
+
+
 def _labelled(rows: list[dict[str, Any]], labels: dict[str, str]) -> list[tuple[str, int]]:
     return [(labels.get(r["key"], r["key"]), r["deviations"]) for r in rows]
 
@@ -57,8 +57,7 @@ def chart_set(request: Request, summary: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/lan")
-async def county_view(request: Request, indelning: str = "month", who: Identity = Depends(_secretariat),
-                      filters: dict[str, str] = Depends(_filters)) -> Response:
+async def county_view(request: Request, who: Secretariat, filters: Filters, indelning: str = "month") -> Response:
     period_kind = indelning if indelning in PERIOD_KINDS else "month"
     summary = await county_client(request, who).counts({"period_kind": period_kind, **filters})
     return render(request, "county_view.html", {
@@ -68,28 +67,26 @@ async def county_view(request: Request, indelning: str = "month", who: Identity 
 
 
 @router.get("/lan/avvikelser")
-async def county_list(request: Request, who: Identity = Depends(_secretariat),
-                      filters: dict[str, str] = Depends(_filters)) -> Response:
+async def county_list(request: Request, who: Secretariat, filters: Filters) -> Response:
     rows = await county_client(request, who).deviations(filters)
     return render(request, "county_list.html", {"rows": rows, "filters": filters, "query": request.url.query})
 
 
 @router.get("/lan/avvikelser.csv")
-async def county_csv(request: Request, who: Identity = Depends(_secretariat),
-                     filters: dict[str, str] = Depends(_filters)) -> Response:
+async def county_csv(request: Request, who: Secretariat, filters: Filters) -> Response:
     content = await county_client(request, who).csv(filters)
     return Response(content, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="avvikelser-lanet.csv"'})
 
 
 @router.get("/lan/avvikelser/{deviation_id}")
-async def county_deviation(request: Request, deviation_id: str, who: Identity = Depends(_secretariat)) -> Response:
+async def county_deviation(request: Request, deviation_id: str, who: Secretariat) -> Response:
     row = await county_client(request, who).deviation(deviation_id)
     return render(request, "county_deviation.html", {"d": row})
 
 
 @router.get("/lan/arssammanstallning")
-async def yearly(request: Request, ar: str = "", who: Identity = Depends(_secretariat)) -> Response:
+async def yearly(request: Request, who: Secretariat, ar: str = "") -> Response:
     year = int(ar) if ar.isdigit() and 2000 <= int(ar) <= 2100 else date.today().year
     compiled = await county_client(request, who).yearly(year)
     compiled["period_kind"] = "quarter"

@@ -2,14 +2,15 @@
 Every registration and revocation is an event with its own history."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
+from frontend.actions import attempt, go
+from frontend.deps import CurrentUser
 from frontend.forms import FormState
-from frontend.routes.cases import _attempt, _go
 from frontend.services_client import Forbidden
-from frontend.web import cases_client, current_identity, flash, own_unit, render
+from frontend.web import cases_client, flash, own_unit, render
 from frontend.workflow_labels import DECISION_LABELS, EVENT_LABELS
 
 router = APIRouter()
@@ -33,30 +34,30 @@ async def _page(request: Request, who: Identity, unit: str, form: FormState | No
 
 
 @router.get("/delegationer")
-async def delegations(request: Request, skolenhet: str = "", who: Identity = Depends(current_identity)) -> Response:
+async def delegations(request: Request, who: CurrentUser, skolenhet: str = "") -> Response:
     return await _page(request, who, _unit(who, skolenhet))
 
 
 @router.post("/delegationer")
 async def register(
-    request: Request, who: Identity = Depends(current_identity), school_unit: str = Form(""), delegate: str = Form(""),
+    request: Request, who: CurrentUser, school_unit: str = Form(""), delegate: str = Form(""),
     kinds: list[str] = Form(default=[]), valid_from: str = Form(""), valid_to: str = Form(""),
 ) -> Response:
     unit = _unit(who, school_unit)
     values = {"delegate": delegate, "kinds": ",".join(kinds), "valid_from": valid_from, "valid_to": valid_to}
     body = {"delegate": delegate, "kinds": kinds, "valid_from": valid_from or None, "valid_to": valid_to or None}
-    _, problem, status = await _attempt(cases_client(request, who).register_delegation(unit, body), values)
+    _, problem, status = await attempt(cases_client(request, who).register_delegation(unit, body), values)
     if problem:
         return await _page(request, who, unit, problem, status)
     flash(request, "Delegationen är registrerad.")
-    return _go(request, f"/delegationer?skolenhet={unit}")
+    return go(request, f"/delegationer?skolenhet={unit}")
 
 
 @router.post("/delegationer/{unit}/{number}/aterkalla")
-async def revoke(request: Request, unit: str, number: int, who: Identity = Depends(current_identity)) -> Response:
+async def revoke(request: Request, unit: str, number: int, who: CurrentUser) -> Response:
     unit = _unit(who, unit)
-    _, problem, status = await _attempt(cases_client(request, who).revoke_delegation(unit, number), {})
+    _, problem, status = await attempt(cases_client(request, who).revoke_delegation(unit, number), {})
     if problem:
         return await _page(request, who, unit, problem, status)
     flash(request, f"Delegation nr {number} är återkallad från och med i dag.")
-    return _go(request, f"/delegationer?skolenhet={unit}")
+    return go(request, f"/delegationer?skolenhet={unit}")

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit.identity import Identity
+from frontend.actions import go
+from frontend.deps import DeviationStaff
 from frontend.deviations_client import DeviationsClient, deviations_client
 from frontend.forms import FormState
-from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
-from frontend.web import current_identity, flash, render
-from frontend.routes.deviations import _go
+from frontend.services_client import ServiceRefused, ServiceUnavailable
+from frontend.web import flash, render
 
 router = APIRouter()
 
@@ -40,14 +41,12 @@ def _texts(form) -> dict[str, str]:
 
 
 async def _deviation(request: Request, who: Identity, deviation_id: str) -> tuple[DeviationsClient, dict[str, Any]]:
-    if who.role == Role.BUS_SECRETARIAT:
-        raise Forbidden("BUS-sekretariatet ser avvikelserna i länsbilden.")
     client = deviations_client(request, who)
     return client, await client.deviation(deviation_id)
 
 
 @router.get("/avvikelser/{deviation_id}/skicka")
-async def send_page(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+async def send_page(request: Request, deviation_id: str, who: DeviationStaff) -> Response:
     client, d = await _deviation(request, who, deviation_id)
     values = {"description": d["description"], "tried_locally": d["tried_locally"]}
     if not d["mine_to_handle"] or d["outcome"]:
@@ -62,7 +61,7 @@ async def send_page(request: Request, deviation_id: str, who: Identity = Depends
 
 
 @router.post("/avvikelser/{deviation_id}/granska")
-async def check_again(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+async def check_again(request: Request, deviation_id: str, who: DeviationStaff) -> Response:
     client, d = await _deviation(request, who, deviation_id)
     values = _texts(await request.form())
     try:
@@ -76,7 +75,7 @@ async def check_again(request: Request, deviation_id: str, who: Identity = Depen
 
 
 @router.post("/avvikelser/{deviation_id}/skicka")
-async def send(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+async def send(request: Request, deviation_id: str, who: DeviationStaff) -> Response:
     client, d = await _deviation(request, who, deviation_id)
     form = await request.form()
     values = _texts(form)
@@ -101,4 +100,4 @@ async def send(request: Request, deviation_id: str, who: Identity = Depends(curr
     except ServiceUnavailable as down:
         return _page(request, d, FormState.unavailable(values, down.service, down.message), [], 503)
     flash(request, "Avvikelsen är skickad till BUS-sekretariatet, utan uppgifter om barnet.")
-    return _go(request, f"/avvikelser/{deviation_id}")
+    return go(request, f"/avvikelser/{deviation_id}")

@@ -6,30 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
+from frontend.actions import Attempt, go
+from frontend.deps import DeviationStaff
 from frontend.devlogin import role_label
 from frontend.deviation_labels import ORGANISATIONS, USUAL_SIDE
 from frontend.deviations_client import county_client, deviations_client
-from frontend.forms import FormState, at_form_fields, attempt
+from frontend.forms import FormState, at_form_fields
 from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
-from frontend.web import current_identity, flash, is_htmx, own_unit, render
+from frontend.web import first_unit, flash, own_unit, render
 
 router = APIRouter()
-
-
-def _require_staff(who: Identity) -> None:
-    if who.role == Role.BUS_SECRETARIAT:
-        raise Forbidden("BUS-sekretariatet ser avvikelserna i länsbilden.")
-
-
-def _go(request: Request, url: str) -> Response:
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
 
 # The handling forms have one field, "text"; the service names it after the rule's subject.
 TEXT_FIELDS = {"action": "text", "answer": "text", "summary": "text"}
@@ -40,14 +30,12 @@ def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
     return at_form_fields(values, refusal, lambda name: TEXT_FIELDS.get(name, name) if "text" in values else name)
 
 
-async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    return await attempt(call, values, _refused)
+attempt = Attempt(_refused)
 
 
 # -- overview: my reports and the manager's view -----------------------------------------------
 @router.get("/avvikelser")
-async def overview(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
+async def overview(request: Request, who: DeviationStaff) -> Response:
     rows = await deviations_client(request, who).overview()
     mine = [r for r in rows if r["mine_to_handle"]]
     return render(request, "deviations_overview.html", {
@@ -67,15 +55,13 @@ def _report_page(request: Request, who: Identity, form: FormState, status: int =
 
 
 @router.get("/avvikelser/ny")
-async def new_report(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
-    values = {"unit": who.school_units[0] if who.school_units else ""}
+async def new_report(request: Request, who: DeviationStaff) -> Response:
+    values = {"unit": first_unit(who)}
     return _report_page(request, who, FormState(values=values))
 
 
 @router.post("/avvikelser")
-async def report(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
+async def report(request: Request, who: DeviationStaff) -> Response:
     form = await request.form()
     values = {key: str(form.get(key, "")) for key in (
         "unit", "category", "occurred_on", "description", "tried_locally", "principled", "arose_in",
@@ -94,17 +80,16 @@ async def report(request: Request, who: Identity = Depends(current_identity)) ->
     }
     if not values["arose_in"]:
         return _report_page(request, who, FormState(values=values, errors={"arose_in": "Välj var avvikelsen uppstod."}), 422)
-    deviation_id, problem, status = await _attempt(deviations_client(request, who).report(body), values)
+    deviation_id, problem, status = await attempt(deviations_client(request, who).report(body), values)
     if problem:
         return _report_page(request, who, problem, status)
     flash(request, "Avvikelsen är rapporterad till enhetens ansvariga chef.")
-    return _go(request, f"/avvikelser/{deviation_id}")
+    return go(request, f"/avvikelser/{deviation_id}")
 
 
 # -- configuration (R20) -------------------------------------------------------------------------------
 @router.get("/avvikelser/installningar")
-async def configuration_page(request: Request, enhet: str = "", who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
+async def configuration_page(request: Request, who: DeviationStaff, enhet: str = "") -> Response:
     unit = own_unit(who, enhet)
     current = await deviations_client(request, who).configuration(unit) if unit else {}
     values = {"unit": unit, "manager": current.get("manager", ""), "answer_days": str(current.get("answer_days", 60))}
@@ -124,8 +109,7 @@ def _configuration_page(request: Request, who: Identity, form: FormState, report
 
 
 @router.post("/avvikelser/installningar")
-async def configure(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
+async def configure(request: Request, who: DeviationStaff) -> Response:
     form = await request.form()
     values = {"unit": str(form.get("unit", "")), "manager": str(form.get("manager", "")),
               "answer_days": str(form.get("answer_days", "")).strip()}
@@ -134,7 +118,7 @@ async def configure(request: Request, who: Identity = Depends(current_identity))
         state = FormState(values=values, errors={"answer_days": "Svarstiden anges i hela dagar, till exempel 60."})
         return _configuration_page(request, who, state, reporters, 422)
     body = {"reporters": sorted(reporters), "manager": values["manager"], "answer_days": int(values["answer_days"])}
-    _, problem, status = await _attempt(deviations_client(request, who).configure(values["unit"], body), values)
+    _, problem, status = await attempt(deviations_client(request, who).configure(values["unit"], body), values)
     if problem:
         return _configuration_page(request, who, problem, reporters, status)
     state = FormState(values=values, done="Inställningarna är sparade.")
@@ -183,49 +167,46 @@ async def _deviation_page(request: Request, who: Identity, deviation: dict[str, 
 
 
 @router.get("/avvikelser/{deviation_id}")
-async def deviation_page(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
-    _require_staff(who)
+async def deviation_page(request: Request, deviation_id: str, who: DeviationStaff) -> Response:
     return await _deviation_page(request, who, await deviations_client(request, who).deviation(deviation_id))
 
 
 async def _handle(request: Request, deviation_id: str, who: Identity, text: str, path: str, form_name: str,
                   done: str) -> Response:
-    _require_staff(who)
     client = deviations_client(request, who)
-    _, problem, status = await _attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
+    _, problem, status = await attempt(client.act(deviation_id, path, {"text": text}), {"text": text})
     if problem:
         return await _deviation_page(request, who, await client.deviation(deviation_id), {form_name: problem}, status)
     flash(request, done)
-    return _go(request, f"/avvikelser/{deviation_id}")
+    return go(request, f"/avvikelser/{deviation_id}")
 
 
 @router.post("/avvikelser/{deviation_id}/atgarder")
-async def record_action(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+async def record_action(request: Request, deviation_id: str, who: DeviationStaff,
                         text: str = Form("")) -> Response:
     return await _handle(request, deviation_id, who, text, "actions", "action", "Åtgärden är sparad.")
 
 
 @router.post("/avvikelser/{deviation_id}/svar")
-async def record_answer(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+async def record_answer(request: Request, deviation_id: str, who: DeviationStaff,
                         text: str = Form("")) -> Response:
     return await _handle(request, deviation_id, who, text, "answer", "answer", "Svaret är registrerat.")
 
 
 @router.post("/avvikelser/{deviation_id}/lost-lokalt")
-async def solve_locally(request: Request, deviation_id: str, who: Identity = Depends(current_identity),
+async def solve_locally(request: Request, deviation_id: str, who: DeviationStaff,
                         text: str = Form("")) -> Response:
     return await _handle(request, deviation_id, who, text, "solved-locally", "solved",
                          "Avvikelsen är avslutad som löst lokalt.")
 
 
 @router.post("/avvikelser/{deviation_id}/ta-tillbaka")
-async def reopen(request: Request, deviation_id: str, who: Identity = Depends(current_identity)) -> Response:
+async def reopen(request: Request, deviation_id: str, who: DeviationStaff) -> Response:
     """The check before the regional stream held the deviation back: the manager takes it back
     and goes on to check the text again (R22)."""
-    _require_staff(who)
     client = deviations_client(request, who)
-    _, problem, status = await _attempt(client.act(deviation_id, "reopen", {}), {})
+    _, problem, status = await attempt(client.act(deviation_id, "reopen", {}), {})
     if problem:
         return await _deviation_page(request, who, await client.deviation(deviation_id), {"reopen": problem}, status)
     flash(request, "Avvikelsen är tillbaka hos dig. Granska texten, ta bort det som kontrollen hittade och skicka igen.")
-    return _go(request, f"/avvikelser/{deviation_id}/skicka")
+    return go(request, f"/avvikelser/{deviation_id}/skicka")

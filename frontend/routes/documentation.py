@@ -8,16 +8,18 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from eventkit.identity import Identity, Role
 from frontend import charts
+from frontend.actions import Attempt, go
+from frontend.deps import CurrentUser
 from frontend.documentation_client import documentation_client
 from frontend.documentation_labels import FACTORS, KINDS, LEVELS
-from frontend.forms import FormState, at_form_fields, attempt
+from frontend.forms import FormState, at_form_fields
 from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
-from frontend.web import cases_client, current_identity, flash, is_htmx, own_unit, render
+from frontend.web import cases_client, first_unit, flash, own_unit, render
 
 router = APIRouter()
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -30,22 +32,15 @@ def _require_reader(who: Identity) -> None:
         raise Forbidden("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
 
 
-def _go(request: Request, url: str) -> Response:
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
-
-
 def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
     """The service's field names (hinders.0, case_id …) onto the form's; no case chosen: the
     answer is to start from the pupil's case (the level field)."""
     return at_form_fields(values, refusal, lambda name: "level" if name == "case_id" and "case_id" not in values else name)
 
 
-async def _attempt(call, values: dict[str, str]) -> tuple[Any, FormState | None, int]:
-    return await attempt(call, values, _refused, conflict=(
-        "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
-        "Ladda om sidan och gör ändringen igen."))
+attempt = Attempt(_refused, conflict=(
+    "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
+    "Ladda om sidan och gör ändringen igen."))
 
 
 async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
@@ -63,8 +58,8 @@ async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
 
 # -- the list -------------------------------------------------------------------------------------
 @router.get("/dokumentation")
-async def interventions(request: Request, enhet: str = "", termin: str = "", niva: str = "", slag: str = "",
-                        who: Identity = Depends(current_identity)) -> Response:
+async def interventions(request: Request, who: CurrentUser, enhet: str = "", termin: str = "", niva: str = "",
+                        slag: str = "") -> Response:
     _require_reader(who)
     filters = {"school_unit": own_unit(who, enhet, first_by_default=False), "term": termin,
                "level": niva if niva in LEVELS else "", "kind": slag if slag in KINDS else ""}
@@ -90,12 +85,11 @@ async def _case_for_form(request: Request, who: Identity, case_id: str) -> dict[
 
 
 @router.get("/dokumentation/ny")
-async def new_intervention(request: Request, arende: str = "", bifoga: str = "",
-                           who: Identity = Depends(current_identity)) -> Response:
+async def new_intervention(request: Request, who: CurrentUser, arende: str = "", bifoga: str = "") -> Response:
     if who.role != Role.SPECIAL_EDUCATOR:
         raise Forbidden("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
     case = await _case_for_form(request, who, arende)
-    values = {"school_unit": case["school_unit"] if case else (who.school_units[0] if who.school_units else ""),
+    values = {"school_unit": case["school_unit"] if case else first_unit(who),
               "performed_on": datetime.now(LOCAL).date().isoformat(), "level": "individual" if case else "group",
               "case_id": case["case_id"] if case else "", "kind": "pedagogical_assessment" if bifoga else "",
               "attach_to_investigation": "ja" if bifoga and case else ""}
@@ -103,7 +97,7 @@ async def new_intervention(request: Request, arende: str = "", bifoga: str = "",
 
 
 @router.post("/dokumentation")
-async def record(request: Request, who: Identity = Depends(current_identity)) -> Response:
+async def record(request: Request, who: CurrentUser) -> Response:
     values, body = await _content(request)
     body.update(school_unit=values["school_unit"], level=values["level"] or None,
                 attach_to_investigation=values["attach_to_investigation"] == "ja")
@@ -114,17 +108,16 @@ async def record(request: Request, who: Identity = Depends(current_identity)) ->
         values["case_id"] = ""
     if not values["case_id"]:
         values.pop("case_id")  # a missing case is answered at the level field
-    intervention_id, problem, status = await _attempt(documentation_client(request, who).record(body), values)
+    intervention_id, problem, status = await attempt(documentation_client(request, who).record(body), values)
     if problem:
         return _new_page(request, who, problem, case, status)
     flash(request, "Insatsen är dokumenterad.")
-    return _go(request, f"/arenden/{values['case_id']}#dokumentation" if case else f"/dokumentation/{intervention_id}")
+    return go(request, f"/arenden/{values['case_id']}#dokumentation" if case else f"/dokumentation/{intervention_id}")
 
 
 # -- the development overview (seed §8) ------------------------------------------------------------
 @router.get("/dokumentation/utveckling")
-async def development(request: Request, enhet: str = "", termin: str = "",
-                      who: Identity = Depends(current_identity)) -> Response:
+async def development(request: Request, who: CurrentUser, enhet: str = "", termin: str = "") -> Response:
     _require_reader(who)
     unit = own_unit(who, enhet)
     if not unit:
@@ -161,33 +154,33 @@ def _detail_page(request: Request, who: Identity, item: dict[str, Any], correcti
 
 
 @router.get("/dokumentation/{intervention_id}")
-async def intervention(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def intervention(request: Request, intervention_id: UUID, who: CurrentUser) -> Response:
     _require_reader(who)
     return _detail_page(request, who, await documentation_client(request, who).intervention(str(intervention_id)))
 
 
 @router.post("/dokumentation/{intervention_id}/rattelse")
-async def correct(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def correct(request: Request, intervention_id: UUID, who: CurrentUser) -> Response:
     _require_reader(who)
     values, body = await _content(request)
     body.update(reason=values["reason"], expected_version=values["expected_version"] or None)
     client = documentation_client(request, who)
-    _, problem, status = await _attempt(client.act(str(intervention_id), "corrections", body), values)
+    _, problem, status = await attempt(client.act(str(intervention_id), "corrections", body), values)
     if problem:
         return _detail_page(request, who, await client.intervention(str(intervention_id)), correction=problem,
                             status=status)
     flash(request, "Rättelsen är sparad. Det som stod tidigare finns kvar i historiken.")
-    return _go(request, f"/dokumentation/{intervention_id}")
+    return go(request, f"/dokumentation/{intervention_id}")
 
 
 @router.post("/dokumentation/{intervention_id}/makulering")
-async def withdraw(request: Request, intervention_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def withdraw(request: Request, intervention_id: UUID, who: CurrentUser) -> Response:
     _require_reader(who)
     form = await request.form()
     values = {"withdraw_reason": str(form.get("withdraw_reason", "")), "expected_version": str(form.get("expected_version", ""))}
     body = {"reason": values["withdraw_reason"], "expected_version": values["expected_version"] or None}
     client = documentation_client(request, who)
-    _, problem, status = await _attempt(client.act(str(intervention_id), "withdrawal", body), values)
+    _, problem, status = await attempt(client.act(str(intervention_id), "withdrawal", body), values)
     if problem:
         if "reason" in problem.errors or problem.rule == "R16":
             problem.errors = {"withdraw_reason": problem.errors.pop("reason", None) or problem.problem or ""}
@@ -195,12 +188,12 @@ async def withdraw(request: Request, intervention_id: UUID, who: Identity = Depe
         return _detail_page(request, who, await client.intervention(str(intervention_id)), withdrawal=problem,
                             status=status)
     flash(request, "Insatsen är makulerad. Den finns kvar i historiken men räknas inte längre.")
-    return _go(request, f"/dokumentation/{intervention_id}")
+    return go(request, f"/dokumentation/{intervention_id}")
 
 
 # -- on the pupil's case page ------------------------------------------------------------------------------
 @router.get("/arenden/{case_id}/dokumentation")
-async def case_documentation(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def case_documentation(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     """Loaded into the case page by htmx (and a page of its own without JavaScript). Shows
     nothing to those who may not see the documentation."""
     part = request.query_params.get("del", "")

@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity
+from frontend.deps import CurrentUser
 from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
-from frontend.web import FOLLOWUP_ROLES, current_identity, followup_client, is_htmx, own_unit, render
+from frontend.web import FOLLOWUP_ROLES, followup_client, is_htmx, own_unit, render
 from frontend.workflow_labels import STATUS_LABELS
 
 STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
@@ -67,8 +67,8 @@ def summary(rows: list[dict[str, Any]], counts: dict[str, int] | None = None) ->
 
 @router.get("/uppfoljning")
 async def followup(
-    request: Request, skolenhet: str = "", status: str = "", utredare: str = "", sida: int = 1, senast: str = "",
-    who: Identity = Depends(current_identity),
+    request: Request, who: CurrentUser, skolenhet: str = "", status: str = "", utredare: str = "", sida: int = 1,
+    senast: str = "",
 ) -> Response:
     if who.role not in FOLLOWUP_ROLES:
         raise Forbidden("Uppföljningen är till för rektor och elevhälsan.")

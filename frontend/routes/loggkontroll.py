@@ -7,14 +7,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit.identity import Role
+from frontend.deps import signed_in_as
 from frontend.forms import FormState
 from frontend.records_client import accesslog_client, records_client
-from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
-from frontend.web import current_identity, render
+from frontend.services_client import NotFound, ServiceRefused, ServiceUnavailable
+from frontend.web import render
 
 router = APIRouter()
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -22,10 +23,7 @@ ACTIONS = {"read": "Läste", "list": "Såg i lista", "change": "Ändrade", "expo
            "search": "Sökte", "disposal": "Gallrade"}
 
 
-def _administrator(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role is not Role.MUNICIPALITY_ADMIN:
-        raise Forbidden("Loggkontrollen är till för kommunens administratör.")
-    return who
+Administrator = signed_in_as((Role.MUNICIPALITY_ADMIN,), "Loggkontrollen är till för kommunens administratör.")
 
 
 def _day(value: str, field: str, errors: dict[str, str]) -> date | None:
@@ -39,14 +37,14 @@ def _day(value: str, field: str, errors: dict[str, str]) -> date | None:
 
 
 @router.get("/loggkontroll")
-async def form(request: Request, who: Identity = Depends(_administrator)) -> Response:
+async def form(request: Request, who: Administrator) -> Response:
     return render(request, "loggkontroll.html", {"form": FormState(), "entries": None, "actions": ACTIONS})
 
 
 @router.post("/loggkontroll")
 async def search(
-    request: Request, anvandare: str = Form(""), personnummer: str = Form(""), fran: str = Form(""), till: str = Form(""),
-    ovanliga: str = Form(""), who: Identity = Depends(_administrator),
+    request: Request, who: Administrator, anvandare: str = Form(""), personnummer: str = Form(""), fran: str = Form(""),
+    till: str = Form(""), ovanliga: str = Form(""),
 ) -> Response:
     values = {"anvandare": anvandare.strip()[:100], "personnummer": personnummer.strip()[:20], "fran": fran, "till": till,
               "ovanliga": ovanliga}

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from eventkit.identity import Identity
+from frontend.actions import attempt, go
+from frontend.deps import CurrentUser
 from frontend.forms import FormState
-from frontend.routes.cases import _attempt, _go
 from frontend.services_client import NotFound
-from frontend.web import cases_client, current_identity, flash, is_htmx, render
+from frontend.web import cases_client, flash, is_htmx, render
 from frontend.workflow_labels import INVESTIGATION_PARTS, step_context
 
 router = APIRouter()
@@ -109,7 +109,7 @@ def _values(form: FormData, step: Step) -> dict[str, str]:
 
 
 @router.post("/arenden/{case_id}/steg/{name}")
-async def step(request: Request, case_id: UUID, name: str, who: Identity = Depends(current_identity)) -> Response:
+async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> Response:
     spec = STEPS.get(name)
     if spec is None:
         raise NotFound("")
@@ -119,7 +119,7 @@ async def step(request: Request, case_id: UUID, name: str, who: Identity = Depen
     if _text(form, "expected_version").isdigit():
         body["expected_version"] = int(_text(form, "expected_version"))
     client = cases_client(request, who)
-    _, problem, status = await _attempt(client.step(case_id, spec.path(form), body), values)
+    _, problem, status = await attempt(client.step(case_id, spec.path(form), body), values)
     if problem:
         case = await client.case(case_id)
         if spec.block == "correction":
@@ -133,7 +133,7 @@ async def step(request: Request, case_id: UUID, name: str, who: Identity = Depen
         # only scroll. The whole page comes back with the new version in every form.
         return Response(status_code=200, headers={"HX-Refresh": "true"})
     target = f"/arenden/{case_id}/historik" if spec.block == "correction" else f"/arenden/{case_id}"
-    return _go(request, target + (f"#{spec.anchor}" if spec.anchor else ""))
+    return go(request, target + (f"#{spec.anchor}" if spec.anchor else ""))
 
 
 async def _history_page(request: Request, client, case_id: UUID, case: dict, form: FormState | None = None,
@@ -153,14 +153,14 @@ async def _history_page(request: Request, client, case_id: UUID, case: dict, for
 
 
 @router.get("/arenden/{case_id}/historik")
-async def history(request: Request, case_id: UUID, per: str = "", who: Identity = Depends(current_identity)) -> Response:
+async def history(request: Request, case_id: UUID, who: CurrentUser, per: str = "") -> Response:
     """Every event with who and when; and the case as it stood at the end of a chosen day."""
     client = cases_client(request, who)
     return await _history_page(request, client, case_id, await client.case(case_id), as_of=per[:10])
 
 
 @router.get("/arenden/{case_id}/atgardsprogram")
-async def printable_programme(request: Request, case_id: UUID, who: Identity = Depends(current_identity)) -> Response:
+async def printable_programme(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     """The programme as a public decision (R18): no investigation, no personal identity number."""
     case = await cases_client(request, who).case(case_id, purpose="print")
     if not case.get("programme"):
