@@ -49,7 +49,7 @@ attempt = Attempt()
 
 
 def go(request: Request, url: str) -> Response:
-    """After a successful command: a full navigation, with or without JavaScript."""
+    """A full navigation, with or without JavaScript: after a successful command, or to the login."""
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)

@@ -14,10 +14,7 @@ def bars(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser"
     top = max((value for _, value in rows), default=0) or 1
     height = BAR_HEIGHT * max(len(rows), 1) + 8
     width = LABEL_WIDTH + PLOT_WIDTH + 50
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
-    ]
+    parts = []
     for index, (label, value) in enumerate(rows):
         y = index * BAR_HEIGHT + 4
         length = round(PLOT_WIDTH * value / top)
@@ -26,10 +23,7 @@ def bars(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser"
             f'<rect class="chart__bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{max(length, 1)}" height="{BAR_HEIGHT - 8}"/>'
             f'<text class="chart__value" x="{LABEL_WIDTH + length + 6}" y="{y + 17}">{value}</text>'
         )
-    if not rows:
-        parts.append(f'<text class="chart__label" x="8" y="20">{escape(empty)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _svg(width, height, title, parts, None if rows else (8, 20, empty))
 
 
 def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
@@ -38,11 +32,7 @@ def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikels
     column, gap, plot_height = 34, 10, 180
     width = max(len(rows), 1) * (column + gap) + 40
     height = plot_height + 60
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-        f'<line class="chart__axis" x1="20" y1="{plot_height + 20}" x2="{width - 10}" y2="{plot_height + 20}"/>',
-    ]
+    parts = [f'<line class="chart__axis" x1="20" y1="{plot_height + 20}" x2="{width - 10}" y2="{plot_height + 20}"/>']
     for index, (label, value) in enumerate(rows):
         x = 24 + index * (column + gap)
         bar = round(plot_height * value / top)
@@ -51,7 +41,14 @@ def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikels
             f'<text class="chart__value" x="{x + column / 2}" y="{plot_height + 14 - bar}" text-anchor="middle">{value}</text>'
             f'<text class="chart__tick" x="{x + column / 2}" y="{plot_height + 36}" text-anchor="middle">{escape(label)}</text>'
         )
-    if not rows:
-        parts.append(f'<text class="chart__label" x="24" y="40">{escape(empty)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _svg(width, height, title, parts, None if rows else (24, 40, empty))
+
+
+def _svg(width: int, height: int, title: str, parts: list[str], empty: tuple[int, int, str] | None) -> Markup:
+    """The frame of every chart: its size, its name for screen readers, and a note at (x, y)
+    when there is nothing to draw."""
+    note = f'<text class="chart__label" x="{empty[0]}" y="{empty[1]}">{escape(empty[2])}</text>' if empty else ""
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>' + "".join(parts) + note + "</svg>"
+    )

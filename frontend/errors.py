@@ -6,9 +6,10 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from frontend.actions import go
 from frontend.services_client import Forbidden, IdentityNotAccepted, NotFound, ServiceUnavailable
 from frontend.web import LoginRequired, is_htmx, log_out, render
 
@@ -35,10 +36,7 @@ def _login_redirect(request: Request) -> Response:
     if is_htmx(request) and request.headers.get("HX-Current-URL"):
         wanted = urlsplit(request.headers["HX-Current-URL"])
     here = wanted.path + (f"?{wanted.query}" if wanted.query else "")
-    target = "/login" if here in ("/", "") else f"/login?next={quote(here, safe='')}"
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": target})
-    return RedirectResponse(target, status_code=303)
+    return go(request, "/login" if here in ("/", "") else f"/login?next={quote(here, safe='')}")
 
 
 def install_error_pages(app: FastAPI) -> None:

@@ -3,6 +3,7 @@ and withdraw (R16), the overview for the school's development work, and the frag
 pupil's case page. Rektor reads; the special educator writes; the service decides."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -38,9 +39,19 @@ def _refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
     return at_form_fields(values, refusal, lambda name: "level" if name == "case_id" and "case_id" not in values else name)
 
 
+def _withdrawal_refused(values: dict[str, str], refusal: ServiceRefused) -> FormState:
+    """A withdrawal has one field, its reason (R16): the rule's message stands there."""
+    state = _refused(values, refusal)
+    if "reason" in state.errors or state.rule == "R16":
+        state.errors = {"withdraw_reason": state.errors.pop("reason", None) or state.problem or ""}
+        state.problem = None
+    return state
+
+
 attempt = Attempt(_refused, conflict=(
     "Någon annan har sparat insatsen efter att du öppnade sidan, så inget sparades nu. "
     "Ladda om sidan och gör ändringen igen."))
+attempt_withdrawal = replace(attempt, refused=_withdrawal_refused)
 
 
 async def _content(request: Request) -> tuple[dict[str, str], dict[str, Any]]:
@@ -164,13 +175,8 @@ async def correct(request: Request, intervention_id: UUID, who: CurrentUser) -> 
     _require_reader(who)
     values, body = await _content(request)
     body.update(reason=values["reason"], expected_version=values["expected_version"] or None)
-    client = documentation_client(request, who)
-    _, problem, status = await attempt(client.act(str(intervention_id), "corrections", body), values)
-    if problem:
-        return _detail_page(request, who, await client.intervention(str(intervention_id)), correction=problem,
-                            status=status)
-    flash(request, "Rättelsen är sparad. Det som stod tidigare finns kvar i historiken.")
-    return go(request, f"/dokumentation/{intervention_id}")
+    return await _act(request, who, intervention_id, "corrections", body, values, attempt, form="correction",
+                      done="Rättelsen är sparad. Det som stod tidigare finns kvar i historiken.")
 
 
 @router.post("/dokumentation/{intervention_id}/makulering")
@@ -179,15 +185,20 @@ async def withdraw(request: Request, intervention_id: UUID, who: CurrentUser) ->
     form = await request.form()
     values = {"withdraw_reason": str(form.get("withdraw_reason", "")), "expected_version": str(form.get("expected_version", ""))}
     body = {"reason": values["withdraw_reason"], "expected_version": values["expected_version"] or None}
+    return await _act(request, who, intervention_id, "withdrawal", body, values, attempt_withdrawal, form="withdrawal",
+                      done="Insatsen är makulerad. Den finns kvar i historiken men räknas inte längre.")
+
+
+async def _act(request: Request, who: Identity, intervention_id: UUID, what: str, body: dict[str, Any],
+               values: dict[str, str], run: Attempt, *, form: str, done: str) -> Response:
+    """A correction or a withdrawal: refused, the intervention's page again with the messages in
+    `form`; done, back to the page with `done` said."""
     client = documentation_client(request, who)
-    _, problem, status = await attempt(client.act(str(intervention_id), "withdrawal", body), values)
+    _, problem, status = await run(client.act(str(intervention_id), what, body), values)
     if problem:
-        if "reason" in problem.errors or problem.rule == "R16":
-            problem.errors = {"withdraw_reason": problem.errors.pop("reason", None) or problem.problem or ""}
-            problem.problem = None
-        return _detail_page(request, who, await client.intervention(str(intervention_id)), withdrawal=problem,
-                            status=status)
-    flash(request, "Insatsen är makulerad. Den finns kvar i historiken men räknas inte längre.")
+        return _detail_page(request, who, await client.intervention(str(intervention_id)), status=status,
+                            **{form: problem})
+    flash(request, done)
     return go(request, f"/dokumentation/{intervention_id}")
 
 
