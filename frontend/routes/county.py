@@ -4,9 +4,7 @@ de-identified reports; CSV export; the printable yearly compilation."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
