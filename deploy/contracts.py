@@ -9,7 +9,7 @@ relay's compiled validator stays as fast as before (ADR 0014).
 A file whose values grow gets its minor version raised here (consumers must accept the new
 value); a value removed is refused, since that needs a new major version (a new file) and the
 consumers that go with it. `--check` writes nothing and lists what is stale;
-tests/contract/test_vocabularies.py runs the same check.
+tests/unit/test_vocabularies.py runs the same check.
 
 Run with PYTHONPATH=services:. (the Makefile sets it).
 """
@@ -28,7 +28,7 @@ from competence.domain.values import Attainment, Party, Qualification, Specialis
 from deviations.domain.values import Category, OrganisationKind, Side
 from documentation.domain.values import Factor, Kind, Level
 from eventkit.contracts import CONTRACTS_DIR
-from eventkit.vocabulary import vocabularies_dir
+from eventkit.vocabulary import newest_file, vocabularies_dir
 
 # Published name → the owning service and its list (a LabelledEnum, or value → label).
 VOCABULARIES: dict[str, tuple[str, type[enum.Enum] | Mapping[str, str]]] = {
@@ -84,16 +84,11 @@ def _read(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def _newest(directory: Path, name: str) -> Path:
-    found = sorted(directory.glob(f"{name}.v*.json"), key=lambda p: int(p.name.rsplit(".v", 1)[1][:-5]))
-    return found[-1] if found else directory / f"{name}.v1.json"
-
-
 def vocabulary_files(contracts_dir: Path = CONTRACTS_DIR) -> dict[Path, dict[str, Any]]:
     """What every vocabulary file must hold, by path."""
     files = {}
     for name, (owner, source) in VOCABULARIES.items():
-        path = _newest(vocabularies_dir(contracts_dir), name)
+        path = newest_file(contracts_dir, name) or vocabularies_dir(contracts_dir) / f"{name}.v1.json"
         labels = _labels(source)
         old = _read(path)
         version = _versioned(old, list(labels), str(path))

@@ -37,16 +37,22 @@ def vocabularies_dir(contracts_dir: Path) -> Path:
     return contracts_dir / "vocabularies"
 
 
+def newest_file(contracts_dir: Path, name: str) -> Path | None:
+    """contracts/vocabularies/<name>.v<major>.json of the highest major version, if any."""
+    paths = vocabularies_dir(contracts_dir).glob(f"{name}.v*.json")
+    return max(paths, key=lambda p: int(p.name.rsplit(".v", 1)[1].removesuffix(".json")), default=None)
+
+
 @lru_cache(maxsize=None)
 def vocabulary(name: str) -> dict[str, Any]:
     """The newest major version of the published vocabulary `name`."""
     # Imported here, not above: domain models import LabelledEnum and need none of it.
     from eventkit.contracts import CONTRACTS_DIR
 
-    paths = sorted(vocabularies_dir(CONTRACTS_DIR).glob(f"{name}.v*.json"), key=lambda p: int(p.name.rsplit(".v", 1)[1][:-5]))
-    if not paths:
+    path = newest_file(CONTRACTS_DIR, name)
+    if path is None:
         raise KeyError(f"No vocabulary {name!r} under {vocabularies_dir(CONTRACTS_DIR)} (run make contracts)")
-    return json.loads(paths[-1].read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def values(name: str) -> tuple[str, ...]:
@@ -54,7 +60,7 @@ def values(name: str) -> tuple[str, ...]:
 
 
 def labels(name: str) -> dict[str, str]:
-    """Value → Swedish label, in the vocabulary's order (a fresh dict: callers may not share one)."""
+    """Value → Swedish label, in the vocabulary's order (a fresh dict, so no caller changes another's)."""
     found = vocabulary(name)
     return {value: found["x-labels"][value] for value in found["enum"]}
 
