@@ -40,7 +40,7 @@ LEXICON := .cache/deidentify/lexicon-sv.json.gz
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
 test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_DB_PREFIX := test_
 
-.PHONY: help bootstrap run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
+.PHONY: help bootstrap contracts run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
@@ -53,6 +53,7 @@ help:
 	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
 	@echo "make fuzz              schemathesis, 200 examples per operation, against every API"
 	@echo "make rebuild VIEW=v    rebuild read model v (followup, quality, county, accesslog) from Kafka beside the live one, then switch"
+	@echo "make contracts         publish the domain's value lists to contracts/ (vocabularies, event enums)"
 	@echo "make stop              stop Kafka and PostgreSQL"
 	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"
 	@echo "make lock              regenerate requirements.txt from requirements.in"
@@ -84,6 +85,11 @@ run: bootstrap
 
 test: bootstrap
 	$(WITH_INFRA) $(PYTEST) tests $(ARGS)
+
+# Each list of allowed values lives once, in its owning domain; this writes it to contracts/
+# (deploy/contracts.py; a unit test fails while a file is stale).
+contracts: $(VENV_STAMP)
+	$(PY) deploy/contracts.py
 
 test-unit: $(VENV_STAMP) $(LEXICON)
 	$(PYTEST) tests/unit tests/frontend_unit tests/contract $(ARGS)

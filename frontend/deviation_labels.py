@@ -1,24 +1,17 @@
-"""Swedish words for deviation reporting's codes (the contracts' enums), for forms and views."""
+"""Swedish words for deviation reporting's codes, for forms and views. The published lists
+(organisations, sides, categories) come from their vocabularies in contracts/ (eventkit.vocabulary);
+only the deviation's derived statuses and the field and period names are written here."""
 from __future__ import annotations
 
-ORGANISATIONS = {
-    "school": "Skola",
-    "social_services": "Socialtjänst",
-    "child_psychiatry": "Barn- och ungdomspsykiatri (BUP)",
-    "child_medicine": "Barnmedicin",
-    "habilitation": "Habilitering",
-}
+from eventkit.vocabulary import labels
+
+ORGANISATIONS = labels("OrganisationKind")
 # Where each organisation usually belongs; the reporter can mark it otherwise.
 USUAL_SIDE = {"school": "municipality", "social_services": "municipality", "child_psychiatry": "region",
               "child_medicine": "region", "habilitation": "region"}
-SIDES = {"municipality": "kommunen", "region": "regionen"}
-CATEGORIES = {
-    "guidelines_not_followed": "Överenskomna riktlinjer eller rutiner följs inte",
-    "agreed_measures_not_carried_out": "Överenskomna insatser (t.ex. i SIP) genomförs inte",
-    "responsibility_disputed": "Parterna är oense om ansvaret",
-    "party_absent_from_meetings": "En part deltar inte i möten",
-    "other": "Annat",
-}
+SIDES = labels("OrganisationSide")
+CATEGORIES = labels("DeviationCategory")
+# Internal states the deviations service derives, not a published list (yet).
 STATUSES = {
     "reported": "Rapporterad",
     "handling": "Under lokal hantering",

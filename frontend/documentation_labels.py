@@ -1,30 +1,15 @@
-"""Swedish names of the documentation's levels, kinds, hinders and supports, and terms."""
+"""Swedish names of the documentation's levels, kinds, hinders and supports (from their
+vocabularies in contracts/, eventkit.vocabulary), and of terms and durations."""
 from __future__ import annotations
 
-LEVELS = {"organisation": "Organisationsnivå", "group": "Gruppnivå", "individual": "Individnivå"}
-KINDS = {
-    "supervision": "Handledning av personal",
-    "pedagogical_assessment": "Pedagogisk bedömning",
-    "mapping": "Kartläggning",
-    "teaching": "Undervisning",
-    "learning_environment": "Arbete med lärmiljön",
-    "collaboration": "Samverkan med andra professioner eller externa parter",
-}
+from eventkit.vocabulary import labels
+
+LEVELS = labels("InterventionLevel")
+KINDS = labels("InterventionKind")
 # The same vocabulary for what hinders and what supports (seed §6), so both can be counted.
-FACTORS = {
-    "structure": "Struktur och förutsägbarhet",
-    "instruction": "Undervisningens upplägg och instruktioner",
-    "materials": "Läromedel, hjälpmedel och digitala verktyg",
-    "physical": "Fysisk miljö (ljud, ljus, placering, lokaler)",
-    "social": "Socialt klimat och relationer",
-    "staffing": "Bemanning och vuxenstöd",
-    "schedule": "Organisation, schema och gruppindelning",
-    "competence": "Personalens kompetens och förhållningssätt",
-    "collaboration": "Samarbete med hem, elevhälsa och externa",
-    "language": "Språk och kommunikation",
-    "other": "Annat",
-}
+FACTORS = labels("LearningEnvironmentFactor")
 ATTACHABLE = ("pedagogical_assessment", "mapping")
+# Names of the intervention's fields in the history, not a list of values.
 FIELD_LABELS = {
     "kind": "Slag", "performed_on": "Datum", "minutes": "Tid", "hinders": "Hinder", "supports": "Stöd",
     "hinders_note": "Om hindren", "supports_note": "Om stöden", "description": "Vad gjordes", "group": "Grupp",

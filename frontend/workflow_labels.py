@@ -1,31 +1,19 @@
-"""Swedish words for the support case's workflow, shared by the case, history and print pages."""
+"""Swedish words for the support case's workflow, shared by the case, history and print pages.
+Investigation parts, decision kinds and placements come from the cases service's vocabularies in
+contracts/ (eventkit.vocabulary)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
 
+from eventkit.vocabulary import labels
 from frontend.forms import FormState
 
-INVESTIGATION_PARTS = [
-    ("pupil_view", "Elevens syn"),
-    ("guardians_view", "Vårdnadshavarnas syn"),
-    ("school_view", "Skolans syn"),
-    ("pedagogical_assessment", "Pedagogisk bedömning"),
-    ("environment_organisation", "Lärmiljön på organisationsnivå"),
-    ("environment_group", "Lärmiljön på gruppnivå"),
-    ("environment_individual", "Lärmiljön på individnivå"),
-]
-DECISION_LABELS = {
-    "establish_programme": "Upprätta åtgärdsprogram",
-    "no_programme": "Inte upprätta åtgärdsprogram",
-    "continue_with_new_measures": "Fortsätta åtgärdsprogrammet med nya åtgärder",
-    "close_programme": "Avsluta åtgärdsprogrammet",
-}
-PLACEMENT_LABELS = {
-    "special_teaching_group": "Särskild undervisningsgrupp",
-    "individual_tuition": "Enskild undervisning",
-    "adapted_study_path": "Anpassad studiegång",
-}
+INVESTIGATION_PARTS = list(labels("InvestigationPart").items())
+DECISION_LABELS = labels("DecisionKind")
+PLACEMENT_LABELS = labels("Placement")
+# Event-type names of the history and the case's derived statuses are not published lists; they
+# stay here until the history is rewritten (issue 15).
 EVENT_LABELS = {
     "Opened": "Ärendet öppnades",
     "ExtraAdaptationRecorded": "Extra anpassning",

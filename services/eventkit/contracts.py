@@ -3,7 +3,9 @@
 File layout: contracts/envelope.v1.json describes every Kafka message value; each public
 event type has contracts/events/<EventType>.v<major>.json describing its `data`, with its
 full version in `x-schema-version` ("major.minor"). A minor version may only add optional
-fields; anything else needs a new major version (a new file).
+fields or add values to an enum; anything else needs a new major version (a new file).
+contracts/vocabularies/<Name>.v<major>.json publishes each list of allowed values with its
+Swedish labels (eventkit.vocabulary); event enums that follow one say so in `x-vocabulary`.
 """
 from __future__ import annotations
 
@@ -91,6 +93,7 @@ def compatibility_problems(old: dict[str, Any], new: dict[str, Any]) -> list[str
 
     Within a major version a schema may only gain optional properties: every old property
     keeps its type, nothing required is added or removed, and the version does not go back.
+    A list of allowed values (`enum`, wherever it stands) may only grow, with the minor version.
     """
     problems: list[str] = []
     old_major, old_minor = (int(p) for p in old["x-schema-version"].split("."))
@@ -110,4 +113,37 @@ def compatibility_problems(old: dict[str, Any], new: dict[str, Any]) -> list[str
     added = set(new_props) - set(old_props)
     if added and new_minor == old_minor:
         problems.append(f"properties {sorted(added)} added without raising the minor version")
+    problems += _enum_problems(old, new, same_minor=new_minor == old_minor)
+    return problems
+
+
+def _enums(node: Any, at: str = "") -> dict[str, list[Any]]:
+    """Every `enum` in a schema, by where it stands ("/properties/kind/enum"), nested ones too."""
+    found: dict[str, list[Any]] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "enum" and isinstance(value, list):
+                found[f"{at}/enum"] = value
+            else:
+                found.update(_enums(value, f"{at}/{key}"))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found.update(_enums(item, f"{at}/{index}"))
+    return found
+
+
+def _enum_problems(old: dict[str, Any], new: dict[str, Any], *, same_minor: bool) -> list[str]:
+    """A value removed from a list (or the list dropped) breaks the consumers that rely on it;
+    a value added breaks none that ignore what they do not know, but they must be told: a new
+    minor version. Vocabularies (contracts/vocabularies/) are compared the same way."""
+    problems: list[str] = []
+    new_enums = _enums(new)
+    for where, before in _enums(old).items():
+        after = new_enums.get(where)
+        if after is None:
+            problems.append(f"enum {where} was removed")
+        elif removed := [v for v in before if v not in after]:
+            problems.append(f"enum {where} lost {removed}")
+        elif same_minor and (added := [v for v in after if v not in before]):
+            problems.append(f"enum {where} gained {added} without raising the minor version")
     return problems

@@ -52,3 +52,41 @@ def test_removing_or_retyping_a_field_is_not_compatible():
 
 def test_a_new_major_version_may_change_anything():
     assert compatibility_problems(BASE, {"x-schema-version": "2.0", "required": [], "properties": {}}) == []
+
+
+ENUMERATED = {
+    "x-schema-version": "1.0",
+    "required": ["kind"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["school", "region"]},
+        "organisations": {"type": "array", "items": {"type": "object", "properties": {"side": {"enum": ["a", "b"]}}}},
+    },
+}
+
+
+def _with(kind=None, side=None, version="1.0"):
+    props = ENUMERATED["properties"]
+    return {
+        **ENUMERATED, "x-schema-version": version,
+        "properties": {
+            "kind": {**props["kind"], "enum": kind or props["kind"]["enum"]},
+            "organisations": {**props["organisations"], "items": {"type": "object", "properties": {"side": {"enum": side or ["a", "b"]}}}},
+        },
+    }
+
+
+def test_removing_a_value_from_an_enum_is_not_compatible_even_with_a_new_minor_version():
+    assert compatibility_problems(ENUMERATED, _with(kind=["school"], version="1.1")) == ["enum /properties/kind/enum lost ['region']"]
+    assert compatibility_problems(ENUMERATED, _with(side=["b"], version="1.1"))  # nested, too
+
+
+def test_dropping_an_enum_is_not_compatible():
+    dropped = _with(version="1.1")
+    del dropped["properties"]["kind"]["enum"]
+    assert compatibility_problems(ENUMERATED, dropped) == ["enum /properties/kind/enum was removed"]
+
+
+def test_adding_a_value_to_an_enum_needs_a_new_minor_version():
+    assert compatibility_problems(ENUMERATED, _with(side=["a", "b", "c"]))
+    assert compatibility_problems(ENUMERATED, _with(side=["a", "b", "c"], version="1.1")) == []
+    assert compatibility_problems(ENUMERATED, _with(kind=["region", "school"])) == []  # order is not meaning

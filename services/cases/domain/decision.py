@@ -2,7 +2,6 @@
 instructions and window of an appealable decision (R9)."""
 from __future__ import annotations
 
-import enum
 from datetime import date, timedelta
 
 from eventsourcing.domain import Aggregate, event
@@ -19,23 +18,24 @@ from cases.domain.rules import (
     ProgrammeCannotBeClosedWithoutAnEvaluation,
     ProgrammeIsAlreadyInPlace,
 )
+from eventkit.vocabulary import LabelledEnum
 
 
-class DecisionKind(str, enum.Enum):
+class DecisionKind(LabelledEnum):
     """Exactly one of these answers an investigation (R4)."""
 
-    ESTABLISH_PROGRAMME = "establish_programme"  # upprätta åtgärdsprogram
-    NO_PROGRAMME = "no_programme"  # inte upprätta åtgärdsprogram
-    CONTINUE_WITH_NEW_MEASURES = "continue_with_new_measures"  # fortsätta med nya åtgärder
-    CLOSE_PROGRAMME = "close_programme"  # avsluta åtgärdsprogrammet
+    ESTABLISH_PROGRAMME = "establish_programme", "Upprätta åtgärdsprogram"
+    NO_PROGRAMME = "no_programme", "Inte upprätta åtgärdsprogram"
+    CONTINUE_WITH_NEW_MEASURES = "continue_with_new_measures", "Fortsätta åtgärdsprogrammet med nya åtgärder"
+    CLOSE_PROGRAMME = "close_programme", "Avsluta åtgärdsprogrammet"
 
 
-class Placement(str, enum.Enum):
+class Placement(LabelledEnum):
     """Decisions only rektor takes in person (R6; skollagen 3 kap. 11 §, 12 §)."""
 
-    SPECIAL_TEACHING_GROUP = "special_teaching_group"  # särskild undervisningsgrupp
-    INDIVIDUAL_TUITION = "individual_tuition"  # enskild undervisning
-    ADAPTED_STUDY_PATH = "adapted_study_path"  # anpassad studiegång
+    SPECIAL_TEACHING_GROUP = "special_teaching_group", "Särskild undervisningsgrupp"
+    INDIVIDUAL_TUITION = "individual_tuition", "Enskild undervisning"
+    ADAPTED_STUDY_PATH = "adapted_study_path", "Anpassad studiegång"
 
 
 APPEALABLE_KINDS = {DecisionKind.ESTABLISH_PROGRAMME, DecisionKind.NO_PROGRAMME, DecisionKind.CONTINUE_WITH_NEW_MEASURES}

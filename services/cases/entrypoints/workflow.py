@@ -107,7 +107,7 @@ class Correction(Versioned):
 
 class NewDelegation(Strict):
     delegate: str = Field(default="", max_length=100)
-    kinds: list[DecisionKind] = Field(default_factory=list, max_length=4)
+    kinds: list[DecisionKind] = Field(default_factory=list, max_length=len(DecisionKind))
     valid_from: date | None = None
     valid_to: date | None = None
 

@@ -1,58 +1,61 @@
 """Value objects of the competence service: the two parties of the dialogue, goal attainment,
-qualifications and specialisations (seed §2), who gives supervision."""
+qualifications and specialisations (seed §2), who gives supervision; each list with its Swedish
+labels (published as vocabularies by `make contracts`)."""
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import Iterable
 
 from eventkit.rules import RuleBroken
+from eventkit.vocabulary import LabelledEnum
 
 
-class Party(str, enum.Enum):
+class Party(LabelledEnum):
     """The two parties of the dialogue (R12): rektor of the unit and the special educator."""
 
-    REKTOR = "rektor"
-    SPECIAL_EDUCATOR = "special_educator"
+    REKTOR = "rektor", "rektor"
+    SPECIAL_EDUCATOR = "special_educator", "specialpedagog"
 
     @property
     def other(self) -> "Party":
         return Party.SPECIAL_EDUCATOR if self is Party.REKTOR else Party.REKTOR
 
 
-class Attainment(str, enum.Enum):
+class Attainment(LabelledEnum):
     """Måluppfyllelse after the joint assessment (R13)."""
 
-    MET = "met"
-    PARTLY_MET = "partly_met"
-    NOT_MET = "not_met"
+    MET = "met", "Uppnått"
+    PARTLY_MET = "partly_met", "Delvis uppnått"
+    NOT_MET = "not_met", "Inte uppnått"
 
 
-class Qualification(str, enum.Enum):
+class Qualification(LabelledEnum):
     """Behörighet (seed §2)."""
 
-    SPECIAL_EDUCATOR_DEGREE = "special_educator_degree"  # specialpedagogexamen
-    SPECIAL_TEACHER_DEGREE = "special_teacher_degree"  # speciallärarexamen
-    OTHER_QUALIFYING = "other_qualifying"
-    IN_TRAINING = "in_training"
-    NOT_QUALIFIED = "not_qualified"
+    SPECIAL_EDUCATOR_DEGREE = "special_educator_degree", "Specialpedagogexamen"
+    SPECIAL_TEACHER_DEGREE = "special_teacher_degree", "Speciallärarexamen"
+    OTHER_QUALIFYING = "other_qualifying", "Annan behörighetsgivande utbildning"
+    IN_TRAINING = "in_training", "Under utbildning"
+    NOT_QUALIFIED = "not_qualified", "Saknar behörighet"
 
 
-class Specialisation(str, enum.Enum):
+class Specialisation(LabelledEnum):
     """The specialisations of the special teacher degree (speciallärarexamen)."""
 
-    LANGUAGE_READING_WRITING = "language_reading_writing"
-    MATHEMATICS = "mathematics"
-    DEAF_HARD_OF_HEARING = "deaf_hard_of_hearing"
-    VISUAL_IMPAIRMENT = "visual_impairment"
-    LANGUAGE_DISORDER = "language_disorder"
-    INTELLECTUAL_DISABILITY = "intellectual_disability"
+    LANGUAGE_READING_WRITING = "language_reading_writing", "Språk-, skriv- och läsutveckling"
+    MATHEMATICS = "mathematics", "Matematikutveckling"
+    DEAF_HARD_OF_HEARING = "deaf_hard_of_hearing", "Dövhet eller hörselnedsättning"
+    VISUAL_IMPAIRMENT = "visual_impairment", "Synnedsättning"
+    LANGUAGE_DISORDER = "language_disorder", "Grav språkstörning"
+    INTELLECTUAL_DISABILITY = "intellectual_disability", "Utvecklingsstörning"
 
 
-class SupervisionProvider(str, enum.Enum):
-    EXTERNAL = "external"  # extern handledare
-    COLLEAGUES = "colleagues"  # kollegial handledning
-    STUDENT_HEALTH = "student_health"  # central elevhälsa
+class SupervisionProvider(LabelledEnum):
+    """Who gives the special educator supervision (handledning, R12)."""
+
+    EXTERNAL = "external", "Extern handledare"
+    COLLEAGUES = "colleagues", "Kollegial handledning"
+    STUDENT_HEALTH = "student_health", "Central elevhälsa"
 
 
 def text(value: str | None, maximum: int, rule: type[RuleBroken]) -> str:

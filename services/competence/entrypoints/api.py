@@ -3,7 +3,6 @@ the domain, authorization in the application."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 from uuid import UUID
 
 from fastapi import Depends
@@ -11,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from competence.application import CompetenceApplication, MissionNotFound, VersionConflict
 from competence.bootstrap import application
+from competence.domain.values import Attainment, Qualification, Specialisation, SupervisionProvider
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
+from eventkit.vocabulary import literal_of
 
 app = service_api("Stödspår – kompetens och kvalitetsarbete (competence)", audience="competence")
 
@@ -29,11 +30,8 @@ class Versioned(Strict):
 
 class Profile(Strict):
     degree: str = Field(max_length=300)
-    qualification: Literal["special_educator_degree", "special_teacher_degree", "other_qualifying", "in_training",
-                           "not_qualified"]
-    specialisations: list[Literal["language_reading_writing", "mathematics", "deaf_hard_of_hearing",
-                                  "visual_impairment", "language_disorder", "intellectual_disability"]] = Field(
-        default_factory=list, max_length=6)
+    qualification: literal_of(Qualification)
+    specialisations: list[literal_of(Specialisation)] = Field(default_factory=list, max_length=len(Specialisation))
 
 
 class Start(Strict):
@@ -57,7 +55,7 @@ class Goal(Versioned):
 
 
 class Assessment(Versioned):
-    attainment: Literal["met", "partly_met", "not_met"]
+    attainment: literal_of(Attainment)
     analysis: str = Field(max_length=4000)
 
 
@@ -83,7 +81,7 @@ class Completion(Versioned):
 
 
 class Supervision(Versioned):
-    provider: Literal["external", "colleagues", "student_health"]
+    provider: literal_of(SupervisionProvider)
     sessions_per_term: int
 
 

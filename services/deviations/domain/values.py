@@ -1,57 +1,38 @@
 """Value objects of deviation reporting: the organisations (verksamheter), their side of the
-collaboration (huvudman: kommun or region) and the agreed categories (R23)."""
+collaboration (huvudman: kommun or region) and the agreed categories (R23), each with its
+Swedish label (published as vocabularies by `make contracts`)."""
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 
+from eventkit.vocabulary import LabelledEnum
 
-class OrganisationKind(str, enum.Enum):
+
+class OrganisationKind(LabelledEnum):
     """Verksamheter that collaborate around children and young people (R19)."""
 
-    SCHOOL = "school"
-    SOCIAL_SERVICES = "social_services"
-    CHILD_PSYCHIATRY = "child_psychiatry"
-    CHILD_MEDICINE = "child_medicine"
-    HABILITATION = "habilitation"
+    SCHOOL = "school", "Skola"
+    SOCIAL_SERVICES = "social_services", "Socialtjänst"
+    CHILD_PSYCHIATRY = "child_psychiatry", "Barn- och ungdomspsykiatri (BUP)"
+    CHILD_MEDICINE = "child_medicine", "Barnmedicin"
+    HABILITATION = "habilitation", "Habilitering"
 
 
-ORGANISATION_LABELS = {
-    OrganisationKind.SCHOOL: "Skola",
-    OrganisationKind.SOCIAL_SERVICES: "Socialtjänst",
-    OrganisationKind.CHILD_PSYCHIATRY: "Barn- och ungdomspsykiatri (BUP)",
-    OrganisationKind.CHILD_MEDICINE: "Barnmedicin",
-    OrganisationKind.HABILITATION: "Habilitering",
-}
-
-
-class Side(str, enum.Enum):
+class Side(LabelledEnum):
     """Which principal (huvudman) the organisation belongs to."""
 
-    MUNICIPALITY = "municipality"
-    REGION = "region"
+    MUNICIPALITY = "municipality", "kommunen"
+    REGION = "region", "regionen"
 
 
-SIDE_LABELS = {Side.MUNICIPALITY: "kommunen", Side.REGION: "regionen"}
-
-
-class Category(str, enum.Enum):
+class Category(LabelledEnum):
     """The agreed categories of deviations (R23)."""
 
-    GUIDELINES_NOT_FOLLOWED = "guidelines_not_followed"
-    AGREED_MEASURES_NOT_CARRIED_OUT = "agreed_measures_not_carried_out"
-    RESPONSIBILITY_DISPUTED = "responsibility_disputed"
-    PARTY_ABSENT_FROM_MEETINGS = "party_absent_from_meetings"
-    OTHER = "other"
-
-
-CATEGORY_LABELS = {
-    Category.GUIDELINES_NOT_FOLLOWED: "Överenskomna riktlinjer eller rutiner följs inte",
-    Category.AGREED_MEASURES_NOT_CARRIED_OUT: "Överenskomna insatser (t.ex. i SIP) genomförs inte",
-    Category.RESPONSIBILITY_DISPUTED: "Parterna är oense om ansvaret",
-    Category.PARTY_ABSENT_FROM_MEETINGS: "En part deltar inte i möten",
-    Category.OTHER: "Annat",
-}
+    GUIDELINES_NOT_FOLLOWED = "guidelines_not_followed", "Överenskomna riktlinjer eller rutiner följs inte"
+    AGREED_MEASURES_NOT_CARRIED_OUT = "agreed_measures_not_carried_out", "Överenskomna insatser (t.ex. i SIP) genomförs inte"
+    RESPONSIBILITY_DISPUTED = "responsibility_disputed", "Parterna är oense om ansvaret"
+    PARTY_ABSENT_FROM_MEETINGS = "party_absent_from_meetings", "En part deltar inte i möten"
+    OTHER = "other", "Annat"
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,20 @@ from pydantic import Field
 
 from deviations.application import Conflict, DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
-from deviations.domain.values import InvolvedOrganisation
+from deviations.domain.values import InvolvedOrganisation, OrganisationKind, Side
 from deviations import records
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.inputs import StrictInput
+from eventkit.vocabulary import literal_of
 
 # Every route says what it does with a report (read/change) for the access log (R15).
 app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)])
 records.install(app)
 
-Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]
-SideName = Literal["municipality", "region"]
+Kind = literal_of(OrganisationKind)
+SideName = literal_of(Side)
 
 
 class Strict(StrictInput):

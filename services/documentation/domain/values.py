@@ -1,30 +1,32 @@
 """Values of the documentation: level, kind, the learning-environment vocabulary, the school
-term, and what the documentation knows of a pupil's case (only what the cases service says)."""
+term, and what the documentation knows of a pupil's case (only what the cases service says).
+Each list carries its Swedish labels (published as vocabularies by `make contracts`)."""
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from eventkit.vocabulary import LabelledEnum
 
-class Level(str, enum.Enum):
+
+class Level(LabelledEnum):
     """Nivå (seed §4, §6): where the intervention acts."""
 
-    ORGANISATION = "organisation"
-    GROUP = "group"
-    INDIVIDUAL = "individual"
+    ORGANISATION = "organisation", "Organisationsnivå"
+    GROUP = "group", "Gruppnivå"
+    INDIVIDUAL = "individual", "Individnivå"
 
 
-class Kind(str, enum.Enum):
+class Kind(LabelledEnum):
     """Slag av insats."""
 
-    SUPERVISION = "supervision"  # handledning av personal
-    PEDAGOGICAL_ASSESSMENT = "pedagogical_assessment"  # pedagogisk bedömning
-    MAPPING = "mapping"  # kartläggning
-    TEACHING = "teaching"  # undervisning
-    LEARNING_ENVIRONMENT = "learning_environment"  # arbete med lärmiljön
-    COLLABORATION = "collaboration"  # samverkan med andra professioner eller externa parter
+    SUPERVISION = "supervision", "Handledning av personal"
+    PEDAGOGICAL_ASSESSMENT = "pedagogical_assessment", "Pedagogisk bedömning"
+    MAPPING = "mapping", "Kartläggning"
+    TEACHING = "teaching", "Undervisning"
+    LEARNING_ENVIRONMENT = "learning_environment", "Arbete med lärmiljön"
+    COLLABORATION = "collaboration", "Samverkan med andra professioner eller externa parter"
 
 
 # What can be attached to a case's investigation (R3: the investigation records the
@@ -32,22 +34,22 @@ class Kind(str, enum.Enum):
 ATTACHABLE = frozenset({Kind.PEDAGOGICAL_ASSESSMENT, Kind.MAPPING})
 
 
-class Factor(str, enum.Enum):
+class Factor(LabelledEnum):
     """The fixed vocabulary of what hinders or supports in the learning environment (seed §6,
     §8), so that recurring obstacles and supports can be counted across interventions. The
     same factor can hinder in one place and support in another."""
 
-    STRUCTURE = "structure"  # struktur och förutsägbarhet
-    INSTRUCTION = "instruction"  # undervisningens upplägg och instruktioner
-    MATERIALS = "materials"  # läromedel, hjälpmedel och digitala verktyg
-    PHYSICAL = "physical"  # fysisk miljö: ljud, ljus, placering, lokaler
-    SOCIAL = "social"  # socialt klimat och relationer
-    STAFFING = "staffing"  # bemanning och vuxenstöd
-    SCHEDULE = "schedule"  # organisation, schema och gruppindelning
-    COMPETENCE = "competence"  # personalens kompetens och förhållningssätt
-    COLLABORATION = "collaboration"  # samarbete med hem, elevhälsa och externa
-    LANGUAGE = "language"  # språk och kommunikation
-    OTHER = "other"  # annat
+    STRUCTURE = "structure", "Struktur och förutsägbarhet"
+    INSTRUCTION = "instruction", "Undervisningens upplägg och instruktioner"
+    MATERIALS = "materials", "Läromedel, hjälpmedel och digitala verktyg"
+    PHYSICAL = "physical", "Fysisk miljö (ljud, ljus, placering, lokaler)"
+    SOCIAL = "social", "Socialt klimat och relationer"
+    STAFFING = "staffing", "Bemanning och vuxenstöd"
+    SCHEDULE = "schedule", "Organisation, schema och gruppindelning"
+    COMPETENCE = "competence", "Personalens kompetens och förhållningssätt"
+    COLLABORATION = "collaboration", "Samarbete med hem, elevhälsa och externa"
+    LANGUAGE = "language", "Språk och kommunikation"
+    OTHER = "other", "Annat"
 
 
 def term_of(day: date) -> str:

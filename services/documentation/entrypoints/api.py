@@ -16,11 +16,13 @@ from documentation.bootstrap import application
 from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
+from documentation.domain.values import Factor, Kind, Level
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
 from eventkit.inputs import NO_CONTROL_CHARACTERS
+from eventkit.vocabulary import literal_of
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
@@ -34,10 +36,9 @@ async def lifespan(app: FastAPI):
 app = service_api("Stödspår – dokumentation av specialpedagogiska insatser (documentation)", audience="documentation",
                   lifespan=lifespan, dependencies=[Depends(api_purpose)])
 
-LevelName = Literal["organisation", "group", "individual"]
-KindName = Literal["supervision", "pedagogical_assessment", "mapping", "teaching", "learning_environment", "collaboration"]
-FactorName = Literal["structure", "instruction", "materials", "physical", "social", "staffing", "schedule",
-                     "competence", "collaboration", "language", "other"]
+LevelName = literal_of(Level)
+KindName = literal_of(Kind)
+FactorName = literal_of(Factor)
 TERM = r"^(HT|VT)\d{4}$"
 
 
@@ -49,8 +50,8 @@ class Content(Strict):
     kind: KindName
     performed_on: date
     minutes: int = Field(ge=1, le=MAX_MINUTES)
-    hinders: list[FactorName] = Field(default_factory=list, max_length=11)
-    supports: list[FactorName] = Field(default_factory=list, max_length=11)
+    hinders: list[FactorName] = Field(default_factory=list, max_length=len(Factor))
+    supports: list[FactorName] = Field(default_factory=list, max_length=len(Factor))
     hinders_note: str = Field(default="", max_length=NOTE_MAX)
     supports_note: str = Field(default="", max_length=NOTE_MAX)
     description: str = Field(default="", max_length=TEXT_MAX)

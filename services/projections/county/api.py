@@ -17,14 +17,14 @@ from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
+from eventkit.vocabulary import literal
 from eventkit.wiring import once_per_process
 from projections.county import queries, readmodel
 
 app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
 
-Kind = Literal["school", "social_services", "child_psychiatry", "child_medicine", "habilitation"]
-Category = Literal["guidelines_not_followed", "agreed_measures_not_carried_out", "responsibility_disputed",
-                   "party_absent_from_meetings", "other"]
+Kind = literal("OrganisationKind")  # the deviations service's lists, as published in contracts/
+Category = literal("DeviationCategory")
 
 
 @once_per_process

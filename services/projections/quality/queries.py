@@ -9,11 +9,12 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from eventkit.vocabulary import values
 from projections.quality.clock import previous_term, term_of
 
 DUE_WITHIN = timedelta(days=14)
-LEVELS = ("organisation", "group", "individual")
-KINDS = ("supervision", "pedagogical_assessment", "mapping", "teaching", "learning_environment", "collaboration")
+LEVELS = values("InterventionLevel")  # the documentation service's lists, as published in contracts/
+KINDS = values("InterventionKind")
 
 
 def _scope(units: list[str] | None, educator: str | None) -> tuple[str, dict[str, Any]]:
