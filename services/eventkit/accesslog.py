@@ -31,7 +31,8 @@ from eventkit.config import Postgres
 from eventkit.contracts import contract_for, validate_message
 from eventkit.schema import create_schema
 from eventkit.identity import Identity
-from eventkit.relay import OutboxRelay
+from eventkit.producer import IdempotentProducer
+from eventkit.relay import THROUGHPUT, OutboxRelay
 from eventkit.store import EventMeta
 from eventkit.telemetry import current_traceparent, tracer
 
@@ -184,7 +185,7 @@ class AccessLogRelay(OutboxRelay):
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._postgres = log.postgres
-        self._producer = None
+        self._producer = IdempotentProducer(**THROUGHPUT)
         self._tracer = tracer("eventkit.accesslog")
 
     async def publish_batch(self) -> int:
@@ -192,12 +193,12 @@ class AccessLogRelay(OutboxRelay):
         rows = await asyncio.to_thread(self.log.after, start, self.batch_size)
         if not rows:
             return 0
-        producer = await self._ensure_producer()
+        await self._producer.ready()
         deliveries = []
         for row in rows:
             message = to_message(row)
             validate_message(message)
-            deliveries.append(await self._send(producer, message, EventMeta(traceparent=row[-1])))
+            deliveries.append(await self._send(message, EventMeta(traceparent=row[-1])))
         await asyncio.gather(*deliveries)
         await asyncio.to_thread(self._save_position, rows[-1][0])
         return len(rows)
