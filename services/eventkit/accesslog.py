@@ -31,10 +31,9 @@ from eventkit.config import Postgres
 from eventkit.contracts import contract_for, validate_message
 from eventkit.schema import create_schema
 from eventkit.identity import Identity
-from eventkit.producer import IdempotentProducer
-from eventkit.relay import THROUGHPUT, OutboxRelay
+from eventkit.relay import OutboxRelay
 from eventkit.store import EventMeta
-from eventkit.telemetry import current_traceparent, tracer
+from eventkit.telemetry import current_traceparent
 
 TOPIC = "stodspar.accesslog.v1"
 ACTIONS = ("read", "list", "change", "export", "print", "search", "disposal")
@@ -180,13 +179,8 @@ class AccessLogRelay(OutboxRelay):
 
     def __init__(self, log: AccessLog, *, name: str, batch_size: int = 1000, poll_interval: float = 0.1) -> None:
         self.log = log
-        self.topic = TOPIC
-        self.name = name
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self._postgres = log.postgres
-        self._producer = IdempotentProducer(**THROUGHPUT)
-        self._tracer = tracer("eventkit.accesslog")
+        self._publishing(TOPIC, log.postgres, name=name, batch_size=batch_size, poll_interval=poll_interval,
+                         traced_as="eventkit.accesslog")
 
     async def publish_batch(self) -> int:
         start = await asyncio.to_thread(self.position)

@@ -91,14 +91,20 @@ class OutboxRelay:
         poll_interval: float = 0.05,
     ) -> None:
         self.app = app
-        self.topic = topic
         self.translate = translate
+        self._publishing(topic, Postgres.for_database(app.database_variable), name=name, batch_size=batch_size,
+                         poll_interval=poll_interval, traced_as="eventkit.relay")
+
+    def _publishing(self, topic: str, postgres: Postgres, *, name: str, batch_size: int, poll_interval: float,
+                    traced_as: str) -> None:
+        """What every relay has: its topic, the database of its log and position, its producer."""
+        self.topic = topic
         self.name = name
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self._postgres = Postgres.for_database(app.database_variable)
+        self._postgres = postgres
         self._producer = IdempotentProducer(**THROUGHPUT)
-        self._tracer = tracer("eventkit.relay")
+        self._tracer = tracer(traced_as)
 
     # -- position -----------------------------------------------------------------
     def _connect(self) -> psycopg.Connection:
