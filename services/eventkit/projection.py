@@ -59,7 +59,8 @@ class Projection:
     after_switch: Callable[[psycopg.AsyncConnection], Awaitable[None]] | None = None  # after a rebuild
 
     @property
-    def schema(self) -> str:
+    def full_ddl(self) -> str:
+        """The view's tables and, when it keeps one, its record of processed events."""
         return self.ddl + (PROCESSED_EVENT_DDL if self.records_processed else "")
 
     @property
@@ -67,10 +68,10 @@ class Projection:
         return Postgres.for_database(self.database).conninfo
 
     async def create_schema(self, conn: psycopg.AsyncConnection) -> None:
-        await schema.create_schema_async(conn, self.schema)
+        await schema.create_schema_async(conn, self.full_ddl)
 
     def create_schema_sync(self, conn: psycopg.Connection) -> None:
-        schema.create_schema(conn, self.schema)
+        schema.create_schema(conn, self.full_ddl)
 
     async def apply(self, conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
         """Apply one public event; False when it had been applied before (or is not the view's).
