@@ -33,7 +33,7 @@ from eventkit.schema import create_schema
 from eventkit.identity import Identity
 from eventkit.relay import OutboxRelay
 from eventkit.store import EventMeta
-from eventkit.telemetry import current_traceparent, tracer
+from eventkit.telemetry import current_traceparent
 
 TOPIC = "stodspar.accesslog.v1"
 ACTIONS = ("read", "list", "change", "export", "print", "search", "disposal")
@@ -179,25 +179,20 @@ class AccessLogRelay(OutboxRelay):
 
     def __init__(self, log: AccessLog, *, name: str, batch_size: int = 1000, poll_interval: float = 0.1) -> None:
         self.log = log
-        self.topic = TOPIC
-        self.name = name
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self._postgres = log.postgres
-        self._producer = None
-        self._tracer = tracer("eventkit.accesslog")
+        self._publishing(TOPIC, log.postgres, name=name, batch_size=batch_size, poll_interval=poll_interval,
+                         traced_as="eventkit.accesslog")
 
     async def publish_batch(self) -> int:
         start = await asyncio.to_thread(self.position)
         rows = await asyncio.to_thread(self.log.after, start, self.batch_size)
         if not rows:
             return 0
-        producer = await self._ensure_producer()
+        await self._producer.ready()
         deliveries = []
         for row in rows:
             message = to_message(row)
             validate_message(message)
-            deliveries.append(await self._send(producer, message, EventMeta(traceparent=row[-1])))
+            deliveries.append(await self._send(message, EventMeta(traceparent=row[-1])))
         await asyncio.gather(*deliveries)
         await asyncio.to_thread(self._save_position, rows[-1][0])
         return len(rows)

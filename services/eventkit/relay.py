@@ -13,7 +13,6 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import uuid
@@ -22,14 +21,14 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
 import psycopg
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from eventsourcing.persistence import Notification
 from eventsourcing.persistence import PersistenceError as EventsourcingError
 from opentelemetry import trace
 
-from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres, kafka_bootstrap
+from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres
 from eventkit.contracts import ContractViolation, contract_for, validate_message
+from eventkit.producer import IdempotentProducer
 from eventkit.schema import create_schema
 from eventkit.store import EventMeta, ServiceApplication
 from eventkit.telemetry import context_from_traceparent, current_traceparent, setup_tracing, tracer
@@ -75,6 +74,10 @@ CREATE TABLE IF NOT EXISTS relay_position (
 )
 """
 
+# The relays' own producer tuning, for throughput (a batch of up to batch_size notifications is
+# sent at once); the delivery guarantees are eventkit.producer's.
+THROUGHPUT = {"linger_ms": 5, "max_batch_size": 256 * 1024, "request_timeout_ms": 10_000}
+
 
 class OutboxRelay:
     def __init__(
@@ -88,14 +91,20 @@ class OutboxRelay:
         poll_interval: float = 0.05,
     ) -> None:
         self.app = app
-        self.topic = topic
         self.translate = translate
+        self._publishing(topic, Postgres.for_database(app.database_variable), name=name, batch_size=batch_size,
+                         poll_interval=poll_interval, traced_as="eventkit.relay")
+
+    def _publishing(self, topic: str, postgres: Postgres, *, name: str, batch_size: int, poll_interval: float,
+                    traced_as: str) -> None:
+        """What every relay has: its topic, the database of its log and position, its producer."""
+        self.topic = topic
         self.name = name
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self._postgres = Postgres.for_database(app.database_variable)
-        self._producer: AIOKafkaProducer | None = None
-        self._tracer = tracer("eventkit.relay")
+        self._postgres = postgres
+        self._producer = IdempotentProducer(**THROUGHPUT)
+        self._tracer = tracer(traced_as)
 
     # -- position -----------------------------------------------------------------
     def _connect(self) -> psycopg.Connection:
@@ -118,28 +127,8 @@ class OutboxRelay:
             )
 
     # -- kafka ----------------------------------------------------------------------
-    async def _ensure_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=kafka_bootstrap(),
-                enable_idempotence=True,
-                acks="all",
-                linger_ms=5,
-                max_batch_size=256 * 1024,
-                request_timeout_ms=10_000,
-            )
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
-        return self._producer
-
     async def close(self) -> None:
-        if self._producer is not None:
-            producer, self._producer = self._producer, None
-            await producer.stop()
+        await self._producer.close()
 
     # -- publishing -------------------------------------------------------------------
     async def publish_batch(self) -> int:
@@ -151,7 +140,7 @@ class OutboxRelay:
         )
         if not notifications:
             return 0
-        producer = await self._ensure_producer()
+        await self._producer.ready()  # before anything is decoded: the broker may be away
         prefetch = getattr(self.app.mapper, "prefetch", None)  # per-pupil keys (eventkit.shredding)
         if prefetch is not None:
             await asyncio.to_thread(prefetch, notifications)
@@ -163,13 +152,13 @@ class OutboxRelay:
                 continue
             message = to_message(domain_event, meta, public)
             validate_message(message)
-            deliveries.append(await self._send(producer, message, meta))
+            deliveries.append(await self._send(message, meta))
         if deliveries:
             await asyncio.gather(*deliveries)
         await asyncio.to_thread(self._save_position, notifications[-1].id)
         return len(notifications)
 
-    async def _send(self, producer: AIOKafkaProducer, message: dict[str, Any], meta: EventMeta):
+    async def _send(self, message: dict[str, Any], meta: EventMeta):
         parent = context_from_traceparent(meta.traceparent)
         with self._tracer.start_as_current_span(
             f"publish {message['event_type']}",
@@ -182,21 +171,7 @@ class OutboxRelay:
                 "stodspar.event_type": message["event_type"],
             },
         ):
-            headers = [
-                ("event_type", message["event_type"].encode()),
-                ("schema_version", message["schema_version"].encode()),
-                ("event_id", message["event_id"].encode()),
-                ("municipality", message["municipality"].encode()),
-            ]
-            traceparent = current_traceparent()
-            if traceparent:
-                headers.append(("traceparent", traceparent.encode()))
-            return await producer.send(
-                self.topic,
-                key=message["aggregate_id"].encode(),
-                value=json.dumps(message, ensure_ascii=False).encode(),
-                headers=headers,
-            )
+            return await self._producer.send(self.topic, message, traceparent=current_traceparent())
 
     async def drain(self) -> int:
         """Publish until the log is exhausted (used by tests and benchmarks)."""

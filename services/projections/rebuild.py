@@ -5,7 +5,7 @@
    DDL, run with that schema first on the search path).
 2. A plain consumer (no consumer group: the live worker's offsets are not touched) reads every
    partition of the view's topics from the beginning and applies each message with the view's
-   own `readmodel.apply`, the same code the live worker runs, into those tables; pass after
+   own `Projection.apply` (eventkit.projection), the same code the live worker runs, into those tables; pass after
    pass until little is left.
 3. The switch, in one transaction: the live tables are locked (ACCESS EXCLUSIVE, the processed
    events first, so a live apply is either committed before or waits), the rebuild reads on to
@@ -35,7 +35,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 from psycopg import sql
 
-from eventkit.config import Postgres, kafka_bootstrap
+from eventkit.config import kafka_bootstrap
+from eventkit.projection import Projection
 
 REBUILD_SCHEMA = "stodspar_rebuild"
 REPLACED_SCHEMA = "stodspar_replaced"
@@ -52,31 +53,15 @@ BATCH = 2000
 Apply = Callable[[psycopg.AsyncConnection, dict[str, Any]], Awaitable[bool]]
 
 
-@dataclass(frozen=True)
-class View:
-    name: str
-    database: str  # the variable of deploy/stodspar.env naming the view's database
-    topics: tuple[str, ...]
-    create_schema: Callable[[psycopg.AsyncConnection], Awaitable[None]]
-    apply: Apply
-    kept: tuple[str, ...] = ()  # tables not built from the topics: the live ones stay
-    after_switch: Callable[[psycopg.AsyncConnection], Awaitable[None]] | None = None
-
-
-def views() -> dict[str, View]:
+def views() -> dict[str, Projection]:
+    """Every view by its name, as its worker runs it (its tables, topics and apply)."""
     from projections.accesslog import readmodel as accesslog
     from projections.county import readmodel as county
-    from projections.county.republish import BUS_TOPIC
     from projections.followup import readmodel as followup
     from projections.quality import readmodel as quality
 
-    return {view.name: view for view in (
-        View("followup", "FOLLOWUP_DB", followup.TOPICS, followup.create_schema_async, followup.apply,
-             kept=followup.KEPT_IN_REBUILD, after_switch=followup.after_rebuild),
-        View("quality", "QUALITY_DB", quality.TOPICS, quality.create_schema_async, quality.apply),
-        View("county", "COUNTY_DB", (BUS_TOPIC,), county.create_schema_async, county.apply, kept=county.KEPT_IN_REBUILD),
-        View("accesslog", "ACCESSLOG_DB", accesslog.TOPICS, accesslog.create_schema_async, accesslog.apply),
-    )}
+    return {view.name: view for view in (followup.PROJECTION, quality.PROJECTION, county.PROJECTION,
+                                         accesslog.PROJECTION)}
 
 
 class RebuildRefused(Exception):
@@ -102,7 +87,7 @@ class Report:
                 "caught_up_in_switch": self.caught_up_in_switch, "tables": self.tables}
 
 
-def view_named(name: str) -> View:
+def view_named(name: str) -> Projection:
     known = views()
     if name not in known:
         raise RebuildRefused(f"Okänd vy {name!r}. Ange VIEW= en av: {', '.join(known)} "
@@ -151,8 +136,8 @@ async def _lock_live(conn: psycopg.AsyncConnection, tables: list[str]) -> None:
     """ACCESS EXCLUSIVE on the live tables, inside the caller's transaction.
 
     First `processed_event`, for as long as it takes (up to SWITCH_GIVES_UP_AFTER_S): every
-    apply transaction of the live worker starts there (the follow-up worker's holds a whole
-    batch), and no reader touches it, so nothing that holds it waits for us. Then the rest, each wait at most LOCK_TIMEOUT: only
+    apply transaction of the live worker starts there (and holds it for a whole batch,
+    eventkit.projection.ProjectionRunner), and no reader touches it, so nothing that holds it waits for us. Then the rest, each wait at most LOCK_TIMEOUT: only
     readers hold them now, and one that holds a table and wants the next must not deadlock with
     us; on the timeout the caller rolls back and tries again."""
     rest = sorted(t for t in tables if t != "processed_event")
@@ -166,12 +151,12 @@ async def _lock_live(conn: psycopg.AsyncConnection, tables: list[str]) -> None:
             sql.SQL(", ").join(sql.Identifier("public", t) for t in rest)))
 
 
-async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = None,
+async def rebuild(view: Projection, *, start: Mapping[TopicPartition, int] | None = None,
                   say: Callable[[str], None] = lambda line: None) -> Report:
     """Rebuild `view` beside the live one and switch to it. `start`: where to begin reading
     each partition (the beginning when not given; a test starts where its live view began)."""
     report = Report(view.name)
-    conninfo = Postgres.for_database(view.database).conninfo
+    conninfo = view.conninfo
     began = time.monotonic()
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as live:
         if not (await (await live.execute("SELECT pg_try_advisory_lock(%s)", (REBUILD_LOCK,))).fetchone())[0]:
@@ -221,7 +206,7 @@ async def rebuild(view: View, *, start: Mapping[TopicPartition, int] | None = No
     return report
 
 
-async def _switch(view: View, live: psycopg.AsyncConnection, conn: psycopg.AsyncConnection,
+async def _switch(view: Projection, live: psycopg.AsyncConnection, conn: psycopg.AsyncConnection,
                   consumer: AIOKafkaConsumer, ends: AIOKafkaConsumer, partitions: list[TopicPartition],
                   report: Report) -> None:
     rebuilt = {name: kind for name, kind in (await _relations(conn, REBUILD_SCHEMA)).items() if name not in view.kept}

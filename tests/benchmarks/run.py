@@ -113,7 +113,7 @@ def relay_rate(app: CasesApplication) -> tuple[float, int]:
     async def publish_all() -> tuple[float, int]:
         relay = OutboxRelay(app, "bench.cases.v1", translate, name=f"bench-{time.time_ns()}", batch_size=2000)
         try:
-            await relay._ensure_producer()
+            await relay._producer.ready()
             started = time.monotonic()
             total = await relay.drain()
             return total / (time.monotonic() - started), total

@@ -11,7 +11,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from eventkit.config import kafka_bootstrap
-from projections.followup.projector import FollowupProjector
+from eventkit.projection import ProjectionRunner
+from projections.followup.readmodel import PROJECTION
 from tests.conftest import REKTOR
 from tests.integration.test_case_to_followup_view import TOPIC, add_adaptation, followup_rows, open_case
 from tests.support.infrastructure import end_of, eventually, kafka_script, messages_after
@@ -95,7 +96,7 @@ def test_the_projector_applies_an_event_once(stack):
     [record] = messages_after(TOPIC, mark, lambda r: r.key == case_id.encode())
 
     async def apply_twice() -> list[bool]:
-        projector = FollowupProjector()
+        projector = ProjectionRunner(PROJECTION)
         try:
             return [await projector.handle(record.value, dict(record.headers)) for _ in range(2)]
         finally:

@@ -36,7 +36,8 @@ def relay_process_paused(stack):
 def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update(spans, relay_process_paused):
     from cases.entrypoints.api import app
     from cases.entrypoints.relay import build_relay
-    from projections.followup.projector import FollowupProjector
+    from eventkit.projection import ProjectionRunner
+    from projections.followup.readmodel import PROJECTION
 
     mark = end_of(TOPIC)
     personnummer, name = personal_number(), pupil_name()
@@ -55,7 +56,7 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
         finally:
             await relay.close()
         [record] = await asyncio.to_thread(messages_after, TOPIC, mark, lambda r: r.key == case_id.encode())
-        projector = FollowupProjector()
+        projector = ProjectionRunner(PROJECTION)
         try:
             await projector.handle(record.value, dict(record.headers))
         finally:

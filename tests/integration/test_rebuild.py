@@ -28,6 +28,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from eventkit.config import Postgres, kafka_bootstrap
 from eventkit.identity import Role
+from eventkit.projection import Projection
 from projections import rebuild
 from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.support import competence
@@ -90,11 +91,11 @@ async def _lag(group: str, topics: tuple[str, ...]) -> int:
         await consumer.stop()
 
 
-def conninfo(view: rebuild.View) -> str:
+def conninfo(view: Projection) -> str:
     return Postgres.for_database(view.database).conninfo
 
 
-async def _empty(view: rebuild.View) -> None:
+async def _empty(view: Projection) -> None:
     async with await psycopg.AsyncConnection.connect(conninfo(view), autocommit=True) as conn:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         await view.create_schema(conn)

@@ -148,7 +148,7 @@ async def test_r22_a_message_that_cannot_be_checked_is_neither_published_nor_hel
     with pytest.raises(CheckUnavailable):
         await republisher.handle(json.dumps(message).encode(), {})
     # Raised to the agent's loop, which retries the same message: nothing published, nothing held.
-    assert republisher._producer is None and republisher._conn is None
+    assert not republisher._producer.started and not republisher._view.connected
     assert "Kalle" not in caplog.text and message["data"]["tried_locally"] not in caplog.text
     assert message["event_id"] in caplog.text  # ids only
     await republisher.reset()

@@ -6,26 +6,18 @@ from datetime import datetime
 from uuid import UUID
 
 from fastapi import Depends, Query
-from psycopg_pool import ConnectionPool
 
-from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, NotPermitted, Role
-from eventkit.schema import create_schema
 from eventkit.inputs import NO_CONTROL_CHARACTERS
-from eventkit.wiring import once_per_process
+from eventkit.readapi import view_pool
 from projections.accesslog import queries
-from projections.accesslog.readmodel import SCHEMA
+from projections.accesslog.readmodel import PROJECTION
 
 app = service_api("Stödspår – loggkontroll (access log)", audience="accesslog", tracing_name="accesslog-api")
 
 
-@once_per_process
-def _pool() -> ConnectionPool:
-    pool = Postgres.for_database("ACCESSLOG_DB").pool(4)
-    with pool.connection() as conn:
-        create_schema(conn, SCHEMA)
-    return pool
+_pool = view_pool(PROJECTION, max_size=4)
 
 
 def administrator(who: Identity = Depends(current_identity)) -> Identity:

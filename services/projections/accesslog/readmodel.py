@@ -6,7 +6,7 @@ from typing import Any
 
 import psycopg
 
-from eventkit import schema
+from eventkit.projection import Projection
 
 # What the view is built from (and rebuilt from: projections.rebuild).
 TOPICS = ("stodspar.accesslog.v1",)
@@ -32,13 +32,7 @@ CREATE INDEX IF NOT EXISTS access_entry_pupil ON access_entry (municipality, pup
 """
 
 
-async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await schema.create_schema_async(conn, SCHEMA)
-
-
-async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    if message.get("event_type") != "DataAccessed":
-        return False
+async def _data_accessed(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
     d = message["data"]
     cur = await conn.execute(
         "INSERT INTO access_entry (entry_id, at, municipality, service, user_id, role, user_municipality, user_units,"
@@ -49,3 +43,10 @@ async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
          d["pupil_ref"]),
     )
     return cur.rowcount == 1
+
+
+# Idempotent by the entry's own id: no record of processed events is needed (or kept).
+PROJECTION = Projection("accesslog", "ACCESSLOG_DB", TOPICS, SCHEMA, {"DataAccessed": _data_accessed},
+                        only_handled=True, records_processed=False)
+apply = PROJECTION.apply
+create_schema_async = PROJECTION.create_schema

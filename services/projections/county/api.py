@@ -11,14 +11,12 @@ from uuid import UUID
 
 from fastapi import Depends, HTTPException, Query
 from fastapi.responses import Response
-from psycopg_pool import ConnectionPool
 
-from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
+from eventkit.readapi import view_pool
 from eventkit.vocabulary import literal
-from eventkit.wiring import once_per_process
 from projections.county import queries, readmodel
 
 app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
@@ -27,12 +25,7 @@ Kind = literal("OrganisationKind")  # the deviations service's lists, as publish
 Category = literal("DeviationCategory")
 
 
-@once_per_process
-def pool() -> ConnectionPool:
-    p = Postgres.for_database("COUNTY_DB").pool()
-    with p.connection() as conn:
-        readmodel.create_schema(conn)
-    return p
+pool = view_pool(readmodel.PROJECTION)
 
 
 def secretariat(who: Identity = Depends(current_identity)) -> Identity:

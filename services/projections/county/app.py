@@ -8,7 +8,8 @@ Two agents:
   When the check cannot be made (the cases service or the lexicon missing), the message is
   neither published nor skipped: it is retried until it can be checked;
 - `project`: bus.deviations.v1 → the county read model (idempotent per event_id).
-Neither skips a message: on failure it waits and retries the same one.
+Neither skips a message: on failure it waits and retries the same one (eventkit.streams.consume,
+eventkit.projection.until_done); the projection is eventkit's runner (readmodel.PROJECTION).
 """
 from __future__ import annotations
 
@@ -16,17 +17,16 @@ import asyncio
 import json
 import logging
 
-import faust
 import httpx
-import psycopg
-from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
 
 import deidentify
-from eventkit.config import RETRY_AT_MOST_SECONDS, Postgres, env, kafka_bootstrap
+from eventkit.config import env
 from eventkit.contracts import validate_message
 from eventkit.identity import HEADER, Identity, Role, sign
-from eventkit.streams import headers_of, projection_app, raw_topic
+from eventkit.producer import IdempotentProducer
+from eventkit.projection import Messages, ProjectionRunner
+from eventkit.streams import consume, projection_app, run_projection
 from eventkit.telemetry import context_from_traceparent, setup_tracing, tracer
 from projections.county import readmodel
 from projections.county.republish import BUS_TOPIC, MUNICIPAL_TOPIC, SENT_EVENT, bus_message, reasons_to_hold, texts_of
@@ -36,8 +36,6 @@ setup_tracing("county-projection")
 _tracer = tracer("projections.county")
 
 app = projection_app("stodspar-county", "COUNTY_FAUST_WEB_PORT", 6067)
-municipal_topic = raw_topic(app, MUNICIPAL_TOPIC)
-bus_topic = raw_topic(app, BUS_TOPIC)
 
 CHECK_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
@@ -54,22 +52,9 @@ def check_identity(municipality: str) -> Identity:
 
 class Republisher:
     def __init__(self) -> None:
-        self._producer: AIOKafkaProducer | None = None
+        self._producer = IdempotentProducer()
         self._http: httpx.AsyncClient | None = None
-        self._conn: psycopg.AsyncConnection | None = None
-
-    async def _ready(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True, acks="all")
-            await producer.start()
-            self._producer = producer
-        return self._producer
-
-    async def _database(self) -> psycopg.AsyncConnection:
-        if self._conn is None or self._conn.closed:
-            self._conn = await psycopg.AsyncConnection.connect(Postgres.for_database("COUNTY_DB").conninfo, autocommit=True)
-            await readmodel.create_schema_async(self._conn)
-        return self._conn
+        self._view = ProjectionRunner(readmodel.PROJECTION)  # held_deviation is in the view's database
 
     async def _registered(self, data: dict) -> dict[str, list[tuple[int, int, str]]]:
         """Where each text names one of the municipality's people, asked of the cases service
@@ -117,7 +102,7 @@ class Republisher:
             raise
         if reasons:  # held, not published: kept with why, for the manager (never redacted here)
             newly = await readmodel.hold(
-                await self._database(), event_id=message["event_id"], deviation_id=data["deviation_id"],
+                await self._view.connection(), event_id=message["event_id"], deviation_id=data["deviation_id"],
                 municipality=data["municipality"], reported_by=data["reported_by"],
                 sent_version=int(message["aggregate_version"]), reasons=reasons,
             )
@@ -132,73 +117,23 @@ class Republisher:
             "publish BusDeviation", context=context_from_traceparent(traceparent), kind=trace.SpanKind.PRODUCER,
             attributes={"messaging.destination.name": BUS_TOPIC, "messaging.message.id": outgoing["event_id"]},
         ):
-            producer = await self._ready()
-            out_headers = [(k, outgoing[k].encode()) for k in ("event_type", "schema_version", "event_id", "municipality")]
-            if traceparent:
-                out_headers.append(("traceparent", traceparent.encode()))
-            await (await producer.send(BUS_TOPIC, key=outgoing["aggregate_id"].encode(),
-                                       value=json.dumps(outgoing, ensure_ascii=False).encode(), headers=out_headers))
+            await (await self._producer.send(BUS_TOPIC, outgoing, traceparent=traceparent))
         # Published: what was held of this deviation before is released.
-        await readmodel.release(await self._database(), data["deviation_id"])
+        await readmodel.release(await self._view.connection(), data["deviation_id"])
+
+    async def handle_many(self, messages: Messages) -> None:
+        for value, headers in messages:
+            await self.handle(value, headers)
 
     async def reset(self) -> None:
-        if self._producer is not None:
-            producer, self._producer = self._producer, None
-            await producer.stop()
+        await self._producer.close()
         if self._http is not None:
             http, self._http = self._http, None
             await http.aclose()
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await conn.close()
-
-
-class Projector:
-    def __init__(self) -> None:
-        self._conn: psycopg.AsyncConnection | None = None
-
-    async def handle(self, value: bytes, headers: dict[str, bytes]) -> None:
-        message = json.loads(value)
-        traceparent = (headers.get("traceparent") or b"").decode() or None
-        with _tracer.start_as_current_span(
-            f"project {message.get('event_type')}", context=context_from_traceparent(traceparent),
-            kind=trace.SpanKind.CONSUMER, attributes={"messaging.message.id": message.get("event_id", ""), "stodspar.view": "county"},
-        ):
-            if self._conn is None or self._conn.closed:
-                self._conn = await psycopg.AsyncConnection.connect(Postgres.for_database("COUNTY_DB").conninfo, autocommit=True)
-                await readmodel.create_schema_async(self._conn)
-            await readmodel.apply(self._conn, message)
-
-    async def reset(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-        self._conn = None
+        await self._view.reset()
 
 
 republisher = Republisher()
-projector = Projector()
-
-
-async def _until_done(worker, event: faust.types.EventT, what: str) -> None:
-    backoff = 0.2
-    while True:
-        try:
-            await worker.handle(event.value, headers_of(event))
-            return
-        except Exception as exc:  # broker or database away, or a bug: never skip the message
-            log.warning("county %s retrying offset %s: %s", what, event.message.offset, type(exc).__name__)
-            await worker.reset()
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
-
-
-@app.agent(municipal_topic)
-async def republish(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await _until_done(republisher, event, "republish")
-
-
-@app.agent(bus_topic)
-async def project(stream: faust.StreamT) -> None:
-    async for event in stream.events():
-        await _until_done(projector, event, "projection")
+# One message at a time: a retried batch would publish again what had passed before the failure.
+consume(app, MUNICIPAL_TOPIC, republisher.handle_many, republisher.reset, name="republish", log=log, batch=1)
+runners = run_projection(app, readmodel.PROJECTION)

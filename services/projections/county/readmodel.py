@@ -5,7 +5,7 @@ Windowed aggregation: each deviation adds one to its calendar month, quarter and
 per municipality, category and organisation involved ('*' counts the deviation once). Calendar
 windows are not of fixed width, so the buckets are computed here rather than with faust's
 tumbling windows (ADR 0013). Each event is applied in one transaction together with its row
-in `processed_event`, so a redelivered message changes nothing.
+in `processed_event` (eventkit.projection), so a redelivered message changes nothing.
 
 `held_deviation` is the other side of the regional check (republish.reasons_to_hold): each
 DeviationSentToBus the check held back, with why (kinds, never the text) and when, keyed by
@@ -20,11 +20,13 @@ from typing import Any
 
 import psycopg
 
-from eventkit import schema
+from eventkit.projection import Projection
+from projections.county.republish import BUS_TOPIC
 
 # The view is built (and rebuilt: projections.rebuild) from bus.deviations.v1 only
 # (republish.BUS_TOPIC). `held_deviation` is the republisher's, from the regional check of the
 # municipal topic at the time (it asks the register): a rebuild keeps the live table.
+TOPICS = (BUS_TOPIC,)
 KEPT_IN_REBUILD = ("held_deviation",)
 
 SCHEMA = """
@@ -66,55 +68,44 @@ CREATE TABLE IF NOT EXISTS held_deviation (
     released boolean NOT NULL DEFAULT false
 );
 CREATE INDEX IF NOT EXISTS held_deviation_by_deviation ON held_deviation (deviation_id, released);
-CREATE TABLE IF NOT EXISTS processed_event (
-    event_id uuid PRIMARY KEY,
-    processed_at timestamptz NOT NULL DEFAULT now()
-);
 """
 PERIOD_KINDS = ("month", "quarter", "year")
 ALL = "*"
 
 
-def create_schema(conn: psycopg.Connection) -> None:
-    schema.create_schema(conn, SCHEMA)
+async def _bus_deviation(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
+    """One BusDeviation; False when the deviation was there under another event id."""
+    d = message["data"]
+    inserted = await conn.execute(
+        "INSERT INTO county_deviation (deviation_id, municipality, reported_by, organisations, arose_in, category,"
+        " occurred_on, month, quarter, year, principled, description, tried_locally, sent_on)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (deviation_id) DO NOTHING",
+        (d["deviation_id"], d["municipality"], d["reported_by"], json.dumps(d["organisations"]),
+         json.dumps(d["arose_in"]), d["category"], d["occurred_on"], d["period"]["month"], d["period"]["quarter"],
+         d["period"]["year"], d["principled"], d["description"], d["tried_locally"], d["sent_on"]),
+    )
+    if inserted.rowcount == 0:
+        return False  # the same deviation under another event id: counted once
+    kinds = sorted({o["kind"] for o in d["organisations"]}) + [ALL]
+    for period_kind in PERIOD_KINDS:
+        period = str(d["period"][period_kind])
+        for organisation in kinds:
+            await conn.execute(
+                "INSERT INTO county_count (period_kind, period, year, municipality, category, organisation, deviations)"
+                " VALUES (%s, %s, %s, %s, %s, %s, 1) ON CONFLICT (period_kind, period, municipality, category, organisation)"
+                " DO UPDATE SET deviations = county_count.deviations + 1",
+                (period_kind, period, d["period"]["year"], d["municipality"], d["category"], organisation),
+            )
+    return True
 
 
-async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await schema.create_schema_async(conn, SCHEMA)
-
-
-async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    """Apply one BusDeviation; False when it had been applied before."""
-    if message.get("event_type") != "BusDeviation":
-        return False
-    async with conn.transaction():
-        cur = await conn.execute(
-            "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING", (message["event_id"],)
-        )
-        if cur.rowcount == 0:
-            return False
-        d = message["data"]
-        inserted = await conn.execute(
-            "INSERT INTO county_deviation (deviation_id, municipality, reported_by, organisations, arose_in, category,"
-            " occurred_on, month, quarter, year, principled, description, tried_locally, sent_on)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (deviation_id) DO NOTHING",
-            (d["deviation_id"], d["municipality"], d["reported_by"], json.dumps(d["organisations"]),
-             json.dumps(d["arose_in"]), d["category"], d["occurred_on"], d["period"]["month"], d["period"]["quarter"],
-             d["period"]["year"], d["principled"], d["description"], d["tried_locally"], d["sent_on"]),
-        )
-        if inserted.rowcount == 0:
-            return False  # the same deviation under another event id: counted once
-        kinds = sorted({o["kind"] for o in d["organisations"]}) + [ALL]
-        for period_kind in PERIOD_KINDS:
-            period = str(d["period"][period_kind])
-            for organisation in kinds:
-                await conn.execute(
-                    "INSERT INTO county_count (period_kind, period, year, municipality, category, organisation, deviations)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, 1) ON CONFLICT (period_kind, period, municipality, category, organisation)"
-                    " DO UPDATE SET deviations = county_count.deviations + 1",
-                    (period_kind, period, d["period"]["year"], d["municipality"], d["category"], organisation),
-                )
-        return True
+# Only BusDeviation is the view's: anything else on the topic is passed by, not recorded.
+PROJECTION = Projection("county", "COUNTY_DB", TOPICS, SCHEMA, {"BusDeviation": _bus_deviation},
+                        only_handled=True, kept=KEPT_IN_REBUILD)
+# The view's entry points by their names, as the republisher, the read API and tests use them.
+apply = PROJECTION.apply
+create_schema = PROJECTION.create_schema_sync
+create_schema_async = PROJECTION.create_schema
 
 
 async def hold(conn: psycopg.AsyncConnection, *, event_id: str, deviation_id: str, municipality: str, reported_by: str,

@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 from fastapi import Depends, Query
-from psycopg_pool import ConnectionPool
 
-from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit import authz
 from eventkit.identity import Identity
 from eventkit.inputs import NO_CONTROL_CHARACTERS
-from eventkit.wiring import once_per_process
+from eventkit.readapi import view_pool
 from projections.followup import clock, queries, readmodel
 
 app = service_api("Stödspår – rektors uppföljningsvy (read model)", audience="followup", tracing_name="followup-api")
 
 
-@once_per_process
-def pool() -> ConnectionPool:
-    p = Postgres.for_database("FOLLOWUP_DB").pool()
-    with p.connection() as conn:
-        readmodel.create_schema(conn)
-    return p
+pool = view_pool(readmodel.PROJECTION)
 
 
 @app.get("/followup")

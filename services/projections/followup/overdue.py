@@ -7,16 +7,14 @@ between publishes it again with the same deterministic event_id, which consumers
 """
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 import psycopg
-from aiokafka import AIOKafkaProducer
 
-from eventkit.config import Postgres, kafka_bootstrap
 from eventkit.contracts import contract_for, validate_message
+from eventkit.producer import IdempotentProducer
 from projections.followup import readmodel
 
 TOPIC = "stodspar.followup.overdue.v1"
@@ -73,40 +71,20 @@ class OverdueDetector:
     def __init__(self, clock: Callable[[], date], topic: str = TOPIC) -> None:
         self.clock = clock
         self.topic = topic
-        self._postgres = Postgres.for_database("FOLLOWUP_DB")
-        self._producer: AIOKafkaProducer | None = None
-
-    async def _ensure_producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap(), enable_idempotence=True, acks="all")
-            try:
-                await producer.start()
-            except BaseException:
-                await producer.stop()
-                raise
-            self._producer = producer
-        return self._producer
+        self._producer = IdempotentProducer()
 
     async def run_once(self) -> list[dict[str, Any]]:
         """Publish every deadline that has passed and was not published yet; returns the messages."""
         today = self.clock()
-        async with await psycopg.AsyncConnection.connect(self._postgres.conninfo, autocommit=True) as conn:
+        async with await psycopg.AsyncConnection.connect(readmodel.PROJECTION.conninfo, autocommit=True) as conn:
             await readmodel.create_schema_async(conn)
             cursor = await conn.execute(_select_overdue(), {"today": today})
             names = [d.name for d in cursor.description]
             rows = [dict(zip(names, values)) for values in await cursor.fetchall()]
             if not rows:
                 return []
-            producer = await self._ensure_producer()
             messages = [overdue_message(row, today) for row in rows]
-            sent = [
-                await producer.send(
-                    self.topic, key=m["aggregate_id"].encode(), value=json.dumps(m, ensure_ascii=False).encode(),
-                    headers=[("event_type", m["event_type"].encode()), ("schema_version", m["schema_version"].encode()),
-                             ("event_id", m["event_id"].encode()), ("municipality", m["municipality"].encode())],
-                )
-                for m in messages
-            ]
+            sent = [await self._producer.send(self.topic, m) for m in messages]
             for delivery in sent:
                 await delivery
             async with conn.transaction():
@@ -118,6 +96,4 @@ class OverdueDetector:
             return messages
 
     async def close(self) -> None:
-        if self._producer is not None:
-            producer, self._producer = self._producer, None
-            await producer.stop()
+        await self._producer.close()

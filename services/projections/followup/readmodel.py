@@ -2,7 +2,8 @@
 
 Each event is applied in one transaction together with a row in `processed_event`; an event
 delivered twice finds its id there and changes nothing. With offsets committed only after
-that transaction, at-least-once delivery from Kafka gives an exactly-once view.
+that transaction, at-least-once delivery from Kafka gives an exactly-once view (the runner,
+eventkit.projection; this module declares the view's tables and handlers, `PROJECTION`).
 """
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from typing import Any
 
 import psycopg
 
-from eventkit import schema
-
+from eventkit.projection import Projection
 from projections.followup import access
 
 # What the view is built from (and rebuilt from: projections.rebuild).
@@ -91,42 +91,7 @@ END $$;
 CREATE OR REPLACE VIEW followup_disposed_case AS
     SELECT municipality, school_unit, opened_at::date AS opened_on, status, decided_on, closed_on, disposed_on
     FROM followup_case WHERE disposed_on IS NOT NULL;
-CREATE TABLE IF NOT EXISTS processed_event (
-    event_id uuid PRIMARY KEY,
-    processed_at timestamptz NOT NULL DEFAULT now()
-);
 """
-
-
-def create_schema(conn: psycopg.Connection) -> None:
-    schema.create_schema(conn, SCHEMA + access.SCHEMA)
-
-
-async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await schema.create_schema_async(conn, SCHEMA + access.SCHEMA)
-
-
-async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    """Apply one public event; returns False when it had been applied before. In a transaction
-    of its own, or in the caller's (a batch, FollowupProjector.handle_many: no savepoint, so two
-    round trips less per message; a failure undoes the whole batch, which is tried again)."""
-    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-        return await _apply(conn, message)
-    async with conn.transaction():
-        return await _apply(conn, message)
-
-
-async def _apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    cur = await conn.execute(
-        "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING",
-        (message["event_id"],),
-    )
-    if cur.rowcount == 0:
-        return False
-    handler = _HANDLERS.get(message["event_type"])
-    if handler is not None:
-        await handler(conn, message)
-    return True
 
 
 async def _case_opened(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
@@ -264,3 +229,10 @@ _HANDLERS = {
     ),
     "CaseProtectionChanged": access.protection_changed,  # R14
 }
+
+PROJECTION = Projection("followup", "FOLLOWUP_DB", TOPICS, SCHEMA + access.SCHEMA, _HANDLERS,
+                        kept=KEPT_IN_REBUILD, after_switch=after_rebuild)
+# The view's entry points by their names, as the overdue timer, the read API and tests use them.
+apply = PROJECTION.apply
+create_schema = PROJECTION.create_schema_sync
+create_schema_async = PROJECTION.create_schema

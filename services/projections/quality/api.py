@@ -4,25 +4,18 @@ record. It keeps answering while the competence and documentation services are d
 from __future__ import annotations
 
 from fastapi import Depends, Query
-from psycopg_pool import ConnectionPool
 
 from eventkit import authz
-from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
 from eventkit.identity import Identity, Role
 from eventkit.inputs import NO_CONTROL_CHARACTERS
-from eventkit.wiring import once_per_process
+from eventkit.readapi import view_pool
 from projections.quality import clock, queries, readmodel
 
 app = service_api("Stödspår – rektors kvalitetsvy (read model)", audience="quality", tracing_name="quality-api")
 
 
-@once_per_process
-def pool() -> ConnectionPool:
-    p = Postgres.for_database("QUALITY_DB").pool()
-    with p.connection() as conn:
-        readmodel.create_schema(conn)
-    return p
+pool = view_pool(readmodel.PROJECTION)
 
 
 @app.get("/quality")

@@ -1,9 +1,10 @@
 """The quality read model in PostgreSQL, and the idempotent updates that build it.
 
 As the follow-up projection: each event is applied in one transaction together with a row in
-`processed_event`; a second delivery finds the row and changes nothing. The worker commits a
-message's offset only after that transaction, so at-least-once delivery gives an exactly-once
-view. Events of one mission arrive in order (keyed by mission id on one partition).
+`processed_event`; a second delivery finds the row and changes nothing. The worker
+(eventkit.projection) commits a message's offset only after that transaction, so at-least-once
+delivery gives an exactly-once view. A message of another major version of its contract than
+1 is recorded and changes nothing here. Events of one mission arrive in order (keyed by mission id on one partition).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from eventkit import schema
+from eventkit.projection import Handler, Projection
 
 # What the view is built from (and rebuilt from: projections.rebuild).
 TOPICS = ("stodspar.competence.v1", "stodspar.documentation.v1")
@@ -86,33 +87,7 @@ CREATE TABLE IF NOT EXISTS quality_intervention (
 );
 ALTER TABLE quality_intervention ADD COLUMN IF NOT EXISTS withdrawn boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS quality_intervention_unit ON quality_intervention (municipality, school_unit, performed_on);
-CREATE TABLE IF NOT EXISTS processed_event (
-    event_id uuid PRIMARY KEY,
-    processed_at timestamptz NOT NULL DEFAULT now()
-);
 """
-
-
-def create_schema(conn: psycopg.Connection) -> None:
-    schema.create_schema(conn, SCHEMA)
-
-
-async def create_schema_async(conn: psycopg.AsyncConnection) -> None:
-    await schema.create_schema_async(conn, SCHEMA)
-
-
-async def apply(conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
-    """Apply one public event; returns False when it had been applied before."""
-    async with conn.transaction():
-        cur = await conn.execute(
-            "INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING", (message["event_id"],)
-        )
-        if cur.rowcount == 0:
-            return False
-        handler = _HANDLERS.get(message["event_type"])
-        if handler is not None and str(message.get("schema_version", "")).startswith("1."):
-            await handler(conn, message)
-        return True
 
 
 def _sql(statement: str):
@@ -196,3 +171,21 @@ _HANDLERS = {
         " WHERE intervention_id = %(intervention_id)s"),
     "InterventionWithdrawn": _sql("UPDATE quality_intervention SET withdrawn = true WHERE intervention_id = %(intervention_id)s"),
 }
+
+
+def _of_contract_1(handler: Handler) -> Handler:
+    """The handlers read the fields of the contracts' version 1.x."""
+
+    async def handle(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+        if str(m.get("schema_version", "")).startswith("1."):
+            await handler(conn, m)
+
+    return handle
+
+
+PROJECTION = Projection("quality", "QUALITY_DB", TOPICS, SCHEMA,
+                        {event_type: _of_contract_1(handler) for event_type, handler in _HANDLERS.items()})
+# The view's entry points by their names, as the read API and tests use them.
+apply = PROJECTION.apply
+create_schema = PROJECTION.create_schema_sync
+create_schema_async = PROJECTION.create_schema
