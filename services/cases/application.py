@@ -3,7 +3,8 @@
 Authorization of the acting identity happens here (who may act on which school unit);
 the rules of the case itself live in the domain model. Every command on an existing case
 may name the version the user's form was loaded at (`expected_version`): if someone else
-saved in between, the command is refused with `VersionConflict` and nothing is stored.
+saved in between, the command is refused with `eventkit.store.VersionConflict` and nothing
+is stored.
 """
 from __future__ import annotations
 
@@ -29,10 +30,6 @@ LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 class CaseNotFound(Exception):
     pass
-
-
-class VersionConflict(Exception):
-    """Someone else saved the case after the user's form was loaded."""
 
 
 class CasesApplication(ConfidentialCommands, ServiceApplication):
@@ -158,15 +155,13 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             ),
             # a retry: the number the first attempt gave, as the register stood after it
             answer=lambda last: len(self.repository.get(register.id, version=last.originator_version).grants),
-            conflict=lambda: VersionConflict(str(register.id)),
         )
 
     def revoke_delegation(self, who: Identity, *, school_unit: str, number: int) -> None:
         _require_case_worker(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
         self.once(who, register, lambda r: r.revoke(number=number, on=self.today(), revoked_by=who.user_id,
-                                                    by_rektor=who.role is Role.REKTOR),
-                  conflict=lambda: VersionConflict(str(register.id)))
+                                                    by_rektor=who.role is Role.REKTOR))
 
     def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
         access.require_unit(who, "cases.delegations.read", school_unit)
@@ -194,8 +189,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
         # A retry of a command already stored (same idempotency key) stores nothing more.
-        self.once(who, self._case_for(who, case_id), action, expected_version=expected_version,
-                  conflict=lambda: VersionConflict(str(case_id)))
+        self.once(who, self._case_for(who, case_id), action, expected_version=expected_version)
 
     def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
         try:

@@ -17,7 +17,6 @@ from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 import deidentify
 from cases import access
@@ -194,17 +193,12 @@ class RecordKeepingCases(Shredding, CasesApplication):
     def _protected_pupils(self, municipality: str) -> dict[str, frozenset[str]]:
         """pupil_ref → the users granted, for every protected pupil of the municipality (R14)."""
         shielded: dict[str, frozenset[str]] = {}
-        topic = get_topic(ProtectionSteps.ProtectedIdentityMarked)  # stored under the mixin's event class
-        start = 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in batch:
-                case = self._stored_case(str(notification.originator_id))
-                if case is not None and case.municipality == municipality and case.protected and case.pupil_ref:
-                    shielded[case.pupil_ref] = frozenset(shielded.get(case.pupil_ref, frozenset()) | set(case.granted_to))
-            if len(batch) < 500:
-                return shielded
-            start = batch[-1].id + 1
+        # Stored under the mixin's event class; not decoded (a disposed pupil's key is gone).
+        for case_id in self.aggregate_ids(ProtectionSteps.ProtectedIdentityMarked):
+            case = self._stored_case(str(case_id))
+            if case is not None and case.municipality == municipality and case.protected and case.pupil_ref:
+                shielded[case.pupil_ref] = frozenset(shielded.get(case.pupil_ref, frozenset()) | set(case.granted_to))
+        return shielded
 
     def mark_protected(self, who: Identity, case_id: UUID, expected_version: int | None = None) -> None:
         super().mark_protected(who, case_id, expected_version)

@@ -33,10 +33,6 @@ class DeviationNotFound(Exception):
     pass
 
 
-class Conflict(Exception):
-    """Someone else saved in the deviation or the unit's configuration at the same moment."""
-
-
 class CheckUnavailable(Exception):
     """The R22 check cannot be made (the register does not answer, the lexicon is missing):
     nothing may be checked or sent, and the report stays with the manager."""
@@ -118,7 +114,7 @@ class DeviationsApplication(ServiceApplication):
             act = lambda configuration: configuration.change(reporters=reporters, manager=manager,
                                                              answer_days=answer_days, changed_by=who.user_id)
         # A retry (same idempotency key) answers "changed" as the first time: it stored a change.
-        return self.once(who, found, act, answer=lambda event: True, conflict=lambda: Conflict(unit))
+        return self.once(who, found, act, answer=lambda event: True)
 
     # -- report (R19) -----------------------------------------------------------------------
     def report(
@@ -262,7 +258,8 @@ class DeviationsApplication(ServiceApplication):
         _require_staff(who)
         rows = []
         managers: dict[str, str] = {}
-        for deviation_id in self._deviation_ids(who.municipality):
+        # The manager's view reads the event store directly (ADR 0012): the Reported events only.
+        for deviation_id in self.aggregate_ids(Deviation.Reported, lambda e: e.organisation == who.municipality):
             deviation: Deviation = self.repository.get(deviation_id)
             if not _may_read(who, deviation):
                 continue
@@ -273,20 +270,6 @@ class DeviationsApplication(ServiceApplication):
         return sorted(rows, key=lambda r: (not r["mine_to_handle"], not r["answer_overdue"], r["answer_due"]))
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _deviation_ids(self, organisation: str) -> list[UUID]:
-        # The manager's view reads the event store directly (ADR 0012): the Reported events only.
-        topic = get_topic(Deviation.Reported)
-        ids, start = [], 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in batch:
-                event, _ = self.mapper.decode(notification)
-                if event.organisation == organisation:
-                    ids.append(event.originator_id)
-            if len(batch) < 500:
-                return ids
-            start = batch[-1].id + 1
-
     def _configuration(self, organisation: str, unit: str) -> UnitConfiguration | None:
         try:
             return self.repository.get(UnitConfiguration.id_for(organisation, unit))
@@ -316,7 +299,7 @@ class DeviationsApplication(ServiceApplication):
 
     def _command(self, who: Identity, deviation: Deviation, act: Callable[[Deviation], None]) -> None:
         """A step of the local handling or the sending, stored once per idempotency key (ADR 0023)."""
-        self.once(_envelope(who, deviation), deviation, act, conflict=lambda: Conflict(str(deviation.id)))
+        self.once(_envelope(who, deviation), deviation, act)
 
 
 def _envelope(who: Identity, deviation: Deviation) -> Identity:

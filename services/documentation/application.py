@@ -14,7 +14,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 from documentation import views
 from documentation.cases_directory import CaseDirectory
@@ -36,10 +35,6 @@ class InterventionNotFound(Exception):
 
 class CaseNotFound(Exception):
     pass
-
-
-class VersionConflict(Exception):
-    """Someone else saved the intervention after the user's form was loaded."""
 
 
 class DocumentationApplication(ServiceApplication):
@@ -130,17 +125,7 @@ class DocumentationApplication(ServiceApplication):
 
     def _ids(self, wanted: Callable[[Any], bool]) -> list[UUID]:
         # Read from the event store's own log, the Recorded events only (as ADR 0012).
-        topic = get_topic(Intervention.Recorded)
-        ids, start = [], 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in batch:
-                event, _ = self.mapper.decode(notification)
-                if wanted(event):
-                    ids.append(event.originator_id)
-            if len(batch) < 500:
-                return ids
-            start = batch[-1].id + 1
+        return self.aggregate_ids(Intervention.Recorded, wanted)
 
     def _of_units(self, who: Identity, school_unit: str | None) -> list[Intervention]:
         _require_reader(who)
@@ -176,8 +161,7 @@ class DocumentationApplication(ServiceApplication):
         (ADR 0023): a retry stores nothing more; a stale `expected_version` is a conflict."""
         intervention = self._readable(who, intervention_id)
         _require_recorder(who, intervention.school_unit)
-        self.once(who, intervention, act, expected_version=expected_version,
-                  conflict=lambda: VersionConflict(str(intervention_id)))
+        self.once(who, intervention, act, expected_version=expected_version)
 
 
 def _require_reader(who: Identity) -> None:

@@ -8,11 +8,12 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from cases.application import CaseNotFound, CasesApplication, VersionConflict
+from cases.application import CaseNotFound, CasesApplication
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
+from eventkit.store import VersionConflict
 from cases.entrypoints.workflow import Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
 from cases.confidential import Hidden

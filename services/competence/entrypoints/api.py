@@ -9,10 +9,11 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from competence.application import CompetenceApplication, MissionNotFound, VersionConflict
+from competence.application import CompetenceApplication, MissionNotFound
 from competence.bootstrap import application
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
+from eventkit.store import VersionConflict
 
 app = service_api("Stödspår – kompetens och kvalitetsarbete (competence)", audience="competence")
 

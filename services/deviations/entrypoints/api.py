@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import Field
 
-from deviations.application import Conflict, DeviationNotFound, DeviationsApplication
+from deviations.application import DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
 from deviations.domain.values import InvolvedOrganisation
 from deviations import records
@@ -16,6 +16,7 @@ from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.inputs import StrictInput
+from eventkit.store import VersionConflict
 
 # Every route says what it does with a report (read/change) for the access log (R15).
 app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)])
@@ -77,8 +78,8 @@ async def _not_found(request, exc: DeviationNotFound):
     return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
 
 
-@app.exception_handler(Conflict)
-async def _conflict(request, exc: Conflict):
+@app.exception_handler(VersionConflict)
+async def _conflict(request, exc: VersionConflict):
     return error(409, "conflict", "Någon annan sparade samtidigt. Ladda om sidan och gör ändringen igen.")
 
 

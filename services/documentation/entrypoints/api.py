@@ -9,9 +9,7 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from documentation.application import (
-    CaseNotFound, DocumentationApplication, InterventionNotFound, VersionConflict,
-)
+from documentation.application import CaseNotFound, DocumentationApplication, InterventionNotFound
 from documentation.bootstrap import application
 from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
@@ -21,6 +19,7 @@ from eventkit.http import current_identity, error, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
 from eventkit.inputs import NO_CONTROL_CHARACTERS
+from eventkit.store import VersionConflict
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
