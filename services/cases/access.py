@@ -10,6 +10,7 @@ from eventkit import authz
 from eventkit.identity import Identity, NotPermitted
 
 READ, WRITE, MOVE, PROTECT, MEDICAL = "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical"
+NAMES, FIND_PUPIL, DISPOSE = "cases.names", "cases.pupils.find", "cases.dispose"
 
 
 def sees_case(who: Identity, case) -> bool:

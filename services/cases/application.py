@@ -22,7 +22,7 @@ from cases.domain.decision import DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -131,8 +131,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             outcome=outcome, evaluated_by=who.user_id, on=self.today()))
 
     def move_to_school_unit(self, who: Identity, case_id: UUID, *, to_unit: str, expected_version: int | None = None) -> None:
-        if who.role is not Role.REKTOR:
-            raise NotPermitted("Det är rektor som registrerar att eleven byter skolenhet.")
+        access.require_role(who, access.MOVE)
         self._command(who, case_id, expected_version, lambda case: case.move_to_school_unit(
             to_unit=to_unit, moved_by=who.user_id, on=self.today()))
 

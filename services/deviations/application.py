@@ -23,7 +23,7 @@ from deviations.domain.rules import OnlyASentDeviationCanBeReturned, UnitHasARes
 from deviations.domain.values import InvolvedOrganisation, is_region_code
 from deviations.views import deviation_details, deviation_row
 from eventkit import authz
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication, acting_as
 
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -101,11 +101,10 @@ class DeviationsApplication(ServiceApplication):
     def configure_unit(self, who: Identity, unit: str, *, reporters: list[str], manager: str, answer_days: int) -> bool:
         found = self._configuration(who.municipality, unit)
         _require_staff(who)
-        may = (who.role in (Role.MUNICIPALITY_ADMIN, Role.REKTOR) and who.belongs_to(unit)) or (
-            found is not None and found.manager == who.user_id
-        )
+        any_unit = authz.POLICY["deviations.configure.units"]
+        may = (any_unit.allows(who) and who.belongs_to(unit)) or (found is not None and found.manager == who.user_id)
         if not may:
-            raise NotPermitted("Bara kommunens administratör, enhetens rektor eller ansvariga chef kan ändra inställningarna.")
+            raise NotPermitted(any_unit.message)
         if found is None:  # the first configuration: its first event records it
             found = UnitConfiguration.configure(organisation=who.municipality, unit=unit, reporters=reporters,
                                                 manager=manager, answer_days=answer_days, configured_by=who.user_id)
@@ -316,4 +315,4 @@ def _may_read(who: Identity, deviation: Deviation) -> bool:
     """Own organisation only; within it, the unit's staff, the reporter and the administrator."""
     if who.municipality != deviation.organisation:
         return False
-    return who.role == Role.MUNICIPALITY_ADMIN or who.belongs_to(deviation.unit) or who.user_id == deviation.reported_by
+    return authz.allows(who, "deviations.read.all") or who.belongs_to(deviation.unit) or who.user_id == deviation.reported_by

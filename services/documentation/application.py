@@ -20,12 +20,11 @@ from documentation.cases_directory import CaseDirectory
 from documentation.domain.model import Intervention
 from documentation.domain.rules import InvalidIntervention
 from documentation.domain.values import CaseReference, Level
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit import authz
+from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication
 
 LOCAL = ZoneInfo("Europe/Stockholm")
-RECORDERS = frozenset({Role.SPECIAL_EDUCATOR})
-READERS = frozenset({Role.SPECIAL_EDUCATOR, Role.REKTOR})
 CASE_NOT_FOUND = "Elevärendet finns inte, eller så har du inte behörighet till det."
 
 
@@ -165,13 +164,11 @@ class DocumentationApplication(ServiceApplication):
 
 
 def _require_reader(who: Identity) -> None:
-    if who.role not in READERS:
-        raise NotPermitted("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
+    authz.require(who, "documentation.read")
 
 
 def _require_recorder(who: Identity, school_unit: str) -> None:
-    if who.role not in RECORDERS:
-        raise NotPermitted("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
+    authz.require(who, "documentation.write")
     if not who.belongs_to(school_unit):
         raise NotPermitted("Du arbetar inte på den skolenheten.")
 

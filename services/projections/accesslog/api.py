@@ -10,7 +10,8 @@ from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres
 from eventkit.http import current_identity, service_api
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from eventkit.schema import create_schema
 from eventkit.inputs import NO_CONTROL_CHARACTERS
 from eventkit.wiring import once_per_process
@@ -29,8 +30,7 @@ def _pool() -> ConnectionPool:
 
 
 def administrator(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role is not Role.MUNICIPALITY_ADMIN:
-        raise NotPermitted("Loggkontrollen är till för kommunens administratör.")
+    authz.require(who, "accesslog.read")
     return who
 
 
