@@ -145,7 +145,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         self, who: Identity, *, school_unit: str, delegate: str, kinds: list[str], valid_from: date | None,
         valid_to: date | None,
     ) -> int:
-        _require_case_worker(who, school_unit)
+        _require_delegation_writer(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
         return self.once(
             who, register, lambda r: r.register(
@@ -157,13 +157,13 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         )
 
     def revoke_delegation(self, who: Identity, *, school_unit: str, number: int) -> None:
-        _require_case_worker(who, school_unit)
+        _require_delegation_writer(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
         self.once(who, register, lambda r: r.revoke(number=number, on=self.today(), revoked_by=who.user_id,
                                                     by_rektor=who.role is Role.REKTOR))
 
     def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
-        access.require_unit(who, "cases.delegations.read", school_unit)
+        access.require_unit(who, access.DELEGATIONS_READ, school_unit)
         register = self._delegations(who.municipality, school_unit)
         history = [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(register.id)]
         return views.delegations(register, history, self.today())
@@ -187,8 +187,10 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
+        case = self._case_for(who, case_id)
+        access.require_role(who, access.WRITE)  # after the read check: a case one may not see is not found
         # A retry of a command already stored (same idempotency key) stores nothing more.
-        self.once(who, self._case_for(who, case_id), action, expected_version=expected_version)
+        self.once(who, case, action, expected_version=expected_version)
 
     def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
         try:
@@ -210,3 +212,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
 def _require_case_worker(who: Identity, school_unit: str) -> None:
     access.require_unit(who, access.WRITE, school_unit)
+
+
+def _require_delegation_writer(who: Identity, school_unit: str) -> None:
+    _require_case_worker(who, school_unit)  # its refusal first, as the register always answered
+    access.require_role(who, access.DELEGATIONS_WRITE)

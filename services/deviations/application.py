@@ -80,7 +80,7 @@ class DeviationsApplication(ServiceApplication):
 
     # -- configuration (R20) ---------------------------------------------------------------
     def configuration(self, who: Identity, unit: str) -> dict[str, Any]:
-        _require_staff(who)
+        authz.require(who, "deviations.configure")
         if not who.belongs_to(unit):  # the administrator too: units of the identity only (R14)
             raise NotPermitted("Du arbetar inte på den enheten.")
         found = self._configuration(who.municipality, unit)
@@ -100,7 +100,7 @@ class DeviationsApplication(ServiceApplication):
 
     def configure_unit(self, who: Identity, unit: str, *, reporters: list[str], manager: str, answer_days: int) -> bool:
         found = self._configuration(who.municipality, unit)
-        _require_staff(who)
+        authz.require(who, "deviations.configure")
         any_unit = authz.POLICY["deviations.configure.units"]
         may = (any_unit.allows(who) and who.belongs_to(unit)) or (found is not None and found.manager == who.user_id)
         if not may:
@@ -121,7 +121,7 @@ class DeviationsApplication(ServiceApplication):
         occurred_on: date, description: str, tried_locally: str, principled: bool,
         arose_in: InvolvedOrganisation, counterpart_municipality: str = "",
     ) -> UUID:
-        _require_staff(who)
+        authz.require(who, "deviations.report")
         if not who.belongs_to(unit):
             raise NotPermitted("Du arbetar inte på den enheten.")
         configuration = self._configuration(who.municipality, unit)
@@ -286,6 +286,7 @@ class DeviationsApplication(ServiceApplication):
         return deviation
 
     def _handled_by(self, who: Identity, deviation_id: UUID) -> tuple[Deviation, UnitConfiguration]:
+        authz.require(who, "deviations.handle")
         deviation = self._deviation_for(who, deviation_id)
         configuration = self._configuration(deviation.organisation, deviation.unit)
         if configuration is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from eventkit.identity import Identity, NotPermitted, Role
 
@@ -155,6 +156,26 @@ def require(who: Identity, key: str) -> None:
     permission = POLICY[key]
     if not permission.allows(who):
         raise NotPermitted(permission.message)
+
+
+POLICY_EXTENSION = "x-policy"
+
+
+def operation(*keys: str) -> dict[str, Any]:
+    """A route's keyword arguments naming the policy entries its operation is decided by, as in
+    `@router.post("/cases", **authz.operation("cases.write"))`. They are in the OpenAPI document
+    as `x-policy`; a unit test compares every route's with its table of operations, so a route
+    without them fails. An entry that is not in POLICY fails when the API is built."""
+    unknown = [key for key in keys if key not in POLICY]
+    if not keys or unknown:
+        raise KeyError(f"an operation names one or more entries of eventkit.authz.POLICY, not {unknown or 'none'}")
+    return {"openapi_extra": {POLICY_EXTENSION: list(keys)}}
+
+
+def declared(route: Any) -> tuple[str, ...] | None:
+    """The policy entries a route declared with `operation`; None for one that declared none."""
+    keys = (getattr(route, "openapi_extra", None) or {}).get(POLICY_EXTENSION)
+    return tuple(keys) if keys is not None else None
 
 
 def in_unit(who: Identity, municipality: str, school_unit: str) -> bool:

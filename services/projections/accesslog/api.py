@@ -34,7 +34,7 @@ def administrator(who: Identity = Depends(current_identity)) -> Identity:
     return who
 
 
-@app.get("/accesslog")
+@app.get("/accesslog", **authz.operation("accesslog.read"))
 def search(
     user: str | None = Query(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS),
     pupil_ref: UUID | None = None,

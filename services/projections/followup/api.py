@@ -23,7 +23,7 @@ def pool() -> ConnectionPool:
     return p
 
 
-@app.get("/followup")
+@app.get("/followup", **authz.operation("followup.read"))
 def followup(
     school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
     status: str | None = Query(default=None, pattern="^(overdue|" + "|".join(queries.STATUSES) + ")$"),

@@ -25,7 +25,7 @@ def pool() -> ConnectionPool:
     return p
 
 
-@app.get("/quality")
+@app.get("/quality", **authz.operation("quality.read", "quality.units"))
 def quality(school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
             who: Identity = Depends(current_identity)) -> dict:
     """Per special educator: goals and status, follow-ups due or overdue, competence-plan
