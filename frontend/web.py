@@ -6,12 +6,13 @@ from typing import Any, Iterable
 from fastapi import Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.security import session_claims, start_session
 from frontend.services_client import CasesClient, FollowupClient, NotFound
 
-# Who sees rektor's follow-up view (the follow-up API allows the same roles).
-FOLLOWUP_ROLES = frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER})
+# Who sees rektor's follow-up view: the roles of the follow-up API's entry of the policy.
+FOLLOWUP_ROLES = authz.POLICY["followup.read"].roles
 
 
 class LoginRequired(Exception):

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from eventkit import authz
 from eventkit.identity import Identity, Role
 from frontend.competence_client import competence_client, quality_client
 from frontend.forms import FormState, at_form_fields
@@ -19,7 +20,6 @@ from frontend.web import current_identity, flash, own_unit, render
 
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f-]{36}$")
-PARTIES = (Role.REKTOR, Role.SPECIAL_EDUCATOR)
 
 # Each form of the mission pages: the service's route (path and trace template), the form's
 # fields, and the confirmation shown after it was saved. `{x}` are ids from the page's URL.
@@ -44,7 +44,7 @@ ALIASES = {"on": ("completed_on", "held_on"), "planned_hours": ("planned_hours",
 
 
 def _require_party(who: Identity, *ids: str) -> None:
-    if who.role not in PARTIES:
+    if not authz.allows(who, "competence.read"):
         raise Forbidden("Uppdrag och mål formuleras av rektor och specialpedagog.")
     if any(not ID.match(value) for value in ids):
         raise NotFound("")  # ids go into the service's path: nothing else may
@@ -189,7 +189,7 @@ async def act(request: Request, mission_id: str, form_name: str, who: Identity =
 # -- the special educator's profile (seed §2) ----------------------------------------------------------
 @router.get("/kompetens/profil")
 async def profile(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    if who.role is not Role.SPECIAL_EDUCATOR:
+    if not authz.allows(who, "competence.profile.write"):
         raise Forbidden("Profilen förs av specialpedagogen själv.")
     current = await competence_client(request, who).profile(who.user_id)
     values = {"degree": current["degree"], "qualification": current["qualification"],
@@ -199,7 +199,7 @@ async def profile(request: Request, who: Identity = Depends(current_identity)) -
 
 @router.post("/kompetens/profil")
 async def save_profile(request: Request, who: Identity = Depends(current_identity)) -> Response:
-    if who.role is not Role.SPECIAL_EDUCATOR:
+    if not authz.allows(who, "competence.profile.write"):
         raise Forbidden("Profilen förs av specialpedagogen själv.")
     form = await request.form()
     chosen = [str(s) for s in form.getlist("specialisations")]
@@ -221,7 +221,7 @@ async def save_profile(request: Request, who: Identity = Depends(current_identit
 @router.get("/uppfoljning/kvalitet")
 async def quality(request: Request, skolenhet: str = "", who: Identity = Depends(current_identity)) -> Response:
     _require_party(who)
-    unit = own_unit(who, skolenhet, first_by_default=False) if who.role is Role.REKTOR else ""
+    unit = own_unit(who, skolenhet, first_by_default=False) if authz.allows(who, "quality.units") else ""
     try:
         view = await quality_client(request, who).view(unit or None)
     except ServiceUnavailable:

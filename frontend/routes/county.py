@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend import charts
 from frontend.deviation_labels import CATEGORIES, ORGANISATIONS, PERIOD_KINDS
 from frontend.deviations_client import county_client
@@ -20,7 +21,7 @@ router = APIRouter()
 
 
 def _secretariat(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role != Role.BUS_SECRETARIAT:
+    if not authz.allows(who, "county.read"):
         raise Forbidden("Länsbilden är till för BUS-sekretariatet.")
     return who
 

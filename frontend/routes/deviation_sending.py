@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.deviations_client import DeviationsClient, deviations_client
 from frontend.forms import FormState
 from frontend.services_client import Forbidden, ServiceRefused, ServiceUnavailable
@@ -40,7 +41,7 @@ def _texts(form) -> dict[str, str]:
 
 
 async def _deviation(request: Request, who: Identity, deviation_id: str) -> tuple[DeviationsClient, dict[str, Any]]:
-    if who.role == Role.BUS_SECRETARIAT:
+    if not authz.allows(who, "deviations.read"):
         raise Forbidden("BUS-sekretariatet ser avvikelserna i länsbilden.")
     client = deviations_client(request, who)
     return client, await client.deviation(deviation_id)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from eventkit import authz
 from eventkit.identity import Identity, Role
 from frontend.devlogin import role_label
 from frontend.deviation_labels import ORGANISATIONS, USUAL_SIDE
@@ -21,7 +22,7 @@ router = APIRouter()
 
 
 def _require_staff(who: Identity) -> None:
-    if who.role == Role.BUS_SECRETARIAT:
+    if not authz.allows(who, "deviations.read"):
         raise Forbidden("BUS-sekretariatet ser avvikelserna i länsbilden.")
 
 

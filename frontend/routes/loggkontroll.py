@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.forms import FormState
 from frontend.records_client import accesslog_client, records_client
 from frontend.services_client import Forbidden, NotFound, ServiceRefused, ServiceUnavailable
@@ -23,7 +24,7 @@ ACTIONS = {"read": "Läste", "list": "Såg i lista", "change": "Ändrade", "expo
 
 
 def _administrator(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role is not Role.MUNICIPALITY_ADMIN:
+    if not authz.allows(who, "accesslog.read"):
         raise Forbidden("Loggkontrollen är till för kommunens administratör.")
     return who
 
