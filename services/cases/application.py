@@ -165,7 +165,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
         access.require_unit(who, access.DELEGATIONS_READ, school_unit)
         register = self._delegations(who.municipality, school_unit)
-        history = [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(register.id)]
+        history = [views.timeline_entry(*entry) for entry in self.events_with_envelopes(register.id)]
         return views.delegations(register, history, self.today())
 
     # -- queries -----------------------------------------------------------------------------
@@ -174,7 +174,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     def history(self, who: Identity, case_id: UUID) -> list[dict[str, Any]]:
         self._case_for(who, case_id)
-        return [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(case_id)]
+        return [views.timeline_entry(*entry) for entry in self.events_with_envelopes(case_id)]
 
     def case_as_of(self, who: Identity, case_id: UUID, on: date) -> dict[str, Any]:
         """The case as it stood at the end of `on` (Swedish time)."""

@@ -44,8 +44,7 @@ class ConfidentialCommands:
         """Whether the pupil is protected, who has access, and every grant with who gave it."""
         case = self._case_for(who, case_id)
         history = []
-        for stored in self.recorder.select_events(case_id):
-            event, meta = self.mapper.decode(stored)
+        for event, meta in self.events_with_envelopes(case_id):
             kind = type(event).__name__
             if kind in PROTECTION_EVENTS:
                 history.append({"change": kind, "user_id": event.user, "changed_by": event.changed_by,

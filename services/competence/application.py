@@ -185,11 +185,7 @@ class CompetenceApplication(ServiceApplication):
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _history(self, aggregate_id: UUID) -> list[dict[str, Any]]:
-        entries = []
-        for stored in self.recorder.select_events(aggregate_id):
-            event, meta = self.mapper.decode(stored)
-            entries.append(history_entry(event, meta))
-        return entries
+        return [history_entry(event, meta) for event, meta in self.events_with_envelopes(aggregate_id)]
 
     def _command(self, who: Identity, mission_id: UUID, expected_version: int | None,
                  act: Callable[[Mission, Party], Any], answer: Callable[[Any], Any] = lambda event: None) -> Any:

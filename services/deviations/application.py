@@ -92,8 +92,7 @@ class DeviationsApplication(ServiceApplication):
     def _history(self, aggregate_id: UUID) -> list[dict[str, Any]]:
         """Every change of the unit's configuration: who, when, what it became (R20)."""
         history = []
-        for stored in self.recorder.select_events(aggregate_id):
-            event, meta = self.mapper.decode(stored)
+        for event, meta in self.events_with_envelopes(aggregate_id):
             history.append({"at": event.timestamp.isoformat(), "by": meta.actor, "manager": event.manager,
                             "reporters": list(event.reporters), "answer_days": event.answer_days})
         return history

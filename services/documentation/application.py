@@ -81,7 +81,7 @@ class DocumentationApplication(ServiceApplication):
     def details(self, who: Identity, intervention_id: UUID) -> dict[str, Any]:
         intervention = self._readable(who, intervention_id)
         history = [{"version": e.originator_version, "event_type": type(e).__name__, "at": e.timestamp.isoformat(),
-                    "actor": meta.actor} for e, meta in map(self.mapper.decode, self.recorder.select_events(intervention.id))]
+                    "actor": meta.actor} for e, meta in self.events_with_envelopes(intervention.id)]
         return {**views.details(intervention), "history": history}
 
     def interventions(self, who: Identity, *, school_unit: str | None = None, term: str | None = None,

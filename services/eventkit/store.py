@@ -269,7 +269,13 @@ class ServiceApplication(Application):
             raise VersionConflict(str(aggregate.id)) from None
         return result
 
-    # -- listing (ADR 0012) -----------------------------------------------------------------------
+    # -- reading (ADR 0012) -----------------------------------------------------------------------
+    def events_with_envelopes(self, aggregate_id: uuid.UUID) -> Iterator[tuple[Any, EventMeta]]:
+        """The aggregate's stored events, oldest first, each with its envelope (who acted, when
+        and in which trace): what every history view shows."""
+        for stored in self.recorder.select_events(aggregate_id):
+            yield self.mapper.decode(stored)
+
     def aggregate_ids(self, event_class: type, wanted: Callable[[Any], bool] | None = None) -> list[uuid.UUID]:
         """The ids of the aggregates that stored an `event_class` event (their first, for a
         "created" class), oldest first, read from the event store's own notification log. With
