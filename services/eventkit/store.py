@@ -6,8 +6,9 @@ mapper adds the metadata from the command's context when the event is stored. Th
 reads the same metadata back from the notification log.
 
 What every service's application shares lives here too: a command stored once per
-idempotency key (ADR 0023), refused with `VersionConflict` when the user's form is stale, and
-the ids of a kind of aggregate read from the notification log (ADR 0012).
+idempotency key (ADR 0023), refused with `VersionConflict` when the user's form is stale; an
+aggregate's events with their envelopes, for history views; and the ids of a kind of aggregate
+read from the notification log (ADR 0012).
 """
 from __future__ import annotations
 
@@ -252,9 +253,9 @@ class ServiceApplication(Application):
         once per idempotency key (ADR 0023). A retry of a command already stored stores nothing
         and answers as the first time did: `answer` reads that from the last event the first
         attempt stored (a new part's id, a revision). A stale `expected_version` raises
-        `VersionConflict`, and so does losing the race for the next version to another command; losing it to the
-        first attempt of this very command (a client that gave up waiting and sent it again)
-        is a retry like any other."""
+        `VersionConflict`, and so does losing the race for the next version to another command;
+        losing it to the first attempt of this very command (a client that gave up waiting and
+        sent it again) is a retry like any other."""
         if done := self.stored_by_this_request(aggregate.id):
             return answer(done[-1])
         if expected_version is not None and expected_version != aggregate.version:
