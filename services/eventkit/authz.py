@@ -5,9 +5,10 @@ A permission is a role set and a scope. The role check is the first thing a serv
 with the same "not found" for "not yours" as for "not there". Municipality and school units
 come from the signed identity only (eventkit.identity), never from a query parameter or a body.
 
-Every decision by role goes through this table (`require`, `allows`), none compares roles of
-its own; and every route of every service's API names the entries it is decided by
-(`operation`), which a unit test compares with the table of operations it keeps.
+Every access decision by role goes through this table (`require`, `allows`); a role handed to
+the domain as a fact (`by_rektor`, the party of a mission) is the domain's rule to judge. Every
+route of every service's API names the entries it is decided by (`operation`), which a unit
+test compares with the table of operations it keeps.
 
 docs/architecture.md ("Who may see what") shows this table; a unit test keeps them equal.
 """
