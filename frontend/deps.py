@@ -8,29 +8,30 @@ spares the user a form they cannot send.
 """
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterable
+from typing import Annotated, Any
 
 from fastapi import Depends
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.services_client import Forbidden
 from frontend.web import current_identity
 
 CurrentUser = Annotated[Identity, Depends(current_identity)]
 
 
-def signed_in_as(roles: Iterable[Role], refusal: str) -> Any:
-    """An alias for the logged-in user when their role is one of `roles`; another role is
-    refused (403) with `refusal`."""
-    allowed = frozenset(roles)
+def signed_in_as(permission: str, refusal: str) -> Any:
+    """An alias for the logged-in user when the policy entry `permission` (eventkit.authz)
+    allows them; anyone else is refused (403) with `refusal`, said as this page would say it."""
+    authz.POLICY[permission]  # an unknown entry fails at import, not at the first request
 
     def in_role(who: CurrentUser) -> Identity:
-        if who.role not in allowed:
+        if not authz.allows(who, permission):
             raise Forbidden(refusal)
         return who
 
     return Annotated[Identity, Depends(in_role)]
 
 
-# Everyone but the BUS secretariat, who sees deviations only in the county view (R23).
-DeviationStaff = signed_in_as(set(Role) - {Role.BUS_SECRETARIAT}, "BUS-sekretariatet ser avvikelserna i länsbilden.")
+# The municipality's and region's staff; the BUS secretariat sees deviations only in the county view (R23).
+DeviationStaff = signed_in_as("deviations.read", "BUS-sekretariatet ser avvikelserna i länsbilden.")

@@ -6,12 +6,12 @@ from typing import Any, Iterable
 from fastapi import Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.security import session_claims, start_session
 from frontend.services_client import CasesClient, FollowupClient, NotFound
 
-# Who sees rektor's follow-up view (the follow-up API allows the same roles).
-FOLLOWUP_ROLES = frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER})
+# Who sees rektor's follow-up view: the roles of the follow-up API's entry of the policy.
 
 
 class LoginRequired(Exception):
@@ -65,7 +65,7 @@ def render(
     """The whole page, or only `blocks` when htmx asked (contact-app's pattern)."""
     templates = request.app.state.templates
     who = _who(request)
-    context = {"who": who, "can_follow_up": bool(who and who.role in FOLLOWUP_ROLES), **context}
+    context = {"who": who, "can_follow_up": bool(who and authz.allows(who, "followup.read")), **context}
     blocks = list(blocks)
     if blocks and is_htmx(request):
         return templates.TemplateResponse(

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from eventkit import authz
 from eventkit.identity import Identity, Role
 from frontend.actions import Attempt, go
 from frontend.competence_client import competence_client, quality_client
@@ -21,8 +22,8 @@ from frontend.web import first_unit, flash, own_unit, render
 router = APIRouter()
 ID = re.compile(r"^[0-9a-f-]{36}$")
 # The mission's two parties; the profile is the special educator's own.
-Party = signed_in_as((Role.REKTOR, Role.SPECIAL_EDUCATOR), "Uppdrag och mål formuleras av rektor och specialpedagog.")
-Educator = signed_in_as((Role.SPECIAL_EDUCATOR,), "Profilen förs av specialpedagogen själv.")
+Party = signed_in_as("competence.read", "Uppdrag och mål formuleras av rektor och specialpedagog.")
+Educator = signed_in_as("competence.profile.write", "Profilen förs av specialpedagogen själv.")
 
 # Each form of the mission pages: the service's route (path and trace template), the form's
 # fields, and the confirmation shown after it was saved. `{x}` are ids from the page's URL.
@@ -211,7 +212,7 @@ async def save_profile(request: Request, who: Educator) -> Response:
 # -- rektor's quality view: a tab of the follow-up page --------------------------------------------------
 @router.get("/uppfoljning/kvalitet")
 async def quality(request: Request, who: Party, skolenhet: str = "") -> Response:
-    unit = own_unit(who, skolenhet, first_by_default=False) if who.role is Role.REKTOR else ""
+    unit = own_unit(who, skolenhet, first_by_default=False) if authz.allows(who, "quality.units") else ""
     try:
         view = await quality_client(request, who).view(unit or None)
     except ServiceUnavailable:

@@ -8,7 +8,8 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend.actions import attempt, go
 from frontend.deps import CurrentUser
 from frontend.devlogin import role_label
@@ -45,7 +46,7 @@ async def _page(request: Request, who: Identity, case_id: UUID, *, grant: FormSt
         "grant_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in organisation.users
                           if case["school_unit"] in u.school_units and u.user_id not in protection["granted_to"]],
         "medical": await client.medical(case_id) if who.medical else None,
-        "is_rektor": who.role is Role.REKTOR, "grant": grant or FormState(), "medical_form": medical_form or FormState(),
+        "is_rektor": authz.allows(who, "cases.protect"), "grant": grant or FormState(), "medical_form": medical_form or FormState(),
         "change_labels": CHANGE_LABELS,
     }
     return render(request, "confidential.html", context, status_code=status)

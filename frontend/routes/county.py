@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Role
 from frontend import charts
 from frontend.deps import signed_in_as
 from frontend.deviation_labels import CATEGORIES, ORGANISATIONS, PERIOD_KINDS
@@ -17,7 +16,7 @@ from frontend.deviations_client import county_client
 from frontend.web import render
 
 router = APIRouter()
-Secretariat = signed_in_as((Role.BUS_SECRETARIAT,), "Länsbilden är till för BUS-sekretariatet.")
+Secretariat = signed_in_as("county.read", "Länsbilden är till för BUS-sekretariatet.")
 
 
 def _filters(ar: str = "", kommun: str = "", kategori: str = "", verksamhet: str = "", period: str = "") -> dict[str, str]:

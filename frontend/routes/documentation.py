@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Identity, Role
+from eventkit import authz
+from eventkit.identity import Identity
 from frontend import charts
 from frontend.actions import Attempt, go
 from frontend.deps import CurrentUser
@@ -24,12 +25,11 @@ from frontend.web import cases_client, first_unit, flash, own_unit, render
 
 router = APIRouter()
 LOCAL = ZoneInfo("Europe/Stockholm")
-READERS = frozenset({Role.SPECIAL_EDUCATOR, Role.REKTOR})
 CONTENT = ("kind", "performed_on", "minutes", "hinders_note", "supports_note", "description", "group")
 
 
 def _require_reader(who: Identity) -> None:
-    if who.role not in READERS:
+    if not authz.allows(who, "documentation.read"):
         raise Forbidden("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
 
 
@@ -77,7 +77,7 @@ async def interventions(request: Request, who: CurrentUser, enhet: str = "", ter
     answer = await documentation_client(request, who).interventions({k: v for k, v in filters.items() if v})
     return render(request, "documentation_list.html", {
         "rows": answer["rows"], "terms": answer["terms"], "filters": filters, "units": who.school_units,
-        "may_record": who.role == Role.SPECIAL_EDUCATOR,
+        "may_record": authz.allows(who, "documentation.write"),
     }, blocks=["results"])
 
 
@@ -97,7 +97,7 @@ async def _case_for_form(request: Request, who: Identity, case_id: str) -> dict[
 
 @router.get("/dokumentation/ny")
 async def new_intervention(request: Request, who: CurrentUser, arende: str = "", bifoga: str = "") -> Response:
-    if who.role != Role.SPECIAL_EDUCATOR:
+    if not authz.allows(who, "documentation.write"):
         raise Forbidden("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
     case = await _case_for_form(request, who, arende)
     values = {"school_unit": case["school_unit"] if case else first_unit(who),
@@ -160,7 +160,7 @@ def _detail_page(request: Request, who: Identity, item: dict[str, Any], correcti
         correction = FormState(values=values)
     return render(request, "documentation_detail.html", {
         "i": item, "form": correction, "withdrawal": withdrawal or FormState(),
-        "may_correct": who.role == Role.SPECIAL_EDUCATOR and not item["withdrawn"],
+        "may_correct": authz.allows(who, "documentation.write") and not item["withdrawn"],
     }, status_code=status)
 
 
@@ -210,7 +210,7 @@ async def case_documentation(request: Request, case_id: UUID, who: CurrentUser) 
     part = request.query_params.get("del", "")
     linked: dict[str, Any] | None = None
     unavailable = False
-    if who.role in READERS:
+    if authz.allows(who, "documentation.read"):
         try:
             linked = await documentation_client(request, who).for_case(str(case_id))
         except (NotFound, Forbidden):
@@ -220,5 +220,5 @@ async def case_documentation(request: Request, case_id: UUID, who: CurrentUser) 
     block = "investigation_documentation" if part == "utredning" else "case_documentation"
     return render(request, "case_documentation.html", {
         "case_id": case_id, "linked": linked, "unavailable": unavailable,
-        "may_record": who.role == Role.SPECIAL_EDUCATOR,
+        "may_record": authz.allows(who, "documentation.write"),
     }, blocks=[block])

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from eventkit import authz
 from frontend.deps import CurrentUser
 from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
-from frontend.web import FOLLOWUP_ROLES, followup_client, is_htmx, own_unit, render
+from frontend.web import followup_client, is_htmx, own_unit, render
 from frontend.workflow_labels import STATUS_LABELS
 
 STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
@@ -70,7 +71,7 @@ async def followup(
     request: Request, who: CurrentUser, skolenhet: str = "", status: str = "", utredare: str = "", sida: int = 1,
     senast: str = "",
 ) -> Response:
-    if who.role not in FOLLOWUP_ROLES:
+    if not authz.allows(who, "followup.read"):
         raise Forbidden("Uppföljningen är till för rektor och elevhälsan.")
     unit = own_unit(who, skolenhet, first_by_default=False)
     status = status if status in dict(STATUS_FILTERS) else ""

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from eventkit.identity import Role
 from frontend.deps import signed_in_as
 from frontend.forms import FormState
 from frontend.records_client import accesslog_client, records_client
@@ -23,7 +22,7 @@ ACTIONS = {"read": "Läste", "list": "Såg i lista", "change": "Ändrade", "expo
            "search": "Sökte", "disposal": "Gallrade"}
 
 
-Administrator = signed_in_as((Role.MUNICIPALITY_ADMIN,), "Loggkontrollen är till för kommunens administratör.")
+Administrator = signed_in_as("accesslog.read", "Loggkontrollen är till för kommunens administratör.")
 
 
 def _day(value: str, field: str, errors: dict[str, str]) -> date | None:

@@ -3,7 +3,8 @@
 Authorization of the acting identity happens here (who may act on which school unit);
 the rules of the case itself live in the domain model. Every command on an existing case
 may name the version the user's form was loaded at (`expected_version`): if someone else
-saved in between, the command is refused with `VersionConflict` and nothing is stored.
+saved in between, the command is refused with `eventkit.store.VersionConflict` and nothing
+is stored.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from cases.domain.decision import DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
@@ -29,10 +30,6 @@ LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 class CaseNotFound(Exception):
     pass
-
-
-class VersionConflict(Exception):
-    """Someone else saved the case after the user's form was loaded."""
 
 
 class CasesApplication(ConfidentialCommands, ServiceApplication):
@@ -134,8 +131,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             outcome=outcome, evaluated_by=who.user_id, on=self.today()))
 
     def move_to_school_unit(self, who: Identity, case_id: UUID, *, to_unit: str, expected_version: int | None = None) -> None:
-        if who.role is not Role.REKTOR:
-            raise NotPermitted("Det är rektor som registrerar att eleven byter skolenhet.")
+        access.require_role(who, access.MOVE)
         self._command(who, case_id, expected_version, lambda case: case.move_to_school_unit(
             to_unit=to_unit, moved_by=who.user_id, on=self.today()))
 
@@ -149,7 +145,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         self, who: Identity, *, school_unit: str, delegate: str, kinds: list[str], valid_from: date | None,
         valid_to: date | None,
     ) -> int:
-        _require_case_worker(who, school_unit)
+        _require_delegation_writer(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
         return self.once(
             who, register, lambda r: r.register(
@@ -158,20 +154,18 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             ),
             # a retry: the number the first attempt gave, as the register stood after it
             answer=lambda last: len(self.repository.get(register.id, version=last.originator_version).grants),
-            conflict=lambda: VersionConflict(str(register.id)),
         )
 
     def revoke_delegation(self, who: Identity, *, school_unit: str, number: int) -> None:
-        _require_case_worker(who, school_unit)
+        _require_delegation_writer(who, school_unit)
         register = self._delegations(who.municipality, school_unit)
         self.once(who, register, lambda r: r.revoke(number=number, on=self.today(), revoked_by=who.user_id,
-                                                    by_rektor=who.role is Role.REKTOR),
-                  conflict=lambda: VersionConflict(str(register.id)))
+                                                    by_rektor=who.role is Role.REKTOR))
 
     def delegations(self, who: Identity, school_unit: str) -> dict[str, Any]:
-        access.require_unit(who, "cases.delegations.read", school_unit)
+        access.require_unit(who, access.DELEGATIONS_READ, school_unit)
         register = self._delegations(who.municipality, school_unit)
-        history = [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(register.id)]
+        history = [views.timeline_entry(*entry) for entry in self.events_with_envelopes(register.id)]
         return views.delegations(register, history, self.today())
 
     # -- queries -----------------------------------------------------------------------------
@@ -180,7 +174,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     def history(self, who: Identity, case_id: UUID) -> list[dict[str, Any]]:
         self._case_for(who, case_id)
-        return [views.timeline_entry(*self.mapper.decode(s)) for s in self.recorder.select_events(case_id)]
+        return [views.timeline_entry(*entry) for entry in self.events_with_envelopes(case_id)]
 
     def case_as_of(self, who: Identity, case_id: UUID, on: date) -> dict[str, Any]:
         """The case as it stood at the end of `on` (Swedish time)."""
@@ -193,9 +187,10 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:
+        case = self._case_for(who, case_id)
+        access.require_role(who, access.WRITE)  # after the read check: a case one may not see is not found
         # A retry of a command already stored (same idempotency key) stores nothing more.
-        self.once(who, self._case_for(who, case_id), action, expected_version=expected_version,
-                  conflict=lambda: VersionConflict(str(case_id)))
+        self.once(who, case, action, expected_version=expected_version)
 
     def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
         try:
@@ -217,3 +212,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
 def _require_case_worker(who: Identity, school_unit: str) -> None:
     access.require_unit(who, access.WRITE, school_unit)
+
+
+def _require_delegation_writer(who: Identity, school_unit: str) -> None:
+    _require_case_worker(who, school_unit)  # its refusal first, as the register always answered
+    access.require_role(who, access.DELEGATIONS_WRITE)

@@ -44,8 +44,7 @@ class ConfidentialCommands:
         """Whether the pupil is protected, who has access, and every grant with who gave it."""
         case = self._case_for(who, case_id)
         history = []
-        for stored in self.recorder.select_events(case_id):
-            event, meta = self.mapper.decode(stored)
+        for event, meta in self.events_with_envelopes(case_id):
             kind = type(event).__name__
             if kind in PROTECTION_EVENTS:
                 history.append({"change": kind, "user_id": event.user, "changed_by": event.changed_by,
@@ -61,13 +60,10 @@ class ConfidentialCommands:
         return views.jsonable({"case_id": str(case_id), "version": record.version if record else 0, "entries": entries})
 
     def record_medical_entry(self, who: Identity, case_id: UUID, *, text: str) -> None:
-        from cases.application import VersionConflict  # the application mixes this class in
-
         case = self._medical_case(who, case_id)
         record = self._medical_record(case_id) or MedicalRecord(case_id=case_id, pupil_ref=getattr(case, "pupil_ref", ""))
         self.once(who, record, lambda r: r.record_entry(
-            text=text, recorded_by=who.user_id, by_medical_staff=access.sees_medical_record_role(who), on=self.today()),
-            conflict=lambda: VersionConflict(str(case_id)))
+            text=text, recorded_by=who.user_id, by_medical_staff=access.sees_medical_record_role(who), on=self.today()))
 
     def _medical_case(self, who: Identity, case_id: UUID) -> ProtectionSteps:
         # Not medical staff, or not the case: the same "not found" (the medical part is

@@ -23,7 +23,7 @@ from deviations.domain.rules import OnlyASentDeviationCanBeReturned, UnitHasARes
 from deviations.domain.values import InvolvedOrganisation, is_region_code
 from deviations.views import deviation_details, deviation_row
 from eventkit import authz
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication, acting_as
 
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -31,10 +31,6 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 
 class DeviationNotFound(Exception):
     pass
-
-
-class Conflict(Exception):
-    """Someone else saved in the deviation or the unit's configuration at the same moment."""
 
 
 class CheckUnavailable(Exception):
@@ -84,7 +80,7 @@ class DeviationsApplication(ServiceApplication):
 
     # -- configuration (R20) ---------------------------------------------------------------
     def configuration(self, who: Identity, unit: str) -> dict[str, Any]:
-        _require_staff(who)
+        authz.require(who, "deviations.configure")
         if not who.belongs_to(unit):  # the administrator too: units of the identity only (R14)
             raise NotPermitted("Du arbetar inte på den enheten.")
         found = self._configuration(who.municipality, unit)
@@ -96,20 +92,18 @@ class DeviationsApplication(ServiceApplication):
     def _history(self, aggregate_id: UUID) -> list[dict[str, Any]]:
         """Every change of the unit's configuration: who, when, what it became (R20)."""
         history = []
-        for stored in self.recorder.select_events(aggregate_id):
-            event, meta = self.mapper.decode(stored)
+        for event, meta in self.events_with_envelopes(aggregate_id):
             history.append({"at": event.timestamp.isoformat(), "by": meta.actor, "manager": event.manager,
                             "reporters": list(event.reporters), "answer_days": event.answer_days})
         return history
 
     def configure_unit(self, who: Identity, unit: str, *, reporters: list[str], manager: str, answer_days: int) -> bool:
         found = self._configuration(who.municipality, unit)
-        _require_staff(who)
-        may = (who.role in (Role.MUNICIPALITY_ADMIN, Role.REKTOR) and who.belongs_to(unit)) or (
-            found is not None and found.manager == who.user_id
-        )
+        authz.require(who, "deviations.configure")
+        any_unit = authz.POLICY["deviations.configure.units"]
+        may = (any_unit.allows(who) and who.belongs_to(unit)) or (found is not None and found.manager == who.user_id)
         if not may:
-            raise NotPermitted("Bara kommunens administratör, enhetens rektor eller ansvariga chef kan ändra inställningarna.")
+            raise NotPermitted(any_unit.message)
         if found is None:  # the first configuration: its first event records it
             found = UnitConfiguration.configure(organisation=who.municipality, unit=unit, reporters=reporters,
                                                 manager=manager, answer_days=answer_days, configured_by=who.user_id)
@@ -118,7 +112,7 @@ class DeviationsApplication(ServiceApplication):
             act = lambda configuration: configuration.change(reporters=reporters, manager=manager,
                                                              answer_days=answer_days, changed_by=who.user_id)
         # A retry (same idempotency key) answers "changed" as the first time: it stored a change.
-        return self.once(who, found, act, answer=lambda event: True, conflict=lambda: Conflict(unit))
+        return self.once(who, found, act, answer=lambda event: True)
 
     # -- report (R19) -----------------------------------------------------------------------
     def report(
@@ -126,7 +120,7 @@ class DeviationsApplication(ServiceApplication):
         occurred_on: date, description: str, tried_locally: str, principled: bool,
         arose_in: InvolvedOrganisation, counterpart_municipality: str = "",
     ) -> UUID:
-        _require_staff(who)
+        authz.require(who, "deviations.report")
         if not who.belongs_to(unit):
             raise NotPermitted("Du arbetar inte på den enheten.")
         configuration = self._configuration(who.municipality, unit)
@@ -262,7 +256,8 @@ class DeviationsApplication(ServiceApplication):
         _require_staff(who)
         rows = []
         managers: dict[str, str] = {}
-        for deviation_id in self._deviation_ids(who.municipality):
+        # The manager's view reads the event store directly (ADR 0012): the Reported events only.
+        for deviation_id in self.aggregate_ids(Deviation.Reported, lambda e: e.organisation == who.municipality):
             deviation: Deviation = self.repository.get(deviation_id)
             if not _may_read(who, deviation):
                 continue
@@ -273,20 +268,6 @@ class DeviationsApplication(ServiceApplication):
         return sorted(rows, key=lambda r: (not r["mine_to_handle"], not r["answer_overdue"], r["answer_due"]))
 
     # -- helpers -------------------------------------------------------------------------------------
-    def _deviation_ids(self, organisation: str) -> list[UUID]:
-        # The manager's view reads the event store directly (ADR 0012): the Reported events only.
-        topic = get_topic(Deviation.Reported)
-        ids, start = [], 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in batch:
-                event, _ = self.mapper.decode(notification)
-                if event.organisation == organisation:
-                    ids.append(event.originator_id)
-            if len(batch) < 500:
-                return ids
-            start = batch[-1].id + 1
-
     def _configuration(self, organisation: str, unit: str) -> UnitConfiguration | None:
         try:
             return self.repository.get(UnitConfiguration.id_for(organisation, unit))
@@ -304,6 +285,7 @@ class DeviationsApplication(ServiceApplication):
         return deviation
 
     def _handled_by(self, who: Identity, deviation_id: UUID) -> tuple[Deviation, UnitConfiguration]:
+        authz.require(who, "deviations.handle")
         deviation = self._deviation_for(who, deviation_id)
         configuration = self._configuration(deviation.organisation, deviation.unit)
         if configuration is None:
@@ -316,7 +298,7 @@ class DeviationsApplication(ServiceApplication):
 
     def _command(self, who: Identity, deviation: Deviation, act: Callable[[Deviation], None]) -> None:
         """A step of the local handling or the sending, stored once per idempotency key (ADR 0023)."""
-        self.once(_envelope(who, deviation), deviation, act, conflict=lambda: Conflict(str(deviation.id)))
+        self.once(_envelope(who, deviation), deviation, act)
 
 
 def _envelope(who: Identity, deviation: Deviation) -> Identity:
@@ -333,4 +315,4 @@ def _may_read(who: Identity, deviation: Deviation) -> bool:
     """Own organisation only; within it, the unit's staff, the reporter and the administrator."""
     if who.municipality != deviation.organisation:
         return False
-    return who.role == Role.MUNICIPALITY_ADMIN or who.belongs_to(deviation.unit) or who.user_id == deviation.reported_by
+    return authz.allows(who, "deviations.read.all") or who.belongs_to(deviation.unit) or who.user_id == deviation.reported_by

@@ -14,19 +14,17 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.utils import get_topic
 
 from documentation import views
 from documentation.cases_directory import CaseDirectory
 from documentation.domain.model import Intervention
 from documentation.domain.rules import InvalidIntervention
 from documentation.domain.values import CaseReference, Level
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit import authz
+from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication
 
 LOCAL = ZoneInfo("Europe/Stockholm")
-RECORDERS = frozenset({Role.SPECIAL_EDUCATOR})
-READERS = frozenset({Role.SPECIAL_EDUCATOR, Role.REKTOR})
 CASE_NOT_FOUND = "Elevärendet finns inte, eller så har du inte behörighet till det."
 
 
@@ -36,10 +34,6 @@ class InterventionNotFound(Exception):
 
 class CaseNotFound(Exception):
     pass
-
-
-class VersionConflict(Exception):
-    """Someone else saved the intervention after the user's form was loaded."""
 
 
 class DocumentationApplication(ServiceApplication):
@@ -87,7 +81,7 @@ class DocumentationApplication(ServiceApplication):
     def details(self, who: Identity, intervention_id: UUID) -> dict[str, Any]:
         intervention = self._readable(who, intervention_id)
         history = [{"version": e.originator_version, "event_type": type(e).__name__, "at": e.timestamp.isoformat(),
-                    "actor": meta.actor} for e, meta in map(self.mapper.decode, self.recorder.select_events(intervention.id))]
+                    "actor": meta.actor} for e, meta in self.events_with_envelopes(intervention.id)]
         return {**views.details(intervention), "history": history}
 
     def interventions(self, who: Identity, *, school_unit: str | None = None, term: str | None = None,
@@ -130,17 +124,7 @@ class DocumentationApplication(ServiceApplication):
 
     def _ids(self, wanted: Callable[[Any], bool]) -> list[UUID]:
         # Read from the event store's own log, the Recorded events only (as ADR 0012).
-        topic = get_topic(Intervention.Recorded)
-        ids, start = [], 1
-        while True:
-            batch = self.recorder.select_notifications(start, 500, topics=[topic])
-            for notification in batch:
-                event, _ = self.mapper.decode(notification)
-                if wanted(event):
-                    ids.append(event.originator_id)
-            if len(batch) < 500:
-                return ids
-            start = batch[-1].id + 1
+        return self.aggregate_ids(Intervention.Recorded, wanted)
 
     def _of_units(self, who: Identity, school_unit: str | None) -> list[Intervention]:
         _require_reader(who)
@@ -176,18 +160,15 @@ class DocumentationApplication(ServiceApplication):
         (ADR 0023): a retry stores nothing more; a stale `expected_version` is a conflict."""
         intervention = self._readable(who, intervention_id)
         _require_recorder(who, intervention.school_unit)
-        self.once(who, intervention, act, expected_version=expected_version,
-                  conflict=lambda: VersionConflict(str(intervention_id)))
+        self.once(who, intervention, act, expected_version=expected_version)
 
 
 def _require_reader(who: Identity) -> None:
-    if who.role not in READERS:
-        raise NotPermitted("Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor.")
+    authz.require(who, "documentation.read")
 
 
 def _require_recorder(who: Identity, school_unit: str) -> None:
-    if who.role not in RECORDERS:
-        raise NotPermitted("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
+    authz.require(who, "documentation.write")
     if not who.belongs_to(school_unit):
         raise NotPermitted("Du arbetar inte på den skolenheten.")
 

@@ -5,12 +5,18 @@ A permission is a role set and a scope. The role check is the first thing a serv
 with the same "not found" for "not yours" as for "not there". Municipality and school units
 come from the signed identity only (eventkit.identity), never from a query parameter or a body.
 
+Every access decision by role goes through this table (`require`, `allows`); a role handed to
+the domain as a fact (`by_rektor`, the party of a mission) is the domain's rule to judge. Every
+route of every service's API names the entries it is decided by (`operation`), which a unit
+test compares with the table of operations it keeps.
+
 docs/architecture.md ("Who may see what") shows this table; a unit test keeps them equal.
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from eventkit.identity import Identity, NotPermitted, Role
 
@@ -19,6 +25,7 @@ class Scope(str, enum.Enum):
     UNIT = "own school units"
     ORGANISATION = "own organisation (kommun or region)"
     COUNTY = "whole county, de-identified"
+    OWN = "own record only"
 
 
 CASE_WORKERS = frozenset({Role.TEACHER, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR})
@@ -62,6 +69,19 @@ POLICY: dict[str, Permission] = {
     "cases.delegations.write": Permission(
         CASE_WORKERS, Scope.UNIT, "register or revoke a delegation (the domain allows rektor only, R5)",
         message="Din roll kan inte ändra delegationer."),
+    "cases.names": Permission(
+        STAFF, Scope.ORGANISATION,
+        "where a text names one of the organisation's people, for the R22 check "
+        "(positions, never a name; a protected pupil the caller is not granted: only \"protected\")",
+        message="Din roll kan inte kontrollera namn."),
+    "cases.pupils.find": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "find a pupil's pseudonymous reference by personnummer, for loggkontroll (R15)",
+        message="Bara kommunens administratör kan söka elever i loggkontrollen."),
+    "cases.dispose": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "dispose of a pupil's records when the municipality's plan says they are due (R17; the scheduled disposal too)",
+        message="Bara kommunens administratör (eller den schemalagda gallringen) gallrar."),
     "followup.read": Permission(
         frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER}), Scope.UNIT,
         "rektor's follow-up view: open cases, counts, investigators (protected pupils: granted staff only)",
@@ -70,6 +90,9 @@ POLICY: dict[str, Permission] = {
         STAFF, Scope.ORGANISATION,
         "the organisation's deviations: the unit's staff, the reporter and the administrator",
         message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "deviations.read.all": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "every deviation of the organisation, not only those of the own units or reported by oneself"),
     "deviations.report": Permission(
         STAFF, Scope.UNIT, "report a deviation from one's own unit (configured reporters, R20)",
         message="Avvikelserapporteringen är till för kommunens och regionens personal."),
@@ -77,6 +100,10 @@ POLICY: dict[str, Permission] = {
         STAFF, Scope.UNIT,
         "who reports and who is responsible per unit: the administrator, the unit's rektor, its manager",
         message="Avvikelserapporteringen är till för kommunens och regionens personal."),
+    "deviations.configure.units": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN, Role.REKTOR}), Scope.UNIT,
+        "configure any of the own units (other staff: only a unit they are the responsible manager of)",
+        message="Bara kommunens administratör, enhetens rektor eller ansvariga chef kan ändra inställningarna."),
     "deviations.handle": Permission(
         STAFF, Scope.ORGANISATION, "record actions and answers, solve locally, check and send to BUS "
         "(the domain allows the unit's responsible manager only, R21)",
@@ -89,14 +116,35 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
         "start, describe, confirm and follow up a mission (the domain decides which steps are rektor's, R12, R13)",
         message="Uppdrag och kvalitetsarbete är för rektor och specialpedagoger."),
+    "competence.start": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT, "start a special educator's mission in one's own unit (R12)",
+        message="Uppdraget formuleras av rektor för den egna skolenheten."),
+    "competence.profile.write": Permission(
+        frozenset({Role.SPECIAL_EDUCATOR}), Scope.OWN, "record one's own profile: degree, qualification, specialisations",
+        message="Profilen förs av specialpedagogen eller specialläraren själv."),
+    "documentation.read": Permission(
+        frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
+        "the documentation of special educational interventions of the own units "
+        "(pupil level: only for those who may see the pupil's case, R14)",
+        message="Dokumentationen av specialpedagogiska insatser är för specialpedagoger och rektor."),
+    "documentation.write": Permission(
+        frozenset({Role.SPECIAL_EDUCATOR}), Scope.UNIT, "record, correct and withdraw an intervention of one's own unit",
+        message="Det är specialpedagogen eller specialläraren som dokumenterar insatserna."),
     "quality.read": Permission(
         frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR}), Scope.UNIT,
         "rektor's quality view of the own units; a special educator's own record",
         message="Kvalitetsvyn är för rektor och specialpedagoger."),
+    "quality.units": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT,
+        "the quality view of every special educator of the own units (a special educator sees the own record)"),
     "county.read": Permission(
         frozenset({Role.BUS_SECRETARIAT}), Scope.COUNTY,
         "counts, trends, de-identified reports, CSV and the yearly compilation",
         message="Länsbilden är till för BUS-sekretariatet."),
+    "accesslog.read": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "search the access log of the municipality's records, with its flags (loggkontroll, R15)",
+        message="Loggkontrollen är till för kommunens administratör."),
 }
 
 
@@ -109,6 +157,26 @@ def require(who: Identity, key: str) -> None:
     permission = POLICY[key]
     if not permission.allows(who):
         raise NotPermitted(permission.message)
+
+
+POLICY_EXTENSION = "x-policy"
+
+
+def operation(*keys: str) -> dict[str, Any]:
+    """A route's keyword arguments naming the policy entries its operation is decided by, as in
+    `@router.post("/cases", **authz.operation("cases.write"))`. They are in the OpenAPI document
+    as `x-policy`; a unit test compares every route's with its table of operations, so a route
+    without them fails. An entry that is not in POLICY fails when the API is built."""
+    unknown = [key for key in keys if key not in POLICY]
+    if not keys or unknown:
+        raise KeyError(f"an operation names one or more entries of eventkit.authz.POLICY, not {unknown or 'none'}")
+    return {"openapi_extra": {POLICY_EXTENSION: list(keys)}}
+
+
+def declared(route: Any) -> tuple[str, ...] | None:
+    """The policy entries a route declared with `operation`; None for one that declared none."""
+    keys = (getattr(route, "openapi_extra", None) or {}).get(POLICY_EXTENSION)
+    return tuple(keys) if keys is not None else None
 
 
 def in_unit(who: Identity, municipality: str, school_unit: str) -> bool:

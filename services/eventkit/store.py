@@ -4,6 +4,11 @@ an envelope of metadata (who acted, in which municipality, and the trace that ca
 The domain model stays free of infrastructure: aggregates raise plain domain events, and the
 mapper adds the metadata from the command's context when the event is stored. The relay
 reads the same metadata back from the notification log.
+
+What every service's application shares lives here too: a command stored once per
+idempotency key (ADR 0023), refused with `VersionConflict` when the user's form is stale; an
+aggregate's events with their envelopes, for history views; and the ids of a kind of aggregate
+read from the notification log (ADR 0012).
 """
 from __future__ import annotations
 
@@ -15,8 +20,10 @@ from functools import cached_property
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterator, TypeVar
 
-from eventsourcing.application import Application
 from datetime import date
+
+from eventsourcing.application import Application
+from eventsourcing.utils import get_topic
 
 from eventsourcing.persistence import (
     IntegrityError, JSONTranscoder, Mapper, Notification, Recording, StoredEvent, Transcoding,
@@ -34,6 +41,13 @@ from eventkit.telemetry import current_traceparent
 
 META_KEY = "__meta__"
 R = TypeVar("R")
+NOTIFICATIONS_PER_PAGE = 500
+
+
+class VersionConflict(Exception):
+    """Someone else saved the aggregate after the user's form was loaded (a stale
+    `expected_version`), or at the same moment: nothing was stored. Each service's API answers
+    it with 409 and its own words."""
 
 
 @dataclass(frozen=True)
@@ -232,20 +246,20 @@ class ServiceApplication(Application):
         return found
 
     def once(
-        self, who: Identity, aggregate: Any, act: Callable[[Any], R], *, conflict: Callable[[], Exception],
+        self, who: Identity, aggregate: Any, act: Callable[[Any], R], *,
         answer: Callable[[Any], R] = lambda last_event: None, expected_version: int | None = None,
     ) -> R:
         """Run a command on a loaded (or newly made) aggregate and store its events as `who`,
         once per idempotency key (ADR 0023). A retry of a command already stored stores nothing
         and answers as the first time did: `answer` reads that from the last event the first
-        attempt stored (a new part's id, a revision). A stale `expected_version` raises `conflict()`,
-        and so does losing the race for the next version to another command; losing it to the
-        first attempt of this very command (a client that gave up waiting and sent it again)
-        is a retry like any other."""
+        attempt stored (a new part's id, a revision). A stale `expected_version` raises
+        `VersionConflict`, and so does losing the race for the next version to another command;
+        losing it to the first attempt of this very command (a client that gave up waiting and
+        sent it again) is a retry like any other."""
         if done := self.stored_by_this_request(aggregate.id):
             return answer(done[-1])
         if expected_version is not None and expected_version != aggregate.version:
-            raise conflict()
+            raise VersionConflict(str(aggregate.id))
         result = act(aggregate)
         try:
             with acting_as(who):
@@ -253,8 +267,35 @@ class ServiceApplication(Application):
         except IntegrityError:
             if done := self.stored_by_this_request(aggregate.id):
                 return answer(done[-1])
-            raise conflict() from None
+            raise VersionConflict(str(aggregate.id)) from None
         return result
+
+    # -- reading (ADR 0012) -----------------------------------------------------------------------
+    def events_with_envelopes(self, aggregate_id: uuid.UUID) -> Iterator[tuple[Any, EventMeta]]:
+        """The aggregate's stored events, oldest first, each with its envelope (who acted, when
+        and in which trace): what every history view shows."""
+        for stored in self.recorder.select_events(aggregate_id):
+            yield self.mapper.decode(stored)
+
+    def aggregate_ids(self, event_class: type, wanted: Callable[[Any], bool] | None = None) -> list[uuid.UUID]:
+        """The ids of the aggregates that stored an `event_class` event (their first, for a
+        "created" class), oldest first, read from the event store's own notification log. With
+        `wanted`, only those whose event it accepts; without it, no event is decoded (nor
+        decrypted), so aggregates whose keys are destroyed are listed too."""
+        topic = get_topic(event_class)
+        ids, start = [], 1
+        while True:
+            batch = self.recorder.select_notifications(start, NOTIFICATIONS_PER_PAGE, topics=[topic])
+            for notification in batch:
+                if wanted is None:
+                    ids.append(notification.originator_id)
+                    continue
+                event, _ = self.mapper.decode(notification)
+                if wanted(event):
+                    ids.append(event.originator_id)
+            if len(batch) < NOTIFICATIONS_PER_PAGE:
+                return ids
+            start = batch[-1].id + 1
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -146,7 +146,7 @@ def test_every_mission_command_retried_with_its_key_is_stored_once_and_answers_t
     with request_key("m-need-2"):
         assert c.map_need(REKTOR, mission_id, "Språkstörning.") not in (need_id, None)
     # And a stale version without the key's first attempt behind it is still a conflict.
-    from competence.application import VersionConflict
+    from eventkit.store import VersionConflict
 
     with request_key("m-describe-2"), pytest.raises(VersionConflict):
         c.describe(REKTOR, mission_id, "Ny lydelse.", expected_version=1)
@@ -211,7 +211,7 @@ def test_a_retry_that_races_its_first_attempt_gets_the_first_answer_not_a_confli
         app.record_extra_adaptation(TEACHER, case_id, "Förlängd skrivtid")  # the retry: no 409
     assert len(looked) == 2  # before acting (nothing yet), and after losing the version
     assert kinds(app, case_id) == ["Opened", "ExtraAdaptationRecorded"]
-    from cases.application import VersionConflict
+    from eventkit.store import VersionConflict
 
     looked.clear()
     with request_key("race-2"), pytest.raises(VersionConflict):  # someone else's command: a conflict

@@ -8,12 +8,14 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from cases.application import CaseNotFound, CasesApplication, VersionConflict
+from cases.application import CaseNotFound, CasesApplication
 from cases.domain.values import InvalidPersonalIdentityNumber
+from eventkit import authz
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
-from cases.entrypoints.workflow import Strict, Versioned, cases
+from eventkit.store import VersionConflict
+from cases.entrypoints.workflow import STEP, Strict, Versioned, cases
 from cases.entrypoints.workflow import router as workflow
 from cases.confidential import Hidden
 from cases.entrypoints.confidential import router as confidential
@@ -62,7 +64,7 @@ async def _not_found(request, exc: CaseNotFound):
     return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
 
 
-@app.post("/cases", status_code=201, response_model=Opened)
+@app.post("/cases", status_code=201, response_model=Opened, **authz.operation("cases.write"))
 def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     case_id = app_.open_case(
         who,
@@ -73,7 +75,7 @@ def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: C
     return {"case_id": case_id}
 
 
-@app.get("/cases/{case_id}")
+@app.get("/cases/{case_id}", **authz.operation("cases.read"))
 def get_case(
     case_id: UUID, as_of: date | None = None, purpose: Literal["view", "print", "export"] = "view", who: Identity = Depends(current_identity),
     app_: CasesApplication = Depends(cases),
@@ -83,7 +85,7 @@ def get_case(
     return app_.case_as_of(who, case_id, as_of) if as_of else app_.case_details(who, case_id)
 
 
-@app.post("/cases/{case_id}/extra-adaptations", status_code=201)
+@app.post("/cases/{case_id}/extra-adaptations", status_code=201, **STEP)
 def record_extra_adaptation(
     case_id: UUID,
     body: ExtraAdaptation,
@@ -94,7 +96,7 @@ def record_extra_adaptation(
     return {"case_id": str(case_id)}
 
 
-@app.post("/cases/{case_id}/referral", status_code=201)
+@app.post("/cases/{case_id}/referral", status_code=201, **STEP)
 def refer_to_rektor(
     case_id: UUID,
     body: Referral,

@@ -11,6 +11,7 @@ from pydantic import Field
 from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
+from eventkit import authz
 from eventkit.http import calling_service, current_identity, error
 from eventkit.identity import Identity, NotPermitted
 from eventkit.shredding import SubjectDisposed
@@ -34,26 +35,26 @@ class Texts(Strict):
     texts: list[str] = Field(max_length=10)
 
 
-@router.post("/cases/pupil-names")
+@router.post("/cases/pupil-names", **authz.operation("cases.read"))
 def pupil_names(body: CaseIds, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """The pupils' names of those cases the user may see (others are left out)."""
     return {"names": app_.pupil_names(who, body.case_ids)}
 
 
-@router.post("/pupils/lookup")
+@router.post("/pupils/lookup", **authz.operation("cases.pupils.find"))
 def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """Municipality administrator: the pseudonymous pupil reference of a personnummer (loggkontroll)."""
     return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
 
 
-@router.post("/pupils/names-in-text")
+@router.post("/pupils/names-in-text", **authz.operation("cases.names"))
 def names_in_text(body: Texts, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """Where the texts name one of the municipality's people (the deviations service's R22
     check): per text, [start, end, "exact" or "sound"] in the normalised text, never a name."""
     return {"matches": app_.register_matches_in(who, [t[:20000] for t in body.texts])}
 
 
-@router.post("/pupils/named-in-text")
+@router.post("/pupils/named-in-text", **authz.operation("cases.names"))
 def pupils_named_in_text(body: Texts, who: Identity = Depends(current_identity), caller: str = Depends(calling_service),
                          app_: RecordKeepingCases = Depends(records)):
     """The deviations service only: the pseudonymous references of the pupils the texts name,
@@ -64,7 +65,7 @@ def pupils_named_in_text(body: Texts, who: Identity = Depends(current_identity),
     return {"pupils": app_.pupils_named_in(who, [t[:20000] for t in body.texts])}
 
 
-@router.post("/pupils/{pupil_ref}/disposal", status_code=201)
+@router.post("/pupils/{pupil_ref}/disposal", status_code=201, **authz.operation("cases.dispose"))
 def dispose(pupil_ref: UUID = Path(), who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """R17: dispose of the pupil's records when the municipality's plan says they are due."""
     return app_.dispose(who, str(pupil_ref))

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from eventkit import authz
 from eventkit.inputs import StrictInput
 
 from cases.application import CasesApplication
@@ -17,6 +18,9 @@ from eventkit.http import current_identity
 from eventkit.identity import Identity
 
 router = APIRouter()
+# The policy entries each kind of operation is decided by (eventkit.authz.operation).
+STEP = authz.operation("cases.read", "cases.write")
+DELEGATING = authz.operation("cases.write", "cases.delegations.write")
 
 
 def cases() -> CasesApplication:
@@ -116,86 +120,86 @@ def _done(case_id: UUID) -> dict:
     return {"case_id": str(case_id)}
 
 
-@router.post("/cases/{case_id}/investigation", status_code=201)
+@router.post("/cases/{case_id}/investigation", status_code=201, **STEP)
 def start_investigation(case_id: UUID, body: StartInvestigation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.start_investigation(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/investigation/parts", status_code=201)
+@router.post("/cases/{case_id}/investigation/parts", status_code=201, **STEP)
 def record_investigation(case_id: UUID, body: InvestigationParts, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     parts = body.model_dump(exclude={"expected_version"})
     app_.record_investigation(who, case_id, parts=parts, expected_version=body.expected_version)
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/investigation/conclusion", status_code=201)
+@router.post("/cases/{case_id}/investigation/conclusion", status_code=201, **STEP)
 def conclude_investigation(case_id: UUID, body: Conclusion, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.conclude_investigation(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/decisions", status_code=201)
+@router.post("/cases/{case_id}/decisions", status_code=201, **STEP)
 def decide(case_id: UUID, body: Decision, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.decide(who, case_id, kind=body.kind.value, placements=[p.value for p in body.placements], reasons=body.reasons,
                 expected_version=body.expected_version)
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/decisions/{number}/delivery", status_code=201)
+@router.post("/cases/{case_id}/decisions/{number}/delivery", status_code=201, **STEP)
 def record_delivery(case_id: UUID, number: int, body: Delivery, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.record_delivery(who, case_id, decision_number=number, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/participation", status_code=201)
+@router.post("/cases/{case_id}/participation", status_code=201, **STEP)
 def record_participation(case_id: UUID, body: Participation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.record_participation(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/programme", status_code=201)
+@router.post("/cases/{case_id}/programme", status_code=201, **STEP)
 def issue_programme(case_id: UUID, body: Programme, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.issue_programme(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/follow-ups", status_code=201)
+@router.post("/cases/{case_id}/follow-ups", status_code=201, **STEP)
 def record_follow_up(case_id: UUID, body: FollowUp, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.record_follow_up(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/evaluation", status_code=201)
+@router.post("/cases/{case_id}/evaluation", status_code=201, **STEP)
 def record_evaluation(case_id: UUID, body: Evaluation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.record_evaluation(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/move", status_code=201)
+@router.post("/cases/{case_id}/move", status_code=201, **authz.operation("cases.move", "cases.read", "cases.write"))
 def move_to_school_unit(case_id: UUID, body: Move, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.move_to_school_unit(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/corrections", status_code=201)
+@router.post("/cases/{case_id}/corrections", status_code=201, **STEP)
 def correct(case_id: UUID, body: Correction, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.correct(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.get("/cases/{case_id}/history")
+@router.get("/cases/{case_id}/history", **authz.operation("cases.read"))
 def history(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     """Every event of the case, oldest first, with who and when (R16: corrections reference what they correct)."""
     return {"events": app_.history(who, case_id)}
 
 
-@router.get("/delegations/{school_unit}")
+@router.get("/delegations/{school_unit}", **authz.operation("cases.delegations.read"))
 def delegations(school_unit: str, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     return app_.delegations(who, school_unit)
 
 
-@router.post("/delegations/{school_unit}", status_code=201)
+@router.post("/delegations/{school_unit}", status_code=201, **DELEGATING)
 def register_delegation(school_unit: str, body: NewDelegation, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     number = app_.register_delegation(
         who, school_unit=school_unit, delegate=body.delegate, kinds=[k.value for k in body.kinds],
@@ -204,7 +208,7 @@ def register_delegation(school_unit: str, body: NewDelegation, who: Identity = D
     return {"school_unit": school_unit, "number": number}
 
 
-@router.post("/delegations/{school_unit}/{number}/revocation", status_code=201)
+@router.post("/delegations/{school_unit}/{number}/revocation", status_code=201, **DELEGATING)
 def revoke_delegation(school_unit: str, number: int, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.revoke_delegation(who, school_unit=school_unit, number=number)
     return {"school_unit": school_unit, "number": number}

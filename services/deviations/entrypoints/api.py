@@ -8,18 +8,23 @@ from uuid import UUID
 from fastapi import Depends
 from pydantic import Field
 
-from deviations.application import Conflict, DeviationNotFound, DeviationsApplication
+from deviations.application import DeviationNotFound, DeviationsApplication
 from deviations.bootstrap import application
 from deviations.domain.values import InvolvedOrganisation, OrganisationKind, Side
 from deviations import records
+from eventkit import authz
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api
 from eventkit.identity import Identity
 from eventkit.inputs import StrictInput
 from eventkit.vocabulary import literal_of
+from eventkit.store import VersionConflict
 
 # Every route says what it does with a report (read/change) for the access log (R15).
 app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)])
+# The policy entries each kind of operation is decided by (eventkit.authz.operation).
+HANDLING = authz.operation("deviations.handle", "deviations.read", "deviations.read.all")
+READING = authz.operation("deviations.read", "deviations.read.all")
 records.install(app)
 
 Kind = literal_of(OrganisationKind)
@@ -78,24 +83,24 @@ async def _not_found(request, exc: DeviationNotFound):
     return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
 
 
-@app.exception_handler(Conflict)
-async def _conflict(request, exc: Conflict):
+@app.exception_handler(VersionConflict)
+async def _conflict(request, exc: VersionConflict):
     return error(409, "conflict", "Någon annan sparade samtidigt. Ladda om sidan och gör ändringen igen.")
 
 
-@app.get("/units/{unit}/configuration")
+@app.get("/units/{unit}/configuration", **authz.operation("deviations.configure"))
 def get_configuration(unit: str, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
     return app_.configuration(who, unit)
 
 
-@app.put("/units/{unit}/configuration")
+@app.put("/units/{unit}/configuration", **authz.operation("deviations.configure", "deviations.configure.units"))
 def configure(unit: str, body: Configuration, who: Identity = Depends(current_identity),
               app_: DeviationsApplication = Depends(deviations)):
     changed = app_.configure_unit(who, unit, **body.model_dump())
     return {"unit": unit, "changed": changed}
 
 
-@app.post("/deviations", status_code=201)
+@app.post("/deviations", status_code=201, **authz.operation("deviations.report"))
 def report(body: Report, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
     deviation_id = app_.report(
         who, unit=body.unit, organisations=[o.value() for o in body.organisations], category=body.category,
@@ -105,45 +110,45 @@ def report(body: Report, who: Identity = Depends(current_identity), app_: Deviat
     return {"deviation_id": str(deviation_id)}
 
 
-@app.get("/deviations")
+@app.get("/deviations", **READING)
 def overview(who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
     return {"rows": app_.overview(who)}
 
 
-@app.get("/deviations/{deviation_id}")
+@app.get("/deviations/{deviation_id}", **READING)
 def details(deviation_id: UUID, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
     return app_.details(who, deviation_id)
 
 
-@app.post("/deviations/{deviation_id}/actions", status_code=201)
+@app.post("/deviations/{deviation_id}/actions", status_code=201, **HANDLING)
 def record_action(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
                   app_: DeviationsApplication = Depends(deviations)):
     app_.record_action(who, deviation_id, body.text)
     return {"deviation_id": str(deviation_id)}
 
 
-@app.post("/deviations/{deviation_id}/answer", status_code=201)
+@app.post("/deviations/{deviation_id}/answer", status_code=201, **HANDLING)
 def record_answer(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
                   app_: DeviationsApplication = Depends(deviations)):
     app_.record_answer(who, deviation_id, body.text)
     return {"deviation_id": str(deviation_id)}
 
 
-@app.post("/deviations/{deviation_id}/solved-locally", status_code=201)
+@app.post("/deviations/{deviation_id}/solved-locally", status_code=201, **HANDLING)
 def solve_locally(deviation_id: UUID, body: Text, who: Identity = Depends(current_identity),
                   app_: DeviationsApplication = Depends(deviations)):
     app_.solve_locally(who, deviation_id, body.text)
     return {"deviation_id": str(deviation_id)}
 
 
-@app.post("/deviations/{deviation_id}/check")
+@app.post("/deviations/{deviation_id}/check", **HANDLING)
 def check(deviation_id: UUID, body: Check, who: Identity = Depends(current_identity),
           app_: DeviationsApplication = Depends(deviations)):
     """R22: what must be redacted or confirmed before sending. Stores nothing."""
     return {"findings": app_.check(who, deviation_id, body.description, body.tried_locally)}
 
 
-@app.post("/deviations/{deviation_id}/send", status_code=201)
+@app.post("/deviations/{deviation_id}/send", status_code=201, **HANDLING)
 def send(deviation_id: UUID, body: Send, who: Identity = Depends(current_identity),
          app_: DeviationsApplication = Depends(deviations)):
     app_.send_to_bus(who, deviation_id, decisions=body.decisions, description=body.description,
@@ -151,7 +156,7 @@ def send(deviation_id: UUID, body: Send, who: Identity = Depends(current_identit
     return {"deviation_id": str(deviation_id)}
 
 
-@app.post("/deviations/{deviation_id}/reopen", status_code=201)
+@app.post("/deviations/{deviation_id}/reopen", status_code=201, **HANDLING)
 def reopen(deviation_id: UUID, who: Identity = Depends(current_identity), app_: DeviationsApplication = Depends(deviations)):
     """R22: the county's check before the regional stream held the sent deviation back; the
     responsible manager takes it back to check and send it again."""

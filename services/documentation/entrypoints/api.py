@@ -9,20 +9,20 @@ from uuid import UUID
 from fastapi import Depends, FastAPI, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from documentation.application import (
-    CaseNotFound, DocumentationApplication, InterventionNotFound, VersionConflict,
-)
+from documentation.application import CaseNotFound, DocumentationApplication, InterventionNotFound
 from documentation.bootstrap import application
 from documentation.cases_directory import CasesUnavailable
 from documentation.domain.model import GROUP_MAX, MAX_MINUTES, NOTE_MAX, REASON_MAX, TEXT_MAX
 from documentation.domain.rules import InvalidIntervention
 from documentation.domain.values import Factor, Kind, Level
+from eventkit import authz
 from eventkit.accesslog import api_purpose
 from eventkit.http import current_identity, error, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
 from eventkit.inputs import NO_CONTROL_CHARACTERS
 from eventkit.vocabulary import literal_of
+from eventkit.store import VersionConflict
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
@@ -35,6 +35,9 @@ async def lifespan(app: FastAPI):
 # Every route says what it does (read/change, ?purpose=print|export) for the access log (R15).
 app = service_api("Stödspår – dokumentation av specialpedagogiska insatser (documentation)", audience="documentation",
                   lifespan=lifespan, dependencies=[Depends(api_purpose)])
+# The policy entries each kind of operation is decided by (eventkit.authz.operation).
+CHANGING = authz.operation("documentation.read", "documentation.write")
+READING = authz.operation("documentation.read")
 
 LevelName = literal_of(Level)
 KindName = literal_of(Kind)
@@ -113,12 +116,12 @@ async def _disposed(request, exc: SubjectDisposed):
     return error(404, "not_found", "Insatsen finns inte, eller så har du inte behörighet till den.")
 
 
-@app.post("/interventions", status_code=201, response_model=Recorded)
+@app.post("/interventions", status_code=201, response_model=Recorded, **authz.operation("documentation.write"))
 def record(body: Record, who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
     return {"intervention_id": app_.record(who, **body.model_dump())}
 
 
-@app.get("/interventions")
+@app.get("/interventions", **READING)
 def interventions(
     school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS), term: str | None = Query(default=None, pattern=TERM),
     level: LevelName | None = None, kind: KindName | None = None,
@@ -127,7 +130,7 @@ def interventions(
     return app_.interventions(who, school_unit=school_unit, term=term, level=level, kind=kind)
 
 
-@app.get("/interventions/{intervention_id}")
+@app.get("/interventions/{intervention_id}", **READING)
 def details(intervention_id: UUID, purpose: Literal["view", "print", "export"] = "view",
             who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
     """An intervention with its texts and history. Pupil-level ones are access-logged (R15);
@@ -135,7 +138,7 @@ def details(intervention_id: UUID, purpose: Literal["view", "print", "export"] =
     return app_.details(who, intervention_id)
 
 
-@app.post("/interventions/{intervention_id}/corrections", status_code=201)
+@app.post("/interventions/{intervention_id}/corrections", status_code=201, **CHANGING)
 def correct(intervention_id: UUID, body: Correction, who: Identity = Depends(current_identity),
             app_: DocumentationApplication = Depends(documentation)):
     """R16: a new event naming the version it corrects; the recorded one stays in the history."""
@@ -143,14 +146,14 @@ def correct(intervention_id: UUID, body: Correction, who: Identity = Depends(cur
     return {"intervention_id": str(intervention_id)}
 
 
-@app.post("/interventions/{intervention_id}/withdrawal", status_code=201)
+@app.post("/interventions/{intervention_id}/withdrawal", status_code=201, **CHANGING)
 def withdraw(intervention_id: UUID, body: Withdrawal, who: Identity = Depends(current_identity),
              app_: DocumentationApplication = Depends(documentation)):
     app_.withdraw(who, intervention_id, **body.model_dump())
     return {"intervention_id": str(intervention_id)}
 
 
-@app.get("/cases/{case_id}/interventions")
+@app.get("/cases/{case_id}/interventions", **READING)
 def for_case(case_id: UUID, purpose: Literal["view", "print", "export"] = "view", who: Identity = Depends(current_identity),
              app_: DocumentationApplication = Depends(documentation)):
     """The documentation linked to a pupil's case, and what is attached to its investigation
@@ -158,7 +161,7 @@ def for_case(case_id: UUID, purpose: Literal["view", "print", "export"] = "view"
     return app_.for_case(who, case_id)
 
 
-@app.get("/units/{school_unit}/overview")
+@app.get("/units/{school_unit}/overview", **READING)
 def overview(school_unit: str, term: str | None = Query(default=None, pattern=TERM),
              who: Identity = Depends(current_identity), app_: DocumentationApplication = Depends(documentation)):
     """For the school's development work: per level, kind and term; recurring hinders and supports."""

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from eventkit import authz
 from eventkit.http import current_identity, service_api
-from eventkit.identity import Identity, NotPermitted, Role
+from eventkit.identity import Identity
 from eventkit.inputs import NO_CONTROL_CHARACTERS
 from eventkit.readapi import view_pool
 from projections.accesslog import queries
@@ -21,12 +22,11 @@ _pool = view_pool(PROJECTION, max_size=4)
 
 
 def administrator(who: Identity = Depends(current_identity)) -> Identity:
-    if who.role is not Role.MUNICIPALITY_ADMIN:
-        raise NotPermitted("Loggkontrollen är till för kommunens administratör.")
+    authz.require(who, "accesslog.read")
     return who
 
 
-@app.get("/accesslog")
+@app.get("/accesslog", **authz.operation("accesslog.read"))
 def search(
     user: str | None = Query(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS),
     pupil_ref: UUID | None = None,

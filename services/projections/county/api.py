@@ -20,6 +20,8 @@ from eventkit.vocabulary import literal
 from projections.county import queries, readmodel
 
 app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
+# The policy entries each kind of operation is decided by (eventkit.authz.operation).
+SECRETARIAT = authz.operation("county.read")
 
 Kind = literal("OrganisationKind")  # the deviations service's lists, as published in contracts/
 Category = literal("DeviationCategory")
@@ -43,14 +45,14 @@ def filters(
     return queries.Filters(year, municipality, category, organisation, period)
 
 
-@app.get("/county/counts")
+@app.get("/county/counts", **SECRETARIAT)
 def counts(period_kind: Literal["month", "quarter", "year"] = "month", f: queries.Filters = Depends(filters),
            who: Identity = Depends(secretariat)) -> dict:
     with pool().connection() as conn:
         return {**queries.counts(conn, period_kind, f), "years": queries.years(conn)}
 
 
-@app.get("/county/deviations")
+@app.get("/county/deviations", **SECRETARIAT)
 def deviations(f: queries.Filters = Depends(filters), who: Identity = Depends(secretariat)) -> dict:
     with pool().connection() as conn:
         return {"rows": queries.deviations(conn, f)}
@@ -60,7 +62,7 @@ CSV_COLUMNS = ("deviation_id", "municipality", "reported_by", "organisations", "
                "month", "quarter", "principled", "description", "tried_locally", "sent_on")
 
 
-@app.get("/county/deviations.csv")
+@app.get("/county/deviations.csv", **SECRETARIAT)
 def deviations_csv(f: queries.Filters = Depends(filters), who: Identity = Depends(secretariat)) -> Response:
     with pool().connection() as conn:
         rows = queries.deviations(conn, f)
@@ -76,7 +78,7 @@ def deviations_csv(f: queries.Filters = Depends(filters), who: Identity = Depend
                     headers={"Content-Disposition": 'attachment; filename="avvikelser.csv"'})
 
 
-@app.get("/county/deviations/{deviation_id}")
+@app.get("/county/deviations/{deviation_id}", **SECRETARIAT)
 def deviation(deviation_id: UUID, who: Identity = Depends(secretariat)) -> dict:
     with pool().connection() as conn:
         row = queries.deviation(conn, str(deviation_id))
@@ -85,7 +87,7 @@ def deviation(deviation_id: UUID, who: Identity = Depends(secretariat)) -> dict:
     return row
 
 
-@app.get("/county/yearly/{year}")
+@app.get("/county/yearly/{year}", **SECRETARIAT)
 def yearly(year: int, who: Identity = Depends(secretariat)) -> dict:
     if not 2000 <= year <= 2100:
         raise HTTPException(status_code=422, detail="Ange ett år mellan 2000 och 2100.")
@@ -107,7 +109,7 @@ def _concerns(who: Identity, found: dict) -> bool:
             and found["municipality"].startswith(who.municipality))
 
 
-@app.get("/county/held/{deviation_id}")
+@app.get("/county/held/{deviation_id}", **authz.operation("deviations.read"))
 def held(deviation_id: UUID, sent_version: int | None = Query(default=None, ge=1, le=1_000_000),
          who: Identity = Depends(municipal_staff)) -> dict:
     """Whether the check before bus.deviations.v1 holds the deviation back (R22): the reasons

@@ -16,7 +16,7 @@ app = service_api("Stödspår – rektors uppföljningsvy (read model)", audienc
 pool = view_pool(readmodel.PROJECTION)
 
 
-@app.get("/followup")
+@app.get("/followup", **authz.operation("followup.read"))
 def followup(
     school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
     status: str | None = Query(default=None, pattern="^(overdue|" + "|".join(queries.STATUSES) + ")$"),
