@@ -98,9 +98,11 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         def act(case: SupportCase) -> None:
             today = self.today()
             by_rektor = who.role is Role.REKTOR
-            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(who.user_id, kind, today)
+            decision_kind = DecisionKind(kind)
+            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(
+                who.user_id, decision_kind, today)
             case.decide(
-                kind=DecisionKind(kind), placements=tuple(Placement(p) for p in placements), reasons=reasons,
+                kind=decision_kind, placements=tuple(Placement(p) for p in placements), reasons=reasons,
                 decided_by=who.user_id, by_rektor=by_rektor, delegation=grant, on=today,
             )
 

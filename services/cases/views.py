@@ -1,7 +1,10 @@
 """Read shapes of the cases service: the case as plain JSON, its timeline, the delegations.
-Plain values only; the frontend renders them in Swedish."""
+Plain values only; the frontend renders them in Swedish. The case's typed parts (frozen
+dataclasses, enums) become the same JSON they were as dicts and strings."""
 from __future__ import annotations
 
+import dataclasses
+import enum
 from datetime import date
 from typing import Any
 
@@ -13,9 +16,9 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_top
 
 
 def details(case: SupportCase, today: date) -> dict[str, Any]:
-    referral = dict(case.referral) if case.referral else None
+    referral = _fields(case.referral) if case.referral else None
     if referral is not None:
-        started = case.investigations[0]["started_on"] if case.investigations else None
+        started = case.investigations[0].started_on if case.investigations else None
         referral["days_since_referral"] = (today - referral["referred_on"]).days
         referral["investigation_overdue"] = started is None and today > referral["investigation_due"]
         referral["decision_overdue"] = not case.decisions and today > referral["decision_due"]
@@ -74,7 +77,15 @@ def delegations(register: DelegationRegister, history: list[dict[str, Any]], tod
     })
 
 
+def _fields(value: Any) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+
+
 def jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(_fields(value))
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

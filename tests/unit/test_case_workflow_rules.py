@@ -1,6 +1,7 @@
 """The support case after the referral, rule by rule (R3–R11, R16, R18), in memory."""
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from cases.domain import rules
 from cases.domain.decision import APPEAL_INSTRUCTIONS, DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
+from cases.domain.programme import Measure
 from tests.unit.workflow import (
     ALL_PARTS, DAY, MEASURES, PROGRAMME, decided, investigated, investigating, opened, referred,
     with_participation, with_programme,
@@ -46,7 +48,7 @@ def test_r3_without_the_student_health_team_a_reason_is_required():
     assert rule.rule_id == "R3"
     case.start_investigation(started_by="rolf.ek", by_rektor=True, investigator="sara.berg", student_health_team=False,
                              without_team_reason="Enbart ett ämne berörs; läraren och specialpedagogen räcker.", on=DAY)
-    assert case.investigation["without_team_reason"].startswith("Enbart")
+    assert case.investigation.without_team_reason.startswith("Enbart")
 
 
 def test_r3_the_investigation_cannot_conclude_without_every_view_and_the_environment_analysis():
@@ -78,7 +80,7 @@ def test_r4_every_new_programme_needs_a_new_decision():
             lambda: case.decide(kind=DecisionKind.ESTABLISH_PROGRAMME, decided_by="rolf.ek", by_rektor=True, on=DAY))
     case.decide(kind=DecisionKind.CONTINUE_WITH_NEW_MEASURES, decided_by="rolf.ek", by_rektor=True, on=DAY)
     case.issue_programme(**{**PROGRAMME, "needs": "Nya behov i matematik"}, issued_by="rolf.ek", on=DAY)
-    assert [p["closed_on"] is None for p in case.programmes] == [False, True]
+    assert [p.closed_on is None for p in case.programmes] == [False, True]
 
 
 def test_r4_continue_or_close_need_a_programme_in_place():
@@ -92,7 +94,7 @@ def test_r5_a_delegate_decides_under_a_registered_delegation_and_the_decision_sa
     case = investigated()
     grant = register().grant_for("sara.berg", "establish_programme", DAY)
     case.decide(kind=DecisionKind.ESTABLISH_PROGRAMME, decided_by="sara.berg", by_rektor=False, delegation=grant, on=DAY)
-    assert case.decisions[-1]["delegation_number"] == 1
+    assert case.decisions[-1].delegation_number == 1
 
 
 @pytest.mark.parametrize("when, kind", [(date(2027, 7, 1), "establish_programme"), (DAY, "close_programme")])
@@ -136,7 +138,7 @@ def test_r6_rektor_in_person_may_take_it():
     case = investigated()
     case.decide(kind=DecisionKind.ESTABLISH_PROGRAMME, placements=(Placement.SPECIAL_TEACHING_GROUP,),
                 decided_by="rolf.ek", by_rektor=True, on=DAY)
-    assert case.decisions[-1]["placements"] == ["special_teaching_group"]
+    assert case.decisions[-1].placements == (Placement.SPECIAL_TEACHING_GROUP,)
 
 
 # R7 ----------------------------------------------------------------------------------------
@@ -155,8 +157,8 @@ def test_r7_a_programme_missing_any_part_is_refused_with_a_message_per_part():
 def test_r7_a_complete_programme_is_issued_with_measures_extent_and_responsible():
     case = with_programme()
     assert case.status == "programme"
-    assert case.programmes[-1]["measures"] == MEASURES
-    assert case.decisions[-1]["programme_number"] == 1
+    assert case.programmes[-1].measures == tuple(Measure(**m) for m in MEASURES)
+    assert case.decisions[-1].programme_number == 1
 
 
 # R8 ----------------------------------------------------------------------------------------
@@ -167,19 +169,19 @@ def test_r8_no_programme_before_pupil_and_guardians_were_offered_participation()
             lambda: case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY))
     case.record_participation(party="guardians", offered_on=DAY, took_part=False, views="", recorded_by="sara.berg")
     case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY)
-    assert [(p["party"], p["took_part"]) for p in case.participation] == [("pupil", True), ("guardians", False)]
+    assert [(p.party, p.took_part) for p in case.participation] == [("pupil", True), ("guardians", False)]
 
 
 # R9 ----------------------------------------------------------------------------------------
 def test_r9_an_appealable_decision_carries_instructions_and_the_window_runs_three_weeks_from_delivery():
     case = decided(DecisionKind.NO_PROGRAMME)
     decision = case.decisions[-1]
-    assert decision["appealable"] and decision["appeal_instructions"] == APPEAL_INSTRUCTIONS
+    assert decision.appealable and decision.appeal_instructions == APPEAL_INSTRUCTIONS
     assert "Skolväsendets överklagandenämnd" in APPEAL_INSTRUCTIONS and "skriftligt" in APPEAL_INSTRUCTIONS
     refused(rules.DeliveryCannotPrecedeTheDecision, case,
             lambda: case.record_delivery(decision_number=1, delivered_on=DAY - timedelta(days=1), recorded_by="rolf.ek"))
     case.record_delivery(decision_number=1, delivered_on=date(2026, 9, 10), recorded_by="rolf.ek")
-    assert decision["appeal_last_day"] == date(2026, 10, 1)
+    assert case.decision(1).appeal_last_day == date(2026, 10, 1)  # a new value; the one read above stays as it was
 
 
 def test_r9_closing_a_programme_is_not_appealable():
@@ -187,7 +189,7 @@ def test_r9_closing_a_programme_is_not_appealable():
     case.record_evaluation(outcome="Målen nådda", evaluated_by="rolf.ek", on=DAY)
     investigated(case)
     case.decide(kind=DecisionKind.CLOSE_PROGRAMME, decided_by="rolf.ek", by_rektor=True, on=DAY)
-    assert case.decisions[-1]["appealable"] is False and case.decisions[-1]["appeal_instructions"] == ""
+    assert case.decisions[-1].appealable is False and case.decisions[-1].appeal_instructions == ""
 
 
 # R10 ---------------------------------------------------------------------------------------
@@ -200,7 +202,7 @@ def test_r10_a_programme_cannot_be_closed_without_an_evaluation_and_a_closing_de
             lambda: case.decide(kind=DecisionKind.CLOSE_PROGRAMME, decided_by="rolf.ek", by_rektor=True, on=DAY))
     case.record_evaluation(outcome="Målen nådda", evaluated_by="rolf.ek", on=DAY)
     case.decide(kind=DecisionKind.CLOSE_PROGRAMME, decided_by="rolf.ek", by_rektor=True, on=DAY)
-    assert case.status == "closed" and case.programmes[-1]["closed_on"] == DAY
+    assert case.status == "closed" and case.programmes[-1].closed_on == DAY
 
 
 def test_r10_support_is_not_withdrawn_without_a_new_investigation_and_decision():
@@ -221,13 +223,13 @@ def test_r10_follow_ups_need_a_programme_in_force():
 def test_r11_a_programme_is_valid_only_at_the_unit_that_made_it():
     case = with_programme()
     case.move_to_school_unit(to_unit="0180-KAT", moved_by="rolf.ek", on=DAY)
-    assert case.programme_in_force() is None and case.programmes[-1]["school_unit"] == "0180-ENG"
+    assert case.programme_in_force() is None and case.programmes[-1].school_unit == "0180-ENG"
     refused(rules.ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt, case,
             lambda: case.record_follow_up(findings="x", followed_up_by="sara.berg", on=DAY))
     # The new unit investigates and decides anew.
     investigated(case)
     case.decide(kind=DecisionKind.ESTABLISH_PROGRAMME, decided_by="karin.holm", by_rektor=True, on=DAY)
-    assert case.decisions[-1]["school_unit"] == "0180-KAT"
+    assert case.decisions[-1].school_unit == "0180-KAT"
 
 
 def test_r11_an_undecided_investigation_does_not_follow_the_pupil():
@@ -246,7 +248,7 @@ def test_r16_a_correction_is_a_new_event_that_references_what_it_corrects():
     case.correct(corrects_version=delivery_version, value="2026-09-14", reason="Fel datum", corrected_by="rolf.ek")
     [correction] = case.collect_events()
     assert type(correction).__name__ == "Corrected" and correction.corrects_version == delivery_version
-    assert case.decisions[0]["appeal_last_day"] == date(2026, 10, 5)
+    assert case.decisions[0].appeal_last_day == date(2026, 10, 5)
 
 
 def test_r16_a_correction_must_name_a_correctable_entry_and_a_reason():
@@ -256,7 +258,7 @@ def test_r16_a_correction_must_name_a_correctable_entry_and_a_reason():
     refused(rules.CorrectionNeedsAReason, case,
             lambda: case.correct(corrects_version=2, value="Förlängd tid", reason=" ", corrected_by="anna.lind"))
     case.correct(corrects_version=2, value="Förlängd tid", reason="Stavfel", corrected_by="anna.lind")
-    assert case.adaptations[0]["description"] == "Förlängd tid"
+    assert case.adaptations[0].description == "Förlängd tid"
 
 
 def test_r16_a_delivery_is_recorded_once_and_then_only_corrected():
@@ -277,7 +279,7 @@ def test_r18_a_programme_mentioning_a_diagnosis_is_refused(needs):
 
 def test_r18_the_programme_holds_only_needs_measures_and_follow_up():
     case = with_programme()
-    assert set(case.programmes[-1]) == {
+    assert {f.name for f in fields(case.programmes[-1])} == {
         "number", "decision_number", "school_unit", "needs", "measures", "follow_up_dates", "follow_up_responsible",
         "evaluation_on", "evaluation_responsible", "issued_by", "issued_on", "follow_ups", "evaluation", "closed_on",
         "superseded",

@@ -22,7 +22,7 @@ from eventkit.accesslog import api_purpose, current_purpose, to_message
 from eventkit.contracts import ContractViolation, validate_message
 from eventkit.shredding import MissingDataSubject, ShreddingMapper, SubjectDisposed, about
 from eventkit.store import DateAsISO, EventMeta
-from tests.unit.workflow import DAY, REFERRED_AT, decided, with_programme
+from tests.unit.workflow import DAY, REFERRED_AT, a_decision, decided, with_programme
 
 PIN, NAME = "20100101-2382", "Hemliga Hedvig"
 
@@ -81,7 +81,7 @@ def test_r17_personal_fields_are_stored_encrypted_under_the_pupils_own_key():
     opened = mapper(keys).to_domain_event(events[0])
     assert (opened.pupil_name, opened.pupil_personal_number, opened.pupil_ref) == (NAME, PIN, ref)
     case = replay(keys, events)
-    assert case.adaptations[0]["description"] == f"{NAME} får extra tid"
+    assert case.adaptations[0].description == f"{NAME} får extra tid"
 
 
 def test_r17_after_the_key_is_destroyed_the_structure_remains_and_the_pupil_is_gone():
@@ -92,9 +92,9 @@ def test_r17_after_the_key_is_destroyed_the_structure_remains_and_the_pupil_is_g
     del keys.keys[ref]  # disposal
     case = replay(keys, events)
 
-    assert (case.pupil_name, case.pupil_personal_number, case.adaptations[0]["description"]) == ("", "", "")
+    assert (case.pupil_name, case.pupil_personal_number, case.adaptations[0].description) == ("", "", "")
     assert case.status == "decided" and case.school_unit == "0126-SKO" and len(case.decisions) == 1
-    assert case.investigations[0]["parts"] == {} and case.decisions[0]["decided_on"] == DAY
+    assert case.investigations[0].parts == {} and case.decisions[0].decided_on == DAY
     with pytest.raises(SubjectDisposed), about(ref):
         mapper(keys).to_stored_event(a_case(ref).collect_events()[0])
 
@@ -123,8 +123,8 @@ def test_r17_the_cases_topic_carries_no_name_or_personnummer():
 
 def test_r17_records_are_disposed_only_when_every_case_has_ended_and_its_retention_has_run_out():
     plan = RetentionPlan({"support_case": 5})
-    ended = case_record("a", "decided", [{"kind": "no_programme", "decided_on": date(2020, 6, 1)}])
-    running = case_record("b", "programme", [{"kind": "establish_programme", "decided_on": date(2020, 6, 1)}])
+    ended = case_record("a", "decided", [a_decision(DecisionKind.NO_PROGRAMME, date(2020, 6, 1))])
+    running = case_record("b", "programme", [a_decision(DecisionKind.ESTABLISH_PROGRAMME, date(2020, 6, 1))])
     assert ended.ended_on == date(2020, 6, 1) and running.ended_on is None
     assert plan.due_on("support_case", date(2020, 2, 29)) == date(2025, 2, 28)
 
@@ -146,7 +146,7 @@ def test_r17_the_disposal_is_recorded_and_published_without_personal_data():
     ref = str(uuid.uuid4())
     disposal = PupilRecordsDisposal.dispose(
         pupil_ref=ref, municipality="0126", cases=[case_record("9d0b3a3e-2b1e-4a53-9f5e-0a8c4b1d2e3f", "closed",
-                                                               [{"kind": "close_programme", "decided_on": DAY}])],
+                                                               [a_decision(DecisionKind.CLOSE_PROGRAMME, DAY)])],
         plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="admin", scheduled=True,
     )
     [event] = disposal.collect_events()

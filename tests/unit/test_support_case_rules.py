@@ -4,7 +4,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from cases.domain.deadlines import ReferralDeadlines, add_school_days
-from cases.domain.model import SupportCase
+from cases.domain.model import Adaptation, SupportCase
 from cases.domain.rules import (
     ExtraAdaptationNeedsOneShortDescription,
     OpenReferralCannotBeMadeTwice,
@@ -56,7 +56,7 @@ def test_coordination_number_is_accepted():
 def test_r1_extra_adaptation_is_recorded_with_one_short_description():
     case = new_case()
     case.record_extra_adaptation("Extra tid på prov", recorded_by="anna.lind")
-    assert case.adaptations == [{"description": "Extra tid på prov", "recorded_by": "anna.lind"}]
+    assert case.adaptations == (Adaptation(description="Extra tid på prov", recorded_by="anna.lind"),)
     assert type(case.collect_events()[-1]).__name__ == "ExtraAdaptationRecorded"
 
 
@@ -78,7 +78,7 @@ def test_r1_recorded_adaptations_are_never_a_required_step_before_referral():
         tried_adaptations="Anpassade uppgifter i matematik, muntligt",
         why_not_enough="Eleven når ändå inte kunskapskraven",
     )
-    assert case.referral["tried_adaptations"].startswith("Anpassade")
+    assert case.referral.tried_adaptations.startswith("Anpassade")
 
 
 def test_r2_referral_needs_tried_adaptations_and_why_they_are_not_enough():
@@ -96,14 +96,14 @@ def test_r2_recorded_adaptations_count_as_tried():
     case = new_case()
     case.record_extra_adaptation("Extra tid", recorded_by="anna.lind")
     case.refer_to_rektor(referred_by="anna.lind", referred_at=FRIDAY, why_not_enough="Räcker inte")
-    assert case.referral["tried_adaptations"] == "Extra tid"
-    assert case.referral["direct"] is False
+    assert case.referral.tried_adaptations == "Extra tid"
+    assert case.referral.direct is False
 
 
 def test_r2_direct_referral_for_a_special_reason_without_adaptations():
     case = new_case()
     case.refer_to_rektor(referred_by="anna.lind", referred_at=FRIDAY, special_reason="Omfattande frånvaro")
-    assert case.referral["direct"] is True
+    assert case.referral.direct is True
 
 
 def test_r2_deadlines_follow_the_municipality_setting_in_school_days():
@@ -115,8 +115,8 @@ def test_r2_deadlines_follow_the_municipality_setting_in_school_days():
         deadlines=ReferralDeadlines(investigation_start_school_days=5, decision_weeks=4),
     )
     # Friday + 5 school days skips the weekend: the next Friday.
-    assert case.referral["investigation_due"] == date(2026, 11, 27)
-    assert case.referral["decision_due"] == date(2026, 12, 18)
+    assert case.referral.investigation_due == date(2026, 11, 27)
+    assert case.referral.decision_due == date(2026, 12, 18)
 
 
 def test_r2_an_open_referral_cannot_be_made_twice():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from cases.domain.decision import DecisionKind
+from cases.domain.decision import Decision, DecisionKind, is_appealable
 from cases.domain.investigation import PARTS
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
@@ -66,3 +66,9 @@ def with_programme() -> SupportCase:
     case = with_participation(decided())
     case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY)
     return case
+
+
+def a_decision(kind: DecisionKind, on: date = DAY) -> Decision:
+    """A decision as a case holds it, for what reads decisions without a case around them."""
+    return Decision(number=1, kind=kind, placements=(), reasons="", decided_by="rolf.ek", delegation_number=None,
+                    decided_on=on, school_unit="0180-ENG", appealable=is_appealable(kind, ()), appeal_instructions="")

@@ -2,13 +2,14 @@
 names the earlier event (by its version in the case) it corrects; the history keeps both."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from cases.domain.decision import last_day_to_appeal
 from cases.domain.rules import CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason
+from cases.domain.values import replaced_at
 
 # What can be corrected, by the kind of entry: the field a correction replaces.
 CORRECTABLE = {
@@ -19,6 +20,18 @@ CORRECTABLE = {
     "evaluation": "outcome",
     "delivery": "delivered_on",
 }
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction (event `version`) of the entry stored as event `corrects_version`."""
+
+    version: int
+    corrects_version: int
+    field: str
+    value: str
+    reason: str
+    corrected_by: str
 
 
 class CorrectionSteps(Aggregate):
@@ -45,7 +58,7 @@ class CorrectionSteps(Aggregate):
                 delivered = date.fromisoformat(value)
             except ValueError:
                 raise CorrectionMustReferenceACorrectableEntry("Skriv det rättade datumet som ÅÅÅÅ-MM-DD.") from None
-            if delivered < self.decisions[ref - 1]["decided_on"]:
+            if delivered < self.decisions[ref - 1].decided_on:
                 raise CorrectionMustReferenceACorrectableEntry("Beslutet kan inte ha nått vårdnadshavarna innan det fattades.")
             value = delivered.isoformat()
         self._corrected(
@@ -58,23 +71,21 @@ class CorrectionSteps(Aggregate):
         self, corrects_version: int, kind: str, ref: Any, field: str, value: str, reason: str, corrected_by: str
     ) -> None:
         if kind == "adaptation":
-            self.adaptations[ref]["description"] = value
+            self.adaptations = replaced_at(self.adaptations, ref, replace(self.adaptations[ref], description=value))
         elif kind == "investigation":
             number, part = ref
-            self.investigations[number - 1]["parts"][part] = value
+            self._replace_investigation(number, parts={**self.investigations[number - 1].parts, part: value})
         elif kind == "participation":
-            self.participation[ref]["views"] = value
+            self.participation = replaced_at(self.participation, ref, replace(self.participation[ref], views=value))
         elif kind == "follow_up":
             programme, index = ref
-            self.programmes[programme - 1]["follow_ups"][index]["findings"] = value
+            follow_ups = self.programmes[programme - 1].follow_ups
+            corrected = replace(follow_ups[index], findings=value)
+            self._replace_programme(programme, follow_ups=replaced_at(follow_ups, index, corrected))
         elif kind == "evaluation":
-            self.programmes[ref - 1]["evaluation"]["outcome"] = value
+            self._replace_programme(ref, evaluation=replace(self.programmes[ref - 1].evaluation, outcome=value))
         elif kind == "delivery":
-            decision = self.decisions[ref - 1]
-            decision["delivered_on"] = date.fromisoformat(value)
-            if decision["appealable"]:
-                decision["appeal_last_day"] = last_day_to_appeal(decision["delivered_on"])
-        self.corrections.append(
-            {"version": self.version + 1, "corrects_version": corrects_version, "field": field, "value": value,
-             "reason": reason, "corrected_by": corrected_by}
-        )
+            self._decision_delivered(ref, date.fromisoformat(value))
+        self.corrections = (*self.corrections, Correction(
+            self.version + 1, corrects_version, field, value, reason, corrected_by,
+        ))

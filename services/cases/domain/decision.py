@@ -2,11 +2,12 @@
 instructions and window of an appealable decision (R9)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
-from cases.domain.delegation import Grant
 from cases.domain.rules import (
     DecisionByOthersThanRektorNeedsAValidDelegation,
     DecisionKindNeedsAProgrammeInPlace,
@@ -18,7 +19,11 @@ from cases.domain.rules import (
     ProgrammeCannotBeClosedWithoutAnEvaluation,
     ProgrammeIsAlreadyInPlace,
 )
+from cases.domain.values import replaced_at
 from eventkit.vocabulary import LabelledEnum
+
+if TYPE_CHECKING:  # delegation.py imports DecisionKind from here
+    from cases.domain.delegation import Grant
 
 
 class DecisionKind(LabelledEnum):
@@ -55,6 +60,29 @@ def last_day_to_appeal(delivered_on: date) -> date:
     return delivered_on + timedelta(weeks=APPEAL_WEEKS)
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One decision answering an investigation, at the unit that took it."""
+
+    number: int
+    kind: DecisionKind
+    placements: tuple[Placement, ...]
+    reasons: str
+    decided_by: str
+    delegation_number: int | None
+    decided_on: date
+    school_unit: str
+    appealable: bool
+    appeal_instructions: str
+    delivered_on: date | None = None
+    appeal_last_day: date | None = None
+    programme_number: int | None = None  # the programme it established, once issued
+
+    def delivered(self, on: date) -> "Decision":
+        """As delivered to the guardians on `on` (or corrected to it): the appeal window runs from it (R9)."""
+        return replace(self, delivered_on=on, appeal_last_day=last_day_to_appeal(on) if self.appealable else None)
+
+
 class DecisionSteps(Aggregate):
     """The decision's part of the support case (mixed into `SupportCase`)."""
 
@@ -72,20 +100,20 @@ class DecisionSteps(Aggregate):
     ) -> None:
         self._require_open()
         investigation = self.open_investigation()
-        if investigation is None or investigation["concluded_on"] is None:
+        if investigation is None or investigation.concluded_on is None:
             raise DecisionNeedsAConcludedInvestigation()
         in_force = self.programme_in_force()
         if kind is DecisionKind.ESTABLISH_PROGRAMME and in_force is not None:
             raise ProgrammeIsAlreadyInPlace()
         if kind in (DecisionKind.CONTINUE_WITH_NEW_MEASURES, DecisionKind.CLOSE_PROGRAMME) and in_force is None:
             raise DecisionKindNeedsAProgrammeInPlace()
-        if kind is DecisionKind.CLOSE_PROGRAMME and in_force["evaluation"] is None:
+        if kind is DecisionKind.CLOSE_PROGRAMME and in_force.evaluation is None:
             raise ProgrammeCannotBeClosedWithoutAnEvaluation()
         # R6 before R5: these decisions are rektor's own, delegation or not.
         if placements and not by_rektor:
             raise DecisionOnSpecialTeachingGroupCannotBeDelegated()
         if not by_rektor and (
-            delegation is None or not delegation.covers(decided_by, self.school_unit, kind.value, on)
+            delegation is None or not delegation.covers(decided_by, self.school_unit, kind, on)
         ):
             raise DecisionByOthersThanRektorNeedsAValidDelegation()
         self._decided(
@@ -111,29 +139,25 @@ class DecisionSteps(Aggregate):
         decided_on: date,
         appealable: bool,
     ) -> None:
-        self.investigation["decided"] = True
-        self.decisions.append(
-            {
-                "number": number,
-                "kind": kind,
-                "placements": list(placements),
-                "reasons": reasons,
-                "decided_by": decided_by,
-                "delegation_number": delegation_number,
-                "decided_on": decided_on,
-                "school_unit": self.school_unit,
-                "appealable": appealable,
-                "appeal_instructions": APPEAL_INSTRUCTIONS if appealable else "",
-                "delivered_on": None,
-                "appeal_last_day": None,
-                "programme_number": None,
-            }
+        self._replace_investigation(self.investigation.number, decided=True)
+        decision = Decision(
+            number=number,
+            kind=DecisionKind(kind),
+            placements=tuple(Placement(p) for p in placements),
+            reasons=reasons,
+            decided_by=decided_by,
+            delegation_number=delegation_number,
+            decided_on=decided_on,
+            school_unit=self.school_unit,
+            appealable=appealable,
+            appeal_instructions=APPEAL_INSTRUCTIONS if appealable else "",
         )
-        if kind == DecisionKind.CLOSE_PROGRAMME.value:
-            self.programme_in_force()["closed_on"] = decided_on
+        self.decisions = (*self.decisions, decision)
+        if decision.kind is DecisionKind.CLOSE_PROGRAMME:
+            self._close_programme(closed_on=decided_on)
             self.closed = True
 
-    def decision(self, number: int) -> dict:
+    def decision(self, number: int) -> Decision:
         if not 1 <= number <= len(self.decisions):
             raise DecisionMustExist()
         return self.decisions[number - 1]
@@ -141,16 +165,17 @@ class DecisionSteps(Aggregate):
     def record_delivery(self, *, decision_number: int, delivered_on: date, recorded_by: str) -> None:
         """The day the decision reached the guardians; the appeal window runs from it (R9)."""
         decision = self.decision(decision_number)
-        if decision["delivered_on"] is not None:
+        if decision.delivered_on is not None:
             raise DeliveryIsRecordedOnce()
-        if delivered_on < decision["decided_on"]:
+        if delivered_on < decision.decided_on:
             raise DeliveryCannotPrecedeTheDecision()
         self._delivered(decision_number=decision_number, delivered_on=delivered_on, recorded_by=recorded_by)
 
     @event("DecisionDelivered")
     def _delivered(self, decision_number: int, delivered_on: date, recorded_by: str) -> None:
-        decision = self.decisions[decision_number - 1]
-        decision["delivered_on"] = delivered_on
-        if decision["appealable"]:
-            decision["appeal_last_day"] = last_day_to_appeal(delivered_on)
+        self._decision_delivered(decision_number, delivered_on)
         self._remember_entry("delivery", decision_number)
+
+    def _decision_delivered(self, number: int, on: date) -> None:
+        """Decision `number` as delivered on `on`: recorded, or corrected (R16)."""
+        self.decisions = replaced_at(self.decisions, number - 1, self.decisions[number - 1].delivered(on))

@@ -3,14 +3,15 @@ decide what, from when and to when, kept per school unit with its own history.""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain.decision import DecisionKind
 from cases.domain.rules import DelegationMustStateWhoWhatAndWhen, OnlyRektorDelegates
 
-DELEGABLE_KINDS = ("establish_programme", "no_programme", "continue_with_new_measures", "close_programme")
+DELEGABLE_KINDS = tuple(DecisionKind)  # every decision kind; placements are not (R6)
 _NAMESPACE = uuid.UUID("1d4c7f0e-3a8b-4c55-9a57-2f6d2c0b7e31")
 
 
@@ -21,12 +22,12 @@ class Grant:
     number: int
     school_unit: str
     delegate: str
-    kinds: tuple[str, ...]
+    kinds: tuple[DecisionKind, ...]
     valid_from: date
     valid_to: date
     revoked_on: date | None = None
 
-    def covers(self, user: str, school_unit: str, kind: str, on: date) -> bool:
+    def covers(self, user: str, school_unit: str, kind: DecisionKind, on: date) -> bool:
         in_time = self.valid_from <= on <= self.valid_to and (self.revoked_on is None or on < self.revoked_on)
         return user == self.delegate and school_unit == self.school_unit and kind in self.kinds and in_time
 
@@ -49,7 +50,7 @@ class DelegationRegister(Aggregate):
         self.grants: list[Grant] = []
 
     def register(
-        self, *, delegate: str, kinds: tuple[str, ...], valid_from: date | None, valid_to: date | None,
+        self, *, delegate: str, kinds: tuple[DecisionKind | str, ...], valid_from: date | None, valid_to: date | None,
         registered_by: str, by_rektor: bool,
     ) -> int:
         if not by_rektor:
@@ -68,14 +69,15 @@ class DelegationRegister(Aggregate):
         if missing:
             raise DelegationMustStateWhoWhatAndWhen(missing)
         self._registered(
-            delegate=delegate.strip(), kinds=list(kinds), valid_from=valid_from, valid_to=valid_to,
+            delegate=delegate.strip(), kinds=[DecisionKind(kind).value for kind in kinds], valid_from=valid_from, valid_to=valid_to,
             registered_by=registered_by,
         )
         return len(self.grants)
 
     @event("DelegationRegistered")
     def _registered(self, delegate: str, kinds: list, valid_from: date, valid_to: date, registered_by: str) -> None:
-        self.grants.append(Grant(len(self.grants) + 1, self.school_unit, delegate, tuple(kinds), valid_from, valid_to))
+        kinds = tuple(DecisionKind(kind) for kind in kinds)
+        self.grants.append(Grant(len(self.grants) + 1, self.school_unit, delegate, kinds, valid_from, valid_to))
 
     def revoke(self, *, number: int, on: date, revoked_by: str, by_rektor: bool) -> None:
         if not by_rektor:
@@ -86,10 +88,7 @@ class DelegationRegister(Aggregate):
 
     @event("DelegationRevoked")
     def _revoked(self, number: int, revoked_on: date, revoked_by: str) -> None:
-        old = self.grants[number - 1]
-        self.grants[number - 1] = Grant(
-            old.number, old.school_unit, old.delegate, old.kinds, old.valid_from, old.valid_to, revoked_on
-        )
+        self.grants[number - 1] = replace(self.grants[number - 1], revoked_on=revoked_on)
 
-    def grant_for(self, user: str, kind: str, on: date) -> Grant | None:
+    def grant_for(self, user: str, kind: DecisionKind, on: date) -> Grant | None:
         return next((g for g in reversed(self.grants) if g.covers(user, self.school_unit, kind, on)), None)

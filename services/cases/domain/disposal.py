@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Sequence
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain.decision import Decision, DecisionKind
 from eventkit.rules import RuleBroken
 
 SUPPORT_CASE = "support_case"
@@ -53,12 +55,12 @@ class CaseRecord:
     ended_on: date | None
 
 
-def case_record(case_id: str, status: str, decisions: list[dict]) -> CaseRecord:
+def case_record(case_id: str, status: str, decisions: Sequence[Decision]) -> CaseRecord:
     """When a support case ended: at its closing decision, or at a decision not to establish
     a programme that nothing followed."""
     last = decisions[-1] if decisions else None
-    ended = last is not None and (status == "closed" or (status == "decided" and last["kind"] == "no_programme"))
-    return CaseRecord(case_id, last["decided_on"] if ended else None)
+    ended = last is not None and (status == "closed" or (status == "decided" and last.kind is DecisionKind.NO_PROGRAMME))
+    return CaseRecord(case_id, last.decided_on if ended else None)
 
 
 def due_cases(plan: RetentionPlan, cases: list[CaseRecord], today: date) -> bool:

@@ -5,7 +5,9 @@ and the learning-environment analysis at organisation, group and individual leve
 in a proposal that one decision answers (R4)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Mapping
 
 from eventsourcing.domain import Aggregate, event
 
@@ -18,6 +20,7 @@ from cases.domain.rules import (
     OnlyRektorStartsTheInvestigation,
     ReferralMustComeBeforeTheInvestigation,
 )
+from cases.domain.values import replaced_at
 
 # The parts an investigation must cover (R3), in the order the form asks for them.
 PARTS: dict[str, str] = {
@@ -32,21 +35,40 @@ PARTS: dict[str, str] = {
 PART_MAX_LENGTH = 8000
 
 
+@dataclass(frozen=True)
+class Investigation:
+    """One investigation at one school unit, from its start to the decision that answers it."""
+
+    number: int
+    school_unit: str
+    started_by: str
+    started_on: date
+    investigator: str
+    student_health_team: bool
+    without_team_reason: str
+    parts: Mapping[str, str] = field(default_factory=dict)  # by PARTS name; replaced, never updated
+    proposal: str = ""
+    concluded_on: date | None = None
+    decided: bool = False
+
+
 class InvestigationSteps(Aggregate):
     """The investigation's part of the support case (mixed into `SupportCase`)."""
 
-
     @property
-    def investigation(self) -> dict | None:
+    def investigation(self) -> Investigation | None:
         """The latest investigation, whatever its state."""
         return self.investigations[-1] if self.investigations else None
 
-    def open_investigation(self) -> dict | None:
+    def open_investigation(self) -> Investigation | None:
         """An investigation at this unit that has not yet been answered by a decision."""
         current = self.investigation
-        if current and not current["decided"] and current["school_unit"] == self.school_unit:
+        if current and not current.decided and current.school_unit == self.school_unit:
             return current
         return None
+
+    def _replace_investigation(self, number: int, **changes: object) -> None:
+        self.investigations = replaced_at(self.investigations, number - 1, replace(self.investigations[number - 1], **changes))
 
     def start_investigation(
         self,
@@ -82,44 +104,38 @@ class InvestigationSteps(Aggregate):
     def _investigation_started(
         self, started_by: str, investigator: str, student_health_team: bool, without_team_reason: str, started_on: date
     ) -> None:
-        self.investigations.append(
-            {
-                "number": len(self.investigations) + 1,
-                "school_unit": self.school_unit,
-                "started_by": started_by,
-                "started_on": started_on,
-                "investigator": investigator,
-                "student_health_team": student_health_team,
-                "without_team_reason": without_team_reason,
-                "parts": {},
-                "proposal": "",
-                "concluded_on": None,
-                "decided": False,
-            }
-        )
+        self.investigations = (*self.investigations, Investigation(
+            number=len(self.investigations) + 1,
+            school_unit=self.school_unit,
+            started_by=started_by,
+            started_on=started_on,
+            investigator=investigator,
+            student_health_team=student_health_team,
+            without_team_reason=without_team_reason,
+        ))
 
     def record_investigation(self, parts: dict[str, str], recorded_by: str) -> None:
         """Records the parts that were filled in; the others can follow later."""
         self._require_open()
         current = self._investigation_under_way()
         given = {name: (parts.get(name) or "").strip()[:PART_MAX_LENGTH] for name in PARTS}
-        changed = {name: text for name, text in given.items() if text and text != current["parts"].get(name)}
+        changed = {name: text for name, text in given.items() if text and text != current.parts.get(name)}
         if not changed:
-            first = next((name for name in PARTS if name not in current["parts"]), "pupil_view")
+            first = next((name for name in PARTS if name not in current.parts), "pupil_view")
             raise InvestigationMustCoverEveryPerspective({first: "Fyll i minst en del av utredningen innan du sparar."})
         self._investigation_recorded(parts=changed, recorded_by=recorded_by)
 
     @event("InvestigationRecorded")
     def _investigation_recorded(self, parts: dict, recorded_by: str) -> None:
-        self.investigation["parts"].update(parts)
+        self._replace_investigation(self.investigation.number, parts={**self.investigation.parts, **parts})
         for name in parts:
-            self._remember_entry("investigation", (self.investigation["number"], name))
+            self._remember_entry("investigation", (self.investigation.number, name))
 
     def conclude_investigation(self, *, proposal: str, concluded_by: str, on: date) -> None:
         self._require_open()
         current = self._investigation_under_way()
         missing = {
-            name: f"{label} saknas i utredningen." for name, label in PARTS.items() if not current["parts"].get(name)
+            name: f"{label} saknas i utredningen." for name, label in PARTS.items() if not current.parts.get(name)
         }
         if not proposal.strip():
             missing["proposal"] = "Avsluta utredningen med ett förslag till beslut."
@@ -129,11 +145,10 @@ class InvestigationSteps(Aggregate):
 
     @event("InvestigationConcluded")
     def _investigation_concluded(self, proposal: str, concluded_by: str, concluded_on: date) -> None:
-        self.investigation["proposal"] = proposal
-        self.investigation["concluded_on"] = concluded_on
+        self._replace_investigation(self.investigation.number, proposal=proposal, concluded_on=concluded_on)
 
-    def _investigation_under_way(self) -> dict:
+    def _investigation_under_way(self) -> Investigation:
         current = self.open_investigation()
-        if current is None or current["concluded_on"] is not None:
+        if current is None or current.concluded_on is not None:
             raise InvestigationMustBeUnderWay()
         return current

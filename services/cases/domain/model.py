@@ -1,21 +1,25 @@
 """The pupil's support case (elevärende) as an event-sourced aggregate.
 
 Every change is an event; nothing is updated in place (R16). Methods check the rules
-before they decide anything, so a refused command leaves no event behind.
+before they decide anything, so a refused command leaves no event behind. The case's parts
+(referral, investigations, decisions, programmes, ...) are frozen values, replaced when an
+event changes them; only events are stored (no snapshots), so old events load into them as
+they are (ADR 0006).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
 
-from cases.domain.corrections import CorrectionSteps
+from cases.domain.corrections import Correction, CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
-from cases.domain.decision import DecisionSteps
-from cases.domain.investigation import InvestigationSteps
-from cases.domain.programme import ProgrammeSteps
+from cases.domain.decision import Decision, DecisionSteps
+from cases.domain.investigation import Investigation, InvestigationSteps
+from cases.domain.programme import Participation, Programme, ProgrammeSteps
 from cases.domain.protection import ProtectionSteps
 from cases.domain.rules import (
     ClosedCaseTakesNoNewEntries,
@@ -27,6 +31,38 @@ from cases.domain.rules import (
 from cases.domain.values import PersonalIdentityNumber
 
 ADAPTATION_MAX_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class Adaptation:
+    """An extra adaptation (extra anpassning, R1)."""
+
+    description: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class Referral:
+    """The referral to rektor (anmälan, R2) and the deadlines it starts."""
+
+    referred_by: str
+    referred_on: date
+    tried_adaptations: str
+    why_not_enough: str
+    special_reason: str
+    direct: bool  # a special reason instead of tried adaptations
+    investigation_due: date
+    decision_due: date
+
+
+@dataclass(frozen=True)
+class Move:
+    """The pupil's move to another school unit (R11)."""
+
+    from_unit: str
+    to_unit: str
+    moved_by: str
+    moved_on: date
 
 
 class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, ProtectionSteps, Aggregate):
@@ -51,15 +87,15 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         self.pupil_personal_number = pupil_personal_number
         self.pupil_name = pupil_name
         self.opened_by = opened_by
-        self.adaptations: list[dict] = []
-        self.referral: dict | None = None
-        self.investigations: list[dict] = []
-        self.decisions: list[dict] = []
-        self.programmes: list[dict] = []
-        self.participation: list[dict] = []
-        self.moves: list[dict] = []
-        self.entries: dict[int, list] = {}
-        self.corrections: list[dict] = []
+        self.adaptations: tuple[Adaptation, ...] = ()
+        self.referral: Referral | None = None
+        self.investigations: tuple[Investigation, ...] = ()
+        self.decisions: tuple[Decision, ...] = ()
+        self.programmes: tuple[Programme, ...] = ()
+        self.participation: tuple[Participation, ...] = ()
+        self.moves: tuple[Move, ...] = ()
+        self.entries: dict[int, list] = {}  # version → [kind, ref]: what a correction may name (R16)
+        self.corrections: tuple[Correction, ...] = ()
         self.closed = False
 
     @classmethod
@@ -95,7 +131,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
 
     @event("ExtraAdaptationRecorded")
     def _extra_adaptation_recorded(self, description: str, recorded_by: str) -> None:
-        self.adaptations.append({"description": description, "recorded_by": recorded_by})
+        self.adaptations = (*self.adaptations, Adaptation(description, recorded_by))
         self._remember_entry("adaptation", len(self.adaptations) - 1)
 
     # R2 -----------------------------------------------------------------------------
@@ -113,7 +149,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         self._require_open()
         if self.referral is not None:
             raise OpenReferralCannotBeMadeTwice()
-        tried = tried_adaptations.strip() or "; ".join(a["description"] for a in self.adaptations)
+        tried = tried_adaptations.strip() or "; ".join(a.description for a in self.adaptations)
         direct = bool(special_reason.strip())
         if not direct and not (tried and why_not_enough.strip()):
             raise ReferralNeedsTriedAdaptationsOrSpecialReason()
@@ -139,16 +175,16 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         investigation_due: date,
         decision_due: date,
     ) -> None:
-        self.referral = {
-            "referred_by": referred_by,
-            "referred_on": referred_on,
-            "tried_adaptations": tried_adaptations,
-            "why_not_enough": why_not_enough,
-            "special_reason": special_reason,
-            "direct": bool(special_reason),
-            "investigation_due": investigation_due,
-            "decision_due": decision_due,
-        }
+        self.referral = Referral(
+            referred_by=referred_by,
+            referred_on=referred_on,
+            tried_adaptations=tried_adaptations,
+            why_not_enough=why_not_enough,
+            special_reason=special_reason,
+            direct=bool(special_reason),
+            investigation_due=investigation_due,
+            decision_due=decision_due,
+        )
 
     # R11 ----------------------------------------------------------------------------
     def move_to_school_unit(self, *, to_unit: str, moved_by: str, on: date) -> None:
@@ -161,7 +197,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
 
     @event("MovedToSchoolUnit")
     def _moved(self, from_unit: str, to_unit: str, moved_by: str, moved_on: date) -> None:
-        self.moves.append({"from_unit": from_unit, "to_unit": to_unit, "moved_by": moved_by, "moved_on": moved_on})
+        self.moves = (*self.moves, Move(from_unit, to_unit, moved_by, moved_on))
         self.school_unit = to_unit
 
     @property
@@ -173,8 +209,8 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
             return "programme"
         current = self.open_investigation()
         if current is not None:
-            return "investigated" if current["concluded_on"] else "investigating"
-        if self.decisions and self.decisions[-1]["school_unit"] == self.school_unit:
+            return "investigated" if current.concluded_on else "investigating"
+        if self.decisions and self.decisions[-1].school_unit == self.school_unit:
             return "decided"
         if self.referral is not None:
             return "referred"

@@ -6,10 +6,12 @@ diagnoses or other sensitive facts, which belong in the investigation."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain.decision import DecisionKind
 from cases.domain.rules import (
     ActionProgrammeHoldsNoDiagnoses,
     ActionProgrammeMustStateNeedsMeasuresAndFollowUp,
@@ -19,6 +21,7 @@ from cases.domain.rules import (
     ProgrammeNeedsADecisionToEstablishIt,
     ProgrammeNeedsPupilAndGuardiansOfferedParticipation,
 )
+from cases.domain.values import replaced_at
 
 PARTIES = {"pupil": "eleven", "guardians": "vårdnadshavarna"}
 # A guard, not a classifier: words that reveal a diagnosis or a medical fact (R18).
@@ -27,6 +30,61 @@ SENSITIVE = re.compile(
     r"npf|intellektuell funktionsnedsättning|depression\w*|ångestsyndrom\w*|epilepsi\w*|bup)\b",
     re.IGNORECASE,
 )
+# The decisions a programme is issued after (R7): to establish one, or to continue with new measures.
+ESTABLISHING_KINDS = (DecisionKind.ESTABLISH_PROGRAMME, DecisionKind.CONTINUE_WITH_NEW_MEASURES)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Pupil's or guardians' participation when the programme is worked out (R8)."""
+
+    party: str  # a key of PARTIES
+    offered_on: date
+    took_part: bool
+    views: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    description: str
+    extent: str
+    responsible: str
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    findings: str
+    followed_up_by: str
+    followed_up_on: date
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    outcome: str
+    evaluated_by: str
+    evaluated_on: date
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One action programme: needs, measures and follow-up only (R18), valid where it was issued (R11)."""
+
+    number: int
+    decision_number: int
+    school_unit: str
+    needs: str
+    measures: tuple[Measure, ...]
+    follow_up_dates: tuple[date, ...]
+    follow_up_responsible: str
+    evaluation_on: date
+    evaluation_responsible: str
+    issued_by: str
+    issued_on: date
+    follow_ups: tuple[FollowUp, ...] = ()
+    evaluation: Evaluation | None = None
+    closed_on: date | None = None
+    superseded: bool = False  # replaced by a programme with new measures
 
 
 def programme_problems(
@@ -75,14 +133,21 @@ def sensitive_facts(needs: str, measures: list[dict]) -> dict[str, str]:
 class ProgrammeSteps(Aggregate):
     """The action programme's part of the support case (mixed into `SupportCase`)."""
 
-    participation: list[dict]
+    participation: tuple[Participation, ...]
 
-    def programme_in_force(self) -> dict | None:
+    def programme_in_force(self) -> Programme | None:
         """The programme that applies now: issued here, not closed (R10, R11)."""
         current = self.programmes[-1] if self.programmes else None
-        if current and current["closed_on"] is None and current["school_unit"] == self.school_unit:
+        if current and current.closed_on is None and current.school_unit == self.school_unit:
             return current
         return None
+
+    def _replace_programme(self, number: int, **changes: object) -> None:
+        self.programmes = replaced_at(self.programmes, number - 1, replace(self.programmes[number - 1], **changes))
+
+    def _close_programme(self, *, closed_on: date, superseded: bool = False) -> None:
+        """The programme in force ends: closed by a decision, or replaced by a new one."""
+        self._replace_programme(self.programme_in_force().number, closed_on=closed_on, superseded=superseded)
 
     # R8 ----------------------------------------------------------------------------
     def record_participation(
@@ -97,9 +162,7 @@ class ProgrammeSteps(Aggregate):
 
     @event("ParticipationRecorded")
     def _participation_recorded(self, party: str, offered_on: date, took_part: bool, views: str, recorded_by: str) -> None:
-        self.participation.append(
-            {"party": party, "offered_on": offered_on, "took_part": took_part, "views": views, "recorded_by": recorded_by}
-        )
+        self.participation = (*self.participation, Participation(party, offered_on, took_part, views, recorded_by))
         self._remember_entry("participation", len(self.participation) - 1)
 
     # R7, R18 -----------------------------------------------------------------------
@@ -117,12 +180,11 @@ class ProgrammeSteps(Aggregate):
     ) -> None:
         self._require_open()
         decision = self.decisions[-1] if self.decisions else None
-        if decision is None or decision["kind"] not in ("establish_programme", "continue_with_new_measures") \
-                or decision["programme_number"] is not None:
+        if decision is None or decision.kind not in ESTABLISHING_KINDS or decision.programme_number is not None:
             raise ProgrammeNeedsADecisionToEstablishIt()
-        if decision["school_unit"] != self.school_unit:
+        if decision.school_unit != self.school_unit:
             raise ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt()
-        offered = {p["party"] for p in self.participation}
+        offered = {p.party for p in self.participation}
         if not {"pupil", "guardians"} <= offered:
             raise ProgrammeNeedsPupilAndGuardiansOfferedParticipation()
         measures = [{k: (m.get(k) or "").strip() for k in ("description", "extent", "responsible")} for m in measures]
@@ -136,7 +198,7 @@ class ProgrammeSteps(Aggregate):
             raise ActionProgrammeHoldsNoDiagnoses(sensitive)
         self._programme_issued(
             number=len(self.programmes) + 1,
-            decision_number=decision["number"],
+            decision_number=decision.number,
             needs=needs.strip(),
             measures=measures,
             follow_up_dates=sorted(follow_up_dates),
@@ -152,63 +214,54 @@ class ProgrammeSteps(Aggregate):
         self, number: int, decision_number: int, needs: str, measures: list, follow_up_dates: list, follow_up_responsible: str,
         evaluation_on: date, evaluation_responsible: str, issued_by: str, issued_on: date,
     ) -> None:
-        previous = self.programme_in_force()
-        if previous is not None:  # continued with new measures: the new programme replaces it
-            previous["closed_on"] = issued_on
-            previous["superseded"] = True
-        self.decisions[decision_number - 1]["programme_number"] = number
-        self.programmes.append(
-            {
-                "number": number,
-                "decision_number": decision_number,
-                "school_unit": self.school_unit,
-                "needs": needs,
-                "measures": list(measures),
-                "follow_up_dates": list(follow_up_dates),
-                "follow_up_responsible": follow_up_responsible,
-                "evaluation_on": evaluation_on,
-                "evaluation_responsible": evaluation_responsible,
-                "issued_by": issued_by,
-                "issued_on": issued_on,
-                "follow_ups": [],
-                "evaluation": None,
-                "closed_on": None,
-                "superseded": False,
-            }
-        )
+        if self.programme_in_force() is not None:  # continued with new measures: the new programme replaces it
+            self._close_programme(closed_on=issued_on, superseded=True)
+        decision = self.decisions[decision_number - 1]
+        self.decisions = replaced_at(self.decisions, decision_number - 1, replace(decision, programme_number=number))
+        self.programmes = (*self.programmes, Programme(
+            number=number,
+            decision_number=decision_number,
+            school_unit=self.school_unit,
+            needs=needs,
+            measures=tuple(Measure(**m) for m in measures),
+            follow_up_dates=tuple(follow_up_dates),
+            follow_up_responsible=follow_up_responsible,
+            evaluation_on=evaluation_on,
+            evaluation_responsible=evaluation_responsible,
+            issued_by=issued_by,
+            issued_on=issued_on,
+        ))
 
     # R10 ---------------------------------------------------------------------------
     def record_follow_up(self, *, findings: str, followed_up_by: str, on: date) -> None:
         programme = self._programme_to_follow()
         if not findings.strip():
             raise FollowUpNeedsWhatWasFound()
-        self._followed_up(programme_number=programme["number"], findings=findings.strip()[:8000],
+        self._followed_up(programme_number=programme.number, findings=findings.strip()[:8000],
                           followed_up_by=followed_up_by, followed_up_on=on)
 
     @event("FollowUpRecorded")
     def _followed_up(self, programme_number: int, findings: str, followed_up_by: str, followed_up_on: date) -> None:
-        follow_ups = self.programmes[programme_number - 1]["follow_ups"]
-        follow_ups.append({"findings": findings, "followed_up_by": followed_up_by, "followed_up_on": followed_up_on})
+        follow_ups = (*self.programmes[programme_number - 1].follow_ups, FollowUp(findings, followed_up_by, followed_up_on))
+        self._replace_programme(programme_number, follow_ups=follow_ups)
         self._remember_entry("follow_up", (programme_number, len(follow_ups) - 1))
 
     def record_evaluation(self, *, outcome: str, evaluated_by: str, on: date) -> None:
         programme = self._programme_to_follow()
         if not outcome.strip():
             raise FollowUpNeedsWhatWasFound("Skriv kort vad utvärderingen visade: har åtgärderna gett resultat?")
-        self._evaluated(programme_number=programme["number"], outcome=outcome.strip()[:8000],
+        self._evaluated(programme_number=programme.number, outcome=outcome.strip()[:8000],
                         evaluated_by=evaluated_by, evaluated_on=on)
 
     @event("ProgrammeEvaluated")
     def _evaluated(self, programme_number: int, outcome: str, evaluated_by: str, evaluated_on: date) -> None:
-        self.programmes[programme_number - 1]["evaluation"] = {
-            "outcome": outcome, "evaluated_by": evaluated_by, "evaluated_on": evaluated_on,
-        }
+        self._replace_programme(programme_number, evaluation=Evaluation(outcome, evaluated_by, evaluated_on))
         self._remember_entry("evaluation", programme_number)
 
-    def _programme_to_follow(self) -> dict:
+    def _programme_to_follow(self) -> Programme:
         self._require_open()
         current = self.programmes[-1] if self.programmes else None
-        if current is not None and current["closed_on"] is None and current["school_unit"] != self.school_unit:
+        if current is not None and current.closed_on is None and current.school_unit != self.school_unit:
             raise ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt()
         programme = self.programme_in_force()
         if programme is None:

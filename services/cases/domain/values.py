@@ -1,12 +1,23 @@
-"""Value objects of the support case."""
+"""Value objects of the support case, and how its typed state changes: a frozen value is
+never edited, it is replaced (`replaced_at`), so a part of the case read by a view cannot
+change under it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from personnummer import personnummer
 
 from deidentify import plain
+
+T = TypeVar("T")
+
+
+def replaced_at(items: tuple[T, ...], index: int, item: T) -> tuple[T, ...]:
+    """`items` with the one at `index` (from the end if negative) replaced by `item`."""
+    index = range(len(items))[index]
+    return (*items[:index], item, *items[index + 1:])
 
 
 class InvalidPersonalIdentityNumber(ValueError):
