@@ -56,7 +56,9 @@ def test_r14_no_list_count_or_search_reveals_a_protected_pupil_to_an_ungranted_c
 
     post(stack, REKTOR, f"/cases/{case_id}/protection", {})
     post(stack, REKTOR, f"/cases/{case_id}/protection/grants", {"user_id": GRANTED.user_id})
-    eventually(lambda: followup(stack, UNGRANTED, investigator=investigator)["total"] == 0, timeout=60, interval=0.2)
+    # Both events must have reached the view: the marking hides the pupil, the grant shows it again.
+    eventually(lambda: followup(stack, UNGRANTED, investigator=investigator)["total"] == 0
+               and followup(stack, GRANTED, investigator=investigator)["total"] == 1, timeout=60, interval=0.2)
 
     # The granted colleague and rektor see it, with its investigator among the suggestions.
     for who in (GRANTED, REKTOR):
