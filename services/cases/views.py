@@ -23,6 +23,7 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         referral["investigation_overdue"] = started is None and today > referral["investigation_due"]
         referral["decision_overdue"] = not case.decisions and today > referral["decision_due"]
     programme = case.programmes[-1] if case.programmes else None
+    awaiting = case.decision_awaiting_programme()
     return jsonable({
         "case_id": str(case.id),
         "version": case.version,
@@ -43,6 +44,8 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "decisions": case.decisions,
         "programme": programme,
         "programme_in_force": case.programme_in_force() is not None,
+        # The programme form is offered where issuing one is possible (R7): the decision's unit.
+        "programme_to_issue": awaiting is not None and awaiting.school_unit == case.school_unit,
         "programmes": case.programmes,
         "participation": case.participation,
         "moves": case.moves,

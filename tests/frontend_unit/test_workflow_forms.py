@@ -19,7 +19,7 @@ def _case(case_id, **extra):
         "case_id": str(case_id), "version": 9, "municipality": "0180", "school_unit": "0180-ENG", "status": "investigated",
         "pupil_name": "Elsa Exempel", "pupil_personal_number": "20150315-1234", "opened_at": "2026-03-02T08:15:00+00:00",
         "closed": False, "extra_adaptations": [], "participation": [], "decisions": [], "programme": None,
-        "programme_in_force": False, "correctable": {},
+        "programme_in_force": False, "programme_to_issue": False, "correctable": {},
         "referral": {"referred_on": "2026-03-02", "tried_adaptations": "Bildstöd", "why_not_enough": "Räcker inte",
                      "special_reason": "", "direct": False, "investigation_due": "2026-03-09", "decision_due": "2026-03-30",
                      "days_since_referral": 3, "investigation_overdue": False, "decision_overdue": False},
@@ -62,7 +62,7 @@ def test_r6_the_decision_form_shows_the_refusal_citing_the_law_in_its_block(fron
 
 def test_r7_each_missing_part_of_the_programme_is_shown_at_its_field(frontend, cases_service):
     case_id = uuid4()
-    decided = _case(case_id, status="decided", decisions=[{**DECISION, "programme_number": None}])
+    decided = _case(case_id, status="decided", decisions=[{**DECISION, "programme_number": None}], programme_to_issue=True)
     cases_service.answer("GET", f"/cases/{case_id}", 200, decided)
     cases_service.answer("POST", f"/cases/{case_id}/programme", 422, {
         "error": "rule", "rule": "R7", "rule_name": "ActionProgrammeMustStateNeedsMeasuresAndFollowUp",
@@ -83,7 +83,7 @@ def test_r7_each_missing_part_of_the_programme_is_shown_at_its_field(frontend, c
 
 def test_r18_the_programme_form_has_no_field_for_a_diagnosis(frontend, cases_service):
     case_id = uuid4()
-    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, status="decided", decisions=[{**DECISION, "programme_number": None}]))
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, status="decided", decisions=[{**DECISION, "programme_number": None}], programme_to_issue=True))
     log_in(frontend, "rolf.ek")
 
     html = frontend.get(f"/arenden/{case_id}").text

@@ -11,7 +11,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
-from cases.domain.decision import DecisionKind
+from cases.domain.decision import Decision, DecisionKind
 from cases.domain.rules import (
     ActionProgrammeHoldsNoDiagnoses,
     ActionProgrammeMustStateNeedsMeasuresAndFollowUp,
@@ -166,6 +166,14 @@ class ProgrammeSteps(Aggregate):
         self._remember_entry("participation", len(self.participation) - 1)
 
     # R7, R18 -----------------------------------------------------------------------
+    def decision_awaiting_programme(self) -> Decision | None:
+        """The last decision, when it establishes a programme (or continues one with new
+        measures) and none has been issued under it yet."""
+        decision = self.decisions[-1] if self.decisions else None
+        if decision is None or decision.kind not in ESTABLISHING_KINDS or decision.programme_number is not None:
+            return None
+        return decision
+
     def issue_programme(
         self,
         *,
@@ -179,8 +187,8 @@ class ProgrammeSteps(Aggregate):
         on: date,
     ) -> None:
         self._require_open()
-        decision = self.decisions[-1] if self.decisions else None
-        if decision is None or decision.kind not in ESTABLISHING_KINDS or decision.programme_number is not None:
+        decision = self.decision_awaiting_programme()
+        if decision is None:
             raise ProgrammeNeedsADecisionToEstablishIt()
         if decision.school_unit != self.school_unit:
             raise ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt()
