@@ -60,12 +60,22 @@ def test_a_value_added_in_the_domain_raises_the_minor_version_where_it_is_publis
     _rewrite(contracts_copy / "vocabularies" / "DeviationCategory.v1.json", without_other)
     _rewrite(contracts_copy / "events" / "DeviationReported.v1.json", lambda s: without_other(s["properties"]["category"]))
 
+    def version(path):
+        return json.loads(path.read_text(encoding="utf-8"))["x-schema-version"]
+
+    def raised(committed):
+        major, minor = committed.split(".")
+        return f"{major}.{int(minor) + 1}"
+
     files = generator.generated(contracts_copy)
-    vocabulary = files[contracts_copy / "vocabularies" / "DeviationCategory.v1.json"]
-    event = files[contracts_copy / "events" / "DeviationReported.v1.json"]
-    assert vocabulary["x-schema-version"] == "1.1" and "other" in vocabulary["enum"]
-    assert event["x-schema-version"] == "1.1" and event["properties"]["category"]["enum"] == list(values("DeviationCategory"))
-    assert files[contracts_copy / "events" / "BusDeviation.v1.json"]["x-schema-version"] == "1.0"  # unchanged there
+    vocabulary_path = contracts_copy / "vocabularies" / "DeviationCategory.v1.json"
+    event_path = contracts_copy / "events" / "DeviationReported.v1.json"
+    vocabulary, event = files[vocabulary_path], files[event_path]
+    assert vocabulary["x-schema-version"] == raised(version(vocabulary_path)) and "other" in vocabulary["enum"]
+    assert event["x-schema-version"] == raised(version(event_path))
+    assert event["properties"]["category"]["enum"] == list(values("DeviationCategory"))
+    bus_path = contracts_copy / "events" / "BusDeviation.v1.json"
+    assert files[bus_path]["x-schema-version"] == version(bus_path)  # unchanged there
 
 
 def test_a_value_removed_from_the_domain_is_refused_as_a_breaking_change(contracts_copy):
