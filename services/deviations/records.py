@@ -37,7 +37,7 @@ from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.keystore import KeyStore
 from eventkit.shredding import Shredding, about
 from eventkit.config import env
-from eventkit.http import unavailable
+from eventkit.http import answer_errors, unavailable
 from eventkit.identity import HEADER, Identity, Role, sign
 
 TIMEOUT = httpx.Timeout(5.0)
@@ -186,6 +186,4 @@ UNAVAILABLE = {
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(CheckUnavailable)
-    async def _no_check(request, exc: CheckUnavailable):
-        return unavailable(UNAVAILABLE[exc.reason])
+    answer_errors(app, {CheckUnavailable: lambda exc: unavailable(UNAVAILABLE[exc.reason])})

@@ -9,7 +9,7 @@ import logging
 import re
 import threading
 import time
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 import psycopg
 from eventsourcing.persistence import PersistenceError
@@ -128,6 +128,33 @@ def unavailable(message: str) -> JSONResponse:
     response = error(503, "unavailable", message)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+# How an API answers one of its application's own errors: the exception to a response.
+Answer = Callable[[Exception], JSONResponse]
+
+
+def not_found(message: str) -> Answer:
+    """404 in the API's own words; "not yours" is answered as "not there" (R14)."""
+    return lambda exc: error(404, "not_found", message)
+
+
+def conflict(message: str) -> Answer:
+    """409 for a stale expected version (eventkit.store.VersionConflict), in the API's words."""
+    return lambda exc: error(409, "conflict", message)
+
+
+def answer_errors(app: FastAPI, answers: Mapping[type[Exception], Answer]) -> None:
+    """Install one API's answers to its application's errors, as one table (what every API
+    answers alike, service_api installs)."""
+    for kind, answer in answers.items():
+        app.add_exception_handler(kind, _handler(answer))
+
+
+def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return answer(exc)
+    return handle
 
 
 def service_api(title: str, *, audience: str, tracing_name: str | None = None,

@@ -90,3 +90,35 @@ def test_adding_a_value_to_an_enum_needs_a_new_minor_version():
     assert compatibility_problems(ENUMERATED, _with(side=["a", "b", "c"]))
     assert compatibility_problems(ENUMERATED, _with(side=["a", "b", "c"], version="1.1")) == []
     assert compatibility_problems(ENUMERATED, _with(kind=["region", "school"])) == []  # order is not meaning
+
+
+def test_an_api_answers_its_own_errors_from_one_table_in_its_own_words():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from eventkit.http import answer_errors, conflict, not_found, unavailable
+    from eventkit.store import VersionConflict
+
+    class NoSuchThing(Exception):
+        pass
+
+    class Away(Exception):
+        pass
+
+    app = FastAPI()
+    answer_errors(app, {
+        NoSuchThing: not_found("Saken finns inte."),
+        VersionConflict: conflict("Någon annan sparade först."),
+        Away: lambda exc: unavailable(f"Borta: {exc}"),
+    })
+    raising = {"missing": NoSuchThing(), "stale": VersionConflict(), "away": Away("registret")}
+
+    @app.get("/{what}")
+    def fail(what: str):
+        raise raising[what]
+
+    client = TestClient(app)
+    missing, stale, away = (client.get(f"/{what}") for what in ("missing", "stale", "away"))
+    assert (missing.status_code, missing.json()) == (404, {"error": "not_found", "message": "Saken finns inte."})
+    assert (stale.status_code, stale.json()["message"]) == (409, "Någon annan sparade först.")
+    assert away.status_code == 503 and away.json()["message"] == "Borta: registret" and away.headers["Retry-After"]

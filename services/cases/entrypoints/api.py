@@ -12,7 +12,7 @@ from cases.application import CaseNotFound, CasesApplication
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit import authz
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, service_api
+from eventkit.http import answer_errors, conflict, current_identity, error, not_found, service_api
 from eventkit.identity import Identity
 from eventkit.store import VersionConflict
 from cases.entrypoints.workflow import STEP, Strict, Versioned, cases
@@ -45,23 +45,16 @@ class Opened(BaseModel):
     case_id: UUID
 
 
-@app.exception_handler(VersionConflict)
-async def _conflict(request, exc: VersionConflict):
-    return error(
-        409, "conflict",
+NO_CASE = not_found("Ärendet finns inte, eller så har du inte behörighet till det.")
+answer_errors(app, {
+    VersionConflict: conflict(
         "Någon annan har sparat i ärendet efter att du öppnade det. Ladda om sidan och gör ändringen igen; "
-        "inget av det den andra sparade har gått förlorat.",
-    )
-
-
-@app.exception_handler(InvalidPersonalIdentityNumber)
-async def _bad_pin(request, exc: InvalidPersonalIdentityNumber):
-    return error(422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_personal_number": str(exc)})
-
-
-@app.exception_handler(CaseNotFound)
-async def _not_found(request, exc: CaseNotFound):
-    return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
+        "inget av det den andra sparade har gått förlorat."),
+    InvalidPersonalIdentityNumber: lambda exc: error(
+        422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_personal_number": str(exc)}),
+    CaseNotFound: NO_CASE,
+    Hidden: NO_CASE,  # a protected pupil's case, to one not granted (R14)
+})
 
 
 @app.post("/cases", status_code=201, response_model=Opened, **authz.operation("cases.write"))
@@ -109,5 +102,4 @@ def refer_to_rektor(
 
 app.include_router(workflow)
 app.include_router(confidential)
-app.add_exception_handler(Hidden, _not_found)
 records.install(app)

@@ -12,7 +12,7 @@ from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
 from eventkit import authz
-from eventkit.http import calling_service, current_identity, error
+from eventkit.http import answer_errors, calling_service, current_identity, not_found
 from eventkit.identity import Identity, NotPermitted
 from eventkit.shredding import SubjectDisposed
 
@@ -73,11 +73,7 @@ def dispose(pupil_ref: UUID = Path(), who: Identity = Depends(current_identity),
 
 def install(app: FastAPI) -> None:
     app.include_router(router)
-
-    @app.exception_handler(SubjectDisposed)
-    async def _disposed(request, exc: SubjectDisposed):
-        return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
-
-    @app.exception_handler(PupilNotFound)
-    async def _no_pupil(request, exc: PupilNotFound):
-        return error(404, "not_found", "Det finns ingen elev med det personnumret i kommunens register.")
+    answer_errors(app, {
+        SubjectDisposed: not_found("Ärendet finns inte, eller så har du inte behörighet till det."),
+        PupilNotFound: not_found("Det finns ingen elev med det personnumret i kommunens register."),
+    })

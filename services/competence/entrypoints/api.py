@@ -12,7 +12,7 @@ from competence.application import CompetenceApplication, MissionNotFound
 from competence.bootstrap import application
 from competence.domain.values import Attainment, Qualification, Specialisation, SupervisionProvider
 from eventkit import authz
-from eventkit.http import current_identity, error, service_api
+from eventkit.http import answer_errors, conflict, current_identity, not_found, service_api
 from eventkit.identity import Identity
 from eventkit.vocabulary import literal_of
 from eventkit.store import VersionConflict
@@ -99,15 +99,11 @@ def competence() -> CompetenceApplication:
     return application()
 
 
-@app.exception_handler(MissionNotFound)
-async def _not_found(request, exc: MissionNotFound):
-    return error(404, "not_found", "Uppdraget finns inte, eller så har du inte behörighet till det.")
-
-
-@app.exception_handler(VersionConflict)
-async def _conflict(request, exc: VersionConflict):
-    return error(409, "conflict", "Någon annan har sparat i uppdraget efter att du öppnade det. Ladda om sidan och "
-                 "gör ändringen igen.")
+answer_errors(app, {
+    MissionNotFound: not_found("Uppdraget finns inte, eller så har du inte behörighet till det."),
+    VersionConflict: conflict(
+        "Någon annan har sparat i uppdraget efter att du öppnade det. Ladda om sidan och gör ändringen igen."),
+})
 
 
 Who = Depends(current_identity)

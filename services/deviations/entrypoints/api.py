@@ -14,7 +14,7 @@ from deviations.domain.values import InvolvedOrganisation, OrganisationKind, Sid
 from deviations import records
 from eventkit import authz
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, service_api
+from eventkit.http import answer_errors, conflict, current_identity, not_found, service_api
 from eventkit.identity import Identity
 from eventkit.inputs import StrictInput
 from eventkit.vocabulary import literal_of
@@ -78,14 +78,10 @@ def deviations() -> DeviationsApplication:
     return application()
 
 
-@app.exception_handler(DeviationNotFound)
-async def _not_found(request, exc: DeviationNotFound):
-    return error(404, "not_found", "Avvikelsen finns inte, eller så har du inte behörighet till den.")
-
-
-@app.exception_handler(VersionConflict)
-async def _conflict(request, exc: VersionConflict):
-    return error(409, "conflict", "Någon annan sparade samtidigt. Ladda om sidan och gör ändringen igen.")
+answer_errors(app, {
+    DeviationNotFound: not_found("Avvikelsen finns inte, eller så har du inte behörighet till den."),
+    VersionConflict: conflict("Någon annan sparade samtidigt. Ladda om sidan och gör ändringen igen."),
+})
 
 
 @app.get("/units/{unit}/configuration", **authz.operation("deviations.configure"))

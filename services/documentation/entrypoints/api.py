@@ -17,7 +17,7 @@ from documentation.domain.rules import InvalidIntervention
 from documentation.domain.values import Factor, Kind, Level
 from eventkit import authz
 from eventkit.accesslog import api_purpose
-from eventkit.http import current_identity, error, service_api, unavailable
+from eventkit.http import answer_errors, conflict, current_identity, error, not_found, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.shredding import SubjectDisposed
 from eventkit.inputs import NO_CONTROL_CHARACTERS
@@ -86,34 +86,17 @@ def documentation() -> DocumentationApplication:
     return application()
 
 
-@app.exception_handler(InvalidIntervention)
-async def _invalid(request, exc: InvalidIntervention):
-    return error(422, "validation", "Uppgifterna behöver rättas.", fields=exc.fields)
-
-
-@app.exception_handler(InterventionNotFound)
-async def _not_found(request, exc: InterventionNotFound):
-    return error(404, "not_found", "Insatsen finns inte, eller så har du inte behörighet till den.")
-
-
-@app.exception_handler(CaseNotFound)
-async def _case_not_found(request, exc: CaseNotFound):
-    return error(404, "not_found", "Ärendet finns inte, eller så har du inte behörighet till det.")
-
-
-@app.exception_handler(VersionConflict)
-async def _conflict(request, exc: VersionConflict):
-    return error(409, "conflict", "Någon annan har sparat insatsen efter att du öppnade den. Ladda om sidan och gör ändringen igen.")
-
-
-@app.exception_handler(CasesUnavailable)
-async def _cases_down(request, exc: CasesUnavailable):
-    return unavailable("Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund.")
-
-
-@app.exception_handler(SubjectDisposed)
-async def _disposed(request, exc: SubjectDisposed):
-    return error(404, "not_found", "Insatsen finns inte, eller så har du inte behörighet till den.")
+NO_INTERVENTION = not_found("Insatsen finns inte, eller så har du inte behörighet till den.")
+answer_errors(app, {
+    InvalidIntervention: lambda exc: error(422, "validation", "Uppgifterna behöver rättas.", fields=exc.fields),
+    InterventionNotFound: NO_INTERVENTION,
+    SubjectDisposed: NO_INTERVENTION,  # its pupil's documentation was disposed of (R17)
+    CaseNotFound: not_found("Ärendet finns inte, eller så har du inte behörighet till det."),
+    VersionConflict: conflict(
+        "Någon annan har sparat insatsen efter att du öppnade den. Ladda om sidan och gör ändringen igen."),
+    CasesUnavailable: lambda exc: unavailable(
+        "Elevärendena går inte att nå just nu; inget sparades. Försök igen om en stund."),
+})
 
 
 @app.post("/interventions", status_code=201, response_model=Recorded, **authz.operation("documentation.write"))
