@@ -30,6 +30,9 @@ from ss12000.models import ENTITY_NAMES, RESOURCES, DeletedEntities, Model, reas
 log = logging.getLogger("ss12000")
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 TOKEN_MARGIN_SECONDS = 30
+# The next incremental sync asks from a little before this one started: the register's clock
+# and ours may differ, and the filter is inclusive, so a record read twice is only upserted twice.
+CLOCK_OVERLAP = dt.timedelta(minutes=2)
 
 
 class RegisterUnavailable(Exception):
@@ -70,7 +73,7 @@ class Batch:
 
 @dataclass
 class Snapshot:
-    """One sync's reading: `started` is the time to pass as `since` next time."""
+    """One sync's reading; pass `next_since` as `since` to the next sync."""
     started: dt.datetime
     full: bool
     records: dict[str, list[Any]]
@@ -79,6 +82,10 @@ class Snapshot:
 
     def count(self) -> int:
         return sum(len(records) for records in self.records.values())
+
+    @property
+    def next_since(self) -> dt.datetime:
+        return self.started - CLOCK_OVERLAP
 
 
 @dataclass
@@ -219,7 +226,7 @@ class SS12000Client:
 
     async def sync(self, since: dt.datetime | None = None) -> Snapshot:
         """Everything (since=None: the first run) or what changed and was removed since the
-        last sync's `started`. Organisations first, so references resolve in order."""
+        last sync's `next_since`. Organisations first, so references resolve in order."""
         started = dt.datetime.now(dt.timezone.utc)
         records: dict[str, list[Any]] = {}
         quarantined: list[Quarantined] = []
