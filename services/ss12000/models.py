@@ -59,6 +59,12 @@ class Meta(Model):
     modified: dt.datetime
 
 
+class Entity(Model):
+    """What every record of the register has: its id and when it was created and changed."""
+    id: UUID
+    meta: Meta | None = None
+
+
 class ObjectReference(Model):
     id: UUID
     display_name: str | None = Field(default=None, alias="displayName")
@@ -125,9 +131,7 @@ class ExternalIdentifier(Model):
     globally_unique: bool = Field(alias="globallyUnique")
 
 
-class Organisation(Model):
-    id: UUID
-    meta: Meta | None = None
+class Organisation(Entity):
     display_name: str = Field(alias="displayName")
     school_unit_code: str = Field(alias="schoolUnitCode")
     organisation_type: str | None = Field(default=None, alias="organisationType")
@@ -136,9 +140,7 @@ class Organisation(Model):
     parent_organisation: ObjectReference | None = Field(default=None, alias="parentOrganisation")
 
 
-class Person(Model):
-    id: UUID
-    meta: Meta | None = None
+class Person(Entity):
     given_name: str = Field(alias="givenName", min_length=1)
     middle_name: str | None = Field(default=None, alias="middleName")
     family_name: str = Field(alias="familyName", min_length=1)
@@ -170,9 +172,7 @@ class GroupMembership(Model):
     end_date: dt.date | None = Field(default=None, alias="endDate")
 
 
-class Group(Model):
-    id: UUID
-    meta: Meta | None = None
+class Group(Entity):
     display_name: str = Field(alias="displayName")
     group_type: str = Field(alias="groupType")
     school_type: str | None = Field(default=None, alias="schoolType")
@@ -180,9 +180,7 @@ class Group(Model):
     group_memberships: tuple[GroupMembership, ...] = Field(default=(), alias="groupMemberships")
 
 
-class Duty(Model):
-    id: UUID
-    meta: Meta | None = None
+class Duty(Entity):
     person: ObjectReference
     duty_at: ObjectReference = Field(alias="dutyAt")
     duty_role: DutyRole = Field(alias="dutyRole")

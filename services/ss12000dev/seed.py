@@ -207,9 +207,9 @@ def _pupils(register: Register, people: _People, rng: random.Random, school: dic
         register.persons.append(pupil)
         by_year.setdefault(school_year, []).append(pupil)
     pupils = [p for year in sorted(by_year) for p in by_year[year]]
-    marked = rng.sample(pupils, sum(n for _, n in PROTECTED_PER_UNIT))
-    for (marking, n), start in zip(PROTECTED_PER_UNIT, range(0, len(marked), 2)):
-        for pupil in marked[start:start + n]:
+    marked = iter(rng.sample(pupils, min(len(pupils), sum(n for _, n in PROTECTED_PER_UNIT))))
+    for marking, n in PROTECTED_PER_UNIT:
+        for pupil in [p for _, p in zip(range(n), marked)]:
             pupil["securityMarking"] = marking
     for year, members in sorted(by_year.items()):
         classes = max(1, -(-len(members) // CLASS_SIZE))
