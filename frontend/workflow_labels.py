@@ -13,7 +13,7 @@ INVESTIGATION_PARTS = list(labels("InvestigationPart").items())
 DECISION_LABELS = labels("DecisionKind")
 PLACEMENT_LABELS = labels("Placement")
 # Event-type names of the history and the case's derived statuses are not published lists; they
-# stay here until the history is rewritten (issue 15).
+# stay here until the history is rewritten.
 EVENT_LABELS = {
     "Opened": "Ärendet öppnades",
     "ExtraAdaptationRecorded": "Extra anpassning",
