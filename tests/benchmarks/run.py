@@ -233,7 +233,7 @@ def measure_the_platform(results: dict) -> None:
     reset_database("CASES_DB")
     reset_database("FOLLOWUP_DB")
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
-        readmodel.create_schema(conn)
+        readmodel.PROJECTION.create_schema_sync(conn)
     app = cases_application()
     if "store" in PHASES:
         pg_tps = pgbench_insert_rate()

@@ -100,7 +100,7 @@ def seed_followup(app: CasesApplication, cases: int) -> None:
             TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=f"Bänkelev {i}",
         ), range(cases)))
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
-        readmodel.create_schema(conn)
+        readmodel.PROJECTION.create_schema_sync(conn)
         rows = []
         for case_id in case_ids:
             status = rng.choice(["open", "referred", "investigating", "investigated", "decided", "programme"])

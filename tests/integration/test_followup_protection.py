@@ -49,9 +49,9 @@ def _case(investigator: str, protected: bool) -> list[dict]:
 
 async def _apply(messages: list[dict]) -> None:
     async with await psycopg.AsyncConnection.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
-        await readmodel.create_schema_async(conn)
+        await readmodel.PROJECTION.create_schema(conn)
         for message in messages:
-            await readmodel.apply(conn, message)
+            await readmodel.PROJECTION.apply(conn, message)
 
 
 def test_r14_the_follow_up_queries_leave_a_protected_pupil_out_for_the_ungranted(stack):
@@ -59,7 +59,7 @@ def test_r14_the_follow_up_queries_leave_a_protected_pupil_out_for_the_ungranted
     open_messages, protected_messages = _case("utredare.öppen", False), _case("utredare.skyddad", True)
     protected_id = protected_messages[0]["aggregate_id"]
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo) as conn:
-        readmodel.create_schema(conn)
+        readmodel.PROJECTION.create_schema_sync(conn)
         conn.execute("DELETE FROM followup_case WHERE municipality = %s", (MUNICIPALITY,))
         conn.commit()
     asyncio.run(_apply(open_messages + protected_messages + protected_messages))  # redelivered: no change

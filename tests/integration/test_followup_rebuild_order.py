@@ -38,9 +38,9 @@ def messages(case_id: str) -> tuple[list[dict], dict]:
 
 async def apply_all(ordered: list[dict]) -> None:
     async with await psycopg.AsyncConnection.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
-        await readmodel.create_schema_async(conn)
+        await readmodel.PROJECTION.create_schema(conn)
         for message in ordered:
-            await readmodel.apply(conn, message)
+            await readmodel.PROJECTION.apply(conn, message)
 
 
 def state(case_id: str) -> tuple[bool, list[tuple]]:

@@ -59,6 +59,6 @@ def test_event_stores_of_one_service_created_by_several_processes_at_once(empty_
 def test_a_read_model_created_by_its_worker_and_its_api_at_once(empty_database):
     def create() -> None:
         with psycopg.connect(empty_database.conninfo) as conn:
-            followup_readmodel.create_schema(conn)
+            followup_readmodel.PROJECTION.create_schema_sync(conn)
 
     assert all_at_once(create) == []

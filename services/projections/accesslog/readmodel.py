@@ -48,5 +48,3 @@ async def _data_accessed(conn: psycopg.AsyncConnection, message: dict[str, Any])
 # Idempotent by the entry's own id: no record of processed events is needed (or kept).
 PROJECTION = Projection("accesslog", "ACCESSLOG_DB", TOPICS, SCHEMA, {"DataAccessed": _data_accessed},
                         only_handled=True, records_processed=False)
-apply = PROJECTION.apply
-create_schema_async = PROJECTION.create_schema

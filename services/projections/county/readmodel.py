@@ -102,10 +102,6 @@ async def _bus_deviation(conn: psycopg.AsyncConnection, message: dict[str, Any])
 # Only BusDeviation is the view's: anything else on the topic is passed by, not recorded.
 PROJECTION = Projection("county", "COUNTY_DB", TOPICS, SCHEMA, {"BusDeviation": _bus_deviation},
                         only_handled=True, kept=KEPT_IN_REBUILD)
-# The view's entry points by their names, as the republisher, the read API and tests use them.
-apply = PROJECTION.apply
-create_schema = PROJECTION.create_schema_sync
-create_schema_async = PROJECTION.create_schema
 
 
 async def hold(conn: psycopg.AsyncConnection, *, event_id: str, deviation_id: str, municipality: str, reported_by: str,

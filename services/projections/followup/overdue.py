@@ -77,7 +77,7 @@ class OverdueDetector:
         """Publish every deadline that has passed and was not published yet; returns the messages."""
         today = self.clock()
         async with await psycopg.AsyncConnection.connect(readmodel.PROJECTION.conninfo, autocommit=True) as conn:
-            await readmodel.create_schema_async(conn)
+            await readmodel.PROJECTION.create_schema(conn)
             cursor = await conn.execute(_select_overdue(), {"today": today})
             names = [d.name for d in cursor.description]
             rows = [dict(zip(names, values)) for values in await cursor.fetchall()]

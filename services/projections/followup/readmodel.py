@@ -232,7 +232,3 @@ _HANDLERS = {
 
 PROJECTION = Projection("followup", "FOLLOWUP_DB", TOPICS, SCHEMA + access.SCHEMA, _HANDLERS,
                         kept=KEPT_IN_REBUILD, after_switch=after_rebuild)
-# The view's entry points by their names, as the overdue timer, the read API and tests use them.
-apply = PROJECTION.apply
-create_schema = PROJECTION.create_schema_sync
-create_schema_async = PROJECTION.create_schema

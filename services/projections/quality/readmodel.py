@@ -185,7 +185,3 @@ def _of_contract_1(handler: Handler) -> Handler:
 
 PROJECTION = Projection("quality", "QUALITY_DB", TOPICS, SCHEMA,
                         {event_type: _of_contract_1(handler) for event_type, handler in _HANDLERS.items()})
-# The view's entry points by their names, as the read API and tests use them.
-apply = PROJECTION.apply
-create_schema = PROJECTION.create_schema_sync
-create_schema_async = PROJECTION.create_schema
