@@ -8,7 +8,6 @@ LEVELS = labels("InterventionLevel")
 KINDS = labels("InterventionKind")
 # The same vocabulary for what hinders and what supports (seed §6), so both can be counted.
 FACTORS = labels("LearningEnvironmentFactor")
-ATTACHABLE = ("pedagogical_assessment", "mapping")
 # Names of the intervention's fields in the history, not a list of values.
 FIELD_LABELS = {
     "kind": "Slag", "performed_on": "Datum", "minutes": "Tid", "hinders": "Hinder", "supports": "Stöd",
