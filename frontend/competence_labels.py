@@ -3,6 +3,7 @@ contracts/ (eventkit.vocabulary); only the derived goal statuses are written her
 from __future__ import annotations
 
 from eventkit.vocabulary import labels
+from frontend.documentation_labels import KINDS, LEVELS  # the quality view counts interventions by them
 
 PARTIES = labels("DialogueParty")
 # The goal's status is derived by the competence service and the quality view, not a published list.
@@ -11,9 +12,6 @@ ATTAINMENT = labels("Attainment")
 QUALIFICATIONS = labels("Qualification")
 SPECIALISATIONS = labels("Specialisation")
 PROVIDERS = labels("SupervisionProvider")
-# The quality view counts the documentation's interventions by level and kind.
-LEVELS = labels("InterventionLevel")
-KINDS = labels("InterventionKind")
 
 
 def install(env) -> None:
