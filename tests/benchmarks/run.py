@@ -13,6 +13,9 @@ README's performance section.
 6. (tests/benchmarks/deidentification.py): the R22 check's recall and false alarms on the
    labelled corpora, its time on a 2,000-character text against 100,000 registered people,
    and the lexicon's memory. Needs no infrastructure: `make bench-deidentify` runs it alone.
+7. (tests/benchmarks/directory.py): the directory's full sync of about 100,000 persons from the
+   development SS 12000 register, an incremental sync of 1,000 changes, and the pupil search's
+   p95 over HTTP with them (alone: BENCH_PHASES=directory make bench).
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -49,7 +52,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import personal_number, pupil_name  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import deidentification, workflow  # noqa: E402
+from tests.benchmarks import deidentification, directory, workflow  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -59,7 +62,7 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory").split(",")))
 CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
@@ -209,6 +212,15 @@ def write_readme(results: dict) -> None:
             f"| R22 lexicon in memory, once per process ({lexicon['given']:,} given names, {lexicon['surnames']:,} "
             f"surnames, {lexicon['words']:,} word forms) | {lexicon['mb']} MB, loaded in {lexicon['load_s']} s | ≤ 200 MB |",
         ]
+    if "directory" in results:
+        y = results["directory"]
+        lines += [
+            f"| directory: full sync from SS 12000 of {y['persons']:,} persons | {y['full_sync_s']} s | ≤ 300 s |",
+            f"| directory: incremental sync of {y['incremental_changes']:,} changes | {y['incremental_s']} s | ≤ 10 s |",
+            f"| directory: pupil search over HTTP in a unit of {y['pupils_per_unit']:,} pupils ({y['persons']:,} persons), "
+            f"p50 / p95 / p99 | {y['search_p50_ms']} / {y['search_p95_ms']} / {y['search_p99_ms']} ms ({y['searches']} searches) "
+            f"| p95 ≤ 50 ms |",
+        ]
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -222,6 +234,9 @@ def main() -> None:
         print(json.dumps(results["deidentify"], indent=2, ensure_ascii=False))
     if PHASES & INFRASTRUCTURE_PHASES:
         measure_the_platform(results)
+    if "directory" in PHASES:
+        results["directory"] = directory.figures()
+        print(json.dumps(results["directory"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -155,7 +155,7 @@ def test_rektor_registers_a_missing_pupil_once_and_the_register_takes_it_over(di
     pnr = fresh_number()
     assert post(directory, TEACHER, "/pupils", local(pnr)).status_code == 403
     assert post(directory, REKTOR, "/pupils", local(pnr, given_name=" ")).json()["fields"] == {
-        "given_name": "Fältet måste fyllas i."} or True
+        "given_name": "Fältet måste fyllas i."}
     answer = post(directory, REKTOR, "/pupils", local(pnr))
     assert answer.status_code == 201, answer.text
     pupil_id = answer.json()["pupil_id"]

@@ -1,0 +1,119 @@
+"""The directory's figures (ADR 0026): a full sync of a municipality register of about 100,000
+persons, an incremental sync of 1,000 changes, and the pupil search's time with them.
+
+The development SS 12000 server runs as its own process with enough pupils per school unit
+(BENCH_DIRECTORY_PUPILS_PER_UNIT; the seed has four school units, and each pupil brings about
+1.6 guardians), the sync runs here as the directory service runs it (same code, same
+databases), and the search is asked of the directory's API over HTTP as a teacher would.
+"""
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx
+
+from eventkit.identity import HEADER, sign
+from tests.conftest import TEACHER
+from tests.support.environment import ROOT
+from tests.support.infrastructure import reset_database
+from tests.support.stack import LOGS, Stack, _listening
+
+PUPILS_PER_UNIT = int(os.environ.get("BENCH_DIRECTORY_PUPILS_PER_UNIT", "9650"))
+CHANGES = int(os.environ.get("BENCH_DIRECTORY_CHANGES", "1000"))
+SEARCHES = int(os.environ.get("BENCH_DIRECTORY_SEARCHES", "300"))
+PORT = os.environ.get("BENCH_SS12000_PORT", "8096")
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+def _register() -> subprocess.Popen:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}", "DEV_SS12000_PORT": PORT,
+           "DEV_SS12000_PUPILS_PER_UNIT": str(PUPILS_PER_UNIT), "DEV_SS12000_TOKEN_SECONDS": "3600"}
+    process = subprocess.Popen([sys.executable, "-m", "ss12000dev"], cwd=ROOT, env=env, start_new_session=True,
+                               stdout=open(LOGS / "bench-ss12000dev.log", "ab"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 300
+    while not _listening(int(PORT)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the development SS 12000 server did not start; see bench-ss12000dev.log")
+        time.sleep(0.2)
+    return process
+
+
+def _token(base: str) -> dict[str, str]:
+    answer = httpx.post(f"{base}/token", data={"grant_type": "client_credentials"},
+                        auth=(os.environ["SS12000_CLIENT_ID"], os.environ["SS12000_CLIENT_SECRET"]))
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def figures() -> dict:
+    base = f"http://127.0.0.1:{PORT}"
+    os.environ["SS12000_URL"], os.environ["SS12000_TOKEN_URL"] = base, f"{base}/token"
+    reset_database("DIRECTORY_DB")
+    from directory.bootstrap import application, register_sync
+
+    register = _register()
+    stack = Stack()
+    try:
+        sync = register_sync()
+        started = time.perf_counter()
+        full = sync.run(full=True)
+        full_s = time.perf_counter() - started
+        assert full["error"] is None, full
+        persons = len(application().tables.all_persons())
+
+        headers = _token(base)
+        with httpx.Client(headers=headers, timeout=30) as client:
+            listing, token = [], None
+            while len(listing) < CHANGES * 3:
+                page = client.get(f"{base}/persons", params={"pageToken": token} if token else {"limit": 1000}).json()
+                listing += page["data"]
+                token = page["pageToken"]
+            rng = random.Random(13)
+            for person in rng.sample(listing, CHANGES):
+                client.post(f"{base}/dev/change", json={"resource": "persons", "id": person["id"],
+                                                         "fields": {"familyName": person["familyName"] + "-Ek"}})
+        time.sleep(1)
+        started = time.perf_counter()
+        incremental = sync.run()
+        incremental_s = time.perf_counter() - started
+        assert incremental["error"] is None, incremental
+
+        # The search over HTTP, as a teacher of a unit with PUPILS_PER_UNIT pupils.
+        stack.start("directory")
+        stack.wait_until_listening("directory", int(os.environ["DIRECTORY_PORT"]), timeout=300)
+        url = f"{os.environ['DIRECTORY_URL']}/pupils"
+        pupils = [p for p in listing if p.get("enrolments")]
+        queries = ["an", "ma", "eli", "7A", "wil", "sv", "lin", "kar", "9B", "o"]
+        queries += [p["civicNo"]["value"] for p in pupils[:20]] + [p["givenName"][:4] for p in pupils[20:40]]
+        with httpx.Client(timeout=30) as client:
+            while client.get(url, params={"q": "an"}, headers={HEADER: sign(TEACHER, audience="directory",
+                                                                             caller="frontend")}).status_code != 200:
+                time.sleep(0.5)
+            times = []
+            for n in range(SEARCHES):
+                q = queries[n % len(queries)]
+                started = time.perf_counter()
+                answer = client.get(url, params={"q": q}, headers={HEADER: sign(TEACHER, audience="directory",
+                                                                                caller="frontend")})
+                times.append((time.perf_counter() - started) * 1000)
+                assert answer.status_code == 200, answer.text
+        return {
+            "persons": persons, "full_sync_s": round(full_s, 1), "full_sync_changes": full["changes"],
+            "incremental_changes": incremental["changes"], "incremental_s": round(incremental_s, 2),
+            "search_p50_ms": _percentile(times, 0.5), "search_p95_ms": _percentile(times, 0.95),
+            "search_p99_ms": _percentile(times, 0.99), "searches": len(times),
+            "pupils_per_unit": PUPILS_PER_UNIT, "mean_search_ms": round(statistics.mean(times), 1),
+        }
+    finally:
+        stack.stop_all()
+        register.terminate()
+        register.wait(timeout=20)
