@@ -21,19 +21,19 @@ ENG = "0180-ENG"
 
 
 # -- the development register --------------------------------------------------------------------
-def register(stack, path: str, body: dict | None = None) -> httpx.Response:
+def register(stack, path: str, body: dict | None = None, params: dict | None = None) -> httpx.Response:
     token = httpx.post(f"{stack.ss12000_url}/token", data={"grant_type": "client_credentials"},
                        auth=(os.environ["SS12000_CLIENT_ID"], os.environ["SS12000_CLIENT_SECRET"])).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     if body is None:
-        return httpx.get(f"{stack.ss12000_url}{path}", headers=headers, params={"limit": 1000})
+        return httpx.get(f"{stack.ss12000_url}{path}", headers=headers, params=params)
     return httpx.post(f"{stack.ss12000_url}{path}", headers=headers, json=body)
 
 
 def register_records(stack, resource: str) -> list[dict]:
     found, token = [], None
     while True:
-        answer = register(stack, f"/{resource}" + (f"?pageToken={token}" if token else "")).json()
+        answer = register(stack, f"/{resource}", params={"pageToken": token} if token else {"limit": 1000}).json()
         found += answer.get("data", answer.get(resource, []))
         token = answer.get("pageToken")
         if not token:
