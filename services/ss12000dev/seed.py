@@ -214,10 +214,16 @@ def _pupils(register: Register, people: _People, rng: random.Random, school: dic
     for year, members in sorted(by_year.items()):
         classes = max(1, -(-len(members) // CLASS_SIZE))
         for index in range(classes):
-            name = f"{'F' if year == 0 else year}{'ABCDEFGH'[index]}"
+            name = f"{'F' if year == 0 else year}{_class_letters(index)}"
             register.groups.append({
                 "id": stable_id("group", code, name), "meta": meta(), "displayName": name,
                 "groupType": "Klass", "schoolType": "FKLASS" if year == 0 else "GR",
                 "organisation": unit_ref,
                 "groupMemberships": [{"person": _reference(p), "startDate": "2026-08-17"}
                                      for p in members[index::classes]]})
+
+
+def _class_letters(index: int) -> str:
+    """A, B, … Z, then AA, AB, …: a benchmark's register has many classes per year."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[index] if index < len(letters) else letters[index // len(letters) - 1] + letters[index % len(letters)]

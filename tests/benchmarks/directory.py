@@ -23,7 +23,7 @@ from tests.support.environment import ROOT
 from tests.support.infrastructure import reset_database
 from tests.support.stack import LOGS, Stack, _listening
 
-PUPILS_PER_UNIT = int(os.environ.get("BENCH_DIRECTORY_PUPILS_PER_UNIT", "9650"))
+PUPILS_PER_UNIT = int(os.environ.get("BENCH_DIRECTORY_PUPILS_PER_UNIT", "9900"))
 CHANGES = int(os.environ.get("BENCH_DIRECTORY_CHANGES", "1000"))
 SEARCHES = int(os.environ.get("BENCH_DIRECTORY_SEARCHES", "300"))
 PORT = os.environ.get("BENCH_SS12000_PORT", "8096")
