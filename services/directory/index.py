@@ -8,13 +8,15 @@ accents ignored ("asa" finds "Åsa").
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from directory.domain.model import PUPIL, birth_date_of, current
+from directory.domain.model import PUPIL, birth_date_of
 
 
 def fold(text: str) -> str:
@@ -28,23 +30,58 @@ class Entry:
     pupil_id: str
     municipality: str
     name: str
-    words: tuple[str, ...]
+    haystack: str  # " " + the folded name words: a query word matches where " " + it occurs
     personal_number: str
     protected: bool
     removed: bool
     placements: list[dict[str, Any]]
 
-    def hit(self, unit: str) -> dict[str, Any]:
-        placement = next((p for p in self.placements if p["school_unit"] == unit), {"class_name": ""})
-        return {"pupil_id": self.pupil_id, "name": self.name, "class_name": placement["class_name"],
-                "school_unit": unit, "birth_date": birth_date_of(self.personal_number).isoformat(),
-                "protected": self.protected}
+    def hit(self, unit: str, class_name: str) -> dict[str, Any]:
+        return {"pupil_id": self.pupil_id, "name": self.name, "class_name": class_name, "school_unit": unit,
+                "birth_date": birth_date_of(self.personal_number).isoformat(), "protected": self.protected}
+
+
+# A placement at one unit as the search reads it: (folded class, class, start, end), dates as ISO
+# text (which compare as the dates do), so nothing is parsed per search.
+Placed = tuple[str, str, str, str]
+
+
+class Bucket:
+    """The pupils placed at one unit, with the look-ups a search starts from: the sorted words of
+    their names (a prefix is a range), their classes, rebuilt when the unit's pupils changed."""
+
+    def __init__(self) -> None:
+        self.pupils: dict[str, tuple[Entry, list[Placed]]] = {}
+        self._words: list[tuple[str, str]] | None = None
+        self._classes: dict[str, set[str]] | None = None
+
+    def changed(self) -> None:
+        self._words = self._classes = None
+
+    def starting_with(self, prefix: str) -> set[str]:
+        if self._words is None:
+            self._words = sorted((word, pupil_id) for pupil_id, (entry, _) in self.pupils.items()
+                                 for word in set(entry.haystack.split()))
+        found, at = set(), bisect.bisect_left(self._words, (prefix, ""))
+        while at < len(self._words) and self._words[at][0].startswith(prefix):
+            found.add(self._words[at][1])
+            at += 1
+        return found
+
+    def in_class(self, folded: str) -> set[str]:
+        if self._classes is None:
+            self._classes = {}
+            for pupil_id, (_, placed) in self.pupils.items():
+                for class_folded, *_ in placed:
+                    self._classes.setdefault(class_folded, set()).add(pupil_id)
+        return self._classes.get(folded, set())
 
 
 class PupilIndex:
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
-        self._by_unit: dict[tuple[str, str], set[str]] = {}
+        self._by_unit: dict[tuple[str, str], Bucket] = {}
+        self._numbers: dict[tuple[str, str], set[str]] = {}  # (municipality, 12 or last 10 digits) → ids
         self._lock = threading.Lock()
 
     def put(self, person: dict[str, Any], personal_number: str | None, name: str | None) -> None:
@@ -55,7 +92,11 @@ class PupilIndex:
             old = self._entries.pop(pupil_id, None)
             if old is not None:
                 for placement in old.placements:
-                    self._by_unit.get((old.municipality, placement["school_unit"]), set()).discard(pupil_id)
+                    bucket = self._by_unit.get((old.municipality, placement["school_unit"]))
+                    if bucket is not None and bucket.pupils.pop(pupil_id, None) is not None:
+                        bucket.changed()
+                for digits in (old.personal_number, old.personal_number[2:]):
+                    self._numbers.get((old.municipality, digits), set()).discard(pupil_id)
             state = person["state"]
             if PUPIL not in state["kinds"]:
                 return
@@ -63,11 +104,17 @@ class PupilIndex:
                 if old is None:
                     return
                 personal_number, name = old.personal_number, old.name
-            entry = Entry(pupil_id, person["municipality"], name, tuple(fold(name).split()), personal_number,
+            entry = Entry(pupil_id, person["municipality"], name, " " + " ".join(fold(name).split()), personal_number,
                           bool(state["protected"]), bool(person["removed"]), list(state["placements"]))
             self._entries[pupil_id] = entry
+            for digits in (personal_number, personal_number[2:]):
+                self._numbers.setdefault((entry.municipality, digits), set()).add(pupil_id)
             for placement in entry.placements:
-                self._by_unit.setdefault((entry.municipality, placement["school_unit"]), set()).add(pupil_id)
+                bucket = self._by_unit.setdefault((entry.municipality, placement["school_unit"]), Bucket())
+                placed = bucket.pupils.setdefault(pupil_id, (entry, []))[1]
+                placed.append((fold(placement["class_name"]), placement["class_name"], placement["start_date"] or "",
+                               placement["end_date"] or ""))
+                bucket.changed()
 
     def put_many(self, people: Iterable[tuple[dict[str, Any], str | None, str | None]]) -> None:
         for person, number, name in people:
@@ -82,24 +129,31 @@ class PupilIndex:
         digits = "".join(ch for ch in q if ch.isdigit())
         by_number = len(digits) in (10, 12) and not any(ch.isalpha() for ch in q)
         words = fold(q).split()
+        parts = [" " + word for word in words]
         wanted = fold(q.replace(" ", ""))
+        day = today.isoformat()
         hits = []
         with self._lock:
             for unit in units:
-                for pupil_id in self._by_unit.get((municipality, unit), ()):
-                    entry = self._entries[pupil_id]
+                bucket = self._by_unit.get((municipality, unit))
+                if bucket is None:
+                    continue
+                if by_number:
+                    candidates = self._numbers.get((municipality, digits), set())
+                else:
+                    candidates = bucket.in_class(wanted) | (bucket.starting_with(max(words, key=len)) if words else set())
+                for pupil_id in candidates:
+                    found = bucket.pupils.get(pupil_id)
+                    if found is None:
+                        continue
+                    entry, placed = found
                     if entry.removed or (entry.protected and not see_protected):
                         continue
-                    placement = next((p for p in entry.placements if p["school_unit"] == unit and current(p, today)),
-                                     None)
-                    if placement is None:
-                        continue
-                    if by_number:
-                        matched = entry.personal_number[-len(digits):] == digits
-                    else:
-                        matched = fold(placement["class_name"]) == wanted or all(
-                            any(word.startswith(part) for word in entry.words) for part in words)
-                    if matched:
-                        hits.append(entry.hit(unit))
-        hits.sort(key=lambda h: (fold(h["name"]), h["school_unit"]))
-        return hits[:limit]
+                    for class_folded, class_name, start, end in placed:
+                        if start > day or (end and end < day):
+                            continue
+                        if by_number or class_folded == wanted or all(part in entry.haystack for part in parts):
+                            hits.append((entry.haystack, unit, entry.pupil_id, entry, class_name))
+                        break
+        first = heapq.nsmallest(limit, hits, key=lambda h: h[:3])
+        return [entry.hit(unit, class_name) for _, unit, _, entry, class_name in first]

@@ -343,13 +343,14 @@ class RegisterSync:
                                    else takeovers.get((municipality, i.identity[0]) if i.identity else None)
                                    or str(person_id_for(municipality, i.register_id))) for i in group}
             identities = [(ids[i.register_id], *i.identity) for i in group if i.identity]
-            held = self.app.keys.put_identities(municipality, identities)
+            held, renamed = self.app.keys.put_identities(municipality, identities)
             refused |= {i.register_id for i in group if ids[i.register_id] in held}
             chosen = [i for i in group if i.register_id not in refused and (i.identity or i.register_id in rows)]
             people = self._aggregates(chosen, ids, rows, takeovers, states, today)
             changed = [p for p, _ in people if p.pending_events]
             self._save(municipality, changed, people)
-            report.changes += len(changed)
+            # A change of name or personnummer is a change too, though no event carries it.
+            report.changes += len({str(p.id) for p in changed} | renamed)
             self._remember(people, generation)
         return refused
 

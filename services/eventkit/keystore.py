@@ -151,34 +151,38 @@ class KeyStore:
                                (municipality, lookup)).fetchone()
             return str(row[0])
 
-    def put_identities(self, municipality: str, people: Iterable[tuple[str, str, str]]) -> set[str]:
+    def put_identities(self, municipality: str, people: Iterable[tuple[str, str, str]]) -> tuple[set[str], set[str]]:
         """Store many people's personnummer and name, each under their own reference and key
         (`people`: (ref, personal_number, name)), in one transaction: a new reference gets a
         new key, a known one keeps its key and gets the identity given now. Returns the
-        references not stored because their personnummer is another reference's."""
+        references not stored because their personnummer is another reference's, and those
+        whose identity is new or different from the one stored."""
         people = list(people)
         if not people:
-            return set()
+            return set(), set()
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
             refs = [ref for ref, _, _ in people]
-            known = {str(ref): (bytes(wrapped), old) for ref, wrapped, old in conn.execute(
-                "SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
+            known = {str(ref): (bytes(wrapped), old, bytes(sealed)) for ref, wrapped, old, sealed in conn.execute(
+                "SELECT pupil_ref, data_key, kek_version, identity FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
                 (refs,)).fetchall()}
             lookups = {ref: lookup_digest(kek, municipality, number) for ref, number, _ in people}
             holders = {bytes(lookup): str(ref) for ref, lookup in conn.execute(
                 "SELECT pupil_ref, lookup FROM pupil_key WHERE municipality = %s AND lookup = ANY(%s)",
                 (municipality, list(lookups.values()))).fetchall()}
-            refused, rows, taken = set(), [], {}
+            refused, changed, rows, taken = set(), set(), [], {}
             for ref, number, name in people:
                 lookup = lookups[ref]
                 if holders.get(lookup, ref) != ref or taken.setdefault(lookup, ref) != ref:
                     refused.add(ref)
                     continue
-                data_key = self._unwrapped(ref, *known[ref]) if ref in known else None
+                plain = json.dumps({"pin": number, "name": name}).encode()
+                data_key = self._unwrapped(ref, *known[ref][:2]) if ref in known else None
+                if data_key is not None and _unwrap(data_key, known[ref][2], ref) == plain and known[ref][1] == version:
+                    continue  # the same identity under the current version: nothing to write
+                changed.add(ref)
                 data_key = data_key or AESGCM.generate_key(bit_length=256)
-                identity = _wrap(data_key, json.dumps({"pin": number, "name": name}).encode(), ref)
-                rows.append((ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version))
+                rows.append((ref, municipality, lookup, _wrap(kek, data_key, ref), _wrap(data_key, plain, ref), version))
             with conn.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
@@ -188,7 +192,7 @@ class KeyStore:
         with self._lock:
             for ref, *_ in rows:
                 self._cache.pop(ref, None)
-        return refused
+        return refused, changed
 
     def identities_of(self, subjects: Iterable[str]) -> dict[str, PupilIdentity]:
         """The identities of the given references that still have a key, decrypted."""

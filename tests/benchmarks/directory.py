@@ -108,7 +108,7 @@ def figures() -> dict:
                 assert answer.status_code == 200, answer.text
         return {
             "persons": persons, "full_sync_s": round(full_s, 1), "full_sync_changes": full["changes"],
-            "incremental_changes": incremental["changes"], "incremental_s": round(incremental_s, 2),
+            "incremental_changes": incremental["changes"], "incremental_persons_read": incremental["persons"], "incremental_s": round(incremental_s, 2),
             "search_p50_ms": _percentile(times, 0.5), "search_p95_ms": _percentile(times, 0.95),
             "search_p99_ms": _percentile(times, 0.99), "searches": len(times),
             "pupils_per_unit": PUPILS_PER_UNIT, "mean_search_ms": round(statistics.mean(times), 1),
