@@ -6,7 +6,9 @@ production reads the municipality's: the same client (services/ss12000) gets a b
 `/groups`, `/duties` (each with `limit`, `pageToken`, `meta.modified.after`/`before`) and
 `/deletedEntities` (`after`, `entities`), shaped as Skolverket's reference OpenAPI describes.
 The data is the deterministic seed of seed.py; `Store.change` and `Store.delete` let a test (or
-a developer at a Python prompt) make the register move so incremental syncs have work to do.
+a developer at a Python prompt) make the register move so incremental syncs have work to do,
+and so do `/dev/change`, `/dev/put`, `/dev/delete` and `/dev/outage` (the register down) for a
+test in another process; only this development server has them.
 Everything is in memory: a restart serves the seed again.
 
 Configuration (deploy/stodspar.env): DEV_SS12000_HOST, DEV_SS12000_PORT, SS12000_CLIENT_ID and
