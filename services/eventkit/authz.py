@@ -149,14 +149,14 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.REKTOR}), Scope.UNIT, "register a pupil the register does not know yet, at the own unit",
         message="Det är rektor som registrerar en elev som saknas i elevregistret."),
     "directory.staff.identity": Permission(
-        frozenset(Role), Scope.ORGANISATION,
-        "who a login is: role and units from the person's current duties (the frontend only)"),
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "who a login is: role and units from the person's current duties (the frontend's login job only)"),
     "directory.staff.read": Permission(
         STAFF, Scope.ORGANISATION, "the organisation's current staff, with role and units (names on pages, grants)",
         message="Din roll kan inte se personallistan."),
     "directory.names": Permission(
-        frozenset(Role), Scope.ORGANISATION,
-        "every pupil's and guardian's name of the municipality, for the R22 check (the cases service only)"),
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "every pupil's and guardian's name of the municipality, for the R22 check (the cases service's job only)"),
     "directory.sync": Permission(
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "run the sync from the SS 12000 register, see its last run and the quarantined records (or a service)",

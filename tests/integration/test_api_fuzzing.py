@@ -37,6 +37,7 @@ SERVICES = {
     "accesslog": ("accesslog_url", identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT"), REKTOR),
     "competence": ("competence_url", REKTOR, BUS),
     "quality": ("quality_url", REKTOR, TEACHER_NOT_VIEWER),
+    "directory": ("directory_url", REKTOR, BUS),
 }
 
 
