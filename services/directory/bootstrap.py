@@ -11,6 +11,7 @@ from eventkit.wiring import once_per_process
 from ss12000.client import ClientCredentials, SS12000Client
 
 log = logging.getLogger("directory")
+RETRY_SECONDS = 30
 
 
 @once_per_process
@@ -45,7 +46,8 @@ def start_scheduled_sync(stop: threading.Event) -> threading.Thread:
                 if stop.wait(10):
                     return
                 continue
-            if stop.wait(minutes * 60):
+            # A register that was down is asked again soon, not only at the next interval.
+            if stop.wait(minutes * 60 if not report["error"] else min(minutes * 60, RETRY_SECONDS)):
                 return
 
     thread = threading.Thread(target=loop, name="directory-sync", daemon=True)
