@@ -171,7 +171,42 @@ def accesslog_messages():
     yield "DataAccessed", access_message(row)
 
 
+def every_directory_event():
+    """A register pupil registered, changed, removed, back; a local pupil taken over."""
+    from directory.domain.model import LocalRegistrationReason, Person, structure
+
+    placement = {"school_unit": "0180-ENG", "class_name": "7B", "start_date": "2026-08-17", "end_date": None}
+    duty = {"school_unit": "0180-ENG", "role": "eht_member", "profession": "skolsköterska", "start_date": "2020-08-01",
+            "end_date": None}
+    state = structure(kinds=["pupil"], placements=[placement], guardian_ids=[str(uuid4())])
+    pupil = Person.from_register(municipality="0180", register_id=str(uuid4()), state=state, on=date(2026, 9, 1))
+    pupil.follow_register(pupil.register_id, {**state, "protected": True}, date(2026, 9, 2))
+    pupil.remove_from_register(date(2026, 9, 3))
+    pupil.follow_register(pupil.register_id, state, date(2026, 9, 4))
+    staff = Person.from_register(municipality="0180", register_id=str(uuid4()),
+                                 state=structure(kinds=["staff", "guardian"], duties=[duty], user_id="eva.nord"),
+                                 on=date(2026, 9, 1))
+    local = Person.register_locally(id=uuid4(), municipality="0180", school_unit="0180-ENG", class_name="7B",
+                                    reason=LocalRegistrationReason.REGISTER_LATE, registered_by="rolf.ek",
+                                    on=date(2026, 9, 1))
+    local.follow_register(str(uuid4()), state, date(2026, 9, 5))
+    return pupil.collect_events() + staff.collect_events() + local.collect_events()
+
+
+def directory_messages():
+    from directory.public_events import translate as directory_translate
+
+    meta = EventMeta(actor="ss12000", role="municipality_admin", municipality="0180")
+    yield from messages_of(directory_translate, every_directory_event, meta)
+
+
+def test_no_name_or_personnummer_reaches_the_directory_topic():
+    published = json.dumps([m for _, m in directory_messages()], ensure_ascii=False)
+    assert "eva.nord" not in published and "register_late" not in published and "rolf.ek" not in published
+
+
 PUBLISHERS = {
+    "stodspar.directory.v1": directory_messages,
     "stodspar.accesslog.v1": accesslog_messages,
     CASES_TOPIC: cases_messages,
     OVERDUE_TOPIC: overdue_messages,
