@@ -14,7 +14,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from directory.domain.model import (
-    GUARDIAN, LOCAL, PUPIL, LocalRegistrationReason, Person, birth_date_of, current, pupil_name,
+    GUARDIAN, LOCAL, PUPIL, LocalRegistrationReason, Person, birth_date_of, pupil_name,
     pupil_personal_number, staff_identity,
 )
 from directory.domain.rules import PersonalNumberIsNotInTheDirectory, RegistrationIsAtAKnownSchoolUnit

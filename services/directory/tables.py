@@ -15,8 +15,7 @@ event, which the queries read. No name or personnummer here: those are in the ke
 """
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Any, Iterable
 from uuid import UUID
@@ -220,12 +219,3 @@ def _person(row: tuple) -> dict[str, Any]:
             "source": source, "version": version, "state": state, "removed": removed, "changed_on": changed_on,
             "user_id": user_id, "register": register}
 
-
-def as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, default=str)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 from contextlib import asynccontextmanager
-from typing import Literal
 from uuid import UUID
 
 from fastapi import Depends, Query
