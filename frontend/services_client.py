@@ -49,7 +49,12 @@ class NotFound(Exception):
 
 
 class VersionConflict(Exception):
-    """409: someone else saved the case after this form was loaded; reload and redo."""
+    """409: someone else saved the case after this form was loaded; reload and redo (or,
+    where a service says so, the thing is already there: `payload` is its answer)."""
+
+    def __init__(self, message: str = "", payload: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload or {}
 
 
 class Forbidden(Exception):
@@ -123,7 +128,7 @@ def _interpret(service: str, method: str, template: str, response: httpx.Respons
     if status == 422:
         raise ServiceRefused(payload)
     if status == 409:
-        raise VersionConflict(message)
+        raise VersionConflict(message, payload)
     if status == 401:
         raise IdentityNotAccepted(message)
     if status == 403:
