@@ -144,14 +144,11 @@ class CasesClient(ServiceClient):
 
     service = "cases"
 
-    async def open_case(self, *, school_unit: str, pupil_personal_number: str, pupil_name: str) -> UUID:
-        body = {
-            "school_unit": school_unit,
-            "pupil_personal_number": pupil_personal_number,
-            "pupil_name": pupil_name,
-        }
-        opened = await self._call("POST", "/cases", "/cases", json=body)
-        return UUID(opened["case_id"])
+    async def open_case(self, *, school_unit: str, pupil_id: str) -> tuple[UUID, bool]:
+        """A case for the directory's pupil at the unit: (its id, True when the pupil already
+        had an open case there and that one is answered instead)."""
+        opened = await self._call("POST", "/cases", "/cases", json={"school_unit": school_unit, "pupil_id": pupil_id})
+        return UUID(opened["case_id"]), opened.get("existing") is True
 
     async def case(self, case_id: UUID, purpose: str | None = None) -> dict[str, Any]:
         """`purpose`: "print" or "export" is access-logged as such by the cases service (R15)."""

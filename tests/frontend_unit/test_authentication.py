@@ -20,7 +20,7 @@ from tests.frontend_unit.helpers import CSRF_HEADER, HTMX, log_in
 from tests.support.identity_provider import free_port, provider_at, serving
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
-CASE = {"school_unit": "0180-ENG", "pupil_personal_number": "20150315-1234", "pupil_name": "Elsa Exempel"}
+CASE = {"school_unit": "0180-ENG", "pupil_id": "5a0c1e7e-7b1d-5c1e-9a53-2d8f0b7e9c41"}
 NOT_COMPLETED = "Inloggningen kunde inte slutföras"
 
 
@@ -307,11 +307,14 @@ def test_a_csrf_token_of_another_session_is_refused(frontend, cases_service, fol
     assert cases_service.received == []
 
 
-def test_the_token_is_accepted_from_the_hidden_field_as_from_the_htmx_header(frontend, cases_service):
+def test_the_token_is_accepted_from_the_hidden_field_as_from_the_htmx_header(frontend, cases_service, directory_service):
     cases_service.answer("POST", "/cases", 201, {"case_id": "6f1b2c3d-0000-4000-8000-000000000001"})
+    directory_service.answer("GET", "/pupils", 200, {"pupils": [
+        {"pupil_id": CASE["pupil_id"], "name": "Elsa Exempel", "class_name": "4A", "school_unit": "0180-ENG",
+         "birth_date": "2016-03-15", "protected": False}]})
     log_in(frontend, "anna.lind")
     token = frontend.headers.pop(CSRF_HEADER)
-    form = frontend.get("/arenden/nytt").text
+    form = frontend.get("/arenden/nytt", params={"q": "elsa"}).text
     assert f'<input type="hidden" name="csrf_token" value="{token}">' in form
 
     by_field = frontend.post("/arenden", data={**CASE, "csrf_token": token})

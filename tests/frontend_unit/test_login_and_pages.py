@@ -96,7 +96,8 @@ def test_the_new_case_form_offers_only_the_users_own_school_units(frontend):
 
     assert "Engelbrektsskolan" in teacher_form and "Katarina Södra skola" not in teacher_form
     assert "Engelbrektsskolan" in special_educator_form and "Katarina Södra skola" in special_educator_form
-    assert '<label class="label" for="pupil_personal_number">Elevens personnummer</label>' in teacher_form
+    assert '<label class="label" for="q">Sök elev</label>' in teacher_form
+    assert "Registrera en elev som saknas" not in teacher_form  # rektor's
 
 
 def test_the_start_page_offers_followup_to_rektor_but_not_to_a_teacher(frontend):
