@@ -111,7 +111,7 @@ async def register_missing_pupil(request: Request, who: CurrentUser) -> Response
     values = {name: str(form.get(name) or "") for name in REGISTRATION_FIELDS}
     if who.role is not Role.REKTOR:
         raise Forbidden("Bara rektor kan registrera en elev som saknas i elevregistret.")
-    body = {**values, "class_name": values["class_name"] or None}
+    body = dict(values)
     pupil_id, problem, status = await registering(DirectoryClient.for_user(request, who).register_pupil(body), values)
     if problem and problem.conflict:
         problem = FormState(values=values, errors={"personal_number": ALREADY_REGISTERED})

@@ -46,8 +46,8 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from eventkit.config import env
+from directory.domain.model import duty_role, staff_identity
 from ss12000.models import Person
-from ss12000.staff import staff_role
 from ss12000dev import seed
 
 HERE = Path(__file__).resolve().parent
@@ -81,8 +81,8 @@ class Grant:
 
 
 def register_staff(organisation: dict, pupils_per_unit: int, on: dt.date | None = None) -> tuple[dict, ...]:
-    """The development register's staff who have a Stödspår role by their current duties, in
-    the seed file's user format (plus `duties`: [(unit, role label)] for the login page)."""
+    """The development register's staff who have a Stödspår role by their current duties (the
+    directory's own rule, directory.domain.model.staff_identity), in the seed file's user format."""
     return _register_staff(json.dumps(organisation, sort_keys=True), pupils_per_unit, on or dt.date.today())
 
 
@@ -90,16 +90,16 @@ def register_staff(organisation: dict, pupils_per_unit: int, on: dt.date | None 
 def _register_staff(organisation_json: str, pupils_per_unit: int, on: dt.date) -> tuple[dict, ...]:
     register = seed.build(json.loads(organisation_json), pupils_per_unit)
     units = {o["id"]: o for o in register.organisations}
-    duties: dict[str, list[tuple[str, str]]] = {}
-    for duty in register.duties:
-        ends = duty.get("endDate")
-        if (duty.get("startDate") or "") <= on.isoformat() and (not ends or ends >= on.isoformat()):
-            duties.setdefault(duty["person"]["id"], []).append(
-                (units[duty["dutyAt"]["id"]]["schoolUnitCode"], duty["dutyRole"]))
+    duties: dict[str, list[dict]] = {}
+    for duty in register.duties:  # as the directory keeps them: Stödspår's role and the profession
+        role, profession = duty_role(duty["dutyRole"])
+        duties.setdefault(duty["person"]["id"], []).append({
+            "school_unit": units[duty["dutyAt"]["id"]]["schoolUnitCode"], "role": role, "profession": profession,
+            "start_date": duty.get("startDate"), "end_date": duty.get("endDate")})
     people = []
     for record in register.persons:
         person = Person.model_validate(record)
-        found = staff_role(duties.get(record["id"], ())) if person.user_id else None
+        found = staff_identity(duties.get(record["id"], []), on) if person.user_id else None
         if found is None:
             continue
         municipality = next(o["municipalityCode"] for o in units.values()

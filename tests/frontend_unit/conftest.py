@@ -45,19 +45,6 @@ def identity_provider():
                 os.environ["OIDC_ISSUER"] = before
 
 
-@pytest.fixture(autouse=True)
-def registration_reasons(monkeypatch):
-    """The directory's LocalRegistrationReason vocabulary; its values as the shared spec names
-    them while contracts/ does not publish it yet (the directory's branch does)."""
-    from eventkit.contracts import CONTRACTS_DIR
-    from eventkit.vocabulary import newest_file
-
-    if newest_file(CONTRACTS_DIR, "LocalRegistrationReason") is None:
-        monkeypatch.setattr("frontend.routes.cases.registration_reasons", lambda: {
-            "new_pupil": "Ny elev som ännu inte finns i elevregistret",
-            "register_late": "Placeringen är inte registrerad ännu", "other": "Annat skäl"})
-
-
 @pytest.fixture(scope="session", autouse=True)
 def directory_register():
     """The directory service every frontend made in these tests asks (DIRECTORY_URL)."""

@@ -7,7 +7,7 @@ import re
 from urllib.parse import parse_qs
 from uuid import uuid4
 
-from eventkit.identity import HEADER, _serializer
+from eventkit.identity import HEADER, verify
 from tests.frontend_unit.helpers import HTMX, log_in
 
 PUPIL_ID = "5a0c1e7e-7b1d-5c1e-9a53-2d8f0b7e9c41"
@@ -17,8 +17,8 @@ REGISTRATION = {"school_unit": "0180-ENG", "personal_number": "20160315-1230", "
                 "family_name": "Nyinflyttad", "class_name": "4A", "reason": "new_pupil"}
 
 
-def _signed(received) -> dict:
-    return _serializer().loads(received.headers[HEADER])
+def _signed(received):
+    return verify(received.headers[HEADER], audience="directory")
 
 
 def _text(html: str) -> str:
@@ -38,8 +38,8 @@ def test_the_search_offers_name_class_and_birth_date_but_never_the_personnummer(
     assert f'name="pupil_id" value="{PUPIL_ID}"' in response.text
     asked = next(r for r in directory_service.received if r.path == "/pupils")
     assert parse_qs(asked.query)["q"] == ["els"] and parse_qs(asked.query)["school_unit"] == ["0180-ENG"]
-    claims = _signed(asked)
-    assert (claims["sub"], claims["aud"], claims["caller"]) == ("anna.lind", "directory", "frontend")
+    signed = _signed(asked)
+    assert (signed.identity.user_id, signed.caller) == ("anna.lind", "frontend")
 
 
 def test_a_search_of_another_units_pupils_is_not_asked(frontend, directory_service):
