@@ -15,6 +15,7 @@ from frontend.actions import Attempt, go
 from frontend.deps import CurrentUser
 from frontend.directory_client import DirectoryClient
 from frontend.forms import FormState
+from frontend.parties import Parties, parties_of
 from frontend.services_client import CasesClient, Forbidden, ServiceRefused, ServiceUnavailable
 from frontend.web import cases_client, first_unit, flash, is_htmx, own_unit, render
 from frontend.workflow_labels import step_context
@@ -136,11 +137,13 @@ def _case_page(
     status: int = 200,
     announce: str | None = None,
     refresh_lists: bool = False,
+    parties: Parties | None = None,
 ) -> Response:
     context = {
         **step_context(),
         "case_id": case_id,
         "case": case,
+        "parties": parties or Parties(pupil=(case or {}).get("pupil_name") or ""),
         "adaptation": adaptation or FormState(),
         "referral_form": referral or FormState(),
         # After an htmx save: the list and the referral form's hint are swapped out of band.
@@ -160,7 +163,7 @@ async def _case_if_reachable(client: CasesClient, case_id: UUID) -> dict[str, An
 @router.get("/arenden/{case_id}")
 async def case_page(request: Request, case_id: UUID, who: CurrentUser) -> Response:
     case = await cases_client(request, who).case(case_id)
-    return _case_page(request, case_id, case)
+    return _case_page(request, case_id, case, parties=await parties_of(request, who, case))
 
 
 @router.post("/arenden/{case_id}/anpassningar")

@@ -64,7 +64,8 @@ def directory_register():
 
 @pytest.fixture
 def directory_service(directory_register):
-    """The directory stub for one test: answer what the test tells it; back to the defaults after."""
+    """The directory stub for one test: the defaults, and what the test tells it to answer."""
+    _directory_defaults(directory_register)
     yield directory_register
     _directory_defaults(directory_register)
 
