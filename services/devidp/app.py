@@ -152,7 +152,8 @@ class Provider:
         for municipality in self.organisation["municipalities"]:
             units = []
             for unit in municipality["school_units"]:
-                staff = [p for p in self.people if p.get("source") == "register" and unit["code"] in p["school_units"]]
+                # Each person once, under their first unit (one button per person to choose).
+                staff = [p for p in self.people if p.get("source") == "register" and p["school_units"][0] == unit["code"]]
                 entries = []
                 for user in by_role(staff):
                     label = PROFESSION_LABELS.get(user.get("profession", "")) or ROLE_LABELS[user["role"]]
