@@ -128,8 +128,10 @@ class KeyStore:
         kek = self._keks.get(version)
         return None if kek is None else _unwrap(kek, wrapped, subject)
 
-    def pupil_for(self, municipality: str, personal_number: str, name: str) -> str:
-        """The pupil's reference, creating the pupil's key the first time."""
+    def pupil_for(self, municipality: str, personal_number: str, name: str, ref: str | None = None) -> str:
+        """The pupil's reference, creating the pupil's key the first time: under `ref` when one
+        is given (the directory's id of the pupil), else a new one. A pupil whose key exists
+        keeps the reference it has."""
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
             lookup = lookup_digest(kek, municipality, personal_number)
@@ -137,17 +139,17 @@ class KeyStore:
                                (municipality, lookup)).fetchone()
             if row:
                 return str(row[0])
-            ref = str(uuid.uuid4())
+            ref = str(uuid.UUID(ref)) if ref else str(uuid.uuid4())
             data_key = AESGCM.generate_key(bit_length=256)
             identity = _wrap(data_key, json.dumps({"pin": personal_number, "name": name}).encode(), ref)
             conn.execute(
                 "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (municipality, lookup) DO NOTHING",
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version),
             )
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
-            return str(row[0])
+            return str(row[0]) if row else ref  # the given ref's key holds another number: it stays the pupil's
 
     def adopt(self, subject: str, municipality: str) -> None:
         """A key of this service's own for a pupil reference another service gave (the

@@ -26,3 +26,13 @@ def personal_number(rng: random.Random | None = None) -> str:
 
 def pupil_name() -> str:
     return f"Testelev {uuid.uuid4().hex[:8]}"
+
+
+def register_pupil(number: str | None = None, name: str | None = None, *, school_units: tuple[str, ...] = ("0180-ENG",),
+                   protected: bool = False, pupil_id: str | None = None):
+    """A pupil as the directory answers it, for application-level tests without HTTP (a new
+    pupil each call unless `pupil_id` names one)."""
+    from cases.domain.values import RegisterPupil
+
+    return RegisterPupil(pupil_id=pupil_id or str(uuid.uuid4()), personal_number=number or personal_number(),
+                         name=name or pupil_name(), protected=protected, school_units=school_units)

@@ -36,7 +36,8 @@ def old():
     return app, ids
 
 
-ADDED_SINCE = {"programme_to_issue"}  # whether the programme form is offered (R7)
+# whether the programme form is offered (R7); what the register says of the pupil
+ADDED_SINCE = {"programme_to_issue", "protected_by_register", "left_school_unit", "removed_from_register"}
 
 
 def test_old_events_show_exactly_what_they_showed_before(old):

@@ -8,11 +8,14 @@ from uuid import uuid4
 
 import pytest
 
+from cases.application import CaseNotFound, CasesApplication, OpenCaseHidden
 from cases.domain.decision import DecisionKind
 from cases.domain.model import LeftSchoolUnit, SupportCase
 from cases.domain.open_cases import OpenCaseIndex
-from cases.domain.rules import PupilBirthDateMustBePlausible, RuleBroken
+from cases.domain.rules import PupilBirthDateMustBePlausible, PupilMustBePlacedAtTheSchoolUnit, RuleBroken
 from cases.domain.values import InvalidPersonalIdentityNumber, PersonalIdentityNumber, plausible_pupil
+from eventkit.identity import Identity, Role
+from tests.support.pupils import register_pupil
 from tests.unit.workflow import investigated, with_programme
 
 TODAY = date(2026, 11, 26)
@@ -194,3 +197,79 @@ def _valid(number: str) -> str:
     if len(digits) == 12 and number.count("-") == 1:
         return f"{digits[:8]}-{digits[8:11]}{luhn_digit(digits[2:11])}"
     return number
+
+
+# -- the application: a case for a pupil of the register ---------------------------------------------
+TEACHER = Identity("anna.lind", "Anna Lind", Role.TEACHER, "0180", ("0180-ENG",))
+REKTOR = Identity("rolf.ek", "Rolf Ek", Role.REKTOR, "0180", ("0180-ENG",))
+
+
+@pytest.fixture()
+def app() -> CasesApplication:
+    return CasesApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+def test_a_case_is_opened_for_a_pupil_of_the_register_under_the_directorys_id(app):
+    pupil = register_pupil("201001012382", "Elsa Provsson")
+    opened_case = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    details = app.case_details(TEACHER, opened_case.case_id)
+    assert not opened_case.existing
+    assert (details["pupil_ref"], details["pupil_name"], details["pupil_personal_number"]) == (
+        pupil.pupil_id, "Elsa Provsson", "20100101-2382")
+
+
+def test_a_pupil_not_placed_at_the_unit_gets_no_case_there(app):
+    with pytest.raises(PupilMustBePlacedAtTheSchoolUnit):
+        app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil(school_units=("0180-KAT",)))
+
+
+def test_pupil_birth_date_must_be_plausible_when_the_case_is_opened_and_nothing_is_stored(app):
+    with pytest.raises(PupilBirthDateMustBePlausible):
+        app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil("19000101-2384"))
+    assert app.recorder.max_notification_id() in (None, 0)
+
+
+def test_r14_a_case_for_a_pupil_the_register_protects_is_protected_and_its_opener_granted(app):
+    opened_case = app.open_case(REKTOR, school_unit="0180-ENG", pupil=register_pupil(protected=True))
+    assert app.case_details(REKTOR, opened_case.case_id)["protected_by_register"] is True
+    assert [type(e).__name__ for e in app.events.get(opened_case.case_id)] == ["Opened"]
+    with pytest.raises(CaseNotFound):
+        app.case_details(TEACHER, opened_case.case_id)
+
+
+def test_two_requests_opening_a_case_at_the_same_moment_store_one_and_answer_it(app, monkeypatch):
+    """The second looked before the first was stored: its save conflicts on the index and it
+    answers the first one's case, marked existing."""
+    pupil = register_pupil()
+    real = app._open_case_index
+    looks = []
+
+    def nothing_yet(*args):  # the second request looked before the first committed
+        looks.append(1)
+        return None if len(looks) == 2 else real(*args)
+
+    first = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    monkeypatch.setattr(app, "_open_case_index", nothing_yet)
+    looks.clear()
+    looks.append(1)
+    second = app.open_case(REKTOR, school_unit="0180-ENG", pupil=pupil)
+    assert second == (first.case_id, True)
+    assert len(app.aggregate_ids(SupportCase.Opened)) == 1
+
+
+def test_a_closed_or_moved_case_is_followed_by_a_new_open_case_at_the_unit(app):
+    pupil = register_pupil(school_units=("0180-ENG", "0180-KAT"))
+    mover = Identity("rolf.ek", "Rolf Ek", Role.REKTOR, "0180", ("0180-ENG", "0180-KAT"))
+    first = app.open_case(mover, school_unit="0180-ENG", pupil=pupil)
+    app.move_to_school_unit(mover, first.case_id, to_unit="0180-KAT")
+    second = app.open_case(mover, school_unit="0180-ENG", pupil=pupil)
+    assert not second.existing and second.case_id != first.case_id
+
+
+def test_r14_a_pupils_open_case_someone_may_not_see_is_not_opened_twice(app):
+    pupil = register_pupil()
+    first = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    app.mark_protected(REKTOR, first.case_id)
+    with pytest.raises(OpenCaseHidden):
+        app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    assert app.open_case(REKTOR, school_unit="0180-ENG", pupil=pupil) == (first.case_id, True)

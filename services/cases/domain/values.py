@@ -84,6 +84,21 @@ def plausible_pupil(pupil: PersonalIdentityNumber, today: date) -> PersonalIdent
 
 
 @dataclass(frozen=True)
+class RegisterPupil:
+    """A pupil as the directory (the municipality's SS 12000 register) answers for the acting
+    user: the directory's id (the case's `pupil_ref`), the personnummer and name (personal data:
+    kept only under the pupil's key), whether the register protects the pupil's identity, and
+    the units where the pupil is placed now."""
+
+    pupil_id: str
+    personal_number: str
+    name: str
+    protected: bool = False
+    school_units: tuple[str, ...] = ()
+    removed_from_register: bool = False
+
+
+@dataclass(frozen=True)
 class SchoolUnit:
     """Skolenhet, identified by its code in the municipality's organisation."""
 
