@@ -24,7 +24,7 @@ from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.open_cases import OpenCaseIndex
 from cases.domain.rules import PupilMustBePlacedAtTheSchoolUnit
-from cases.domain.values import PersonalIdentityNumber, RegisterPupil
+from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil
 from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication, acting_as
 
@@ -229,6 +229,46 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         history = [views.timeline_entry(*entry) for entry in self.events_with_envelopes(register.id)]
         return views.delegations(register, history, self.today())
 
+    # -- what the register says of a pupil (the directory listener) -----------------------------
+    def follow_register(self, change: RegisterChange, rektors: Callable[[str, str], tuple[str, ...]]) -> int:
+        """The pupil's cases follow the register: its protection set or lifted (R14; the unit's
+        rektors, `rektors(municipality, unit)`, granted when it protects), the placement at the
+        case's unit ended (R11), removed from the register or back. At least once and
+        idempotent: news a case already follows changes nothing. How many cases changed."""
+        register = register_identity(change.municipality)
+        changed = 0
+        for case_id in self._cases_of_pupil(change.pupil_ref):
+            for _ in range(5):  # a user's command stored in between: load and apply again
+                case = self._stored(case_id)
+                if not isinstance(case, SupportCase) or case.municipality != change.municipality:
+                    break
+                granting = change.protected and not case.protected_by_register
+                steps = [case.follow_register_protection(
+                    protected=change.protected, on=change.changed_on,
+                    rektors=rektors(case.municipality, case.school_unit) if granting else ())]
+                if (left := change.left_on(case.school_unit)) is not None:
+                    steps.append(case.pupil_left_school_unit(school_unit=case.school_unit, on=left))
+                steps.append(case.pupil_in_register(removed=change.removed_from_register, on=change.changed_on))
+                if not any(steps):
+                    break
+                try:
+                    with acting_as(register):
+                        self.save(case)
+                except IntegrityError:
+                    continue
+                changed += 1
+                break
+        return changed
+
+    def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
+        return self.aggregate_ids(SupportCase.Opened, lambda event: event.pupil_ref == pupil_ref)
+
+    def _stored(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
     # -- queries -----------------------------------------------------------------------------
     def case_details(self, who: Identity, case_id: UUID) -> dict[str, Any]:
         return views.details(self._case_for(who, case_id), self.today())
@@ -269,6 +309,11 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         if not isinstance(case, SupportCase) or not access.sees_case(who, case):
             raise CaseNotFound(str(case_id))
         return case
+
+
+def register_identity(municipality: str) -> Identity:
+    """Who acts when the register changes a case: no staff member, the register itself."""
+    return Identity("elevregistret", "Elevregistret", Role.MUNICIPALITY_ADMIN, municipality)
 
 
 def _require_case_worker(who: Identity, school_unit: str) -> None:

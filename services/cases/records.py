@@ -233,6 +233,18 @@ class RecordKeepingCases(Shredding, CasesApplication):
                 shielded[case.pupil_ref] = frozenset(shielded.get(case.pupil_ref, frozenset()) | set(case.granted_to))
         return shielded
 
+    def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
+        """The pupil's cases, from the pupil's records (no case decoded to find them)."""
+        if not self.keys.exists(pupil_ref):
+            return []  # disposed of (or never had a case here)
+        return [UUID(record) for record in self.keys.records(pupil_ref)]
+
+    def follow_register(self, change, rektors) -> int:
+        changed = super().follow_register(change, rektors)
+        if changed:
+            self._registers.pop(change.municipality, None)
+        return changed
+
     def _granted_on_cases_of(self, pupil_ref: str) -> frozenset[str]:
         """Who is granted on the protected cases of a pupil the register protects."""
         granted: set[str] = set()

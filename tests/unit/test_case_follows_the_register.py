@@ -13,7 +13,7 @@ from cases.domain.decision import DecisionKind
 from cases.domain.model import LeftSchoolUnit, SupportCase
 from cases.domain.open_cases import OpenCaseIndex
 from cases.domain.rules import PupilBirthDateMustBePlausible, PupilMustBePlacedAtTheSchoolUnit, RuleBroken
-from cases.domain.values import InvalidPersonalIdentityNumber, PersonalIdentityNumber, plausible_pupil
+from cases.domain.values import InvalidPersonalIdentityNumber, PersonalIdentityNumber, RegisterChange, plausible_pupil
 from eventkit.identity import Identity, Role
 from tests.support.pupils import register_pupil
 from tests.unit.workflow import investigated, with_programme
@@ -273,3 +273,55 @@ def test_r14_a_pupils_open_case_someone_may_not_see_is_not_opened_twice(app):
     with pytest.raises(OpenCaseHidden):
         app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
     assert app.open_case(REKTOR, school_unit="0180-ENG", pupil=pupil) == (first.case_id, True)
+
+
+# -- the directory listener: the pupil's cases follow the register ------------------------------------
+def change(pupil, *, protected=False, removed=False, placements=(("0180-ENG", None),)):
+    return RegisterChange(pupil_ref=pupil.pupil_id, municipality="0180", protected=protected, removed_from_register=removed,
+                          placements=tuple(placements), changed_on=DAY)
+
+
+def test_r14_the_register_protects_the_pupils_cases_and_grants_the_units_rektors_once(app):
+    pupil = register_pupil()
+    case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil).case_id
+    asked = []
+    rektors = lambda municipality, unit: asked.append(unit) or ("rolf.ek",)  # noqa: E731
+    assert app.follow_register(change(pupil, protected=True), rektors) == 1
+    assert app.follow_register(change(pupil, protected=True), rektors) == 0  # delivered again: nothing more
+    assert asked == ["0180-ENG"]
+    with pytest.raises(CaseNotFound):
+        app.case_details(TEACHER, case_id)
+    assert app.case_details(REKTOR, case_id)["protected_by_register"] is True
+    assert app.follow_register(change(pupil, protected=False), rektors) == 1
+    assert app.case_details(TEACHER, case_id)["protected"] is False
+
+
+def test_r11_the_register_ending_the_placement_shows_on_the_case(app):
+    pupil = register_pupil()
+    case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil).case_id
+    app.follow_register(change(pupil, placements=[("0180-ENG", date(2026, 11, 30)), ("0180-KAT", None)]), lambda *_: ())
+    assert app.case_details(TEACHER, case_id)["left_school_unit"] == {"school_unit": "0180-ENG", "left_on": "2026-11-30"}
+
+
+def test_a_pupil_removed_from_the_register_keeps_the_case_flagged_by_the_listener(app):
+    pupil = register_pupil()
+    case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil).case_id
+    app.follow_register(change(pupil, removed=True), lambda *_: ())
+    assert app.case_details(TEACHER, case_id)["removed_from_register"] is True
+    assert app.history(TEACHER, case_id)[-1]["actor"] == "elevregistret"
+
+
+def test_the_listener_reads_a_pupils_change_and_leaves_other_people_alone():
+    import json
+
+    from cases.entrypoints.directory_listener import change_in
+
+    data = {"person_id": str(uuid4()), "municipality": "0180", "source": "register", "kinds": ["pupil"], "protected": True,
+            "removed_from_register": False, "guardian_ids": [], "duties": [], "changed_on": "2026-11-20",
+            "placements": [{"school_unit": "0180-ENG", "class_name": "7B", "start_date": "2023-08-15", "end_date": "2026-11-30"}]}
+    message = {"event_type": "DirectoryPersonChanged", "municipality": "0180", "data": data}
+    found = change_in(json.dumps(message).encode())
+    assert found is not None and found.protected and found.left_on("0180-ENG") == date(2026, 11, 30)
+    guardian = {**message, "data": {**data, "kinds": ["guardian"]}}
+    assert change_in(json.dumps(guardian).encode()) is None
+    assert change_in(json.dumps({"event_type": "CaseOpened"}).encode()) is None

@@ -60,7 +60,8 @@ class ProtectionSteps(Aggregate):
             granted = (*self.granted_to, *(r for r in dict.fromkeys(rektors) if r and r not in self.granted_to))
         else:
             granted = self.granted_to if self.marked_by_rektor else ()
-        self._register_protection_changed(protected=protected, changed_by=changed_by, changed_on=on, granted_to=granted)
+        self._register_protection_changed(register_protected=protected, protected=protected or self.marked_by_rektor,
+                                          changed_by=changed_by, changed_on=on, granted_to=granted)
         return True
 
     def grant_access(self, *, user: str, granted_by: str, by_rektor: bool, on: date) -> None:
@@ -93,9 +94,12 @@ class ProtectionSteps(Aggregate):
         self.granted_to = tuple(granted_to)
 
     @event("RegisterProtectionChanged")
-    def _register_protection_changed(self, protected: bool, changed_by: str, changed_on: date, granted_to: tuple[str, ...]) -> None:
-        self.protected_by_register = protected
-        self.protected = protected or self.marked_by_rektor
+    def _register_protection_changed(
+        self, register_protected: bool, protected: bool, changed_by: str, changed_on: date, granted_to: tuple[str, ...],
+    ) -> None:
+        """`register_protected`: what the register says now; `protected`: the case after it."""
+        self.protected_by_register = register_protected
+        self.protected = protected
         self.granted_to = tuple(granted_to)
 
     @event("AccessGranted")

@@ -99,6 +99,28 @@ class RegisterPupil:
 
 
 @dataclass(frozen=True)
+class RegisterChange:
+    """What the directory published of a pupil (DirectoryPersonChanged): structure only — whether
+    the register protects the pupil, whether the pupil was removed from it, and the placements
+    (unit, last day or None while it lasts)."""
+
+    pupil_ref: str
+    municipality: str
+    protected: bool
+    removed_from_register: bool
+    placements: tuple[tuple[str, date | None], ...]
+    changed_on: date
+
+    def left_on(self, school_unit: str) -> date | None:
+        """The day the pupil's placement at `school_unit` ended, if every placement there has
+        ended (None while one lasts, or if the register names none there)."""
+        ends = [end for unit, end in self.placements if unit == school_unit]
+        if not ends or any(end is None for end in ends):
+            return None
+        return max(ends)
+
+
+@dataclass(frozen=True)
 class SchoolUnit:
     """Skolenhet, identified by its code in the municipality's organisation."""
 
