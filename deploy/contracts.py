@@ -26,6 +26,7 @@ from cases.domain.decision import DecisionKind, Placement
 from cases.domain.investigation import PARTS as INVESTIGATION_PARTS
 from competence.domain.values import Attainment, Party, Qualification, Specialisation, SupervisionProvider
 from deviations.domain.values import Category, OrganisationKind, Side
+from directory.domain.model import LocalRegistrationReason
 from documentation.domain.values import Factor, Kind, Level
 from eventkit.contracts import CONTRACTS_DIR
 from eventkit.vocabulary import newest_file, vocabularies_dir
@@ -46,6 +47,7 @@ VOCABULARIES: dict[str, tuple[str, type[enum.Enum] | Mapping[str, str]]] = {
     "Qualification": ("competence", Qualification),
     "Specialisation": ("competence", Specialisation),
     "SupervisionProvider": ("competence", SupervisionProvider),
+    "LocalRegistrationReason": ("directory", LocalRegistrationReason),
 }
 
 

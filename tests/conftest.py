@@ -28,6 +28,7 @@ def stack():
     reset_database("ACCESSLOG_DB")
     reset_database("COMPETENCE_DB")
     reset_database("QUALITY_DB")
+    reset_database("DIRECTORY_DB")
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
@@ -54,7 +55,8 @@ SOLNA_TEACHER = identity("ola.nilsson", Role.TEACHER, "0184", "0184-TAL")
 # The port variable of each service's API (deploy/stodspar.env), for headers_for(who, url).
 SERVICE_PORTS = {"CASES_PORT": "cases", "DEVIATIONS_PORT": "deviations", "COMPETENCE_PORT": "competence",
                  "DOCUMENTATION_PORT": "documentation", "FOLLOWUP_API_PORT": "followup", "COUNTY_API_PORT": "county",
-                 "QUALITY_API_PORT": "quality", "ACCESSLOG_API_PORT": "accesslog"}
+                 "QUALITY_API_PORT": "quality", "ACCESSLOG_API_PORT": "accesslog",
+                 "DIRECTORY_PORT": "directory"}
 
 
 def headers_for(who: Identity, service: str) -> dict[str, str]:

@@ -141,6 +141,26 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.BUS_SECRETARIAT}), Scope.COUNTY,
         "counts, trends, de-identified reports, CSV and the yearly compilation",
         message="Länsbilden är till för BUS-sekretariatet."),
+    "directory.pupils.read": Permission(
+        CASE_WORKERS, Scope.UNIT,
+        "search the pupils placed at the own units and read one, with guardians (protected pupils: rektor only, R14)",
+        message="Din roll kan inte söka elever."),
+    "directory.pupils.register": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT, "register a pupil the register does not know yet, at the own unit",
+        message="Det är rektor som registrerar en elev som saknas i elevregistret."),
+    "directory.staff.identity": Permission(
+        frozenset(Role), Scope.ORGANISATION,
+        "who a login is: role and units from the person's current duties (the frontend only)"),
+    "directory.staff.read": Permission(
+        STAFF, Scope.ORGANISATION, "the organisation's current staff, with role and units (names on pages, grants)",
+        message="Din roll kan inte se personallistan."),
+    "directory.names": Permission(
+        frozenset(Role), Scope.ORGANISATION,
+        "every pupil's and guardian's name of the municipality, for the R22 check (the cases service only)"),
+    "directory.sync": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "run the sync from the SS 12000 register, see its last run and the quarantined records (or a service)",
+        message="Bara kommunens administratör kan synkronisera katalogen."),
     "accesslog.read": Permission(
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "search the access log of the municipality's records, with its flags (loggkontroll, R15)",

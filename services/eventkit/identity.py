@@ -41,6 +41,9 @@ CALLERS: dict[str, frozenset[str]] = {
     "county": frozenset({"frontend", "deviations"}),
     "quality": frozenset({"frontend"}),
     "accesslog": frozenset({"frontend"}),
+    # The directory (ADR 0026): the frontend (login, pupil search, staff), the cases service (a
+    # pupil to open a case for, the names for R22).
+    "directory": frozenset({"frontend", "cases"}),
 }
 
 

@@ -129,9 +129,9 @@ class KeyStore:
         return None if kek is None else _unwrap(kek, wrapped, subject)
 
     def pupil_for(self, municipality: str, personal_number: str, name: str, ref: str | None = None) -> str:
-        """The pupil's reference, creating the pupil's key the first time: under `ref` when one
-        is given (the directory's id of the pupil), else a new one. A pupil whose key exists
-        keeps the reference it has."""
+        """The pupil's reference, creating the pupil's key the first time (under `ref` when the
+        reference is given, e.g. the directory's id of the pupil; else a new one). A pupil
+        already here keeps the reference they have."""
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
             lookup = lookup_digest(kek, municipality, personal_number)
@@ -139,7 +139,7 @@ class KeyStore:
                                (municipality, lookup)).fetchone()
             if row:
                 return str(row[0])
-            ref = str(uuid.UUID(ref)) if ref else str(uuid.uuid4())
+            ref = str(ref or uuid.uuid4())
             data_key = AESGCM.generate_key(bit_length=256)
             identity = _wrap(data_key, json.dumps({"pin": personal_number, "name": name}).encode(), ref)
             conn.execute(
@@ -150,6 +150,51 @@ class KeyStore:
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
             return str(row[0]) if row else ref  # the given ref's key holds another number: it stays the pupil's
+
+    def put_identities(self, municipality: str, people: Iterable[tuple[str, str, str]]) -> set[str]:
+        """Store many people's personnummer and name, each under their own reference and key
+        (`people`: (ref, personal_number, name)), in one transaction: a new reference gets a
+        new key, a known one keeps its key and gets the identity given now. Returns the
+        references not stored because their personnummer is another reference's."""
+        people = list(people)
+        if not people:
+            return set()
+        with self._pool.connection() as conn, conn.transaction():
+            version, kek = self._current(conn)
+            refs = [ref for ref, _, _ in people]
+            known = {str(ref): (bytes(wrapped), old) for ref, wrapped, old in conn.execute(
+                "SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
+                (refs,)).fetchall()}
+            lookups = {ref: lookup_digest(kek, municipality, number) for ref, number, _ in people}
+            holders = {bytes(lookup): str(ref) for ref, lookup in conn.execute(
+                "SELECT pupil_ref, lookup FROM pupil_key WHERE municipality = %s AND lookup = ANY(%s)",
+                (municipality, list(lookups.values()))).fetchall()}
+            refused, rows, taken = set(), [], {}
+            for ref, number, name in people:
+                lookup = lookups[ref]
+                if holders.get(lookup, ref) != ref or taken.setdefault(lookup, ref) != ref:
+                    refused.add(ref)
+                    continue
+                data_key = self._unwrapped(ref, *known[ref]) if ref in known else None
+                data_key = data_key or AESGCM.generate_key(bit_length=256)
+                identity = _wrap(data_key, json.dumps({"pin": number, "name": name}).encode(), ref)
+                rows.append((ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version))
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
+                    " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (pupil_ref) DO UPDATE SET lookup = EXCLUDED.lookup,"
+                    " data_key = EXCLUDED.data_key, identity = EXCLUDED.identity, kek_version = EXCLUDED.kek_version",
+                    rows)
+        with self._lock:
+            for ref, *_ in rows:
+                self._cache.pop(ref, None)
+        return refused
+
+    def identities_of(self, subjects: Iterable[str]) -> dict[str, PupilIdentity]:
+        """The identities of the given references that still have a key, decrypted."""
+        rows = self._select("SELECT pupil_ref, identity, data_key, kek_version FROM pupil_key"
+                            " WHERE pupil_ref = ANY(%s::uuid[])", (list(subjects),))
+        return {identity.pupil_ref: identity for identity in self._decrypted(rows)}
 
     def adopt(self, subject: str, municipality: str) -> None:
         """A key of this service's own for a pupil reference another service gave (the
@@ -249,6 +294,9 @@ class KeyStore:
         """Every living pupil of the municipality, decrypted (for the name check)."""
         rows = self._select("SELECT pupil_ref, identity, data_key, kek_version FROM pupil_key WHERE municipality = %s",
                             (municipality,))
+        return self._decrypted(rows)
+
+    def _decrypted(self, rows: list[tuple]) -> list[PupilIdentity]:
         found = []
         for ref, sealed, wrapped, version in rows:
             ref = str(ref)

@@ -91,6 +91,7 @@ def create_app(store: Store | None = None, *, client_id: str = "stodspar-directo
                token_seconds: int = 300) -> FastAPI:
     app = FastAPI(title="Stödspår development SS 12000 server")
     app.state.store = store or Store.seeded()
+    app.state.outage = Outage()
     tokens: dict[str, float] = {}
 
     def authorised(request: Request) -> bool:
@@ -123,6 +124,8 @@ def create_app(store: Store | None = None, *, client_id: str = "stodspar-directo
              after: str | None, before: str | None):
         if not authorised(request):
             return _error(401, "unauthorized", "A valid bearer token is required.")
+        if app.state.outage.down():
+            return _error(503, "unavailable", "The register is down (development outage).")
         if page_token and (after or before):
             return _error(400, "filterWithPageToken", "Filters cannot be combined with pageToken.")
         try:
@@ -176,4 +179,69 @@ def create_app(store: Store | None = None, *, client_id: str = "stodspar-directo
             data.setdefault(DELETED_KEYS[resource], []).append(record_id)
         return {"data": data, "pageToken": _encode({**state, "offset": end}) if end < len(rows) else None}
 
+    # -- the development server only: moving the register from a test (another process) ------------
+    @app.post("/dev/change")
+    async def dev_change(request: Request):
+        """{resource, id, fields}: as Store.change (meta.modified becomes now)."""
+        if not authorised(request):
+            return _error(401, "unauthorized", "A valid bearer token is required.")
+        body = await request.json()
+        try:
+            return app.state.store.change(body["resource"], body["id"], **body["fields"])
+        except KeyError:
+            return _error(404, "notFound", "No such record.")
+
+    @app.post("/dev/put")
+    async def dev_put(request: Request):
+        """{resource, record}: a record added or replaced as is (also a malformed one)."""
+        if not authorised(request):
+            return _error(401, "unauthorized", "A valid bearer token is required.")
+        body = await request.json()
+        record = body["record"]
+        with app.state.store.lock:
+            record["meta"] = {"created": iso(dt.datetime.now(dt.timezone.utc)),
+                              "modified": iso(dt.datetime.now(dt.timezone.utc))}
+            app.state.store.records[body["resource"]][record["id"]] = record
+        return record
+
+    @app.post("/dev/delete")
+    async def dev_delete(request: Request):
+        """{resource, id}: as Store.delete (listed by /deletedEntities)."""
+        if not authorised(request):
+            return _error(401, "unauthorized", "A valid bearer token is required.")
+        body = await request.json()
+        try:
+            app.state.store.delete(body["resource"], body["id"])
+        except KeyError:
+            return _error(404, "notFound", "No such record.")
+        return {"deleted": body["id"]}
+
+    @app.post("/dev/outage")
+    async def dev_outage(request: Request):
+        """{after: n | null, down: bool}: the list endpoints answer 503 (after n more pages)."""
+        if not authorised(request):
+            return _error(401, "unauthorized", "A valid bearer token is required.")
+        body = await request.json()
+        app.state.outage.set(bool(body.get("down")), body.get("after"))
+        return {"down": bool(body.get("down"))}
+
     return app
+
+
+@dataclass
+class Outage:
+    """The register down for a while, from a test: every list page answers 503, optionally
+    only after `after` more pages were served (a sync stopped in the middle)."""
+    is_down: bool = False
+    after: int | None = None
+
+    def set(self, down: bool, after: int | None) -> None:
+        self.is_down, self.after = down, after
+
+    def down(self) -> bool:
+        if not self.is_down:
+            return False
+        if self.after:
+            self.after -= 1
+            return False
+        return True

@@ -49,6 +49,9 @@ def _commands() -> dict[str, list[str]]:
         "quality": [str(BIN / "faust"), "-A", "projections.quality.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                     "worker", "-l", "warn", "--web-port", env["QUALITY_FAUST_WEB_PORT"]],
         "quality_api": uvicorn + ["projections.quality.api:app", "--port", env["QUALITY_API_PORT"]],
+        "ss12000dev": [sys.executable, "-m", "ss12000dev"],
+        "directory": uvicorn + ["directory.entrypoints.api:app", "--port", env["DIRECTORY_PORT"]],
+        "directory_relay": [sys.executable, "-m", "directory.entrypoints.relay"],
     }
 
 
@@ -67,6 +70,8 @@ LISTENS_ON = {
     "competence": "COMPETENCE_PORT",
     "quality_api": "QUALITY_API_PORT",
     "quality": "QUALITY_FAUST_WEB_PORT",
+    "ss12000dev": "DEV_SS12000_PORT",
+    "directory": "DIRECTORY_PORT",
 }
 
 
@@ -115,6 +120,14 @@ class Stack:
     @property
     def quality_url(self) -> str:
         return os.environ["QUALITY_URL"]
+
+    @property
+    def directory_url(self) -> str:
+        return os.environ["DIRECTORY_URL"]
+
+    @property
+    def ss12000_url(self) -> str:
+        return os.environ["SS12000_URL"]
 
     @property
     def frontend_url(self) -> str:

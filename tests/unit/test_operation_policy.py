@@ -109,6 +109,17 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
             "/missions/{mission_id}/supervision/sessions",
         )},
     },
+    "directory.entrypoints.api": {
+        ("GET", "/pupils"): ("directory.pupils.read",),
+        ("POST", "/pupils"): ("directory.pupils.register",),
+        ("GET", "/pupils/{pupil_id}"): ("directory.pupils.read",),
+        ("GET", "/staff/{user_id}"): ("directory.staff.identity",),  # and the calling service must be the frontend
+        ("GET", "/staff"): ("directory.staff.read",),
+        ("GET", "/register/names"): ("directory.names",),  # and the calling service must be cases
+        ("POST", "/sync"): ("directory.sync",),
+        ("GET", "/sync"): ("directory.sync",),
+        ("GET", "/quarantine"): ("directory.sync",),
+    },
     "projections.followup.api": {
         ("GET", "/followup"): ("followup.read",),
     },
