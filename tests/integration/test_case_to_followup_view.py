@@ -10,7 +10,7 @@ import pytest
 from eventkit.contracts import validate_message
 from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, headers_for
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil, personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
 TOPIC = "stodspar.cases.v1"
@@ -19,7 +19,7 @@ TOPIC = "stodspar.cases.v1"
 def open_case(stack, who=TEACHER, unit="0180-ENG") -> str:
     response = httpx.post(
         f"{stack.cases_url}/cases",
-        json={"school_unit": unit, "pupil_personal_number": personal_number(), "pupil_name": pupil_name()},
+        json={"school_unit": unit, "pupil_id": directory_pupil(stack.directory_url, unit)},
         headers=headers_for(who, "cases"),
     )
     assert response.status_code == 201, response.text
