@@ -315,13 +315,18 @@ def test_the_listener_reads_a_pupils_change_and_leaves_other_people_alone():
     import json
 
     from cases.entrypoints.directory_listener import change_in
+    from eventkit.contracts import ContractViolation
 
     data = {"person_id": str(uuid4()), "municipality": "0180", "source": "register", "kinds": ["pupil"], "protected": True,
             "removed_from_register": False, "guardian_ids": [], "duties": [], "changed_on": "2026-11-20",
             "placements": [{"school_unit": "0180-ENG", "class_name": "7B", "start_date": "2023-08-15", "end_date": "2026-11-30"}]}
-    message = {"event_type": "DirectoryPersonChanged", "municipality": "0180", "data": data}
+    message = {"event_id": str(uuid4()), "event_type": "DirectoryPersonChanged", "schema_version": "1.0",
+               "occurred_at": "2026-11-20T08:00:00+00:00", "aggregate_id": data["person_id"], "aggregate_version": 2,
+               "municipality": "0180", "data": data}
     found = change_in(json.dumps(message).encode())
     assert found is not None and found.protected and found.left_on("0180-ENG") == date(2026, 11, 30)
     guardian = {**message, "data": {**data, "kinds": ["guardian"]}}
     assert change_in(json.dumps(guardian).encode()) is None
     assert change_in(json.dumps({"event_type": "CaseOpened"}).encode()) is None
+    with pytest.raises(ContractViolation):  # a message that breaks the contract is not followed
+        change_in(json.dumps({**message, "data": {**data, "protected": "yes"}}).encode())
