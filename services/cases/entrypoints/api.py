@@ -9,6 +9,7 @@ from fastapi import Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from cases import access
 from cases.application import CaseNotFound, CasesApplication, OpenCaseHidden
 from cases.bootstrap import directory
 from cases.directory import Directory, DirectoryUnavailable
@@ -74,7 +75,8 @@ NO_PUPIL = "Eleven finns inte i elevregistret, eller så har du inte behörighet
 def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases),
               people: Directory = Depends(directory)):
     """A case for the chosen pupil (201), or the pupil's open case at the unit (200, existing)."""
-    authz.require(who, "cases.write")  # a role that may not open cases learns nothing of the pupil
+    # A role or unit that may not open cases here learns nothing of the pupil.
+    access.require_unit(who, access.WRITE, body.school_unit)
     pupil = people.pupil(who, str(body.pupil_id))
     if pupil is None:
         return error(422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_id": NO_PUPIL})
