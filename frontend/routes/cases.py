@@ -36,9 +36,11 @@ REGISTRATION_FIELDS = ("school_unit", "personal_number", "given_name", "family_n
 ALREADY_REGISTERED = "Eleven finns redan i elevregistret. Sök fram eleven ovan och öppna ärendet därifrån."
 registering = Attempt(unavailable=DIRECTORY_DOWN)
 # The choice has no field of its own to stand at: a refusal's messages are said above the pupils.
+# 409: the pupil has an open case at the unit the user may not see (protected identity, R14).
 choosing = Attempt(lambda values, refusal: FormState(
     values=dict(values), rule=refusal.rule,
-    problem=" ".join(dict.fromkeys(refusal.fields.values())) or refusal.message))
+    problem=" ".join(dict.fromkeys(refusal.fields.values())) or refusal.message),
+    conflict="Eleven har redan ett öppet ärende på skolenheten, som du inte har behörighet till. Kontakta rektor.")
 
 
 def registration_reasons() -> dict[str, str]:
@@ -86,6 +88,7 @@ async def _open(request: Request, who: Identity, school_unit: str, pupil_id: str
     values = {"school_unit": school_unit, "pupil_id": pupil_id}
     opened, problem, status = await choosing(cases_client(request, who).open_case(**values), values)
     if problem:
+        problem.conflict = False  # nothing to reload: the other case is not the user's to see
         return None, problem, status
     case_id, existing = opened
     flash(request, ALREADY_OPEN if existing else OPENED)

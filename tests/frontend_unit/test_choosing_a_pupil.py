@@ -163,3 +163,13 @@ def test_only_rektor_registers_a_pupil(frontend, directory_service):
 
     assert response.status_code == 403
     assert not [r for r in directory_service.received if r.method == "POST"]
+
+
+def test_an_open_case_the_teacher_may_not_see_is_said_without_opening_another(frontend, cases_service):
+    cases_service.answer("POST", "/cases", 409, {"error": "conflict", "message": "Eleven har redan ett öppet ärende."})
+    log_in(frontend, "anna.lind")
+
+    response = frontend.post("/arenden", data={"school_unit": "0180-ENG", "pupil_id": PUPIL_ID}, headers=HTMX)
+
+    assert response.status_code == 409
+    assert "som du inte har behörighet till" in response.text and "Ladda om sidan" not in response.text
