@@ -1,7 +1,7 @@
 """The frontend's wiring: settings, session, templates, static files, routes, tracing.
 
 Run with `uvicorn frontend.app:app` (PYTHONPATH=services:.); deploy/stodspar.env sets
-CASES_URL, FOLLOWUP_URL, IDENTITY_SIGNING_KEY, the OIDC_* login settings and
+CASES_URL, FOLLOWUP_URL, DIRECTORY_URL, IDENTITY_SIGNING_KEY, the OIDC_* login settings and
 FRONTEND_BEHIND_TLS (see frontend/oidc.py and frontend/security.py).
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from eventkit.config import env
 from eventkit.telemetry import setup_tracing
 from frontend.devlogin import DEFAULT_FILE, Organisation
 from frontend import competence_labels, deviation_labels, documentation_labels, security
+from frontend.staff import StaffDirectory, staff_at_hand
 from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
@@ -46,6 +47,7 @@ class Backends:
     documentation_url: str = ""
     competence_url: str = ""
     quality_url: str = ""
+    directory_url: str = ""
     http: httpx.AsyncClient | None = None
 
 
@@ -59,6 +61,7 @@ def create_app(
     documentation_url: str | None = None,
     competence_url: str | None = None,
     quality_url: str | None = None,
+    directory_url: str | None = None,
 ) -> FastAPI:
     backends = Backends(
         cases_url=cases_url or env("CASES_URL", "http://127.0.0.1:8001"),
@@ -68,6 +71,7 @@ def create_app(
         documentation_url=documentation_url or env("DOCUMENTATION_URL", "http://127.0.0.1:8004"),
         competence_url=competence_url or env("COMPETENCE_URL", "http://127.0.0.1:8003"),
         quality_url=quality_url or env("QUALITY_URL", "http://127.0.0.1:8013"),
+        directory_url=directory_url or env("DIRECTORY_URL", "http://127.0.0.1:8007"),
     )
 
     @asynccontextmanager
@@ -81,7 +85,7 @@ def create_app(
     setup_tracing("frontend")
     app = FastAPI(
         title="Stödspår", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan,
-        dependencies=[Depends(security.csrf_protect)],
+        dependencies=[Depends(security.csrf_protect), Depends(staff_at_hand)],
     )
     oidc_settings = OidcSettings.from_env()
     app.state.oidc_settings = oidc_settings
@@ -91,8 +95,9 @@ def create_app(
     app.state.security = settings
     organisation = Organisation.load(organisation_file or env("DEV_ORGANISATION_FILE", str(DEFAULT_FILE)))
     app.state.organisation = organisation
+    app.state.staff = StaffDirectory(organisation)
     app.state.backends = backends
-    app.state.templates = make_templates(organisation)
+    app.state.templates = make_templates(organisation, app.state.staff)
     deviation_labels.install(app.state.templates.env, organisation)
     documentation_labels.install(app.state.templates.env)
     competence_labels.install(app.state.templates.env)

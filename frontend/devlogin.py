@@ -1,9 +1,10 @@
-"""The organisation directory: municipalities, school units (with names) and staff.
+"""What the school register does not carry: municipalities, school units (with names) and the
+people outside the schools (municipality administrators, the region's staff, the BUS secretariat).
 
-Loaded from DEV_ORGANISATION_FILE (deploy/dev-organisation.json: the seeded users the
-development identity provider offers). Login itself is OpenID Connect (frontend/oidc.py);
-with OIDC_IDENTITY_SOURCE=directory the logged-in person's role and units are looked up
-here by the ID token's `sub`. (The module keeps its old name so other imports stay valid.)
+Loaded from DEV_ORGANISATION_FILE (deploy/dev-organisation.json). School staff come from the
+directory service (frontend/staff.py; at login frontend/oidc.py). Login itself is OpenID
+Connect; with OIDC_IDENTITY_SOURCE=directory the people of this file are looked up here by the
+ID token's `sub`. (The module keeps its old name so other imports stay valid.)
 """
 from __future__ import annotations
 

@@ -9,13 +9,16 @@ tests; there is no other code path.
 
 Who the person is in Stödspår (role, municipality, school units) comes either from the ID
 token's claims (OIDC_IDENTITY_SOURCE=token: `name`, `role`, `municipality`, `school_units`, `medical`,
-the development provider issues them) or from the organisation directory, looked up by the
-token's `sub` (OIDC_IDENTITY_SOURCE=directory, for a federated provider that only knows who
-someone is, not what they do in the school).
+the development provider issues them) or from the directory, looked up by the token's `sub`
+(OIDC_IDENTITY_SOURCE=directory, for a federated provider that only knows who someone is, not
+what they do in the school): the people SS 12000 does not carry from the seed file
+(DEV_ORGANISATION_FILE: region, BUS secretariat, municipality administrators), school staff
+from the directory service's GET /staff/{sub} (their role and units from their duties).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
 from authlib.integrations.starlette_client import OAuth
@@ -86,16 +89,37 @@ async def check_issuer(client, settings: OidcSettings) -> None:
         raise LoginRefused("Inloggningstjänsten svarade med fel utfärdare. Kontakta kommunens IT-stöd.")
 
 
-def identity_from_claims(claims: dict, organisation: Organisation, source: str) -> Identity:
-    """Who logged in, as Stödspår knows them; LoginRefused when the claims do not say enough."""
+NOT_IN_DIRECTORY = "Du finns inte i Stödspårs organisationskatalog. Kontakta din kommunadministratör."
+# The directory's staff member by user id (None: not there, or without a current duty).
+StaffLookup = Callable[[str], Awaitable[dict[str, Any] | None]]
+
+
+async def identity_from_claims(
+    claims: dict, organisation: Organisation, source: str, staff_member: StaffLookup | None = None
+) -> Identity:
+    """Who logged in, as Stödspår knows them; LoginRefused when the claims do not say enough.
+    With source "directory", `staff_member` asks the directory (its faults pass through)."""
     subject = str(claims.get("sub") or "")
     if not subject:
         raise LoginRefused("Inloggningstjänsten angav inte vem du är.")
     if source == "directory":
-        known = organisation.user(subject)
-        if known is None:
-            raise LoginRefused("Du finns inte i Stödspårs organisationskatalog. Kontakta din kommunadministratör.")
-        return known
+        known = organisation.user(subject)  # the people SS 12000 does not carry
+        if known is not None:
+            return known
+        member = await staff_member(subject) if staff_member else None
+        if member is None:
+            raise LoginRefused(NOT_IN_DIRECTORY)
+        try:
+            return Identity(
+                user_id=subject,
+                display_name=str(member["name"]),
+                role=Role(member["role"]),
+                municipality=str(member["municipality"]),
+                school_units=tuple(str(unit) for unit in member.get("school_units") or ()),
+                medical=member.get("medical") is True,
+            )
+        except (KeyError, ValueError, TypeError):
+            raise LoginRefused(NOT_IN_DIRECTORY) from None
     try:
         role = Role(claims["role"])
         municipality = str(claims["municipality"])

@@ -49,7 +49,12 @@ class NotFound(Exception):
 
 
 class VersionConflict(Exception):
-    """409: someone else saved the case after this form was loaded; reload and redo."""
+    """409: someone else saved the case after this form was loaded; reload and redo (or,
+    where a service says so, the thing is already there: `payload` is its answer)."""
+
+    def __init__(self, message: str = "", payload: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.payload = payload or {}
 
 
 class Forbidden(Exception):
@@ -123,7 +128,7 @@ def _interpret(service: str, method: str, template: str, response: httpx.Respons
     if status == 422:
         raise ServiceRefused(payload)
     if status == 409:
-        raise VersionConflict(message)
+        raise VersionConflict(message, payload)
     if status == 401:
         raise IdentityNotAccepted(message)
     if status == 403:
@@ -139,14 +144,11 @@ class CasesClient(ServiceClient):
 
     service = "cases"
 
-    async def open_case(self, *, school_unit: str, pupil_personal_number: str, pupil_name: str) -> UUID:
-        body = {
-            "school_unit": school_unit,
-            "pupil_personal_number": pupil_personal_number,
-            "pupil_name": pupil_name,
-        }
-        opened = await self._call("POST", "/cases", "/cases", json=body)
-        return UUID(opened["case_id"])
+    async def open_case(self, *, school_unit: str, pupil_id: str) -> tuple[UUID, bool]:
+        """A case for the directory's pupil at the unit: (its id, True when the pupil already
+        had an open case there and that one is answered instead)."""
+        opened = await self._call("POST", "/cases", "/cases", json={"school_unit": school_unit, "pupil_id": pupil_id})
+        return UUID(opened["case_id"]), opened.get("existing") is True
 
     async def case(self, case_id: UUID, purpose: str | None = None) -> dict[str, Any]:
         """`purpose`: "print" or "export" is access-logged as such by the cases service (R15)."""

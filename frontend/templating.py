@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from frontend.devlogin import Organisation, role_label
+from frontend.staff import StaffDirectory
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Vendored: npm htmx.org@2.0.11, dist/htmx.min.js (0BSD), as static/htmx-2.0.11.min.js;
@@ -48,7 +49,10 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def make_templates(organisation: Organisation) -> Jinja2Blocks:
+def make_templates(organisation: Organisation, staff: StaffDirectory | None = None) -> Jinja2Blocks:
+    """`staff`: who works where (the directory's staff and the seed file's others); names on
+    pages and the staff a form offers come from it."""
+    staff = staff or StaffDirectory(organisation)
     templates = Jinja2Blocks(directory=str(TEMPLATES))
     env = templates.env
     env.trim_blocks = True
@@ -56,10 +60,10 @@ def make_templates(organisation: Organisation) -> Jinja2Blocks:
     env.filters.update(datum=long_date, kortdatum=short_date, roll=role_label)
     env.globals.update(
         unit_name=organisation.unit_name,
-        person=lambda user_id: (organisation.user(user_id).display_name if organisation.user(user_id) else user_id),
+        person=staff.name,
         staff_options=lambda unit: [
             (u.user_id, f"{u.display_name}, {role_label(u.role)}")
-            for u in organisation.users if unit in u.school_units and u.role.value != "teacher"
+            for u in staff.users if unit in u.school_units and u.role.value != "teacher"
         ],
         all_unit_options=lambda municipality: [
             (code, name) for code, name in organisation.unit_names.items() if code.startswith(municipality)

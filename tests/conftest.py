@@ -32,6 +32,7 @@ def stack():
     # The topic is shared with other checkouts' sessions; the emptied read model starts now.
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
     skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
+    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-cases-directory", "stodspar.directory.v1")
     for topic in ("stodspar.competence.v1", "stodspar.documentation.v1"):
         skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-quality", topic)
     running = Stack()

@@ -17,8 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from joserfc.errors import JoseError
 
 from frontend.deps import CurrentUser
+from frontend.directory_client import LOGIN_JOB, DirectoryClient
 from frontend.errors import problem_page
 from frontend.oidc import LoginRefused, check_issuer, identity_from_claims
+from frontend.services_client import NotFound, ServiceUnavailable
 from frontend.web import log_in, log_out, render
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,10 @@ NEXT_KEY = "login_next"
 PROVIDER_DOWN = (
     "Inloggningstjänsten svarar inte just nu",
     "Stödspår når inte kommunens inloggningstjänst. Försök igen om en liten stund.",
+)
+DIRECTORY_DOWN = (
+    "Organisationskatalogen svarar inte just nu",
+    "Stödspår kan inte slå upp din roll och dina skolenheter just nu. Försök igen om en liten stund.",
 )
 NOT_COMPLETED = (
     "Inloggningen kunde inte slutföras",
@@ -41,6 +47,17 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
+
+
+def _staff_lookup(request: Request):
+    """The directory's staff member by user id, asked as the login job (no one is logged in yet)."""
+    async def staff_member(user_id: str) -> dict | None:
+        backends = request.app.state.backends
+        try:
+            return await DirectoryClient(backends.http, backends.directory_url, LOGIN_JOB).staff_member(user_id)
+        except NotFound:
+            return None
+    return staff_member
 
 
 def _oidc(request: Request):
@@ -71,9 +88,13 @@ async def callback(request: Request) -> Response:
         claims = token.get("userinfo")
         if not claims:
             raise LoginRefused("Inloggningstjänsten skickade ingen ID-token.")
-        who = identity_from_claims(dict(claims), request.app.state.organisation, settings.identity_source)
+        who = await identity_from_claims(
+            dict(claims), request.app.state.organisation, settings.identity_source, _staff_lookup(request)
+        )
     except LoginRefused as exc:
         return problem_page(request, 403, NOT_COMPLETED[0], str(exc))
+    except ServiceUnavailable:
+        return problem_page(request, 503, *DIRECTORY_DOWN)
     except httpx.HTTPError as exc:
         log.warning("identity provider unreachable at callback: %s", type(exc).__name__)
         return problem_page(request, 503, *PROVIDER_DOWN)

@@ -80,8 +80,7 @@ async def overview(request: Request, who: Party) -> Response:
 
 
 async def _overview(request: Request, who: Identity, form: FormState, status: int = 200) -> Response:
-    organisation = request.app.state.organisation
-    educators = [(u.user_id, u.display_name) for u in organisation.users_in(who.municipality)
+    educators = [(u.user_id, u.display_name) for u in request.app.state.staff.users_in(who.municipality)
                  if u.role is Role.SPECIAL_EDUCATOR and set(u.school_units) & set(who.school_units)]
     missions = await competence_client(request, who).missions()
     return render(request, "competence_overview.html", {

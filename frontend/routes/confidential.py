@@ -39,11 +39,11 @@ async def _page(request: Request, who: Identity, case_id: UUID, *, grant: FormSt
     client = _client(request, who)
     case = await client.case(case_id)
     protection = await client.protection(case_id)
-    organisation = request.app.state.organisation
+    staff = request.app.state.staff
     context = {
         "case_id": case_id, "case": case, "protection": protection,
         # Staff of the pupil's unit who do not have access yet.
-        "grant_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in organisation.users
+        "grant_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in staff.users
                           if case["school_unit"] in u.school_units and u.user_id not in protection["granted_to"]],
         "medical": await client.medical(case_id) if who.medical else None,
         "is_rektor": authz.allows(who, "cases.protect"), "grant": grant or FormState(), "medical_form": medical_form or FormState(),

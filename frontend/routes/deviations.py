@@ -99,11 +99,11 @@ async def configuration_page(request: Request, who: DeviationStaff, enhet: str =
 
 def _configuration_page(request: Request, who: Identity, form: FormState, reporters: set[str], status: int = 200,
                         history: list[dict[str, Any]] | None = None) -> Response:
-    staff = [u for u in request.app.state.organisation.users_in(who.municipality)
+    staff = [u for u in request.app.state.staff.users_in(who.municipality)
              if u.role not in (Role.BUS_SECRETARIAT,) and form.values.get("unit") in u.school_units]
     return render(request, "deviations_configuration.html", {
         "form": form, "units": who.school_units, "staff": staff, "reporters": reporters, "history": history or [],
-        "people": {u.user_id: u.display_name for u in request.app.state.organisation.users},
+        "people": {u.user_id: u.display_name for u in request.app.state.staff.users},
         "manager_options": [(u.user_id, f"{u.display_name}, {role_label(u.role)}") for u in staff],
     }, blocks=["configuration_form"], status_code=status)
 

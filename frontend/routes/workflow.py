@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 from frontend.actions import attempt, go
 from frontend.deps import CurrentUser
 from frontend.forms import FormState
+from frontend.parties import parties_of
 from frontend.services_client import NotFound
 from frontend.web import cases_client, flash, is_htmx, render
 from frontend.workflow_labels import INVESTIGATION_PARTS, step_context
@@ -124,7 +125,8 @@ async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> 
         case = await client.case(case_id)
         if spec.block == "correction":
             return await _history_page(request, client, case_id, case, problem, status)
-        context = {**step_context(), "case_id": case_id, "case": case, "adaptation": FormState(), "referral_form": FormState()}
+        context = {**step_context(), "case_id": case_id, "case": case, "adaptation": FormState(), "referral_form": FormState(),
+                   "parties": await parties_of(request, who, case)}
         context["forms"][spec.block] = problem
         return render(request, "case.html", context, blocks=[spec.block], status_code=status)
     flash(request, spec.done)
@@ -161,11 +163,13 @@ async def history(request: Request, case_id: UUID, who: CurrentUser, per: str = 
 
 @router.get("/arenden/{case_id}/atgardsprogram")
 async def printable_programme(request: Request, case_id: UUID, who: CurrentUser) -> Response:
-    """The programme as a public decision (R18): no investigation, no personal identity number."""
+    """The programme as a public decision (R18): no investigation, no personal identity number;
+    the pupil and the guardians by name (the guardians from the directory)."""
     case = await cases_client(request, who).case(case_id, purpose="print")
     if not case.get("programme"):
         raise NotFound("Ärendet har inget åtgärdsprogram.")
     programme = case["programme"]
     decision = case["decisions"][programme["decision_number"] - 1]
-    context = {**step_context(), "case_id": case_id, "pupil_name": case["pupil_name"], "programme": programme, "decision": decision}
+    context = {**step_context(), "case_id": case_id, "pupil_name": case["pupil_name"], "programme": programme, "decision": decision,
+               "guardians": (await parties_of(request, who, case)).guardians}
     return render(request, "programme_print.html", context)

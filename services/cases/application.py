@@ -9,11 +9,12 @@ is stored.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from cases import access, views
 from cases.confidential import ConfidentialCommands
@@ -21,15 +22,27 @@ from cases.domain.deadlines import ReferralDeadlines
 from cases.domain.decision import DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
-from cases.domain.values import PersonalIdentityNumber
+from cases.domain.open_cases import OpenCaseIndex
+from cases.domain.rules import PupilMustBePlacedAtTheSchoolUnit
+from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil
 from eventkit.identity import Identity, Role
-from eventkit.store import ServiceApplication
+from eventkit.store import ServiceApplication, acting_as
 
 LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
 class CaseNotFound(Exception):
     pass
+
+
+class OpenCaseHidden(Exception):
+    """The pupil has an open case at the unit that the user may not see (a protected pupil's,
+    R14): answered without the case, rather than opening a second, unprotected one."""
+
+
+class OpenedCase(NamedTuple):
+    case_id: UUID
+    existing: bool  # the pupil's open case at the unit, answered instead of a new one
 
 
 class CasesApplication(ConfidentialCommands, ServiceApplication):
@@ -50,16 +63,62 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         return self.clock().astimezone(LOCAL_TIME).date()
 
     # -- opening, R1, R2 --------------------------------------------------------------------
-    def open_case(
-        self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "",
-    ) -> UUID:
+    def open_case(self, who: Identity, *, school_unit: str, pupil: RegisterPupil) -> OpenedCase:
+        """A case for a pupil of the register placed at `school_unit`, or the pupil's open case
+        there (one per pupil and unit, also when two requests open it at the same moment:
+        the index is saved in the same transaction as the case, and the second save
+        conflicts). A pupil the register protects gets a case protected from its first event,
+        its opener granted (R14)."""
         _require_case_worker(who, school_unit)
-        pupil = PersonalIdentityNumber.parse(pupil_personal_number, self.today())
+        if school_unit not in pupil.school_units:
+            raise PupilMustBePlacedAtTheSchoolUnit()
+        today = self.today()
+        number = PersonalIdentityNumber.parse(pupil.personal_number, today)
+        index = self._open_case_index(who.municipality, school_unit, pupil.pupil_id)
+        if index is not None and (found := self._open_case_named(who, index, school_unit)) is not None:
+            return found
         case = SupportCase.open(
-            municipality=who.municipality, school_unit=school_unit, pupil=pupil, pupil_name=pupil_name,
-            opened_by=who.user_id, pupil_ref=pupil_ref, id=self.creation_id("case", who),
+            municipality=who.municipality, school_unit=school_unit, pupil=number, pupil_name=pupil.name,
+            opened_by=who.user_id, pupil_ref=pupil.pupil_id, protected_by_register=pupil.protected, today=today,
+            id=self.creation_id("case", who),
         )
-        return self.save_created(who, case)
+        if index is None:
+            index = OpenCaseIndex(municipality=who.municipality, school_unit=school_unit, pupil_ref=pupil.pupil_id,
+                                  case_id=case.id)
+        else:
+            index.name_case(case.id)
+        try:
+            with acting_as(who):
+                self.save(case, index)
+        except IntegrityError:
+            # Another request stored the pupil's case at the unit first (or this very request
+            # did, and this is its retry): answer that case.
+            if self.repeated(case.id):
+                return OpenedCase(case.id, existing=False)
+            index = self._open_case_index(who.municipality, school_unit, pupil.pupil_id)
+            if index is None or (found := self._open_case_named(who, index, school_unit)) is None:
+                raise
+            return found._replace(existing=found.case_id != case.id)
+        return OpenedCase(case.id, existing=False)
+
+    def _open_case_index(self, municipality: str, school_unit: str, pupil_ref: str) -> OpenCaseIndex | None:
+        try:
+            return self.repository.get(OpenCaseIndex.id_for(municipality, school_unit, pupil_ref))
+        except AggregateNotFoundError:
+            return None
+
+    def _open_case_named(self, who: Identity, index: OpenCaseIndex, school_unit: str) -> OpenedCase | None:
+        """The case the index names, if it still counts as the pupil's open case at the unit."""
+        try:
+            case: SupportCase = self.repository.get(index.case_id)
+        except AggregateNotFoundError:
+            return None
+        if not case.counts_as_open_at(school_unit):
+            return None
+        if not access.sees_case(who, case):
+            raise OpenCaseHidden()
+        # A retry of this very request (same idempotency key) answers as the first time did.
+        return OpenedCase(case.id, existing=case.id != self.creation_id("case", who))
 
     def record_extra_adaptation(self, who: Identity, case_id: UUID, description: str, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.record_extra_adaptation(description, recorded_by=who.user_id))
@@ -170,6 +229,46 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         history = [views.timeline_entry(*entry) for entry in self.events_with_envelopes(register.id)]
         return views.delegations(register, history, self.today())
 
+    # -- what the register says of a pupil (the directory listener) -----------------------------
+    def follow_register(self, change: RegisterChange, rektors: Callable[[str, str], tuple[str, ...]]) -> int:
+        """The pupil's cases follow the register: its protection set or lifted (R14; the unit's
+        rektors, `rektors(municipality, unit)`, granted when it protects), the placement at the
+        case's unit ended (R11), removed from the register or back. At least once and
+        idempotent: news a case already follows changes nothing. How many cases changed."""
+        register = register_identity(change.municipality)
+        changed = 0
+        for case_id in self._cases_of_pupil(change.pupil_ref):
+            for _ in range(5):  # a user's command stored in between: load and apply again
+                case = self._stored(case_id)
+                if not isinstance(case, SupportCase) or case.municipality != change.municipality:
+                    break
+                granting = change.protected and not case.protected_by_register
+                steps = [case.follow_register_protection(
+                    protected=change.protected, on=change.changed_on,
+                    rektors=rektors(case.municipality, case.school_unit) if granting else ())]
+                if (left := change.left_on(case.school_unit)) is not None:
+                    steps.append(case.pupil_left_school_unit(school_unit=case.school_unit, on=left))
+                steps.append(case.pupil_in_register(removed=change.removed_from_register, on=change.changed_on))
+                if not any(steps):
+                    break
+                try:
+                    with acting_as(register):
+                        self.save(case)
+                except IntegrityError:
+                    continue
+                changed += 1
+                break
+        return changed
+
+    def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
+        return self.aggregate_ids(SupportCase.Opened, lambda event: event.pupil_ref == pupil_ref)
+
+    def _stored(self, aggregate_id: UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
     # -- queries -----------------------------------------------------------------------------
     def case_details(self, who: Identity, case_id: UUID) -> dict[str, Any]:
         return views.details(self._case_for(who, case_id), self.today())
@@ -210,6 +309,11 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         if not isinstance(case, SupportCase) or not access.sees_case(who, case):
             raise CaseNotFound(str(case_id))
         return case
+
+
+def register_identity(municipality: str) -> Identity:
+    """Who acts when the register changes a case: no staff member, the register itself."""
+    return Identity("elevregistret", "Elevregistret", Role.MUNICIPALITY_ADMIN, municipality)
 
 
 def _require_case_worker(who: Identity, school_unit: str) -> None:

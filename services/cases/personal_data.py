@@ -41,4 +41,6 @@ STRUCTURE = {
     "field", "corrected_by",
     # R14: protected identity (staff ids and dates) and the medical record's frame
     "user", "changed_by", "changed_on", "granted_to", "case_id", "recorded_on",
+    # what the register says of the pupil (followed from the directory): flags and dates
+    "protected_by_register", "register_protected", "protected", "left_on",
 }

@@ -21,6 +21,7 @@ from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
 TOPIC = "stodspar.cases.v1"
+REGISTER = "elevregistret"  # who changed a protection the register decided (no staff member)
 # Events raised by the steps' modules are classes of those modules' mixins (the stored topic
 # names them), so they are matched there, not as SupportCase attributes.
 
@@ -32,7 +33,11 @@ def _day(value: date | str | None) -> str | None:
 def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
     case_id = str(event.originator_id)
     if isinstance(event, SupportCase.Opened):
-        # v2: no name (R17, ADR 0020); views ask the cases service for names.
+        # v2: no name (R17, ADR 0020); views ask the cases service for names. 2.1: a pupil the
+        # register protects has a protected case from this first event (R14).
+        if getattr(event, "protected_by_register", False):
+            return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit, "protected": True,
+                                              "granted_to": [event.opened_by]})
         return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit})
     if isinstance(event, SupportCase.ExtraAdaptationRecorded):
         return PublicEvent("ExtraAdaptationRecorded", {"case_id": case_id})
@@ -81,6 +86,16 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
         })
     if isinstance(event, (ProtectionSteps.ProtectedIdentityMarked, ProtectionSteps.AccessGranted, ProtectionSteps.AccessRevoked)):
         return protection_changed(case_id, event)
+    if isinstance(event, ProtectionSteps.RegisterProtectionChanged):
+        return PublicEvent("CaseProtectionChanged", {
+            "case_id": case_id, "change": "register_marked" if event.register_protected else "register_lifted",
+            "protected": event.protected, "granted_to": list(event.granted_to),
+            "user_id": event.changed_by or REGISTER, "changed_on": _day(event.changed_on),
+        })
+    if isinstance(event, SupportCase.PupilLeftSchoolUnit):
+        return PublicEvent("CasePupilLeftSchoolUnit", {
+            "case_id": case_id, "school_unit": event.school_unit, "left_on": _day(event.left_on),
+        })
     if isinstance(event, PupilRecordsDisposal.Disposed):
         return PublicEvent("PupilRecordsDisposed", {
             "pupil_ref": event.pupil_ref, "case_ids": list(event.case_ids), "disposed_on": _day(event.disposed_on),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Any, Callable
 from uuid import UUID
 
@@ -20,13 +21,14 @@ from eventsourcing.application import AggregateNotFoundError
 
 import deidentify
 from cases import access
-from cases.application import CaseNotFound, CasesApplication
+from cases.directory import Directory, DirectoryUnavailable
+from cases.application import CaseNotFound, CasesApplication, OpenedCase
 from cases.domain.disposal import (
     PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
 )
 from cases.domain.model import SupportCase
 from cases.domain.protection import ProtectionSteps
-from cases.domain.values import PersonalIdentityNumber
+from cases.domain.values import PersonalIdentityNumber, RegisterPupil
 from cases.personal_data import PERSONAL_FIELDS
 from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose
 from eventkit.identity import Identity, NotPermitted, Role
@@ -53,6 +55,7 @@ class RecordKeepingCases(Shredding, CasesApplication):
         keys: KeyStore | None = None,
         access_log: AccessLog | None = None,
         retention: Callable[[str], RetentionPlan] = lambda municipality: RetentionPlan(),
+        directory: Directory | None = None,
         **kwargs: Any,
     ) -> None:
         # The mapper is built by the base class's constructor and needs the keys.
@@ -60,6 +63,8 @@ class RecordKeepingCases(Shredding, CasesApplication):
         self.access_log = access_log or AccessLog("CASES_DB", "cases")
         self.retention = retention
         self._registers: dict[str, tuple[float, deidentify.Register, list]] = {}
+        self.directory = directory  # the directory's names for the name check (R22)
+        self._directory_people: dict[str, list[dict[str, Any]]] = {}
         super().__init__(env, **kwargs)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
@@ -69,18 +74,25 @@ class RecordKeepingCases(Shredding, CasesApplication):
             return super().save(*objs, **kwargs)
 
     # -- R15: every case handed out is logged first ----------------------------------------------
-    def open_case(self, who: Identity, *, school_unit: str, pupil_personal_number: str, pupil_name: str, pupil_ref: str = "") -> UUID:
+    def open_case(self, who: Identity, *, school_unit: str, pupil: RegisterPupil) -> OpenedCase:
+        """The pupil's personnummer and name are kept under the pupil's own key, whose reference
+        is the directory's id of the pupil (a pupil who had a case before the directory keeps
+        the reference given then)."""
         access.require_unit(who, access.WRITE, school_unit)
-        pupil = PersonalIdentityNumber.parse(pupil_personal_number, self.today())
-        ref = self.keys.pupil_for(who.municipality, pupil.value, " ".join(pupil_name.split()))
-        case_id = super().open_case(
-            who, school_unit=school_unit, pupil_personal_number=pupil.value, pupil_name=pupil_name, pupil_ref=ref,
-        )
-        self.keys.link(ref, str(case_id))
+        number = PersonalIdentityNumber.parse(pupil.personal_number, self.today())
+        ref = self.keys.pupil_for(who.municipality, number.value, " ".join(pupil.name.split()), ref=pupil.pupil_id)
+        opened = super().open_case(who, school_unit=school_unit, pupil=replace(pupil, pupil_id=ref))
+        self.keys.link(ref, str(opened.case_id))
         self._registers.pop(who.municipality, None)
-        action = current_purpose("change", "/cases")
-        self.access_log.record(AccessEntry(who, who.municipality, school_unit, "change", action.resource, str(case_id), ref))
-        return case_id
+        if opened.existing:  # the pupil's open case is answered: its id is handed out, not changed
+            action = current_purpose("read", "/cases")
+            self.access_log.record(AccessEntry(who, who.municipality, school_unit, "read", action.resource,
+                                               str(opened.case_id), ref))
+        else:
+            action = current_purpose("change", "/cases")
+            self.access_log.record(AccessEntry(who, who.municipality, school_unit, "change", action.resource,
+                                               str(opened.case_id), ref))
+        return opened
 
     def _case_for(self, who: Identity, case_id: UUID) -> SupportCase:
         case = self._authorized_case(who, case_id)
@@ -173,29 +185,74 @@ class RecordKeepingCases(Shredding, CasesApplication):
 
     def _register(self, municipality: str) -> tuple[deidentify.Register, list[tuple[str, set[str]]], list[tuple[str, str, frozenset]]]:
         """The municipality's register of names — the open part indexed, and the protected
-        pupils apart with who is granted — kept for REGISTER_SECONDS (and dropped at once when
-        this process adds or disposes of a pupil, or changes a protection)."""
+        people apart with who is granted — kept for REGISTER_SECONDS (and dropped at once when
+        this process adds or disposes of a pupil, or changes a protection). The names are every
+        pupil's with a case here and every pupil's and guardian's of the directory; a person the
+        register protects is withheld from everyone not granted on a case of theirs (R14).
+        The pupils (`people`) are those a text can be said to name (pupils_named_in)."""
         cached = self._registers.get(municipality)
         if cached is None or cached[0] < time.monotonic():
             shielded = self._protected_pupils(municipality)
-            identities = self.keys.identities(municipality)
-            register = deidentify.Register.of(p.name for p in identities if p.pupil_ref not in shielded)
-            people = [(p.pupil_ref, {w.lower() for w in re.findall(r"\w+", p.name)})
-                      for p in identities if p.pupil_ref not in shielded]
-            protected = [(p.pupil_ref, p.name, shielded[p.pupil_ref]) for p in identities if p.pupil_ref in shielded]
+            directory = self._directory_names(municipality)
+            for person in directory:
+                if person["protected"] and person["person_id"] not in shielded:
+                    shielded[person["person_id"]] = self._granted_on_cases_of(person["person_id"])
+            identities = [(p.pupil_ref, p.name) for p in self.keys.identities(municipality)]
+            pupils = identities + [(p["person_id"], p["name"]) for p in directory if p["kind"] == "pupil"]
+            everyone = identities + [(p["person_id"], p["name"]) for p in directory]
+            register = deidentify.Register.of(name for ref, name in everyone if ref not in shielded)
+            people = [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name in pupils if ref not in shielded]
+            protected = [(ref, name, shielded[ref]) for ref, name in dict.fromkeys(everyone) if ref in shielded]
             cached = (time.monotonic() + REGISTER_SECONDS, register, people, protected)
             self._registers[municipality] = cached
         return cached[1], cached[2], cached[3]
+
+    def _directory_names(self, municipality: str) -> list[dict[str, Any]]:
+        """Every pupil's and guardian's name from the directory; while it does not answer, the
+        last names it gave (never none: a check without them would pass names it should find)."""
+        if self.directory is None:
+            return []
+        try:
+            people = [{"person_id": str(p["person_id"]), "name": p["name"], "kind": p.get("kind", "pupil"),
+                       "protected": bool(p.get("protected"))} for p in self.directory.register_names(municipality)]
+        except DirectoryUnavailable:
+            if municipality not in self._directory_people:
+                raise
+            return self._directory_people[municipality]
+        self._directory_people[municipality] = people
+        return people
 
     def _protected_pupils(self, municipality: str) -> dict[str, frozenset[str]]:
         """pupil_ref → the users granted, for every protected pupil of the municipality (R14)."""
         shielded: dict[str, frozenset[str]] = {}
         # Stored under the mixin's event class; not decoded (a disposed pupil's key is gone).
-        for case_id in self.aggregate_ids(ProtectionSteps.ProtectedIdentityMarked):
+        marked = self.aggregate_ids(ProtectionSteps.ProtectedIdentityMarked)
+        for case_id in dict.fromkeys([*marked, *self.aggregate_ids(ProtectionSteps.RegisterProtectionChanged)]):
             case = self._stored_case(str(case_id))
             if case is not None and case.municipality == municipality and case.protected and case.pupil_ref:
                 shielded[case.pupil_ref] = frozenset(shielded.get(case.pupil_ref, frozenset()) | set(case.granted_to))
         return shielded
+
+    def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
+        """The pupil's cases, from the pupil's records (no case decoded to find them)."""
+        if not self.keys.exists(pupil_ref):
+            return []  # disposed of (or never had a case here)
+        return [UUID(record) for record in self.keys.records(pupil_ref)]
+
+    def follow_register(self, change, rektors) -> int:
+        changed = super().follow_register(change, rektors)
+        if changed:
+            self._registers.pop(change.municipality, None)
+        return changed
+
+    def _granted_on_cases_of(self, pupil_ref: str) -> frozenset[str]:
+        """Who is granted on the protected cases of a pupil the register protects."""
+        granted: set[str] = set()
+        for case_id in self.keys.records(pupil_ref):
+            case = self._stored_case(case_id)
+            if isinstance(case, SupportCase) and case.protected:
+                granted |= set(case.granted_to)
+        return frozenset(granted)
 
     def mark_protected(self, who: Identity, case_id: UUID, expected_version: int | None = None) -> None:
         super().mark_protected(who, case_id, expected_version)

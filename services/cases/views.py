@@ -52,6 +52,11 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "corrections": case.corrections,
         "correctable": {str(version): kind for version, (kind, _) in case.entries.items()},
         "protected": case.protected,
+        # What the register says of the pupil (followed from the directory): protected by the
+        # register (beside rektor's marking), left the case's unit (R11), removed from the register.
+        "protected_by_register": case.protected_by_register,
+        "left_school_unit": case.left_school_unit if case.left_school_unit and case.left_school_unit.school_unit == case.school_unit else None,
+        "removed_from_register": case.removed_from_register,
     })
 
 

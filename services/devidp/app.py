@@ -5,15 +5,21 @@ municipality's identity provider: the frontend's OIDC client (authorization code
 PKCE, state and nonce) does not know the difference. It serves
 
 - `/.well-known/openid-configuration` (discovery) and `/jwks` (its public signing key),
-- `/authorize`: a Swedish page listing the seeded users of deploy/dev-organisation.json,
-  one button each; choosing one sends an authorization code to the client's redirect URI,
+- `/authorize`: a Swedish page listing who can log in, one button each: the school staff of the
+  development SS 12000 register (services/ss12000dev's seed, built here in-process, so the
+  same people the directory syncs), by municipality and school unit with their duties' roles,
+  and the people the register does not carry (deploy/dev-organisation.json's users: region,
+  BUS secretariat, municipality administrators); choosing one sends an authorization code to
+  the client's redirect URI,
 - `/token`: exchanges the code (client secret and PKCE verifier checked) for an ID token
   signed with RS256, carrying name, role, municipality and school units,
 - `/logout`: RP-initiated logout (end_session_endpoint).
 
 Configuration (deploy/stodspar.env): OIDC_ISSUER (its own address), OIDC_CLIENT_ID and
 OIDC_CLIENT_SECRET (the one client it knows, the frontend), DEV_IDP_REDIRECT_URIS (the
-client's registered redirect URIs, comma separated), DEV_ORGANISATION_FILE. Optionally
+client's registered redirect URIs, comma separated), DEV_ORGANISATION_FILE,
+DEV_SS12000_PUPILS_PER_UNIT (the register's seed depends on it, as the development SS 12000
+server's does). Optionally
 DEV_IDP_BACKCHANNEL_URL: where the client reaches /token and /jwks when that differs from
 the address the browser uses (containers). The signing key is made at start and kept in
 memory only, as are the codes (single use, one minute).
@@ -21,11 +27,13 @@ memory only, as are the codes (single use, one minute).
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -38,6 +46,9 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from eventkit.config import env
+from directory.domain.model import duty_role, staff_identity
+from ss12000.models import Person
+from ss12000dev import seed
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_ORGANISATION = HERE.parents[1] / "deploy" / "dev-organisation.json"
@@ -52,6 +63,9 @@ ROLE_LABELS = {
     "region_staff": "Regionens personal",
     "bus_secretariat": "BUS-sekretariatet",
 }
+# The pupil-health team's professions, as the login page names them.
+PROFESSION_LABELS = {"skolkurator": "Kurator", "skolsköterska": "Skolsköterska", "skolläkare": "Skolläkare",
+                     "skolpsykolog": "Skolpsykolog"}
 AUTHORIZE_FIELDS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
                     "code_challenge", "code_challenge_method")
 
@@ -66,6 +80,38 @@ class Grant:
     expires: float
 
 
+def register_staff(organisation: dict, pupils_per_unit: int, on: dt.date | None = None) -> tuple[dict, ...]:
+    """The development register's staff who have a Stödspår role by their current duties (the
+    directory's own rule, directory.domain.model.staff_identity), in the seed file's user format."""
+    return _register_staff(json.dumps(organisation, sort_keys=True), pupils_per_unit, on or dt.date.today())
+
+
+@lru_cache(maxsize=4)
+def _register_staff(organisation_json: str, pupils_per_unit: int, on: dt.date) -> tuple[dict, ...]:
+    register = seed.build(json.loads(organisation_json), pupils_per_unit)
+    units = {o["id"]: o for o in register.organisations}
+    duties: dict[str, list[dict]] = {}
+    for duty in register.duties:  # as the directory keeps them: Stödspår's role and the profession
+        role, profession = duty_role(duty["dutyRole"])
+        duties.setdefault(duty["person"]["id"], []).append({
+            "school_unit": units[duty["dutyAt"]["id"]]["schoolUnitCode"], "role": role, "profession": profession,
+            "start_date": duty.get("startDate"), "end_date": duty.get("endDate")})
+    people = []
+    for record in register.persons:
+        person = Person.model_validate(record)
+        found = staff_identity(duties.get(record["id"], []), on) if person.user_id else None
+        if found is None:
+            continue
+        municipality = next(o["municipalityCode"] for o in units.values()
+                            if o["schoolUnitCode"] == found.school_units[0])
+        people.append({
+            "user_id": person.user_id, "name": f"{person.given_name} {person.family_name}", "role": found.role,
+            "municipality": municipality, "school_units": list(found.school_units), "medical": found.medical,
+            "profession": found.profession, "source": "register",
+        })
+    return tuple(people)
+
+
 @dataclass
 class Provider:
     issuer: str
@@ -74,13 +120,56 @@ class Provider:
     redirect_uris: tuple[str, ...]
     organisation: dict
     backchannel: str = ""
+    # Who can log in: the register's staff and the seed file's users (None: made from
+    # `organisation` and DEV_SS12000_PUPILS_PER_UNIT, as the development register seeds).
+    people: tuple[dict, ...] | None = None
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(
         2048, parameters={"use": "sig", "alg": "RS256"}, auto_kid=True))
     codes: dict[str, Grant] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        if self.people is None:
+            others = tuple(self.organisation["users"])
+            known = {u["user_id"] for u in others}
+            staff = register_staff(self.organisation, int(env("DEV_SS12000_PUPILS_PER_UNIT", "300")))
+            self.people = (*(p for p in staff if p["user_id"] not in known), *others)
+
     def user(self, user_id: str) -> dict | None:
-        return next((u for u in self.organisation["users"] if u["user_id"] == user_id), None)
+        return next((u for u in self.people if u["user_id"] == user_id), None)
+
+    def login_groups(self) -> list[dict]:
+        """The login page's sections: per municipality its school units' staff (rektor first,
+        then by name) and the others of the seed file by role; each person as (user, what the
+        button says under the name)."""
+        order = ["rektor", "special_educator", "eht_member", "teacher", *list(ROLE_LABELS)]
+        names = {u["code"]: u["name"] for m in self.organisation["municipalities"] for u in m["school_units"]}
+
+        def by_role(people):
+            return sorted(people, key=lambda p: (order.index(p["role"]), p["name"]))
+
+        groups = []
+        for municipality in self.organisation["municipalities"]:
+            units = []
+            for unit in municipality["school_units"]:
+                # Each person once, under their first unit (one button per person to choose).
+                staff = [p for p in self.people if p.get("source") == "register" and p["school_units"][0] == unit["code"]]
+                entries = []
+                for user in by_role(staff):
+                    label = PROFESSION_LABELS.get(user.get("profession", "")) or ROLE_LABELS[user["role"]]
+                    elsewhere = [names.get(code, code) for code in user["school_units"] if code != unit["code"]]
+                    entries.append((user, label + (f" · även {', '.join(elsewhere)}" if elsewhere else "")))
+                if entries:
+                    units.append((unit, entries))
+            others = [
+                (user, ROLE_LABELS[user["role"]] + (
+                    " · " + ", ".join(names.get(c, c) for c in user["school_units"]) if user["school_units"] else ""))
+                for user in by_role(p for p in self.people
+                                    if p.get("source") != "register" and p["municipality"] == municipality["code"])
+            ]
+            if units or others:
+                groups.append({"municipality": municipality, "units": units, "others": others})
+        return groups
 
     def discovery(self) -> dict:
         back = (self.backchannel or self.issuer).rstrip("/")
@@ -204,13 +293,8 @@ def create_app(provider: Provider | None = None) -> FastAPI:
         if problem:
             # Never redirect to an unverified address: say what is wrong here.
             return page(request, "problem.html", {"problem": problem}, status=400)
-        units = {u["code"]: u["name"] for m in provider.organisation["municipalities"] for u in m["school_units"]}
-        groups = [
-            (m, [u for u in provider.organisation["users"] if u["municipality"] == m["code"]])
-            for m in provider.organisation["municipalities"]
-        ]
         return page(request, "authorize.html", {
-            "groups": groups, "units": units, "roles": ROLE_LABELS,
+            "groups": provider.login_groups(), "roles": ROLE_LABELS,
             "params": {k: params[k] for k in AUTHORIZE_FIELDS if params.get(k)},
         }, form_target=_origin(params["redirect_uri"]))
 

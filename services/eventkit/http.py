@@ -184,7 +184,8 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
     @app.exception_handler(RuleBroken)
     async def _rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
         return error(
-            422, "rule", f"{exc.message} ({exc.rule_id})", rule=exc.rule_id, rule_name=exc.rule_name, fields=exc.fields
+            422, "rule", f"{exc.message} ({exc.rule_id})" if exc.rule_id else exc.message, rule=exc.rule_id,
+            rule_name=exc.rule_name, fields=exc.fields
         )
 
     @app.exception_handler(NotPermitted)

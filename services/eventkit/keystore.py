@@ -144,12 +144,12 @@ class KeyStore:
             identity = _wrap(data_key, json.dumps({"pin": personal_number, "name": name}).encode(), ref)
             conn.execute(
                 "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (municipality, lookup) DO NOTHING",
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version),
             )
             row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
-            return str(row[0])
+            return str(row[0]) if row else ref  # the given ref's key holds another number: it stays the pupil's
 
     def put_identities(self, municipality: str, people: Iterable[tuple[str, str, str]]) -> tuple[set[str], set[str]]:
         """Store many people's personnummer and name, each under their own reference and key

@@ -3,8 +3,11 @@
 Every school municipality gets a huvudman organisation and its school units; each unit gets
 `pupils_per_unit` pupils (born 2011–2020, förskoleklass to year 9 in the school year starting
 2026), one or two guardians each (siblings share them), classes of at most 25 ("7A", "7B"), and
-staff with duties: the seed's users where the seed has them (same user id and name, so login
-can keep working from the directory) and generated teachers and pupil-health staff beside them.
+staff with duties: the named school staff below (SCHOOL_STAFF: the people the tests and the
+README log in as) and the seed file's users with a duty at a school (the municipality
+administrators), and generated teachers and pupil-health staff beside them. Every staff member
+carries a Stödspår user id (externalIdentifiers, context urn:stodspar:user_id), so the
+development identity provider can log them in and the directory can say their role.
 A few pupils per unit are protected: Skyddad folkbokföring and Sekretessmarkering.
 
 Everything comes from one `random.Random` seeded with a fixed string, and ids are uuid5 of
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +61,20 @@ SEED_DUTIES = {"teacher": "Lärare", "special_educator": "Speciallärare/special
                "rektor": "Rektor", "municipality_admin": "Övrig arbetsledning"}
 PROFESSION_DUTIES = {"skolsköterska": "Skolsköterska", "skolkurator": "Kurator",
                      "skolpsykolog": "Skolpsykolog", "skolläkare": "Skolläkare"}
+# The named school staff: the register carries their duties (the seed file only the people
+# SS 12000 does not: region, BUS secretariat, municipality administrators).
+SCHOOL_STAFF = (
+    {"user_id": "anna.lind", "name": "Anna Lind", "role": "teacher", "municipality": "0180", "school_units": ["0180-ENG"]},
+    {"user_id": "sara.berg", "name": "Sara Berg", "role": "special_educator", "municipality": "0180", "school_units": ["0180-ENG", "0180-KAT"]},
+    {"user_id": "eva.nord", "name": "Eva Nord", "role": "eht_member", "profession": "skolsköterska", "medical": True, "municipality": "0180", "school_units": ["0180-ENG"]},
+    {"user_id": "tomas.ahl", "name": "Tomas Åhl", "role": "eht_member", "profession": "skolkurator", "medical": False, "municipality": "0180", "school_units": ["0180-ENG"]},
+    {"user_id": "rolf.ek", "name": "Rolf Ek", "role": "rektor", "municipality": "0180", "school_units": ["0180-ENG"]},
+    {"user_id": "karin.holm", "name": "Karin Holm", "role": "rektor", "municipality": "0180", "school_units": ["0180-KAT"]},
+    {"user_id": "ola.nilsson", "name": "Ola Nilsson", "role": "teacher", "municipality": "0184", "school_units": ["0184-TAL"]},
+    {"user_id": "mia.falk", "name": "Mia Falk", "role": "rektor", "municipality": "0184", "school_units": ["0184-TAL"]},
+    {"user_id": "lena.dahl", "name": "Lena Dahl", "role": "teacher", "municipality": "0126", "school_units": ["0126-SKO"]},
+    {"user_id": "per.wiklund", "name": "Per Wiklund", "role": "rektor", "municipality": "0126", "school_units": ["0126-SKO"]},
+)
 GENERATED_STAFF = (("Lärare", 14), ("Speciallärare/specialpedagog", 1), ("Kurator", 1),
                    ("Skolsköterska", 1), ("Studie- och yrkesvägledare", 1))
 
@@ -131,13 +149,26 @@ def _reference(record: dict) -> dict:
     return {"id": record["id"], "displayName": name}
 
 
-def build(organisation_file: Path, pupils_per_unit: int = 300, seed: str = "stodspar-ss12000") -> Register:
-    seeded = json.loads(organisation_file.read_text(encoding="utf-8"))
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(c for c in folded.lower() if c.isalnum())
+
+
+def _user_id(person: dict, key: str) -> dict:
+    """A generated staff member's Stödspår user id, as the register carries it."""
+    value = f"{_slug(person['givenName'])}.{_slug(person['familyName'])}.{stable_id('user', key)[:4]}"
+    return {"externalIdentifiers": [{"value": value, "context": USER_ID_CONTEXT, "globallyUnique": False}]}
+
+
+def build(organisation_file: Path | dict, pupils_per_unit: int = 300, seed: str = "stodspar-ss12000") -> Register:
+    """`organisation_file`: deploy/dev-organisation.json's path, or its content."""
+    seeded = (organisation_file if isinstance(organisation_file, dict)
+              else json.loads(organisation_file.read_text(encoding="utf-8")))
     rng = random.Random(seed)
     people = _People(rng)
     register = Register([], [], [], [])
     users_by_unit: dict[str, list[dict]] = {}
-    for user in seeded["users"]:
+    for user in (*SCHOOL_STAFF, *seeded["users"]):
         for unit in user["school_units"]:
             users_by_unit.setdefault(unit, []).append(user)
     staff: dict[str, dict] = {}
@@ -169,7 +200,9 @@ def build(organisation_file: Path, pupils_per_unit: int = 300, seed: str = "stod
                 register.duties.append(_duty(staff[user["user_id"]], school, role))
             for role, count in GENERATED_STAFF:
                 for n in range(count):
-                    record = people.adult(f"staff/{unit['code']}/{role}/{n}", rng.choice(FAMILY))
+                    key = f"staff/{unit['code']}/{role}/{n}"
+                    record = people.adult(key, rng.choice(FAMILY))
+                    record.update(_user_id(record, key))
                     register.persons.append(record)
                     register.duties.append(_duty(record, school, role))
     return register

@@ -50,7 +50,7 @@ from eventkit.relay import OutboxRelay  # noqa: E402
 from projections.followup import readmodel  # noqa: E402
 from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
-from tests.support.pupils import personal_number, pupil_name  # noqa: E402
+from tests.support.pupils import register_pupil  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
 from tests.benchmarks import deidentification, directory, workflow  # noqa: E402
 
@@ -96,7 +96,7 @@ def _store_worker(threads: int, start_at: float) -> int:
     def client(_: int) -> int:
         done = 0
         while time.monotonic() < deadline:
-            app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=pupil_name())
+            app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil()).case_id
             done += 1
         return done
 
@@ -150,7 +150,7 @@ def command_to_view_latency(app: CasesApplication) -> dict[str, float]:
     while next_at < end:
         time.sleep(max(0.0, next_at - time.monotonic()))
         started = time.monotonic()
-        case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=pupil_name())
+        case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil()).case_id
         issued[str(case_id)] = started
         next_at += interval
     stop_time[0] = time.monotonic()

@@ -26,7 +26,7 @@ from eventkit.identity import Identity, Role
 from projections.followup import readmodel
 from tests.conftest import REKTOR, TEACHER
 from tests.frontend_unit.helpers import log_in
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import register_pupil
 
 THREADS = 8
 WORKFLOWS = int(os.environ.get("BENCH_WORKFLOWS", "10000"))
@@ -48,7 +48,7 @@ def investigate(app: CasesApplication, case: uuid.UUID, proposal: str) -> None:
 
 def one_workflow(app: CasesApplication) -> None:
     today = date.today()
-    case = app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=pupil_name())
+    case = app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil()).case_id
     app.record_extra_adaptation(TEACHER, case, "Förlängd skrivtid")
     app.record_extra_adaptation(TEACHER, case, "Bildstöd")
     app.refer_to_rektor(TEACHER, case, why_not_enough="Når ändå inte målen")
@@ -97,8 +97,8 @@ def seed_followup(app: CasesApplication, cases: int) -> None:
     today = date.today()
     with ThreadPoolExecutor(THREADS) as pool:
         case_ids = list(pool.map(lambda i: app.open_case(
-            TEACHER, school_unit="0180-ENG", pupil_personal_number=personal_number(), pupil_name=f"Bänkelev {i}",
-        ), range(cases)))
+            TEACHER, school_unit="0180-ENG", pupil=register_pupil(name=f"Bänkelev {i}"),
+        ).case_id, range(cases)))
     with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
         readmodel.PROJECTION.create_schema_sync(conn)
         rows = []

@@ -11,6 +11,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from cases.domain.decision import DecisionKind
+from cases.domain.model import SupportCase
+from cases.domain.values import PersonalIdentityNumber
 from cases.domain.disposal import PupilRecordsDisposal, RetentionPlan, case_record
 from cases.public_events import TOPIC as CASES_TOPIC
 from cases.public_events import translate as cases_translate
@@ -48,11 +50,25 @@ def every_cases_event():
     case.mark_protected(marked_by="karin.holm", by_rektor=True, on=DAY)
     case.grant_access(user="sara.berg", granted_by="karin.holm", by_rektor=True, on=DAY)
     case.revoke_access(user="sara.berg", revoked_by="karin.holm", by_rektor=True, on=DAY)
+    # what the register says of the pupil: protection set and lifted, left the unit, removed
+    case.follow_register_protection(protected=True, on=DAY, rektors=("karin.holm",))
+    case.follow_register_protection(protected=False, on=DAY)
+    case.pupil_left_school_unit(school_unit="0180-KAT", on=DAY)
+    case.pupil_in_register(removed=True, on=DAY)
+    protected_from_the_start = SupportCase.open(
+        municipality="0180", school_unit="0180-ENG", pupil=PersonalIdentityNumber.parse("201001012382"),
+        pupil_name="Elev Test", opened_by="rolf.ek", protected_by_register=True)
+    unmarked = SupportCase.open(
+        municipality="0180", school_unit="0180-ENG", pupil=PersonalIdentityNumber.parse("201001012382"),
+        pupil_name="Elev Test", opened_by="rolf.ek")
+    unmarked.follow_register_protection(protected=True, on=DAY, rektors=("rolf.ek",))
+    unmarked.follow_register_protection(protected=False, on=DAY)
     disposal = PupilRecordsDisposal.dispose(  # R17
         pupil_ref=str(uuid4()), municipality="0180", cases=[case_record(str(case.id), case.status, case.decisions)],
         plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="lars.moberg", scheduled=False,
     )
-    return case.collect_events() + disposal.collect_events()
+    return (case.collect_events() + disposal.collect_events() + protected_from_the_start.collect_events()
+            + unmarked.collect_events())
 
 
 def every_deviations_event():

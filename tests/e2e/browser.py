@@ -43,3 +43,28 @@ def log_in_as(page: Page, base: str, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
 
 
+
+
+def fresh_family_name() -> str:
+    """A family name no seeded pupil has and no earlier run used (letters only: one search word)."""
+    return "Provsson" + "".join(random.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8))
+
+
+def register_missing_pupil(page: Page, base: str, *, personnummer: str, given: str, family: str,
+                           class_name: str = "5A") -> None:
+    """As rektor (logged in): register a pupil the register lacks; the case opens."""
+    page.goto(f"{base}/arenden/nytt")
+    form = page.locator("#registration-form")
+    form.get_by_label("Personnummer").fill(personnummer)
+    form.get_by_label("Förnamn").fill(given)
+    form.get_by_label("Efternamn").fill(family)
+    form.get_by_label("Klass").fill(class_name)
+    form.get_by_label("Skäl").select_option("new_pupil")
+    form.get_by_role("button", name="Registrera eleven och öppna ärendet").click()
+
+
+def choose_pupil(page: Page, base: str, search: str, name: str) -> None:
+    """On Nytt elevärende: search, then choose the pupil called `name` among the suggestions."""
+    page.goto(f"{base}/arenden/nytt")
+    page.get_by_label("Sök elev").fill(search)
+    page.locator("#pupil-results").get_by_role("button", name=re.compile(f"^{re.escape(name)}")).first.click()

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import fresh_personnummer, log_in_as
+from tests.e2e.browser import fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil
 
 pytestmark = pytest.mark.e2e
 
@@ -54,16 +53,19 @@ def test_the_main_pages_and_an_htmx_form_run_under_the_csp_without_violations(st
     base = stack.frontend_url
     problems = _collect_problems(page)
     personnummer, _ = fresh_personnummer()
-    pupil = f"Nils Policysson {uuid.uuid4().hex[:6]}"
+    family = fresh_family_name()
+    pupil = f"Nils {family}"
 
     log_in_as(page, base, "Ola Nilsson")
     for path in ("/", "/arenden/nytt", "/avvikelser", "/avvikelser/ny"):
         response = page.goto(f"{base}{path}")
         assert "script-src 'self'" in response.headers["content-security-policy"]
     page.goto(f"{base}/arenden/nytt")
-    page.get_by_label("Elevens personnummer").fill(personnummer)
-    page.get_by_label("Elevens namn").fill(pupil)
-    page.get_by_role("button", name="Öppna ärendet").click()
+    page.get_by_label("Sök elev").fill("7A")  # htmx suggestions as the teacher types
+    expect(page.locator("#pupil-results [role=status]")).to_contain_text("hittades")
+    page.get_by_role("button", name="Logga ut").click()
+    log_in_as(page, base, "Mia Falk")
+    register_missing_pupil(page, base, personnummer=personnummer, given="Nils", family=family)
     expect(page.get_by_role("heading", level=1)).to_have_text(pupil)
     # An htmx request: it carries the CSRF token from <body hx-headers>, or it would be refused.
     page.get_by_label("Ny extra anpassning").fill("Bildstöd vid genomgångar")

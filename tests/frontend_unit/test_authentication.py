@@ -20,7 +20,7 @@ from tests.frontend_unit.helpers import CSRF_HEADER, HTMX, log_in
 from tests.support.identity_provider import free_port, provider_at, serving
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "frontend" / "templates"
-CASE = {"school_unit": "0180-ENG", "pupil_personal_number": "20150315-1234", "pupil_name": "Elsa Exempel"}
+CASE = {"school_unit": "0180-ENG", "pupil_id": "5a0c1e7e-7b1d-5c1e-9a53-2d8f0b7e9c41"}
 NOT_COMPLETED = "Inloggningen kunde inte slutföras"
 
 
@@ -156,12 +156,17 @@ def test_when_the_provider_does_not_answer_login_says_so_in_swedish(frontend, mo
     assert response.status_code == 503 and "Inloggningstjänsten svarar inte just nu" in response.text
 
 
-def test_roles_can_come_from_the_organisation_directory_by_subject(frontend_with, monkeypatch):
-    class OnlyWhoYouAre(Provider):  # a federated provider that knows nothing of the school
-        def claims_for(self, grant):
-            claims = super().claims_for(grant)
-            return {key: claims[key] for key in ("iss", "sub", "aud", "azp", "iat", "exp", "nonce")}
+class OnlyWhoYouAre(Provider):  # a federated provider that knows nothing of the school
+    def claims_for(self, grant):
+        claims = super().claims_for(grant)
+        return {key: claims[key] for key in ("iss", "sub", "aud", "azp", "iat", "exp", "nonce")}
 
+
+def test_school_staff_get_their_role_and_units_from_the_directory_by_subject(
+        frontend_with, monkeypatch, directory_service):
+    directory_service.answer("GET", "/staff/rolf.ek", 200, {
+        "user_id": "rolf.ek", "name": "Rolf Ek", "role": "rektor", "municipality": "0180",
+        "school_units": ["0180-ENG"], "medical": False, "profession": ""})
     monkeypatch.setenv("OIDC_IDENTITY_SOURCE", "directory")
     port = free_port()
     client = frontend_with(provider_at(port, OnlyWhoYouAre), port)
@@ -169,6 +174,41 @@ def test_roles_can_come_from_the_organisation_directory_by_subject(frontend_with
     assert client.get(_callback_for(_authorize_url(client), "rolf.ek")).status_code == 303
     page = client.get("/").text
     assert "Rolf Ek, rektor" in page and "Uppföljning" in page
+    asked = next(r for r in directory_service.received if r.path == "/staff/rolf.ek")
+    assert "X-Stodspar-Identity" in asked.headers  # a signed identity (the login job's), as every call
+
+
+def test_people_the_register_does_not_carry_come_from_the_seed_file(frontend_with, monkeypatch, directory_service):
+    monkeypatch.setenv("OIDC_IDENTITY_SOURCE", "directory")
+    port = free_port()
+    client = frontend_with(provider_at(port, OnlyWhoYouAre), port)
+
+    assert client.get(_callback_for(_authorize_url(client), "birgitta.sund")).status_code == 303
+    assert "Birgitta Sund, BUS-sekretariatet" in client.get("/").text
+    assert not [r for r in directory_service.received if r.path.startswith("/staff/")]
+
+
+def test_someone_the_directory_does_not_know_is_not_logged_in(frontend_with, monkeypatch, directory_service):
+    monkeypatch.setenv("OIDC_IDENTITY_SOURCE", "directory")  # the stub answers 404 for /staff/anna.lind
+    port = free_port()
+    client = frontend_with(provider_at(port, OnlyWhoYouAre), port)
+
+    response = client.get(_callback_for(_authorize_url(client), "anna.lind"))
+
+    assert response.status_code == 403 and "finns inte i Stödspårs organisationskatalog" in response.text
+    assert not _logged_in(client)
+
+
+def test_a_directory_that_does_not_answer_at_login_is_said_plainly(frontend_with, monkeypatch, directory_service):
+    directory_service.answer("GET", "/staff/anna.lind", 503, {"message": "nere"})
+    monkeypatch.setenv("OIDC_IDENTITY_SOURCE", "directory")
+    port = free_port()
+    client = frontend_with(provider_at(port, OnlyWhoYouAre), port)
+
+    response = client.get(_callback_for(_authorize_url(client), "anna.lind"))
+
+    assert response.status_code == 503 and "Organisationskatalogen svarar inte just nu" in response.text
+    assert not _logged_in(client)
 
 
 def test_token_claims_without_a_role_log_no_one_in(frontend_with):
@@ -267,11 +307,14 @@ def test_a_csrf_token_of_another_session_is_refused(frontend, cases_service, fol
     assert cases_service.received == []
 
 
-def test_the_token_is_accepted_from_the_hidden_field_as_from_the_htmx_header(frontend, cases_service):
+def test_the_token_is_accepted_from_the_hidden_field_as_from_the_htmx_header(frontend, cases_service, directory_service):
     cases_service.answer("POST", "/cases", 201, {"case_id": "6f1b2c3d-0000-4000-8000-000000000001"})
+    directory_service.answer("GET", "/pupils", 200, {"pupils": [
+        {"pupil_id": CASE["pupil_id"], "name": "Elsa Exempel", "class_name": "4A", "school_unit": "0180-ENG",
+         "birth_date": "2016-03-15", "protected": False}]})
     log_in(frontend, "anna.lind")
     token = frontend.headers.pop(CSRF_HEADER)
-    form = frontend.get("/arenden/nytt").text
+    form = frontend.get("/arenden/nytt", params={"q": "elsa"}).text
     assert f'<input type="hidden" name="csrf_token" value="{token}">' in form
 
     by_field = frontend.post("/arenden", data={**CASE, "csrf_token": token})

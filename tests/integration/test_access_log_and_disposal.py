@@ -18,7 +18,7 @@ from eventkit.identity import Role
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil, personal_number, pupil_name
 from tests.support.stack import LOGS
 
 pytestmark = pytest.mark.integration
@@ -37,7 +37,7 @@ def post(stack, who, path, body=None, expect=201):
 
 
 def open_case(stack, who, unit, pin=None, name=None) -> str:
-    body = {"school_unit": unit, "pupil_personal_number": pin or personal_number(), "pupil_name": name or pupil_name()}
+    body = {"school_unit": unit, "pupil_id": directory_pupil(stack, unit, number=pin, name=name)}
     return post(stack, who, "/cases", body)["case_id"]
 
 

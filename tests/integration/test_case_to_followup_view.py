@@ -3,6 +3,7 @@ to rektor's follow-up view; and what the system refuses."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import httpx
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from eventkit.contracts import validate_message
 from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, headers_for
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil
 
 pytestmark = pytest.mark.integration
 TOPIC = "stodspar.cases.v1"
@@ -19,7 +20,7 @@ TOPIC = "stodspar.cases.v1"
 def open_case(stack, who=TEACHER, unit="0180-ENG") -> str:
     response = httpx.post(
         f"{stack.cases_url}/cases",
-        json={"school_unit": unit, "pupil_personal_number": personal_number(), "pupil_name": pupil_name()},
+        json={"school_unit": unit, "pupil_id": directory_pupil(stack, unit)},
         headers=headers_for(who, "cases"),
     )
     assert response.status_code == 201, response.text
@@ -81,9 +82,10 @@ def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stac
 @pytest.mark.parametrize(
     "body, field",
     [
-        ({"school_unit": "0180-ENG", "pupil_personal_number": "20100101-2384", "pupil_name": "Test"}, "pupil_personal_number"),
-        ({"school_unit": "0180-ENG", "pupil_personal_number": "20100101-2382", "pupil_name": "Test", "diagnos": "x"}, "diagnos"),
-        ({"school_unit": "0180-ENG", "pupil_name": "Test"}, "pupil_personal_number"),
+        ({"school_unit": "0180-ENG", "pupil_id": str(uuid.uuid4())}, "pupil_id"),  # not in the directory
+        ({"school_unit": "0180-ENG", "pupil_id": "20100101-2382"}, "pupil_id"),  # a number is not chosen
+        ({"school_unit": "0180-ENG", "pupil_id": str(uuid.uuid4()), "diagnos": "x"}, "diagnos"),
+        ({"school_unit": "0180-ENG", "pupil_personal_number": "20100101-2382", "pupil_name": "Test"}, "pupil_id"),
     ],
 )
 def test_bad_input_gets_a_clear_422_and_nothing_is_stored(stack, body, field):
@@ -103,7 +105,7 @@ def test_malformed_json_and_foreign_units_are_refused_and_nothing_is_stored(stac
     assert malformed.json()["fields"] == {"body": "Innehållet är inte giltig JSON."}
     foreign = httpx.post(
         f"{stack.cases_url}/cases",
-        json={"school_unit": "0180-KAT", "pupil_personal_number": personal_number(), "pupil_name": "Test"},
+        json={"school_unit": "0180-KAT", "pupil_id": str(uuid.uuid4())},
         headers=headers_for(TEACHER, "cases"),
     )
     assert foreign.status_code == 403

@@ -18,7 +18,7 @@ from tests.support.deviations import (
     SECRETARIAT, SOLNA_MANAGER, SOLNA_REPORTER, a_report, act, configure_units, report, send,
 )
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
-from tests.support.pupils import personal_number
+from tests.support.pupils import directory_pupil, personal_number
 
 pytestmark = pytest.mark.integration
 BUS_TOPIC = "bus.deviations.v1"
@@ -47,7 +47,7 @@ def in_county_view(stack, deviation_id: str) -> dict | None:
 def test_r22_a_sent_deviation_reaches_the_regional_topic_and_county_view_de_identified(stack, deviations):
     pupil = "Wilma Testsson" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:6])  # letters only
     opened = httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER, "cases"),
-                        json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(), "pupil_name": pupil})
+                        json={"school_unit": "0180-ENG", "pupil_id": directory_pupil(stack, "0180-ENG", name=pupil)})
     assert opened.status_code == 201
     number = personal_number()
     description = f"{pupil} ({number}, vh 070-111 22 33) fick ingen tid hos BUP trots SIP."

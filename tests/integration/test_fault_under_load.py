@@ -31,7 +31,7 @@ from eventkit.identity import IDEMPOTENCY_HEADER
 from tests.conftest import REKTOR, TEACHER, headers_for
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, kafka_script, postgres_script, query
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil
 from tests.support.stack import LISTENS_ON
 
 pytestmark = [pytest.mark.integration, pytest.mark.stops_the_database]
@@ -58,6 +58,7 @@ class Load:
     identity, until it is answered 201 (within GIVE_UP_SECONDS, or the test fails)."""
 
     url: str
+    directory_url: str = ""  # where the pupils of the cases are registered first
     run: str = field(default_factory=lambda: f"fault-{uuid.uuid4().hex[:12]}")
     enough: threading.Event = field(default_factory=threading.Event)  # the faults are over
     acknowledged: dict[str, str] = field(default_factory=dict)  # key -> the case it opened or adapted
@@ -94,7 +95,7 @@ class Load:
     async def client(self, http: httpx.AsyncClient) -> None:
         while not (self.enough.is_set() and len(self.acknowledged) >= COMMANDS):
             number = next(self._numbers)
-            opening = {"school_unit": UNIT, "pupil_personal_number": personal_number(), "pupil_name": pupil_name()}
+            opening = {"school_unit": UNIT, "pupil_id": await asyncio.to_thread(directory_pupil, self.directory_url, UNIT)}
             key = f"{self.run}-{number}-open"
             case_id = (await self.command(http, "/cases", opening, key))["case_id"]
             self.acknowledged[key] = case_id
@@ -242,7 +243,7 @@ def rektors_view(stack, case_ids: set[str]) -> dict[str, int]:
 
 def test_under_load_killing_each_process_and_stopping_the_database_loses_nothing_and_stores_nothing_twice(stack):
     started = time.monotonic()
-    load = Load(stack.cases_url)
+    load = Load(stack.cases_url, stack.directory_url)
     clients = load.run_in_thread()
     faults = {
         "the cases API": lambda: kill_and_restart(stack, "cases"),

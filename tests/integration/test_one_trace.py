@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from eventkit.telemetry import setup_tracing
 from tests.conftest import TEACHER, headers_for
 from tests.support.infrastructure import end_of, messages_after
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil, personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
 TOPIC = "stodspar.cases.v1"
@@ -33,7 +33,7 @@ def relay_process_paused(stack):
     stack.start("cases_relay")
 
 
-def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update(spans, relay_process_paused):
+def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update(stack, spans, relay_process_paused):
     from cases.entrypoints.api import app
     from cases.entrypoints.relay import build_relay
     from eventkit.projection import ProjectionRunner
@@ -41,9 +41,10 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
 
     mark = end_of(TOPIC)
     personnummer, name = personal_number(), pupil_name()
+    pupil_id = directory_pupil(stack, "0180-ENG", number=personnummer, name=name)
     response = TestClient(app).post(
         "/cases",
-        json={"school_unit": "0180-ENG", "pupil_personal_number": personnummer, "pupil_name": name},
+        json={"school_unit": "0180-ENG", "pupil_id": pupil_id},
         headers=headers_for(TEACHER, "cases"),
     )
     assert response.status_code == 201

@@ -117,11 +117,11 @@ def a_unique_name() -> tuple[str, str]:
 
 def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someone_not_granted(stack):
     from tests.support import deviations as dev
-    from tests.support.pupils import personal_number
+    from tests.support.pupils import directory_pupil
 
     full_name, surname = a_unique_name()
     opened = httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER, "cases"),
-                        json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(), "pupil_name": full_name})
+                        json={"school_unit": "0180-ENG", "pupil_id": directory_pupil(stack, name=full_name)})
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["case_id"]
     text = {"texts": [f"Har någon sett {surname}?"]}
@@ -187,8 +187,8 @@ def test_r14_r22_the_name_check_never_confirms_a_protected_pupils_name_to_someon
     # An unprotected pupil named in a region's report is found as a registered name.
     open_name, open_surname = a_unique_name()
     assert httpx.post(f"{stack.cases_url}/cases", headers=headers_for(TEACHER, "cases"),
-                      json={"school_unit": "0180-ENG", "pupil_personal_number": personal_number(),
-                            "pupil_name": open_name}).status_code == 201
+                      json={"school_unit": "0180-ENG",
+                            "pupil_id": directory_pupil(stack, name=open_name)}).status_code == 201
     other = dev.report(stack.deviations_url, dev.REGION_REPORTER, **region,
                        description=f"Skolan kallade inte BUP till mötet om {open_surname}.")
     dev.act(stack.deviations_url, dev.REGION_MANAGER, other, "actions", {"text": "Ringt skolan."})

@@ -35,7 +35,7 @@ from tests.support import competence
 from tests.support.deviations import MANAGER, SECRETARIAT, configure_units, report, send
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil, personal_number
 
 pytestmark = pytest.mark.integration
 HUDDINGE_TEACHER = identity("lena.dahl", Role.TEACHER, "0126", "0126-SKO")
@@ -191,8 +191,8 @@ def cases_post(stack, who, path: str, body: dict | None = None, expect: int = 20
 
 
 def open_case(stack, who=TEACHER, unit: str = "0180-ENG", pin: str | None = None) -> str:
-    return cases_post(stack, who, "/cases", {"school_unit": unit, "pupil_personal_number": pin or personal_number(),
-                                             "pupil_name": pupil_name()})["case_id"]
+    return cases_post(stack, who, "/cases", {"school_unit": unit,
+                                             "pupil_id": directory_pupil(stack, unit, number=pin)})["case_id"]
 
 
 def disposed_huddinge_case(stack) -> str:

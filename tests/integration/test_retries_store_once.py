@@ -17,7 +17,7 @@ from tests.integration.test_documentation_service import EDUCATOR as DOC_EDUCATO
 from tests.support import competence as comp
 from tests.support import deviations as dev
 from tests.support.infrastructure import query
-from tests.support.pupils import personal_number, pupil_name
+from tests.support.pupils import directory_pupil, personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
 
@@ -27,8 +27,8 @@ def events_of(database: str, table: str, aggregate_id: str) -> int:
 
 
 def test_a_case_opened_twice_with_one_key_is_one_case_and_an_adaptation_sent_twice_is_one(stack):
-    body = {"school_unit": "0180-ENG", "pupil_personal_number": personal_number(), "pupil_name": pupil_name()}
-    key = {"Idempotency-Key": "retry-test-open-1"}
+    body = {"school_unit": "0180-ENG", "pupil_id": directory_pupil(stack)}
+    key = {"Idempotency-Key": f"retry-test-open-{body['pupil_id']}"}
     first = httpx.post(f"{stack.cases_url}/cases", json=body, headers={**headers_for(TEACHER, "cases"), **key})
     again = httpx.post(f"{stack.cases_url}/cases", json=body, headers={**headers_for(TEACHER, "cases"), **key})
     assert first.status_code == again.status_code == 201

@@ -19,7 +19,6 @@ from tests.support import competence as comp
 from tests.support import deviations as dev
 from tests.support import stack as running
 from tests.support.infrastructure import eventually, query
-from tests.support.pupils import personal_number, pupil_name
 from tests.support.tenancy import ServiceTenancy, leaks, listing, own, owner_reads, scoped, stale, unclassified
 
 pytestmark = pytest.mark.integration
@@ -43,8 +42,7 @@ TEXT = {"text": "Försök från en annan enhet"}
 DAY = "2026-09-01"
 
 CASES = {
-    "POST /cases": scoped(body=lambda s: {"school_unit": s["school_unit"], "pupil_personal_number": personal_number(),
-                                          "pupil_name": pupil_name()}),
+    "POST /cases": scoped(body=lambda s: {"school_unit": s["school_unit"], "pupil_id": s["pupil_ref"]}),
     "GET /cases/{case_id}": scoped(),
     "POST /cases/{case_id}/extra-adaptations": scoped(body=lambda s: {"description": "Extra tid"}),
     "POST /cases/{case_id}/referral": scoped(body=lambda s: {"special_reason": "Skäl"}),

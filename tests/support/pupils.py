@@ -26,3 +26,40 @@ def personal_number(rng: random.Random | None = None) -> str:
 
 def pupil_name() -> str:
     return f"Testelev {uuid.uuid4().hex[:8]}"
+
+
+def register_pupil(number: str | None = None, name: str | None = None, *, school_units: tuple[str, ...] = ("0180-ENG",),
+                   protected: bool = False, pupil_id: str | None = None):
+    """A pupil as the directory answers it, for application-level tests without HTTP (a new
+    pupil each call unless `pupil_id` names one)."""
+    from cases.domain.values import RegisterPupil
+
+    return RegisterPupil(pupil_id=pupil_id or str(uuid.uuid4()), personal_number=number or personal_number(),
+                         name=name or pupil_name(), protected=protected, school_units=school_units)
+
+
+UNIT_REKTORS = {"0180-ENG": "rolf.ek", "0180-KAT": "karin.holm", "0184-TAL": "mia.falk", "0126-SKO": "per.wiklund"}
+
+
+def directory_pupil(directory, school_unit: str = "0180-ENG", *, number: str | None = None, name: str | None = None,
+                    rektor=None, class_name: str = "7A") -> str:
+    """A pupil of the directory at `school_unit`, registered locally through the directory's
+    POST /pupils by the unit's rektor (a fresh personnummer and name unless given, so reruns
+    never collide): the pupil_id to open a case with (POST /cases {school_unit, pupil_id}).
+    `directory`: the test stack, or the directory's URL."""
+    import httpx
+
+    from eventkit.identity import HEADER, Identity, Role, sign
+
+    url = getattr(directory, "directory_url", directory)
+    rektor = rektor or Identity(UNIT_REKTORS.get(school_unit, "rolf.ek"), "Rektor", Role.REKTOR, school_unit.split("-")[0],
+                                (school_unit,))
+    given, _, family = (name or pupil_name()).partition(" ")
+    body = {"school_unit": school_unit, "personal_number": number or personal_number(), "given_name": given,
+            "family_name": family or "Testsson", "class_name": class_name, "reason": "new_pupil"}
+    answer = httpx.post(f"{url}/pupils", json=body, timeout=30,
+                        headers={HEADER: sign(rektor, audience="directory", caller="frontend")})
+    if answer.status_code == 409 and "pupil_id" in answer.json():  # the number is the directory's already
+        return answer.json()["pupil_id"]
+    assert answer.status_code == 201, answer.text
+    return answer.json()["pupil_id"]

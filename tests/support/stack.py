@@ -39,6 +39,7 @@ def _commands() -> dict[str, list[str]]:
         "documentation_relay": [sys.executable, "-m", "documentation.entrypoints.relay"],
         "documentation_disposal": [sys.executable, "-m", "documentation.entrypoints.disposal_listener"],
         "deviations_disposal": [sys.executable, "-m", "deviations.entrypoints.disposal_listener"],
+        "cases_directory": [sys.executable, "-m", "cases.entrypoints.directory_listener"],
         "devidp": uvicorn + ["devidp.app:app", "--port", env["DEV_IDP_PORT"]],
         "accesslog": [str(BIN / "faust"), "-A", "projections.accesslog.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                       "worker", "-l", "warn", "--web-port", env["ACCESSLOG_FAUST_WEB_PORT"]],

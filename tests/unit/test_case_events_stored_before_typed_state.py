@@ -36,7 +36,8 @@ def old():
     return app, ids
 
 
-ADDED_SINCE = {"programme_to_issue"}  # whether the programme form is offered (R7)
+# whether the programme form is offered (R7); what the register says of the pupil
+ADDED_SINCE = {"programme_to_issue", "protected_by_register", "left_school_unit", "removed_from_register"}
 
 
 def test_old_events_show_exactly_what_they_showed_before(old):
@@ -73,3 +74,16 @@ def test_an_old_case_takes_new_commands(old):
     programme = app.case_details(REKTOR, ids["case_a"])["programme"]
     assert [f["findings"] for f in programme["follow_ups"]] == ["Skrivstödet används varje lektion."]
     assert programme["follow_ups"][0]["followed_up_on"] == "2027-01-11"
+
+
+def test_an_old_case_follows_the_register_and_counts_as_open_at_its_unit(old):
+    """Stored before the register was followed: unprotected by it, not left, not removed."""
+    app, ids = old
+    case = app.repository.get(ids["case_a"])
+    assert not case.protected_by_register and not case.marked_by_rektor and case.left_school_unit is None
+    assert not case.removed_from_register and case.counts_as_open_at(case.school_unit)
+    assert case.follow_register_protection(protected=True, on=date(2027, 1, 11), rektors=("rolf.ek",))
+    assert case.pupil_left_school_unit(school_unit=case.school_unit, on=date(2027, 1, 11))
+    app.save(case)
+    again = app.repository.get(ids["case_a"])
+    assert again.protected and again.granted_to == ("rolf.ek",) and again.left_school_unit.left_on == date(2027, 1, 11)

@@ -118,7 +118,9 @@ def app(monkeypatch):
 
 
 def _a_case(app) -> object:
-    return app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number="201001012382", pupil_name="Elev Skyddad")
+    from tests.support.pupils import register_pupil
+
+    return app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil("201001012382", "Elev Skyddad")).case_id
 
 
 def test_r14_a_protected_pupil_is_not_found_by_ungranted_colleagues_of_the_same_unit(app):

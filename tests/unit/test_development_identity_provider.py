@@ -96,3 +96,30 @@ def test_the_login_page_has_one_button_per_seeded_user_and_a_strict_csp(idp):
         assert response.text.count(f'name="user_id" value="{user["user_id"]}"') == 1
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+
+
+def test_the_login_page_lists_the_registers_staff_by_school_unit_with_swedish_role_names(idp):
+    page = idp.get("/authorize", params=REQUEST).text
+
+    engelbrekt = page[page.index("<h3>Engelbrektsskolan</h3>"):page.index("<h3>Katarina Södra skola</h3>")]
+    for name, role in (("Rolf Ek", "Rektor"), ("Anna Lind", "Lärare"), ("Eva Nord", "Skolsköterska"),
+                       ("Tomas Åhl", "Kurator"), ("Sara Berg", "Specialpedagog · även Katarina Södra skola")):
+        assert f'<span class="person__name">{name}</span>\n          <span class="person__detail">{role}</span>' in engelbrekt
+    assert engelbrekt.index("Rolf Ek") < engelbrekt.index("Anna Lind")  # rektor first
+    assert engelbrekt.count('class="person"') > 15  # the register's generated teachers and pupil-health staff too
+    assert "Studie- och yrkesvägledare" not in page and "teacher" not in page  # no role Stödspår lacks, no codes
+    assert "<h3>Kommunadministratör</h3>" in page and "Birgitta Sund" in page  # the seed file's others
+
+
+def test_the_registers_staff_get_the_same_claims_as_before_from_their_duties(idp):
+    def claims(user_id):
+        token = _exchange(idp, _code(idp, user_id)).json()
+        return jwt.decode(token["id_token"], KeySet.import_key_set(idp.get("/jwks").json())).claims
+
+    nurse = claims("eva.nord")
+    assert (nurse["name"], nurse["role"], nurse["municipality"], nurse["school_units"], nurse["medical"]) == (
+        "Eva Nord", "eht_member", "0180", ["0180-ENG"], True)
+    assert claims("sara.berg")["school_units"] == ["0180-ENG", "0180-KAT"]
+    assert (claims("lars.moberg")["role"], claims("birgitta.sund")["municipality"]) == ("municipality_admin", "00")
+    generated = idp.app.state.provider.login_groups()[0]["units"][1][1][-1][0]  # someone at Katarina Södra skola
+    assert claims(generated["user_id"])["school_units"] == ["0180-KAT"]

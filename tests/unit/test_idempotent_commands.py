@@ -14,6 +14,7 @@ from cases.application import CasesApplication
 from eventkit.http import current_identity, service_api
 from eventkit.identity import HEADER, Identity, Role, sign
 from eventkit.store import request_key
+from tests.support.pupils import register_pupil
 
 TEACHER = Identity("anna.lind", "Anna Lind", Role.TEACHER, "0180", ("0180-ENG",))
 REKTOR = Identity("rolf.ek", "Rolf Ek", Role.REKTOR, "0180", ("0180-ENG",))
@@ -28,8 +29,11 @@ def app() -> CasesApplication:
     return CasesApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
 
 
-def open_case(app: CasesApplication, number: str = "201001012382"):
-    return app.open_case(TEACHER, school_unit="0180-ENG", pupil_personal_number=number, pupil_name="Elsa Provsson")
+PUPIL = register_pupil("201001012382", "Elsa Provsson")
+
+
+def open_case(app: CasesApplication, pupil=PUPIL):
+    return app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil).case_id
 
 
 def stored(app: CasesApplication, case_id) -> list[str]:
@@ -43,9 +47,22 @@ def test_a_create_retried_with_the_same_key_stores_one_aggregate_and_answers_wit
     assert again == first
     assert stored(app, first) == ["Opened"]
     with request_key("form-0987654321.1"):
-        other = open_case(app)
+        other = open_case(app, register_pupil())  # another pupil
     assert other != first
-    assert open_case(app) not in (first, other)  # without a key every call creates
+    assert open_case(app, register_pupil()) not in (first, other)  # without a key every call creates
+
+
+def test_opening_again_for_the_same_pupil_and_unit_answers_the_open_case(app):
+    """One open case per pupil and unit, whatever the key: the second form answers the first case."""
+    pupil = register_pupil()
+    with request_key("form-a.1"):
+        first = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    with request_key("form-b.1"):
+        second = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil)
+    assert (first.existing, second) == (False, (first.case_id, True))
+    assert app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil) == (first.case_id, True)
+    with request_key("form-a.1"):  # a retry of the first answers as the first did
+        assert app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil) == (first.case_id, False)
 
 
 def test_a_command_retried_with_the_same_key_is_stored_once(app):

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from ss12000.models import Person, valid_personnummer
 from ss12000dev.app import DEFAULT_ORGANISATION, Store, create_app
-from ss12000dev.seed import build
+from ss12000dev.seed import SCHOOL_STAFF, build
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "ss12000" / "reference-schemas.json"
 PUPILS_PER_UNIT = 300
@@ -124,7 +124,6 @@ def test_each_school_unit_has_protected_pupils_of_both_kinds():
 
 def test_the_seeded_staff_are_in_the_register_with_their_duties():
     seeded = register()
-    organisation = json.loads(DEFAULT_ORGANISATION.read_text(encoding="utf-8"))
     by_user = {p["externalIdentifiers"][0]["value"]: p for p in seeded.persons if p.get("externalIdentifiers")}
     units = {o["id"]: o["schoolUnitCode"] for o in seeded.organisations}
     duties = Counter((d["person"]["id"], units[d["dutyAt"]["id"]], d["dutyRole"]) for d in seeded.duties)
@@ -132,7 +131,7 @@ def test_the_seeded_staff_are_in_the_register_with_their_duties():
                 "eva.nord": ("0180-ENG", "Skolsköterska"), "tomas.ahl": ("0180-ENG", "Kurator"),
                 "rolf.ek": ("0180-ENG", "Rektor"), "mia.falk": ("0184-TAL", "Rektor")}
     for user_id, (unit, role) in expected.items():
-        user = next(u for u in organisation["users"] if u["user_id"] == user_id)
+        user = next(u for u in SCHOOL_STAFF if u["user_id"] == user_id)
         person = by_user[user_id]
         assert f"{person['givenName']} {person['familyName']}" == user["name"]
         assert duties[(person["id"], unit, role)] == 1

@@ -28,7 +28,7 @@ from cases.domain.rules import (
     OpenReferralCannotBeMadeTwice,
     ReferralNeedsTriedAdaptationsOrSpecialReason,
 )
-from cases.domain.values import PersonalIdentityNumber
+from cases.domain.values import PersonalIdentityNumber, plausible_pupil
 
 ADAPTATION_MAX_LENGTH = 500
 
@@ -65,6 +65,14 @@ class Move:
     moved_on: date
 
 
+@dataclass(frozen=True)
+class LeftSchoolUnit:
+    """The register ended the pupil's placement at the case's unit (R11)."""
+
+    school_unit: str
+    left_on: date
+
+
 class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, ProtectionSteps, Aggregate):
     """Elevärende: one pupil's support at one school unit.
 
@@ -80,6 +88,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         pupil_name: str,
         opened_by: str,
         pupil_ref: str = "",
+        protected_by_register: bool = False,
     ) -> None:
         self.municipality = municipality
         self.pupil_ref = pupil_ref  # pseudonymous; the key of the pupil's personal data (R17)
@@ -97,6 +106,9 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         self.entries: dict[int, list] = {}  # version → [kind, ref]: what a correction may name (R16)
         self.corrections: tuple[Correction, ...] = ()
         self.closed = False
+        if protected_by_register:  # R14: protected from the first event; the opener decides on access
+            self.protected_by_register = self.protected = True
+            self.granted_to = (opened_by,)
 
     @classmethod
     def open(
@@ -108,11 +120,18 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         pupil_name: str,
         opened_by: str,
         pupil_ref: str = "",
+        protected_by_register: bool = False,
+        today: date | None = None,
         id: UUID | None = None,  # noqa: A002 - given for an idempotent create (eventkit.store.creation_id)
     ) -> "SupportCase":
+        """A case for a pupil whose birth date is plausible for a pupil on `today`
+        (PupilBirthDateMustBePlausible); protected from its first event when the register
+        protects the pupil."""
+        plausible_pupil(pupil, today or date.today())
         return created(
             cls, cls.Opened, id,
             pupil_ref=pupil_ref,
+            protected_by_register=protected_by_register,
             municipality=municipality,
             school_unit=school_unit,
             pupil_personal_number=pupil.value,
@@ -199,6 +218,48 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
     def _moved(self, from_unit: str, to_unit: str, moved_by: str, moved_on: date) -> None:
         self.moves = (*self.moves, Move(from_unit, to_unit, moved_by, moved_on))
         self.school_unit = to_unit
+
+    # What the register says of the pupil (followed from the directory) --------------------
+    # Facts, not entries: recorded on a closed case too (its pupil is protected all the same).
+    left_school_unit: LeftSchoolUnit | None = None  # class defaults: cases stored before these facts
+    removed_from_register = False
+
+    def pupil_left_school_unit(self, *, school_unit: str, on: date) -> bool:
+        """R11: the register ended the pupil's placement at `school_unit`. Recorded when that is
+        the case's unit and it is not recorded yet; whether anything changed."""
+        if school_unit != self.school_unit or (self.left_school_unit and self.left_school_unit.school_unit == school_unit):
+            return False
+        self._pupil_left_school_unit(school_unit=school_unit, left_on=on)
+        return True
+
+    def pupil_in_register(self, *, removed: bool, on: date) -> bool:
+        """The pupil was removed from the register (the case keeps its history, flagged), or is
+        back in it; whether anything changed."""
+        if removed == self.removed_from_register:
+            return False
+        if removed:
+            self._removed_from_register(changed_on=on)
+        else:
+            self._back_in_register(changed_on=on)
+        return True
+
+    @event("PupilLeftSchoolUnit")
+    def _pupil_left_school_unit(self, school_unit: str, left_on: date) -> None:
+        self.left_school_unit = LeftSchoolUnit(school_unit, left_on)
+
+    @event("PupilRemovedFromRegister")
+    def _removed_from_register(self, changed_on: date) -> None:
+        self.removed_from_register = True
+
+    @event("PupilBackInRegister")
+    def _back_in_register(self, changed_on: date) -> None:
+        self.removed_from_register = False
+
+    def counts_as_open_at(self, school_unit: str) -> bool:
+        """Whether this is the pupil's open case at `school_unit` (one per pupil and unit): not
+        closed, and still at that unit (a case moved away is the new unit's). A pupil who left
+        the unit keeps the case open until rektor closes it: it is still that case."""
+        return not self.closed and self.school_unit == school_unit
 
     @property
     def status(self) -> str:

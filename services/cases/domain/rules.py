@@ -211,6 +211,23 @@ class MoveMustBeToAnotherSchoolUnit(RuleBroken):
     message = "Ange den skolenhet eleven flyttar till (en annan än den nuvarande)."
 
 
+# Opening a case for a pupil ------------------------------------------------------------------
+class PupilBirthDateMustBePlausible(RuleBroken):
+    """A pupil is born in the past: at least a year and at most 25 years ago (what a
+    personnummer of a child in förskoleklass to gymnasieskola can say)."""
+
+    field = "pupil_id"
+    message = (
+        "Födelsedatumet i elevens personnummer är inte rimligt för en elev (högst 25 år och minst "
+        "ett år sedan) – kontrollera personnumret i elevregistret."
+    )
+
+
+class PupilMustBePlacedAtTheSchoolUnit(RuleBroken):
+    field = "pupil_id"
+    message = "Eleven är inte placerad på den skolenheten; välj en elev på skolenheten."
+
+
 # R16 corrections --------------------------------------------------------------------------
 class CorrectionMustReferenceACorrectableEntry(RuleBroken):
     rule_id = "R16"

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from personnummer import personnummer
 
+from cases.domain.rules import PupilBirthDateMustBePlausible
 from deidentify import plain
 
 T = TypeVar("T")
@@ -53,8 +54,70 @@ class PersonalIdentityNumber:
             raise InvalidPersonalIdentityNumber("Födelsedatumet i personnumret ligger i framtiden – kontrollera numret.")
         return cls(f"{digits[:8]}-{digits[8:]}")
 
+    @property
+    def birth_date(self) -> date:
+        """The date of birth the number says (a samordningsnummer's day less 60)."""
+        day = int(self.value[6:8])
+        return date(int(self.value[:4]), int(self.value[4:6]), day - 60 if day > 60 else day)
+
     def __str__(self) -> str:  # never log this; it is personal data
         return self.value
+
+
+PUPIL_AT_MOST_YEARS, PUPIL_AT_LEAST_YEARS = 25, 1
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without it
+        return day.replace(year=day.year - years, day=28)
+
+
+def plausible_pupil(pupil: PersonalIdentityNumber, today: date) -> PersonalIdentityNumber:
+    """The pupil's number if its birth date is plausible for a pupil: in the past, at most 25
+    and at least one year ago (PupilBirthDateMustBePlausible otherwise)."""
+    born = pupil.birth_date
+    if not _years_before(today, PUPIL_AT_MOST_YEARS) <= born <= _years_before(today, PUPIL_AT_LEAST_YEARS):
+        raise PupilBirthDateMustBePlausible()
+    return pupil
+
+
+@dataclass(frozen=True)
+class RegisterPupil:
+    """A pupil as the directory (the municipality's SS 12000 register) answers for the acting
+    user: the directory's id (the case's `pupil_ref`), the personnummer and name (personal data:
+    kept only under the pupil's key), whether the register protects the pupil's identity, and
+    the units where the pupil is placed now."""
+
+    pupil_id: str
+    personal_number: str
+    name: str
+    protected: bool = False
+    school_units: tuple[str, ...] = ()
+    removed_from_register: bool = False
+
+
+@dataclass(frozen=True)
+class RegisterChange:
+    """What the directory published of a pupil (DirectoryPersonChanged): structure only — whether
+    the register protects the pupil, whether the pupil was removed from it, and the placements
+    (unit, last day or None while it lasts)."""
+
+    pupil_ref: str
+    municipality: str
+    protected: bool
+    removed_from_register: bool
+    placements: tuple[tuple[str, date | None], ...]
+    changed_on: date
+
+    def left_on(self, school_unit: str) -> date | None:
+        """The day the pupil's placement at `school_unit` ended, if every placement there has
+        ended (None while one lasts, or if the register names none there)."""
+        ends = [end for unit, end in self.placements if unit == school_unit]
+        if not ends or any(end is None for end in ends):
+            return None
+        return max(ends)
 
 
 @dataclass(frozen=True)

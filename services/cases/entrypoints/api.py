@@ -6,13 +6,17 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import Depends
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from cases.application import CaseNotFound, CasesApplication
+from cases import access
+from cases.application import CaseNotFound, CasesApplication, OpenCaseHidden
+from cases.bootstrap import directory
+from cases.directory import Directory, DirectoryUnavailable
 from cases.domain.values import InvalidPersonalIdentityNumber
 from eventkit import authz
 from eventkit.accesslog import api_purpose
-from eventkit.http import answer_errors, conflict, current_identity, error, not_found, service_api
+from eventkit.http import answer_errors, conflict, current_identity, error, not_found, service_api, unavailable
 from eventkit.identity import Identity
 from eventkit.store import VersionConflict
 from cases.entrypoints.workflow import STEP, Strict, Versioned, cases
@@ -26,9 +30,10 @@ app = service_api("Stödspår – elevärenden (cases)", audience="cases", depen
 
 
 class OpenCase(Strict):
+    """A pupil chosen in the directory (its pupil_id), at one of the user's units."""
+
     school_unit: str = Field(min_length=1, max_length=64)
-    pupil_personal_number: str = Field(min_length=1, max_length=20)
-    pupil_name: str = Field(min_length=1, max_length=200)
+    pupil_id: UUID
 
 
 class ExtraAdaptation(Versioned):
@@ -43,6 +48,7 @@ class Referral(Versioned):
 
 class Opened(BaseModel):
     case_id: UUID
+    existing: bool = False  # the pupil's open case at the unit, answered instead of a new one
 
 
 NO_CASE = not_found("Ärendet finns inte, eller så har du inte behörighet till det.")
@@ -51,21 +57,32 @@ answer_errors(app, {
         "Någon annan har sparat i ärendet efter att du öppnade det. Ladda om sidan och gör ändringen igen; "
         "inget av det den andra sparade har gått förlorat."),
     InvalidPersonalIdentityNumber: lambda exc: error(
-        422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_personal_number": str(exc)}),
+        422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_id": str(exc)}),
+    DirectoryUnavailable: lambda exc: unavailable(
+        "Elevregistret svarar inte just nu, så ärendet kan inte öppnas. Försök igen om en stund."),
+    OpenCaseHidden: lambda exc: error(
+        409, "conflict", "Eleven har redan ett öppet ärende på skolenheten, som du inte har behörighet till. "
+        "Kontakta rektor."),
     CaseNotFound: NO_CASE,
     Hidden: NO_CASE,  # a protected pupil's case, to one not granted (R14)
 })
 
 
+NO_PUPIL = "Eleven finns inte i elevregistret, eller så har du inte behörighet till eleven."
+
+
 @app.post("/cases", status_code=201, response_model=Opened, **authz.operation("cases.write"))
-def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
-    case_id = app_.open_case(
-        who,
-        school_unit=body.school_unit,
-        pupil_personal_number=body.pupil_personal_number,
-        pupil_name=body.pupil_name,
-    )
-    return {"case_id": case_id}
+def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases),
+              people: Directory = Depends(directory)):
+    """A case for the chosen pupil (201), or the pupil's open case at the unit (200, existing)."""
+    # A role or unit that may not open cases here learns nothing of the pupil.
+    access.require_unit(who, access.WRITE, body.school_unit)
+    pupil = people.pupil(who, str(body.pupil_id))
+    if pupil is None:
+        return error(422, "validation", "Uppgifterna behöver rättas.", fields={"pupil_id": NO_PUPIL})
+    opened = app_.open_case(who, school_unit=body.school_unit, pupil=pupil)
+    answer = {"case_id": str(opened.case_id), "existing": opened.existing}
+    return JSONResponse(answer, status_code=200) if opened.existing else answer
 
 
 @app.get("/cases/{case_id}", **authz.operation("cases.read"))

@@ -22,7 +22,8 @@ VISIBLE = "(NOT protected OR %(viewer)s = ANY(granted_to))"
 
 
 async def protection_changed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
-    """CaseProtectionChanged carries the whole list of grants; the newest version wins."""
+    """CaseProtectionChanged carries the whole list of grants and whether the case is protected
+    after the change (1.1: a lift by the register may end it); the newest version wins."""
     data = m["data"]
     await conn.execute(
         "UPDATE followup_case SET protected = %s, granted_to = %s, last_version = %s"

@@ -31,7 +31,7 @@ ATTENTION = " OR ".join(f"({FLAGS[k]})" for k in ("follow_up_soon", "evaluation_
 COLUMNS = (
     "case_id, school_unit, opened_at, status, adaptations, referred_on, investigation_due, decision_due,"
     " investigator, investigation_started_on, decided_on, decision_kind, next_follow_up, follow_ups_done,"
-    " evaluation_on, evaluated_on, undelivered, appeal_open_until"
+    " evaluation_on, evaluated_on, undelivered, appeal_open_until, pupil_left_on"
 )
 
 

@@ -88,6 +88,8 @@ DO $$ BEGIN  -- the table that held the statistics before they were a view
         DROP TABLE followup_disposed_case;
     END IF;
 END $$;
+-- R11: the register ended the pupil's placement at the case's unit (CasePupilLeftSchoolUnit).
+ALTER TABLE followup_case ADD COLUMN IF NOT EXISTS pupil_left_on date;
 CREATE OR REPLACE VIEW followup_disposed_case AS
     SELECT municipality, school_unit, opened_at::date AS opened_on, status, decided_on, closed_on, disposed_on
     FROM followup_case WHERE disposed_on IS NOT NULL;
@@ -96,13 +98,16 @@ CREATE OR REPLACE VIEW followup_disposed_case AS
 
 async def _case_opened(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     data = m["data"]
+    # 2.1: a pupil the register protects has a protected case from its first event (R14).
     await conn.execute(
-        "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, last_version, disposed_on)"
+        "INSERT INTO followup_case (case_id, municipality, school_unit, opened_at, status, last_version, disposed_on,"
+        "  protected, granted_to)"
         " VALUES (%(case_id)s, %(municipality)s, %(unit)s, %(at)s, 'open', %(version)s,"
-        "  (SELECT disposed_on FROM followup_disposal WHERE case_id = %(case_id)s))"
+        "  (SELECT disposed_on FROM followup_disposal WHERE case_id = %(case_id)s), %(protected)s, %(granted_to)s)"
         " ON CONFLICT (case_id) DO NOTHING",
         {"case_id": data["case_id"], "municipality": m["municipality"], "unit": data["school_unit"],
-         "at": m["occurred_at"], "version": m["aggregate_version"]},
+         "at": m["occurred_at"], "version": m["aggregate_version"], "protected": bool(data.get("protected")),
+         "granted_to": list(data.get("granted_to") or [])},
     )
 
 
@@ -225,7 +230,11 @@ _HANDLERS = {
     # The programme stays with the unit that made it (R11): the new unit starts over.
     "CaseMovedToSchoolUnit": _update(
         "school_unit = %(to_unit)s, status = 'moved', programme_number = NULL, next_follow_up = NULL,"
-        " evaluation_on = NULL, evaluated_on = NULL"
+        " evaluation_on = NULL, evaluated_on = NULL, pupil_left_on = NULL"
+    ),
+    # R11: the pupil left the case's unit (the register ended the placement); shown on the row.
+    "CasePupilLeftSchoolUnit": _update(
+        "pupil_left_on = CASE WHEN school_unit = %(school_unit)s THEN %(left_on)s::date ELSE pupil_left_on END"
     ),
     "CaseProtectionChanged": access.protection_changed,  # R14
 }
