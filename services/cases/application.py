@@ -243,9 +243,10 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
                 if not isinstance(case, SupportCase) or case.municipality != change.municipality:
                     break
                 granting = change.protected and not case.protected_by_register
-                steps = [case.follow_register_protection(
-                    protected=change.protected, on=change.changed_on,
-                    rektors=rektors(case.municipality, case.school_unit) if granting else ())]
+                # The unit's rektors decide on access; a unit without one known keeps the case
+                # visible to who opened it, rather than to no one.
+                granted = (rektors(case.municipality, case.school_unit) or (case.opened_by,)) if granting else ()
+                steps = [case.follow_register_protection(protected=change.protected, on=change.changed_on, rektors=granted)]
                 if (left := change.left_on(case.school_unit)) is not None:
                     steps.append(case.pupil_left_school_unit(school_unit=case.school_unit, on=left))
                 steps.append(case.pupil_in_register(removed=change.removed_from_register, on=change.changed_on))

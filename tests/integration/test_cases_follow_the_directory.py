@@ -15,13 +15,23 @@ from datetime import date, datetime, timezone
 import httpx
 import pytest
 
-from tests.conftest import REKTOR, TEACHER, headers_for
+from eventkit.identity import Role
+from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import followup_rows
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
 
 pytestmark = pytest.mark.integration
 DIRECTORY_TOPIC = "stodspar.directory.v1"
+ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
+
+
+@pytest.fixture(scope="module")
+def stack(stack):
+    """The stack with the directory's first sync done (its pupils and staff are there)."""
+    synced = lambda: httpx.get(f"{stack.directory_url}/sync", headers=headers_for(ADMIN, "directory")).json().get("synced")  # noqa: E731
+    eventually(synced, timeout=120, interval=1)
+    return stack
 
 
 def open_for(stack, pupil_id: str, who=TEACHER, unit: str = "0180-ENG", key: str | None = None) -> httpx.Response:
@@ -74,7 +84,8 @@ def test_r14_a_pupil_the_register_protects_has_a_protected_case_from_the_start(s
                 return found
         return None
 
-    protected = eventually(protected_pupil, timeout=120, interval=2)  # the directory's first sync
+    protected = protected_pupil()
+    assert protected is not None
     opened = open_for(stack, protected["pupil_id"], who=REKTOR)
     assert opened.status_code in (200, 201), opened.text
     case_id = opened.json()["case_id"]
@@ -139,7 +150,4 @@ def test_r14_r11_the_pupils_case_follows_the_register(stack):
 
 
 def identity_of_other_rektor():
-    from tests.conftest import identity
-    from eventkit.identity import Role
-
     return identity("eva.granlund", Role.REKTOR, "0180", "0180-ENG")  # a rektor of the unit not granted
