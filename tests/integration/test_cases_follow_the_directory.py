@@ -145,7 +145,7 @@ def test_r14_r11_the_pupils_case_follows_the_register(stack):
     publish(pupil_id, removed_from_register=True)
     eventually(lambda: case_of(stack, TEACHER, case_id).json()["removed_from_register"], timeout=60)
     history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(TEACHER, "cases")).json()
-    kinds = [e["event_type"] for e in history]
+    kinds = [e["event_type"] for e in history["events"]]
     assert kinds.count("RegisterProtectionChanged") == 2 and kinds.count("PupilLeftSchoolUnit") == 1
 
 
