@@ -235,9 +235,10 @@ class RecordKeepingCases(Shredding, CasesApplication):
 
     def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
         """The pupil's cases, from the pupil's records (no case decoded to find them)."""
-        if not self.keys.exists(pupil_ref):
-            return []  # disposed of (or never had a case here)
-        return [UUID(record) for record in self.keys.records(pupil_ref)]
+        records = self.keys.records(pupil_ref)  # one query for the many pupils without a case here
+        if not records or not self.keys.exists(pupil_ref):
+            return []  # no case here, or disposed of
+        return [UUID(record) for record in records]
 
     def follow_register(self, change, rektors) -> int:
         changed = super().follow_register(change, rektors)
