@@ -153,21 +153,14 @@ def identity_of_other_rektor():
     return identity("eva.granlund", Role.REKTOR, "0180", "0180-ENG")  # a rektor of the unit not granted
 
 
-def test_r22_the_name_check_knows_every_pupil_of_the_directory_and_withholds_the_protected(stack):
-    """A pupil without a case is found by name (the directory's names); a pupil the register
-    protects is answered "protected" to someone not granted, never confirmed."""
-    def hits_of(letter: str) -> list[dict]:
-        return httpx.get(f"{stack.directory_url}/pupils", params={"q": letter, "school_unit": "0180-ENG", "limit": 25},
-                         headers=headers_for(REKTOR, "directory")).json().get("pupils", [])
-
-    everyone = [h for letter in "aeiklmos" for h in hits_of(letter)]
-    open_pupil = next(h for h in everyone if not h["protected"])
-    protected = next(h for h in everyone if h["protected"])
-    surname = lambda hit: hit["name"].split()[-1]  # noqa: E731
-    texts = [f"Samtal med {open_pupil['name']} i dag.", f"Samtal med {protected['name']} i dag."]
-    answer = httpx.post(f"{stack.cases_url}/pupils/names-in-text", json={"texts": texts}, headers=headers_for(TEACHER, "cases"))
+def test_r22_the_name_check_knows_every_pupil_of_the_directory(stack):
+    """A pupil without a case is found by name: the register's names come from the directory."""
+    hits = httpx.get(f"{stack.directory_url}/pupils", params={"q": "a", "school_unit": "0180-ENG", "limit": 25},
+                     headers=headers_for(REKTOR, "directory")).json()["pupils"]
+    open_pupil = next(h for h in hits if not h["protected"])
+    answer = httpx.post(f"{stack.cases_url}/pupils/names-in-text", json={"texts": [f"Samtal med {open_pupil['name']} i dag."]},
+                        headers=headers_for(TEACHER, "cases"))
     assert answer.status_code == 200, answer.text
-    found, shielded = answer.json()["matches"]
-    assert found and all(how in ("exact", "sound") for _, _, how in found)
-    assert shielded and any(how == "protected" for _, _, how in shielded)
-    assert surname(protected) not in answer.text and surname(open_pupil) not in answer.text
+    [found] = answer.json()["matches"]
+    assert len(found) >= 2 and all(how in ("exact", "sound") for _, _, how in found)
+    assert open_pupil["name"].split()[-1] not in answer.text  # positions, never a name
