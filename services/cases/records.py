@@ -78,8 +78,7 @@ class RecordKeepingCases(Shredding, CasesApplication):
         """The pupil's personnummer and name are kept under the pupil's own key, whose reference
         is the directory's id of the pupil (a pupil who had a case before the directory keeps
         the reference given then)."""
-        access.require_unit(who, access.WRITE, school_unit)
-        number = PersonalIdentityNumber.parse(pupil.personal_number, self.today())
+        number = self.admissible_pupil(who, school_unit, pupil)
         ref = self.keys.pupil_for(who.municipality, number.value, " ".join(pupil.name.split()), ref=pupil.pupil_id)
         opened = super().open_case(who, school_unit=school_unit, pupil=replace(pupil, pupil_id=ref))
         self.keys.link(ref, str(opened.case_id))
