@@ -24,7 +24,7 @@ from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
 from cases.domain.open_cases import OpenCaseIndex
 from cases.domain.rules import PupilMustBePlacedAtTheSchoolUnit
-from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil
+from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil, plausible_pupil
 from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication, acting_as
 
@@ -69,11 +69,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         the index is saved in the same transaction as the case, and the second save
         conflicts). A pupil the register protects gets a case protected from its first event,
         its opener granted (R14)."""
-        _require_case_worker(who, school_unit)
-        if school_unit not in pupil.school_units:
-            raise PupilMustBePlacedAtTheSchoolUnit()
         today = self.today()
-        number = PersonalIdentityNumber.parse(pupil.personal_number, today)
+        number = self.admissible_pupil(who, school_unit, pupil)
         index = self._open_case_index(who.municipality, school_unit, pupil.pupil_id)
         if index is not None and (found := self._open_case_named(who, index, school_unit)) is not None:
             return found
@@ -100,6 +97,15 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
                 raise
             return found._replace(existing=found.case_id != case.id)
         return OpenedCase(case.id, existing=False)
+
+    def admissible_pupil(self, who: Identity, school_unit: str, pupil: RegisterPupil) -> PersonalIdentityNumber:
+        """The pupil's number, if `who` may open a case at the unit and the pupil may have one
+        there: placed at the unit now, with a birth date plausible for a pupil (refused before
+        anything is stored, the pupil's key included)."""
+        _require_case_worker(who, school_unit)
+        if school_unit not in pupil.school_units:
+            raise PupilMustBePlacedAtTheSchoolUnit()
+        return plausible_pupil(PersonalIdentityNumber.parse(pupil.personal_number, self.today()), self.today())
 
     def _open_case_index(self, municipality: str, school_unit: str, pupil_ref: str) -> OpenCaseIndex | None:
         try:
@@ -243,9 +249,10 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
                 if not isinstance(case, SupportCase) or case.municipality != change.municipality:
                     break
                 granting = change.protected and not case.protected_by_register
-                steps = [case.follow_register_protection(
-                    protected=change.protected, on=change.changed_on,
-                    rektors=rektors(case.municipality, case.school_unit) if granting else ())]
+                # The unit's rektors decide on access; a unit without one known keeps the case
+                # visible to who opened it, rather than to no one.
+                granted = (rektors(case.municipality, case.school_unit) or (case.opened_by,)) if granting else ()
+                steps = [case.follow_register_protection(protected=change.protected, on=change.changed_on, rektors=granted)]
                 if (left := change.left_on(case.school_unit)) is not None:
                     steps.append(case.pupil_left_school_unit(school_unit=case.school_unit, on=left))
                 steps.append(case.pupil_in_register(removed=change.removed_from_register, on=change.changed_on))

@@ -78,8 +78,7 @@ class RecordKeepingCases(Shredding, CasesApplication):
         """The pupil's personnummer and name are kept under the pupil's own key, whose reference
         is the directory's id of the pupil (a pupil who had a case before the directory keeps
         the reference given then)."""
-        access.require_unit(who, access.WRITE, school_unit)
-        number = PersonalIdentityNumber.parse(pupil.personal_number, self.today())
+        number = self.admissible_pupil(who, school_unit, pupil)
         ref = self.keys.pupil_for(who.municipality, number.value, " ".join(pupil.name.split()), ref=pupil.pupil_id)
         opened = super().open_case(who, school_unit=school_unit, pupil=replace(pupil, pupil_id=ref))
         self.keys.link(ref, str(opened.case_id))
@@ -235,9 +234,10 @@ class RecordKeepingCases(Shredding, CasesApplication):
 
     def _cases_of_pupil(self, pupil_ref: str) -> list[UUID]:
         """The pupil's cases, from the pupil's records (no case decoded to find them)."""
-        if not self.keys.exists(pupil_ref):
-            return []  # disposed of (or never had a case here)
-        return [UUID(record) for record in self.keys.records(pupil_ref)]
+        records = self.keys.records(pupil_ref)  # one query for the many pupils without a case here
+        if not records or not self.keys.exists(pupil_ref):
+            return []  # no case here, or disposed of
+        return [UUID(record) for record in records]
 
     def follow_register(self, change, rektors) -> int:
         changed = super().follow_register(change, rektors)

@@ -15,13 +15,23 @@ from datetime import date, datetime, timezone
 import httpx
 import pytest
 
-from tests.conftest import REKTOR, TEACHER, headers_for
+from eventkit.identity import Role
+from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import followup_rows
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
 
 pytestmark = pytest.mark.integration
 DIRECTORY_TOPIC = "stodspar.directory.v1"
+ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
+
+
+@pytest.fixture(scope="module")
+def stack(stack):
+    """The stack with the directory's first sync done (its pupils and staff are there)."""
+    synced = lambda: httpx.get(f"{stack.directory_url}/sync", headers=headers_for(ADMIN, "directory")).json().get("synced")  # noqa: E731
+    eventually(synced, timeout=120, interval=1)
+    return stack
 
 
 def open_for(stack, pupil_id: str, who=TEACHER, unit: str = "0180-ENG", key: str | None = None) -> httpx.Response:
@@ -74,7 +84,8 @@ def test_r14_a_pupil_the_register_protects_has_a_protected_case_from_the_start(s
                 return found
         return None
 
-    protected = eventually(protected_pupil, timeout=120, interval=2)  # the directory's first sync
+    protected = protected_pupil()
+    assert protected is not None
     opened = open_for(stack, protected["pupil_id"], who=REKTOR)
     assert opened.status_code in (200, 201), opened.text
     case_id = opened.json()["case_id"]
@@ -134,12 +145,22 @@ def test_r14_r11_the_pupils_case_follows_the_register(stack):
     publish(pupil_id, removed_from_register=True)
     eventually(lambda: case_of(stack, TEACHER, case_id).json()["removed_from_register"], timeout=60)
     history = httpx.get(f"{stack.cases_url}/cases/{case_id}/history", headers=headers_for(TEACHER, "cases")).json()
-    kinds = [e["event_type"] for e in history]
+    kinds = [e["event_type"] for e in history["events"]]
     assert kinds.count("RegisterProtectionChanged") == 2 and kinds.count("PupilLeftSchoolUnit") == 1
 
 
 def identity_of_other_rektor():
-    from tests.conftest import identity
-    from eventkit.identity import Role
-
     return identity("eva.granlund", Role.REKTOR, "0180", "0180-ENG")  # a rektor of the unit not granted
+
+
+def test_r22_the_name_check_knows_every_pupil_of_the_directory(stack):
+    """A pupil without a case is found by name: the register's names come from the directory."""
+    hits = httpx.get(f"{stack.directory_url}/pupils", params={"q": "a", "school_unit": "0180-ENG", "limit": 25},
+                     headers=headers_for(REKTOR, "directory")).json()["pupils"]
+    open_pupil = next(h for h in hits if not h["protected"])
+    answer = httpx.post(f"{stack.cases_url}/pupils/names-in-text", json={"texts": [f"Samtal med {open_pupil['name']} i dag."]},
+                        headers=headers_for(TEACHER, "cases"))
+    assert answer.status_code == 200, answer.text
+    [found] = answer.json()["matches"]
+    assert len(found) >= 2 and all(how in ("exact", "sound") for _, _, how in found)
+    assert open_pupil["name"].split()[-1] not in answer.text  # positions, never a name

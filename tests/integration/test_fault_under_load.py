@@ -92,10 +92,22 @@ class Load:
                 raise AssertionError(f"{path} answered {answer.status_code}: {answer.text[:300]}")
             return answer.json()
 
+    async def pupil(self) -> str:
+        """A new pupil of the directory for the next case, registered again until the directory
+        (whose database the faults stop too) answers."""
+        give_up = time.monotonic() + GIVE_UP_SECONDS
+        while True:
+            try:
+                return await asyncio.to_thread(directory_pupil, self.directory_url, UNIT)
+            except (AssertionError, httpx.HTTPError):
+                if time.monotonic() > give_up:
+                    raise
+                await asyncio.sleep(0.2)
+
     async def client(self, http: httpx.AsyncClient) -> None:
         while not (self.enough.is_set() and len(self.acknowledged) >= COMMANDS):
             number = next(self._numbers)
-            opening = {"school_unit": UNIT, "pupil_id": await asyncio.to_thread(directory_pupil, self.directory_url, UNIT)}
+            opening = {"school_unit": UNIT, "pupil_id": await self.pupil()}
             key = f"{self.run}-{number}-open"
             case_id = (await self.command(http, "/cases", opening, key))["case_id"]
             self.acknowledged[key] = case_id

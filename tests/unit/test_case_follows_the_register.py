@@ -330,3 +330,12 @@ def test_the_listener_reads_a_pupils_change_and_leaves_other_people_alone():
     assert change_in(json.dumps({"event_type": "CaseOpened"}).encode()) is None
     with pytest.raises(ContractViolation):  # a message that breaks the contract is not followed
         change_in(json.dumps({**message, "data": {**data, "protected": "yes"}}).encode())
+
+
+def test_r14_a_unit_without_a_rektor_known_keeps_the_protected_case_visible_to_its_opener(app):
+    pupil = register_pupil()
+    case_id = app.open_case(TEACHER, school_unit="0180-ENG", pupil=pupil).case_id
+    app.follow_register(change(pupil, protected=True), lambda *_: ())
+    assert app.case_details(TEACHER, case_id)["protected"] is True
+    with pytest.raises(CaseNotFound):
+        app.case_details(REKTOR, case_id)

@@ -58,14 +58,14 @@ def follow(change: RegisterChange) -> int:
     return application().follow_register(change, directory().rektors)
 
 
-async def _follow(change: RegisterChange, handle: Callable[[RegisterChange], int], stop: asyncio.Event) -> None:
+async def _follow(change: RegisterChange, handle: Callable[[RegisterChange], int], stop: asyncio.Event) -> int:
     backoff = 0.2
     while not stop.is_set():
         try:
             changed = await asyncio.to_thread(handle, change)
             if changed:
                 log.info("%d case(s) of pupil %s follow the register", changed, change.pupil_ref)
-            return
+            return changed
         except Exception as exc:  # database or directory away: never skip a change
             log.warning("following the register retrying: %s", type(exc).__name__)
             await asyncio.sleep(backoff)
@@ -90,8 +90,8 @@ async def listen(stop: asyncio.Event, handle: Callable[[RegisterChange], int] = 
                         # A message that breaks the contract cannot be followed; it is not retried forever.
                         log.error("skipped a malformed directory message at offset %d: %s", record.offset, type(exc).__name__)
                         continue
-                    if change is not None:
-                        await _follow(change, handle, stop)
+                    # Idempotent, so a change is committed with its batch; one that changed cases at once.
+                    if change is not None and await _follow(change, handle, stop):
                         await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
                 if records:
                     await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1})
