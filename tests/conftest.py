@@ -60,9 +60,10 @@ SERVICE_PORTS = {"CASES_PORT": "cases", "DEVIATIONS_PORT": "deviations", "COMPET
                  "DIRECTORY_PORT": "directory"}
 
 
-def headers_for(who: Identity, service: str) -> dict[str, str]:
-    """The identity header a test sends as the frontend would: a fresh token (an identity that
-    changed data once is refused the second time) for `service`, named or given by its URL."""
+def headers_for(who: Identity, service: str, caller: str = "frontend") -> dict[str, str]:
+    """The identity header a test sends as the frontend (or `caller`) would: a fresh token (an
+    identity that changed data once is refused the second time) for `service`, named or given by
+    its URL."""
     from urllib.parse import urlsplit
 
     from eventkit.identity import HEADER
@@ -70,7 +71,7 @@ def headers_for(who: Identity, service: str) -> dict[str, str]:
     if "://" in service:
         port = urlsplit(service).port
         service = next(name for variable, name in SERVICE_PORTS.items() if os.environ.get(variable) == str(port))
-    return {HEADER: sign(who, audience=service, caller="frontend")}
+    return {HEADER: sign(who, audience=service, caller=caller)}
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -132,6 +132,8 @@ class DirectoryApplication(ServiceApplication):
         """Who a login is: role and units from the person's current duties."""
         authz.require(who, "directory.staff.identity")
         person = self.tables.staff_by_user_id(user_id)
+        if person is not None and who.municipality and person["municipality"] != who.municipality:
+            person = None  # the login job asks for anyone; a municipality's own job only for its own
         found = staff_identity(person["state"]["duties"], self.today()) if person else None
         if found is None:
             raise PersonNotFound(user_id)

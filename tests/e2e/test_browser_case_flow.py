@@ -5,7 +5,6 @@ against the whole running system."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect

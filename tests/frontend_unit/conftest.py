@@ -7,6 +7,9 @@ import os
 import pytest
 
 os.environ.setdefault("IDENTITY_SIGNING_KEY", "frontend-unit-tests")
+# Logins here take role and units from the development provider's claims; the tests of the
+# directory's way (the running system's) say so by name (test_authentication.py).
+os.environ["OIDC_IDENTITY_SOURCE"] = "token"
 
 from fastapi.testclient import TestClient  # noqa: E402
 

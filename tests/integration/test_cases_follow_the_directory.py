@@ -26,13 +26,6 @@ DIRECTORY_TOPIC = "stodspar.directory.v1"
 ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
 
 
-@pytest.fixture(scope="module")
-def stack(stack):
-    """The stack with the directory's first sync done (its pupils and staff are there)."""
-    synced = lambda: httpx.get(f"{stack.directory_url}/sync", headers=headers_for(ADMIN, "directory")).json().get("synced")  # noqa: E731
-    eventually(synced, timeout=120, interval=1)
-    return stack
-
 
 def open_for(stack, pupil_id: str, who=TEACHER, unit: str = "0180-ENG", key: str | None = None) -> httpx.Response:
     headers = {**headers_for(who, "cases"), **({"Idempotency-Key": key} if key else {})}

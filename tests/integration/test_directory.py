@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from eventkit.identity import HEADER, Role, sign
-from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
-from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
+from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, identity
+from tests.support.infrastructure import decoded, end_of, messages_after, query
 from tests.support.pupils import luhn_digit
 
 pytestmark = pytest.mark.integration
@@ -69,8 +69,7 @@ def sync(stack, full: bool = False) -> dict:
 
 @pytest.fixture(scope="module")
 def directory(stack):
-    """The stack with the directory's first (full) sync done."""
-    eventually(lambda: get(stack, ADMIN, "/sync").json().get("synced"), timeout=60)
+    """The stack (which is up once the directory's first sync is done)."""
     return stack
 
 

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventkit.identity import Role
 from tests.conftest import headers_for, identity
 from tests.integration.test_access_log_and_disposal import (
-    HUDDINGE_ADMIN, HUDDINGE_REKTOR, _finished_huddinge_case, forms_of, post,
+    HUDDINGE_ADMIN, _finished_huddinge_case, forms_of, post,
 )
 from tests.support import deviations as dev
 from tests.support.environment import ROOT

@@ -19,6 +19,7 @@ from tests.support import competence as comp
 from tests.support import deviations as dev
 from tests.support import stack as running
 from tests.support.infrastructure import eventually, query
+from tests.support.pupils import directory_pupil, personal_number
 from tests.support.tenancy import ServiceTenancy, leaks, listing, own, owner_reads, scoped, stale, unclassified
 
 pytestmark = pytest.mark.integration
@@ -291,6 +292,36 @@ def county_service(stack) -> ServiceTenancy:
     return ServiceTenancy("county", stack.county_url, COUNTY, seed, dev.SECRETARIAT)
 
 
+# The directory: a pupil of Engelbrektsskolan, registered by its rektor with a name no other
+# unit has; the staff lookup of logins and the name register (the cases service's) included.
+NEW_PUPIL = {"given_name": "Tenanta", "reason": "new_pupil", "class_name": "7A"}
+NO_PUPIL = lambda s, who: [s["pupil_id"], s["family_name"]]  # noqa: E731 - answers about the sync show no pupil
+DIRECTORY = {
+    "GET /pupils": listing(query=lambda s: {"q": s["family_name"]}),
+    "POST /pupils": scoped(body=lambda s: {**NEW_PUPIL, "school_unit": "0180-ENG", "personal_number": personal_number(),
+                                           "family_name": "Intrång"}),
+    "GET /pupils/{pupil_id}": scoped(),
+    "GET /staff/{user_id}": scoped(owner=ADMIN),
+    # The municipality's staff list is the municipality's: another unit's rektor may read it.
+    "GET /staff": listing(query=lambda s: {"school_unit": "0180-ENG"},
+                          markers=lambda s, who: [] if who.municipality == "0180" else [s["user_id"]],
+                          shown=lambda s: [s["user_id"]]),
+    "GET /register/names": listing(owner=ADMIN, caller="cases"),
+    "POST /sync": own(body=lambda s: {"full": False}, markers=NO_PUPIL),
+    "GET /sync": listing(owner=ADMIN, markers=NO_PUPIL, shown=lambda s: ["last_run"]),
+    "GET /quarantine": listing(owner=ADMIN, markers=NO_PUPIL, shown=lambda s: ["quarantined"]),
+}
+DIRECTORY_ATTACKERS = [OTHER_REKTOR, SOLNA_REKTOR, SOLNA_ADMIN]
+
+
+def directory_service(stack) -> ServiceTenancy:
+    family = f"Enhetsdottir{uuid.uuid4().hex[:6].translate(str.maketrans('0123456789', 'ghijklmnop'))}"
+    pupil_id = directory_pupil(stack, "0180-ENG", name=f"Tenanta {family}")
+    seed = {"pupil_id": pupil_id, "family_name": family, "user_id": "anna.lind", "markers": [pupil_id, family]}
+    return ServiceTenancy("directory", stack.directory_url, DIRECTORY, lambda: seed, REKTOR,
+                          stored=lambda: query("DIRECTORY_DB", "SELECT count(*) FROM directory_events")[0][0])
+
+
 @pytest.fixture(scope="module")
 def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
     return [
@@ -302,6 +333,7 @@ def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[
         (accesslog_service(stack, case_seed), [SOLNA_ADMIN, REKTOR, dev.REGION_ADMIN]),
         (competence_service(stack, mission_seed), COMPETENCE_ATTACKERS),
         (quality_service(stack, mission_seed), COMPETENCE_ATTACKERS),
+        (directory_service(stack), DIRECTORY_ATTACKERS),
     ]
 
 
@@ -309,6 +341,7 @@ def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[
 NOT_IN_THE_MATRIX = {
     "frontend": "the browser's HTML pages; every page calls the APIs above with the user's identity",
     "devidp": "the development identity provider; not part of a deployment (ADR 0017)",
+    "ss12000dev": "the development SS 12000 register; not part of a deployment (ADR 0026)",
 }
 
 

@@ -164,6 +164,26 @@ class Stack:
         for name, port in LISTENS_ON.items():
             if name not in skipped:
                 self.wait_until_listening(name, int(os.environ[port]))
+        if "directory" not in skipped:
+            self.wait_until_directory_synced()
+
+    def wait_until_directory_synced(self, timeout: float = 120.0) -> None:
+        """The system is up when the directory knows the municipalities' people: its first
+        (full) sync from the development register is done."""
+        import httpx
+
+        from eventkit.identity import HEADER, Identity, Role, sign
+
+        admin = Identity("lars.moberg", "Lars Moberg", Role.MUNICIPALITY_ADMIN, "0180", ("0180-ENG", "0180-KAT"))
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = httpx.get(f"{self.directory_url}/sync", timeout=10,
+                               headers={HEADER: sign(admin, audience="directory", caller="frontend")})
+            if answer.status_code == 200 and answer.json().get("synced"):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the directory's first sync is not done after {timeout}s: {answer.text[:300]}")
+            time.sleep(0.3)
 
     def wait_until_listening(self, name: str, port: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

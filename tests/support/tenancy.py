@@ -49,21 +49,22 @@ class Expect:
     markers: Callable[[Seed, Identity], list] | None = None
     # For a listing's control: what the owner's answer shows (default: the owner's markers).
     shown: Callable[[Seed], list] | None = None
+    caller: str = "frontend"  # the service that sends the identity (a route for one service only)
 
 
 def scoped(body: Callable[[Seed], dict] | None = None, query: Callable[[Seed], dict] | None = None,
-           owner: Identity | None = None) -> Expect:
-    return Expect("scoped", body, query, owner)
+           owner: Identity | None = None, caller: str = "frontend") -> Expect:
+    return Expect("scoped", body, query, owner, caller=caller)
 
 
 def listing(query: Callable[[Seed], dict] | None = None, body: Callable[[Seed], dict] | None = None,
             markers: Callable[[Seed, Identity], list] | None = None, owner: Identity | None = None,
-            shown: Callable[[Seed], list] | None = None) -> Expect:
-    return Expect("listing", body, query, owner, markers, shown)
+            shown: Callable[[Seed], list] | None = None, caller: str = "frontend") -> Expect:
+    return Expect("listing", body, query, owner, markers, shown, caller)
 
 
-def own(body: Callable[[Seed], dict] | None = None) -> Expect:
-    return Expect("own", body)
+def own(body: Callable[[Seed], dict] | None = None, markers: Callable[[Seed, Identity], list] | None = None) -> Expect:
+    return Expect("own", body, markers=markers)
 
 
 @dataclass
@@ -111,7 +112,7 @@ def _expectations(value: Expect | tuple[Expect, ...]) -> tuple[Expect, ...]:
 def call(service: ServiceTenancy, key: str, expect: Expect, who: Identity, seed: Seed) -> httpx.Response:
     method, path = key.split(" ", 1)
     return httpx.request(
-        method, f"{service.base_url}{fill(path, seed)}", headers=headers_for(who, service.base_url), timeout=20,
+        method, f"{service.base_url}{fill(path, seed)}", headers=headers_for(who, service.base_url, expect.caller), timeout=20,
         json=expect.body(seed) if expect.body else ({} if method in ("POST", "PUT", "PATCH") else None),
         params=expect.query(seed) if expect.query else None,
     )

@@ -4,7 +4,6 @@ And the key's form is checked at the door of every service."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from uuid import uuid4
 
 import pytest
 from fastapi import Depends
@@ -245,9 +244,6 @@ def test_a_correction_and_a_withdrawal_retried_with_their_keys_are_stored_once(m
     class NoCases:  # group level: no case to find, no registered name in the texts
         def find(self, who, case_id):
             return None
-
-        def names_in(self, who, texts):
-            return set()
 
         def names_in(self, who, texts):
             return set()
