@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -23,6 +24,18 @@ def fold(text: str) -> str:
     """Lower case without accents: "Åsa Öberg" → "asa oberg"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words of a query, punctuation left out: "Öberg, Åsa" → oberg, asa."""
+    return re.findall(r"\w[\w'-]*", fold(text))
+
+
+def name_words(name: str) -> list[str]:
+    """The words a name is found by: each word, and a double name's parts as well, so
+    "Anna-Karin Lind-Åberg" is found by "karin" and by "aberg"."""
+    words = words_of(name)
+    return words + [piece for word in words if "-" in word for piece in word.split("-") if piece]
 
 
 @dataclass
@@ -104,7 +117,7 @@ class PupilIndex:
                 if old is None:
                     return
                 personal_number, name = old.personal_number, old.name
-            entry = Entry(pupil_id, person["municipality"], name, " " + " ".join(fold(name).split()), personal_number,
+            entry = Entry(pupil_id, person["municipality"], name, " " + " ".join(name_words(name)), personal_number,
                           bool(state["protected"]), bool(person["removed"]), list(state["placements"]))
             self._entries[pupil_id] = entry
             for digits in (personal_number, personal_number[2:]):
@@ -128,7 +141,7 @@ class PupilIndex:
         """Pupils placed now at one of `units` whose name, class or personnummer `q` matches."""
         digits = "".join(ch for ch in q if ch.isdigit())
         by_number = len(digits) in (10, 12) and not any(ch.isalpha() for ch in q)
-        words = fold(q).split()
+        words = words_of(q)
         parts = [" " + word for word in words]
         wanted = fold(q.replace(" ", ""))
         day = today.isoformat()

@@ -126,3 +126,14 @@ def test_the_search_matches_name_starts_accent_free_classes_and_personnummer_in_
     assert search("maja") == [] and search("maja", protected=True) == ["3"]  # R14: rektor only
     assert search("asta") == [] and search("anna") == [] and search("alma") == []
     assert fold("Åsa Öberg") == "asa oberg"
+
+
+def test_the_search_finds_double_names_by_either_part_and_ignores_punctuation():
+    index = PupilIndex()
+    index.put_many([pupil("1", "Anna-Karin Lind-Åberg", number("20130101")), pupil("2", "Karin Ek", number("20130202")),
+                    pupil("3", "Anna Lindqvist", number("20130303"))])
+    search = lambda q: sorted(h["pupil_id"] for h in index.search(  # noqa: E731
+        "0180", ["0180-ENG"], q, see_protected=False, today=TODAY))
+    assert search("karin") == ["1", "2"] and search("åberg") == ["1"] and search("lind-åb") == ["1"]
+    assert search("Lind-Åberg, Anna-Karin") == ["1"] and search("lind") == ["1", "3"]
+    assert search("anna karin") == ["1"]
