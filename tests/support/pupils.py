@@ -25,7 +25,9 @@ def personal_number(rng: random.Random | None = None) -> str:
 
 
 def pupil_name() -> str:
-    return f"Testelev {uuid.uuid4().hex[:8]}"
+    """A fresh name in letters only, as a name is: "Testelev Kdaphmoc"."""
+    letters = uuid.uuid4().hex[:8].translate(str.maketrans("0123456789", "ghijklmnop"))
+    return f"Testelev {letters.capitalize()}"
 
 
 def register_pupil(number: str | None = None, name: str | None = None, *, school_units: tuple[str, ...] = ("0180-ENG",),

@@ -11,7 +11,8 @@ from directory.domain.model import (
     LocalRegistrationReason, Person, person_id_for, pupil_name, pupil_personal_number, staff_identity, structure,
 )
 from directory.domain.rules import (
-    BirthDateIsInThePast, BirthDateIsPlausibleForAPupil, FamilyNameIsGiven, GivenNameIsGiven, PersonalNumberIsValid,
+    BirthDateIsInThePast, BirthDateIsPlausibleForAPupil, FamilyNameIsGiven, FamilyNameIsWrittenInLetters,
+    GivenNameIsGiven, GivenNameIsWrittenInLetters, PersonalNumberIsValid,
 )
 from directory.index import PupilIndex, fold
 from tests.support.pupils import luhn_digit
@@ -59,6 +60,20 @@ def test_names_are_given():
         pupil_name(" ", "Öberg")
     with pytest.raises(FamilyNameIsGiven):
         pupil_name("Åsa", "")
+
+
+@pytest.mark.parametrize("given, family", [("Kalle3", "Berg"), ("Sam", "<script>"), ("Ali", "12345"), ("Eva_", "Ek"),
+                                           ("Nils", "Berg--Ek")])
+def test_names_are_written_in_letters(given, family):
+    with pytest.raises((GivenNameIsWrittenInLetters, FamilyNameIsWrittenInLetters)) as refused:
+        pupil_name(given, family)
+    assert set(refused.value.fields) & {"given_name", "family_name"}
+
+
+def test_names_in_any_alphabet_with_hyphens_and_apostrophes_are_names():
+    for given, family in [("Anna-Karin", "Lind-Åberg"), ("Zoë", "O'Neill"), ("Mohammed", "Al Amin"), ("Łukasz", "Nowak"),
+                          ("Ngọc", "Nguyễn"), ("Юлия", "Иванова")]:
+        assert pupil_name(given, family) == f"{given} {family}"
 
 
 def test_a_register_person_has_the_same_id_at_every_sync_and_changes_only_when_the_register_does():

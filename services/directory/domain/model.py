@@ -10,6 +10,8 @@ the topic's consumers need no earlier event to know a person.
 """
 from __future__ import annotations
 
+import re
+
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -18,8 +20,8 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from directory.domain.rules import (
-    BirthDateIsInThePast, BirthDateIsPlausibleForAPupil, FamilyNameIsGiven, GivenNameIsGiven,
-    PersonalNumberIsValid,
+    BirthDateIsInThePast, BirthDateIsPlausibleForAPupil, FamilyNameIsGiven, FamilyNameIsWrittenInLetters,
+    GivenNameIsGiven, GivenNameIsWrittenInLetters, PersonalNumberIsValid,
 )
 from eventkit.vocabulary import LabelledEnum
 
@@ -79,12 +81,20 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+# A name: words of letters (any alphabet), joined by a space, a hyphen or an apostrophe.
+LETTERS = re.compile(r"[^\W\d_]+(?:(?: |-|'|’)[^\W\d_]+)*")
+
+
 def pupil_name(given_name: str, family_name: str) -> str:
     given, family = " ".join((given_name or "").split()), " ".join((family_name or "").split())
     if not given:
         raise GivenNameIsGiven()
     if not family:
         raise FamilyNameIsGiven()
+    if not LETTERS.fullmatch(given):
+        raise GivenNameIsWrittenInLetters()
+    if not LETTERS.fullmatch(family):
+        raise FamilyNameIsWrittenInLetters()
     return f"{given} {family}"
 
 

@@ -36,6 +36,16 @@ class FamilyNameIsGiven(DirectoryRule):
     message = "Ange elevens efternamn."
 
 
+class GivenNameIsWrittenInLetters(DirectoryRule):
+    field = "given_name"
+    message = "Förnamnet kan bara innehålla bokstäver, mellanslag, bindestreck och apostrof."
+
+
+class FamilyNameIsWrittenInLetters(DirectoryRule):
+    field = "family_name"
+    message = "Efternamnet kan bara innehålla bokstäver, mellanslag, bindestreck och apostrof."
+
+
 class RegistrationIsAtAKnownSchoolUnit(DirectoryRule):
     field = "school_unit"
     message = "Skolenheten finns inte i kommunens register."
