@@ -3,7 +3,9 @@ programme). The case's `pupil_ref` is the directory's pupil id for a pupil chose
 case the directory cannot answer for (opened before the directory, a pupil outside the user's
 scope, the directory down) falls back to "Eleven" and "Vårdnadshavarna" without names.
 
-What is stored stays the domain's party values: "pupil" or "guardians" (cases.domain.programme).
+What is stored is the domain's party (cases.domain.programme): "pupil", "guardians" (together),
+or one guardian by the register's id, "guardian:<id>", so each guardian's offer and views are
+their own.
 """
 from __future__ import annotations
 
@@ -24,22 +26,33 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
 
 
+ONE_GUARDIAN = "guardian:"
+
+
 @dataclass(frozen=True)
 class Parties:
     pupil: str = ""
     guardians: list[str] = field(default_factory=list)
+    guardian_ids: list[str] = field(default_factory=list)  # beside `guardians`, the register's ids
 
     def label(self, party: str) -> str:
-        """'Eleven Elsa Exempel', 'Vårdnadshavarna Anna Exempel och Johan Exempel'."""
+        """'Eleven Elsa Exempel', 'Vårdnadshavaren Anna Exempel', 'Vårdnadshavarna Anna Exempel
+        och Johan Exempel'."""
         if party == "pupil":
             return f"Eleven {self.pupil}" if self.pupil else "Eleven"
+        if party.startswith(ONE_GUARDIAN):
+            named = dict(zip(self.guardian_ids, self.guardians)).get(party[len(ONE_GUARDIAN):])
+            return f"Vårdnadshavaren {named}" if named else "En vårdnadshavare"
         if not self.guardians:
             return "Vårdnadshavarna"
         return ("Vårdnadshavaren " if len(self.guardians) == 1 else "Vårdnadshavarna ") + _and(self.guardians)
 
     @property
     def options(self) -> list[tuple[str, str]]:
-        return [("pupil", self.label("pupil")), ("guardians", self.label("guardians"))]
+        """The pupil, each guardian the register names, and the guardians together."""
+        each = [(f"{ONE_GUARDIAN}{gid}", self.label(f"{ONE_GUARDIAN}{gid}")) for gid in self.guardian_ids]
+        together = [("guardians", "Vårdnadshavarna tillsammans" if len(each) > 1 else self.label("guardians"))]
+        return [("pupil", self.label("pupil")), *each, *(together if len(each) != 1 else [])]
 
 
 async def parties_of(request: Request, who: Identity, case: dict[str, Any] | None) -> Parties:
@@ -55,5 +68,6 @@ async def parties_of(request: Request, who: Identity, case: dict[str, Any] | Non
     except (ServiceUnavailable, IdentityNotAccepted) as exc:
         log.warning("directory: guardians not read (%s)", type(exc).__name__)
         return Parties(pupil=case.get("pupil_name") or "")
-    guardians = [str(g["name"]) for g in pupil.get("guardians") or [] if g.get("name")]
-    return Parties(pupil=case.get("pupil_name") or str(pupil.get("name") or ""), guardians=guardians)
+    known = [g for g in pupil.get("guardians") or [] if g.get("name") and g.get("guardian_id")]
+    return Parties(pupil=case.get("pupil_name") or str(pupil.get("name") or ""),
+                   guardians=[str(g["name"]) for g in known], guardian_ids=[str(g["guardian_id"]) for g in known])

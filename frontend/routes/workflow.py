@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from eventkit.identity import Identity
 from frontend.actions import attempt, go
 from frontend.deps import CurrentUser
 from frontend.forms import FormState
@@ -124,7 +125,7 @@ async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> 
     if problem:
         case = await client.case(case_id)
         if spec.block == "correction":
-            return await _history_page(request, client, case_id, case, problem, status)
+            return await _history_page(request, who, client, case_id, case, problem, status)
         context = {**step_context(), "case_id": case_id, "case": case, "adaptation": FormState(), "referral_form": FormState(),
                    "parties": await parties_of(request, who, case)}
         context["forms"][spec.block] = problem
@@ -138,8 +139,8 @@ async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> 
     return go(request, target + (f"#{spec.anchor}" if spec.anchor else ""))
 
 
-async def _history_page(request: Request, client, case_id: UUID, case: dict, form: FormState | None = None,
-                        status: int = 200, as_of: str = "") -> Response:
+async def _history_page(request: Request, who: Identity, client, case_id: UUID, case: dict,
+                        form: FormState | None = None, status: int = 200, as_of: str = "") -> Response:
     events = await client.history(case_id)
     past = None
     if as_of:
@@ -149,7 +150,7 @@ async def _history_page(request: Request, client, case_id: UUID, case: dict, for
             past = {}
     context = {
         **step_context(), "case_id": case_id, "case": case, "events": events, "as_of": as_of, "past": past,
-        "correction": form or FormState(),
+        "correction": form or FormState(), "parties": await parties_of(request, who, case),
     }
     return render(request, "history.html", context, blocks=["correction"], status_code=status)
 
@@ -158,7 +159,7 @@ async def _history_page(request: Request, client, case_id: UUID, case: dict, for
 async def history(request: Request, case_id: UUID, who: CurrentUser, per: str = "") -> Response:
     """Every event with who and when; and the case as it stood at the end of a chosen day."""
     client = cases_client(request, who)
-    return await _history_page(request, client, case_id, await client.case(case_id), as_of=per[:10])
+    return await _history_page(request, who, client, case_id, await client.case(case_id), as_of=per[:10])
 
 
 @router.get("/arenden/{case_id}/atgardsprogram")

@@ -13,31 +13,35 @@ PUPIL_ID = "5a0c1e7e-7b1d-5c1e-9a53-2d8f0b7e9c41"
 PUPIL = {"pupil_id": PUPIL_ID, "name": "Elsa Exempel", "personal_number": "201503151234", "birth_date": "2015-03-15",
          "protected": False, "removed_from_register": False, "source": "register",
          "placements": [{"school_unit": "0180-ENG", "class_name": "5A", "start_date": "2026-08-17", "end_date": None}],
-         "guardians": [{"guardian_id": str(uuid4()), "name": "Anna Exempel"},
-                       {"guardian_id": str(uuid4()), "name": "Johan Exempel"}]}
+         "guardians": [{"guardian_id": "0b2d7c1e-9a53-4c1e-8f0b-7e9c416f1c5a", "name": "Anna Exempel"},
+                       {"guardian_id": "1c3e8d2f-0b64-4d2f-9a1c-8f0d527a2d6b", "name": "Johan Exempel"}]}
+ANNA = "guardian:0b2d7c1e-9a53-4c1e-8f0b-7e9c416f1c5a"
 
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def test_r8_participation_offers_the_pupil_and_the_guardians_by_name_and_stores_the_domains_values(
+def test_r8_participation_offers_the_pupil_each_guardian_and_both_by_name_and_stores_the_domains_values(
         frontend, cases_service, directory_service):
     case_id = uuid4()
     cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, pupil_ref=PUPIL_ID, participation=[
-        {"party": "guardians", "offered_on": "2026-03-04", "took_part": True, "views": "", "recorded_by": "sara.berg"}]))
+        {"party": "guardians", "offered_on": "2026-03-04", "took_part": True, "views": "", "recorded_by": "sara.berg"},
+        {"party": ANNA, "offered_on": "2026-03-06", "took_part": False, "views": "", "recorded_by": "sara.berg"}]))
     cases_service.answer("POST", f"/cases/{case_id}/participation", 201, {})
     directory_service.answer("GET", f"/pupils/{PUPIL_ID}", 200, PUPIL)
     log_in(frontend, "sara.berg")
 
     page = frontend.get(f"/arenden/{case_id}").text
     frontend.post(f"/arenden/{case_id}/steg/delaktighet", headers=HTMX, data={
-        "expected_version": "9", "party": "guardians", "offered_on": "2026-03-05", "took_part": "ja", "views": ""})
+        "expected_version": "9", "party": ANNA, "offered_on": "2026-03-05", "took_part": "ja", "views": ""})
 
     assert '<option value="pupil">Eleven Elsa Exempel</option>' in page
-    assert '<option value="guardians">Vårdnadshavarna Anna Exempel och Johan Exempel</option>' in page
+    assert f'<option value="{ANNA}">Vårdnadshavaren Anna Exempel</option>' in page
+    assert '<option value="guardians">Vårdnadshavarna tillsammans</option>' in page
     assert "Vårdnadshavarna Anna Exempel och Johan Exempel erbjöds att delta 4 mars 2026" in _text(page)
-    assert cases_service.received[-1].body["party"] == "guardians"
+    assert "Vårdnadshavaren Anna Exempel erbjöds att delta 6 mars 2026, deltog inte" in _text(page)
+    assert cases_service.received[-1].body["party"] == ANNA
 
 
 def test_r8_without_an_answer_from_the_directory_the_parties_are_offered_without_guardians_names(
@@ -65,7 +69,8 @@ def test_r8_a_refused_participation_keeps_the_guardians_names_in_its_block(front
         "expected_version": "9", "party": "guardians", "offered_on": "", "took_part": "ja", "views": ""})
 
     assert response.status_code == 422
-    assert re.search(r'<option value="guardians" selected>Vårdnadshavarna Anna Exempel och Johan Exempel</option>', response.text)
+    assert re.search(r'<option value="guardians" selected>Vårdnadshavarna tillsammans</option>', response.text)
+    assert f'<option value="{ANNA}">Vårdnadshavaren Anna Exempel</option>' in response.text
 
 
 def test_r18_the_printed_programme_names_the_guardians(frontend, cases_service, directory_service):

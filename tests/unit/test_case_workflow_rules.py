@@ -172,6 +172,19 @@ def test_r8_no_programme_before_pupil_and_guardians_were_offered_participation()
     assert [(p.party, p.took_part) for p in case.participation] == [("pupil", True), ("guardians", False)]
 
 
+def test_r8_each_guardian_of_the_register_can_be_offered_participation_on_their_own():
+    mother, father = "guardian:6f1c5a2e-4b7d-4c1e-9a53-2d8f0b7e9c41", "guardian:0b2d7c1e-9a53-4c1e-8f0b-7e9c416f1c5a"
+    case = decided()
+    case.record_participation(party="pupil", offered_on=DAY, took_part=True, views="", recorded_by="sara.berg")
+    case.record_participation(party=mother, offered_on=DAY, took_part=True, views="Vill ha veckobrev", recorded_by="sara.berg")
+    case.record_participation(party=father, offered_on=DAY, took_part=False, views="", recorded_by="sara.berg")
+    case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY)
+    assert [(p.party, p.took_part) for p in case.participation][1:] == [(mother, True), (father, False)]
+    for nobody in ("guardian:anna", "guardian:", "granne", "guardians:6f1c5a2e-4b7d-4c1e-9a53-2d8f0b7e9c41"):
+        refused(rules.ProgrammeNeedsPupilAndGuardiansOfferedParticipation, case,
+                lambda: case.record_participation(party=nobody, offered_on=DAY, took_part=True, views="", recorded_by="x"))
+
+
 # R9 ----------------------------------------------------------------------------------------
 def test_r9_an_appealable_decision_carries_instructions_and_the_window_runs_three_weeks_from_delivery():
     case = decided(DecisionKind.NO_PROGRAMME)

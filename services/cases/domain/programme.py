@@ -24,6 +24,17 @@ from cases.domain.rules import (
 from cases.domain.values import replaced_at
 
 PARTIES = {"pupil": "eleven", "guardians": "vårdnadshavarna"}
+# One guardian, by the school register's id of the guardian: "guardian:<uuid>" (R8).
+ONE_GUARDIAN = re.compile(r"guardian:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def is_party(party: str) -> bool:
+    """The pupil, the guardians together, or one guardian named by the register's id."""
+    return party in PARTIES or ONE_GUARDIAN.fullmatch(party) is not None
+
+
+def is_guardian(party: str) -> bool:
+    return party == "guardians" or ONE_GUARDIAN.fullmatch(party) is not None
 # A guard, not a classifier: words that reveal a diagnosis or a medical fact (R18).
 SENSITIVE = re.compile(
     r"\b(diagnos\w*|adhd|add|autism\w*|asperger\w*|dyslexi\w*|dyskalkyli\w*|tourette\w*|"
@@ -38,7 +49,7 @@ ESTABLISHING_KINDS = (DecisionKind.ESTABLISH_PROGRAMME, DecisionKind.CONTINUE_WI
 class Participation:
     """Pupil's or guardians' participation when the programme is worked out (R8)."""
 
-    party: str  # a key of PARTIES
+    party: str  # a key of PARTIES, or "guardian:<the register's id of the guardian>"
     offered_on: date
     took_part: bool
     views: str
@@ -154,8 +165,9 @@ class ProgrammeSteps(Aggregate):
         self, *, party: str, offered_on: date, took_part: bool, views: str, recorded_by: str
     ) -> None:
         self._require_open()
-        if party not in PARTIES:
-            raise ProgrammeNeedsPupilAndGuardiansOfferedParticipation("Ange om det gäller eleven eller vårdnadshavarna.")
+        if not is_party(party):
+            raise ProgrammeNeedsPupilAndGuardiansOfferedParticipation(
+                "Ange om det gäller eleven, en vårdnadshavare eller vårdnadshavarna.")
         self._participation_recorded(
             party=party, offered_on=offered_on, took_part=took_part, views=views.strip()[:8000], recorded_by=recorded_by
         )
@@ -193,7 +205,7 @@ class ProgrammeSteps(Aggregate):
         if decision.school_unit != self.school_unit:
             raise ProgrammeIsValidOnlyAtTheSchoolUnitThatMadeIt()
         offered = {p.party for p in self.participation}
-        if not {"pupil", "guardians"} <= offered:
+        if "pupil" not in offered or not any(is_guardian(party) for party in offered):
             raise ProgrammeNeedsPupilAndGuardiansOfferedParticipation()
         measures = [{k: (m.get(k) or "").strip() for k in ("description", "extent", "responsible")} for m in measures]
         problems = programme_problems(

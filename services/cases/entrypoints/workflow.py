@@ -68,7 +68,8 @@ class Delivery(Versioned):
 
 
 class Participation(Versioned):
-    party: str = Field(pattern="^(pupil|guardians)$")
+    # The pupil, the guardians together, or one guardian by the register's id (cases.domain.programme).
+    party: str = Field(pattern="^(pupil|guardians|guardian:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
     offered_on: date
     took_part: bool
     views: str = Field(default="", max_length=8000)
