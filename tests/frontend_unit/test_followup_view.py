@@ -42,6 +42,19 @@ def test_rektor_sees_open_cases_per_school_unit_with_overdue_ones_marked(fronten
     assert html.index("Frida Försenad") < html.index("Olle Öppen")  # overdue first
 
 
+def test_r11_a_pupil_who_left_the_unit_is_marked_on_the_follow_up_view(frontend, followup_service, cases_service):
+    left = _row("Lova Lämnat", status="programme", pupil_left_on="2026-10-02")
+    followup_service.answer("GET", "/followup", 200, {"rows": [left, ROWS[0]]})
+    cases_service.answer("POST", "/cases/pupil-names", 200, {"names": NAMES})
+    log_in(frontend, "rolf.ek")
+
+    html = frontend.get("/uppfoljning").text
+
+    row = re.search(r"<tr[^>]*>\s*<th[^>]*><a[^>]*>Lova Lämnat.*?</tr>", html, re.S).group(0)
+    assert "Har lämnat skolenheten</span> 2026-10-02" in row
+    assert "Har lämnat skolenheten" not in re.search(r"<tr[^>]*>\s*<th[^>]*><a[^>]*>Olle Öppen.*?</tr>", html, re.S).group(0)
+
+
 def test_the_polled_table_block_comes_alone_and_only_when_something_changed(frontend, followup_service, cases_service):
     followup_service.answer("GET", "/followup", 200, {"rows": ROWS})
     cases_service.answer("POST", "/cases/pupil-names", 200, {"names": NAMES})
