@@ -9,19 +9,13 @@ is left); the offset is committed only after `dispose` returned, and a failing `
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import signal
 from datetime import date
 from typing import Any, Callable
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
-from eventkit.config import RETRY_AT_MOST_SECONDS, kafka_bootstrap
 from eventkit.contracts import validate_message
-from eventkit.telemetry import setup_tracing
+from eventkit.listener import run_listener
 
 TOPIC = "stodspar.cases.v1"
 Dispose = Callable[..., Any]  # (pupil_ref, case_ids, municipality, disposed_on, event_id) → anything
@@ -40,56 +34,12 @@ def disposal_in(value: bytes | None) -> dict[str, Any] | None:
     }
 
 
-async def _dispose(log: logging.Logger, dispose: Dispose, disposal: dict[str, Any], stop: asyncio.Event) -> None:
-    backoff = 0.2
-    while not stop.is_set():
-        try:
-            await asyncio.to_thread(lambda: dispose(**disposal))
-            log.info("disposed of what pupil %s had here", disposal["pupil_ref"])
-            return
-        except Exception as exc:  # database away: never skip a disposal
-            log.warning("disposal retrying: %s", type(exc).__name__)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
-    raise asyncio.CancelledError()
-
-
-async def listen(log: logging.Logger, group: str, dispose: Dispose, stop: asyncio.Event) -> None:
-    consumer = AIOKafkaConsumer(
-        TOPIC, bootstrap_servers=kafka_bootstrap(), group_id=os.environ.get("TEST_DB_PREFIX", "") + group,
-        enable_auto_commit=False, auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    try:
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=500, max_records=500)
-            for tp, records in batch.items():
-                for record in records:
-                    disposal = disposal_in(record.value)
-                    if disposal is not None:
-                        await _dispose(log, dispose, disposal, stop)
-                        await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
-                if records:
-                    await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1})
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await consumer.stop()
-
-
 def run_disposal_listener(name: str, group: str, application: Callable[[], Any], dispose: Dispose) -> None:
-    """The process: logging, tracing, signals; `application()` first (tables and keys before
-    the first message)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    setup_tracing(name)
-    log = logging.getLogger(name)
+    """The process: `application()` first (tables and keys before the first message), then each
+    disposal handed to `dispose`, committed at once when done."""
+    def act(disposal: dict[str, Any]) -> bool:
+        dispose(**disposal)
+        logging.getLogger(name).info("disposed of what pupil %s had here", disposal["pupil_ref"])
+        return True
 
-    async def body() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        application()
-        await listen(log, group, dispose, stop)
-
-    asyncio.run(body())
+    run_listener(name, TOPIC, group, disposal_in, act, application)

@@ -3,13 +3,11 @@ HTTP, no running system needed)."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
 os.environ.setdefault("IDENTITY_SIGNING_KEY", "frontend-unit-tests")
-# Logins here take role and units from the development provider's claims; the tests of the
-# directory's way (the running system's) say so by name (test_authentication.py).
-os.environ["OIDC_IDENTITY_SOURCE"] = "token"
 
 from fastapi.testclient import TestClient  # noqa: E402
 
@@ -31,38 +29,43 @@ def _directory_defaults(stub: StubService) -> None:
     stub.answer("GET", "/staff", 200, DIRECTORY_STAFF)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@contextmanager
+def environment(**values: str):
+    """The variables set for these tests only: the tests after this package (the running
+    system's) see the deployment's values again."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture(scope="package", autouse=True)
 def identity_provider():
-    """The development OIDC provider every frontend made in these tests logs in through."""
+    """The development OIDC provider every frontend made in these tests logs in through. Logins
+    here take role and units from its claims; the tests of the directory's way (the running
+    system's) say so by name (test_authentication.py)."""
     port = free_port()
     provider = provider_at(port)
-    before = os.environ.get("OIDC_ISSUER")
-    with serving(provider, port) as url:
-        os.environ["OIDC_ISSUER"] = url
-        try:
-            yield provider
-        finally:
-            if before is None:
-                os.environ.pop("OIDC_ISSUER", None)
-            else:
-                os.environ["OIDC_ISSUER"] = before
+    with serving(provider, port) as url, environment(OIDC_ISSUER=url, OIDC_IDENTITY_SOURCE="token"):
+        yield provider
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def directory_register():
     """The directory service every frontend made in these tests asks (DIRECTORY_URL)."""
     stub = StubService().start()
     _directory_defaults(stub)
-    before = os.environ.get("DIRECTORY_URL")
-    os.environ["DIRECTORY_URL"] = stub.url
     try:
-        yield stub
+        with environment(DIRECTORY_URL=stub.url):
+            yield stub
     finally:
         stub.stop()
-        if before is None:
-            os.environ.pop("DIRECTORY_URL", None)
-        else:
-            os.environ["DIRECTORY_URL"] = before
 
 
 @pytest.fixture

@@ -10,21 +10,15 @@ is retried, never skipped, and news a case already follows changes nothing. Ids 
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import os
-import signal
 from datetime import date
-from typing import Any, Callable
-
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from typing import Any
 
 from cases.bootstrap import application, directory
 from cases.domain.values import RegisterChange
-from eventkit.config import RETRY_AT_MOST_SECONDS, kafka_bootstrap
-from eventkit.contracts import ContractViolation, validate_message
-from eventkit.telemetry import setup_tracing
+from eventkit.contracts import validate_message
+from eventkit.listener import UNREADABLE, run_listener
 
 TOPIC = "stodspar.directory.v1"
 GROUP = "stodspar-cases-directory"
@@ -58,62 +52,17 @@ def follow(change: RegisterChange) -> int:
     return application().follow_register(change, directory().rektors)
 
 
-async def _follow(change: RegisterChange, handle: Callable[[RegisterChange], int], stop: asyncio.Event) -> int:
-    backoff = 0.2
-    while not stop.is_set():
-        try:
-            changed = await asyncio.to_thread(handle, change)
-            if changed:
-                log.info("%d case(s) of pupil %s follow the register", changed, change.pupil_ref)
-            return changed
-        except Exception as exc:  # database or directory away: never skip a change
-            log.warning("following the register retrying: %s", type(exc).__name__)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
-    raise asyncio.CancelledError()
-
-
-async def listen(stop: asyncio.Event, handle: Callable[[RegisterChange], int] = follow) -> None:
-    consumer = AIOKafkaConsumer(
-        TOPIC, bootstrap_servers=kafka_bootstrap(), group_id=os.environ.get("TEST_DB_PREFIX", "") + GROUP,
-        enable_auto_commit=False, auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    try:
-        while not stop.is_set():
-            batch = await consumer.getmany(timeout_ms=500, max_records=500)
-            for tp, records in batch.items():
-                for record in records:
-                    try:
-                        change = change_in(record.value)
-                    except (ContractViolation, KeyError, ValueError, TypeError) as exc:
-                        # A message that breaks the contract cannot be followed; it is not retried forever.
-                        log.error("skipped a malformed directory message at offset %d: %s", record.offset, type(exc).__name__)
-                        continue
-                    # Idempotent, so a change is committed with its batch; one that changed cases at once.
-                    if change is not None and await _follow(change, handle, stop):
-                        await consumer.commit({TopicPartition(tp.topic, tp.partition): record.offset + 1})
-                if records:
-                    await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1})
-    except asyncio.CancelledError:
-        pass
-    finally:
-        await consumer.stop()
+def act(change: RegisterChange) -> int:
+    """The pupil's cases follow the change; how many changed (then the offset is committed at once)."""
+    changed = follow(change)
+    if changed:
+        log.info("%d case(s) of pupil %s follow the register", changed, change.pupil_ref)
+    return changed
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    setup_tracing("cases-directory")
-
-    async def body() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        application()  # tables and keys before the first message
-        await listen(stop)
-
-    asyncio.run(body())
+    # A message that breaks the contract cannot be followed; it is passed over, not retried forever.
+    run_listener("cases-directory", TOPIC, GROUP, change_in, act, application, passed_over=UNREADABLE)
 
 
 if __name__ == "__main__":
