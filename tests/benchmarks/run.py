@@ -170,7 +170,7 @@ def command_to_view_latency(app: CasesApplication) -> dict[str, float]:
 def write_readme(results: dict) -> None:
     lines = [
         "<!-- bench:start (written by make bench) -->",
-        f"Measured {results['measured_at']} on {results['machine']}.",
+        when_measured(results),
         "",
         "| figure | result | target |",
         "| --- | --- | --- |",
@@ -227,8 +227,33 @@ def write_readme(results: dict) -> None:
     README.write_text(text, encoding="utf-8")
 
 
+# The figures of each phase, as results/latest.json keys them, named for the README's note of when.
+FIGURES = {"store": "store path", "relay": "relay", "command_to_view": "command → view", "workflow": "workflow",
+           "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory"}
+
+
+def stamp(results: dict, before: dict, now: str) -> None:
+    """When each phase's figures were measured: now for those this run measured, the older
+    run's time for the others (a run of one phase keeps the others' figures)."""
+    measured = results.setdefault("measured", {})
+    for key in FIGURES:
+        if key in results and (key not in before or results[key] is not before[key]):
+            measured[key] = now
+        elif key in results:
+            measured.setdefault(key, results.get("measured_at", now))
+
+
+def when_measured(results: dict) -> str:
+    """"Measured on 2 cores, CPython 3.11.7: store path, relay 2026-11-26 11:16 UTC; directory 2026-11-26 18:05 UTC."."""
+    by_time: dict[str, list[str]] = {}
+    for key, at in sorted(results.get("measured", {}).items(), key=lambda item: (item[1], list(FIGURES).index(item[0]))):
+        by_time.setdefault(at, []).append(FIGURES[key])
+    return f"Measured on {results['machine']}: " + "; ".join(f"{', '.join(names)} {at}" for at, names in by_time.items()) + "."
+
+
 def main() -> None:
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    before = dict(results)
     if "deidentify" in PHASES:
         results["deidentify"] = deidentification.figures()
         print(json.dumps(results["deidentify"], indent=2, ensure_ascii=False))
@@ -238,6 +263,7 @@ def main() -> None:
         results["directory"] = directory.figures()
         print(json.dumps(results["directory"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp(results, before, results["measured_at"])
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
