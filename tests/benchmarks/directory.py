@@ -1,5 +1,6 @@
 """The directory's figures (ADR 0026): a full sync of a municipality register of about 100,000
-persons, an incremental sync of 1,000 changes, and the pupil search's time with them.
+persons, an incremental sync of 1,000 changes (names, security markings and pupils leaving
+their unit), and the pupil search's time with them.
 
 The development SS 12000 server runs as its own process with enough pupils per school unit
 (BENCH_DIRECTORY_PUPILS_PER_UNIT; the seed has four school units, and each pupil brings about
@@ -54,6 +55,18 @@ def _token(base: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def _a_change(person: dict, n: int) -> dict:
+    """What the register changes of a person, as a municipality's day brings it: of the pupils, a
+    third are protected by a security marking and a third leave their unit (both are events that
+    reach the pupils' cases); the rest, and every adult, change their family name (the key
+    store only)."""
+    if person.get("enrolments") and n % 3 == 1:
+        return {"securityMarking": "Sekretessmarkering"}
+    if person.get("enrolments") and n % 3 == 2:
+        return {"enrolments": [{**enrolment, "endDate": "2026-12-18"} for enrolment in person["enrolments"]]}
+    return {"familyName": person["familyName"] + "-Ek"}
+
+
 def figures() -> dict:
     base = f"http://127.0.0.1:{PORT}"
     os.environ["SS12000_URL"], os.environ["SS12000_TOKEN_URL"] = base, f"{base}/token"
@@ -78,9 +91,9 @@ def figures() -> dict:
                 listing += page["data"]
                 token = page["pageToken"]
             rng = random.Random(13)
-            for person in rng.sample(listing, CHANGES):
+            for n, person in enumerate(rng.sample(listing, CHANGES)):
                 client.post(f"{base}/dev/change", json={"resource": "persons", "id": person["id"],
-                                                         "fields": {"familyName": person["familyName"] + "-Ek"}})
+                                                         "fields": _a_change(person, n)})
         time.sleep(1)
         started = time.perf_counter()
         incremental = sync.run()
