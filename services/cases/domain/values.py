@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from personnummer import personnummer
-
 from cases.domain.rules import PupilBirthDateMustBePlausible
-from deidentify import plain
+from eventkit import personnummer
 
 T = TypeVar("T")
 
@@ -36,49 +34,31 @@ class PersonalIdentityNumber:
 
     @classmethod
     def parse(cls, raw: str, today: date | None = None) -> "PersonalIdentityNumber":
-        text = "".join(plain(raw or "").split())  # "120914 - 2387" as "120914-2387"
-        if not text:
+        if not "".join((raw or "").split()):
             raise InvalidPersonalIdentityNumber("Ange elevens personnummer.")
         try:
-            parsed = personnummer.parse(text)
-            digits = parsed.format(long_format=True)
-        except personnummer.PersonnummerException:
+            digits = personnummer.twelve_digits(raw)
+        except personnummer.NotAPersonnummer:
             raise InvalidPersonalIdentityNumber(
                 "Personnumret är inte giltigt – kontrollera datum och kontrollsiffra."
             ) from None
-        if not digits.isascii() or not digits.isdigit():
-            raise InvalidPersonalIdentityNumber("Personnumret är inte giltigt – skriv det med siffror.")
-        day = int(digits[6:8])
-        born = date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
-        if born > (today or date.today()):
+        if personnummer.birth_date(digits) > (today or date.today()):
             raise InvalidPersonalIdentityNumber("Födelsedatumet i personnumret ligger i framtiden – kontrollera numret.")
         return cls(f"{digits[:8]}-{digits[8:]}")
 
     @property
     def birth_date(self) -> date:
         """The date of birth the number says (a samordningsnummer's day less 60)."""
-        day = int(self.value[6:8])
-        return date(int(self.value[:4]), int(self.value[4:6]), day - 60 if day > 60 else day)
+        return personnummer.birth_date(self.value.replace("-", ""))
 
     def __str__(self) -> str:  # never log this; it is personal data
         return self.value
 
 
-PUPIL_AT_MOST_YEARS, PUPIL_AT_LEAST_YEARS = 25, 1
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without it
-        return day.replace(year=day.year - years, day=28)
-
-
 def plausible_pupil(pupil: PersonalIdentityNumber, today: date) -> PersonalIdentityNumber:
-    """The pupil's number if its birth date is plausible for a pupil: in the past, at most 25
-    and at least one year ago (PupilBirthDateMustBePlausible otherwise)."""
-    born = pupil.birth_date
-    if not _years_before(today, PUPIL_AT_MOST_YEARS) <= born <= _years_before(today, PUPIL_AT_LEAST_YEARS):
+    """The pupil's number if its birth date is plausible for a pupil (eventkit.personnummer:
+    at least one and at most 25 years ago); PupilBirthDateMustBePlausible otherwise."""
+    if not personnummer.plausible_for_a_pupil(pupil.birth_date, today):
         raise PupilBirthDateMustBePlausible()
     return pupil
 

@@ -23,13 +23,12 @@ from directory.domain.rules import (
     BirthDateIsInThePast, BirthDateIsPlausibleForAPupil, FamilyNameIsGiven, FamilyNameIsWrittenInLetters,
     GivenNameIsGiven, GivenNameIsWrittenInLetters, PersonalNumberIsValid,
 )
+from eventkit import personnummer
 from eventkit.vocabulary import LabelledEnum
 
 NAMESPACE = uuid.UUID("2b7c9f4e-1d3a-4e8b-9c6f-5a0e7d2b1c83")
 PUPIL, GUARDIAN, STAFF = "pupil", "guardian", "staff"
 REGISTER, LOCAL = "register", "local"
-OLDEST_PUPIL_YEARS = 25
-YOUNGEST_PUPIL_YEARS = 1
 
 
 class LocalRegistrationReason(LabelledEnum):
@@ -45,40 +44,23 @@ def person_id_for(municipality: str, register_id: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"{municipality}/{register_id}")
 
 
-# -- personnummer ---------------------------------------------------------------------------------
-def birth_date_of(digits: str) -> date:
-    """The birth date of a 12-digit personnummer (a samordningsnummer's day is 60 more)."""
-    day = int(digits[6:8])
-    return date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
+# -- personnummer (read as eventkit.personnummer reads it) -----------------------------------------
+birth_date_of = personnummer.birth_date
 
 
 def pupil_personal_number(raw: str, today: date) -> str:
     """A pupil's personnummer as 12 digits, if valid (check digit, a real date) and plausible for
     a pupil (born at least one and at most 25 years ago); else the rule it breaks."""
-    from personnummer import personnummer
-
-    from deidentify import plain
-
-    text = "".join(plain(raw or "").split())
     try:
-        digits = personnummer.parse(text).format(long_format=True)
-    except personnummer.PersonnummerException:
+        digits = personnummer.twelve_digits(raw)
+    except personnummer.NotAPersonnummer:
         raise PersonalNumberIsValid() from None
-    if not (digits.isascii() and digits.isdigit() and len(digits) == 12):
-        raise PersonalNumberIsValid()
     born = birth_date_of(digits)
     if born >= today:
         raise BirthDateIsInThePast()
-    if not _years_before(today, OLDEST_PUPIL_YEARS) <= born <= _years_before(today, YOUNGEST_PUPIL_YEARS):
+    if not personnummer.plausible_for_a_pupil(born, today):
         raise BirthDateIsPlausibleForAPupil()
     return digits
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 # A name: words of letters (any alphabet), joined by a space, a hyphen or an apostrophe.
