@@ -14,7 +14,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 load_env
 
 CLUSTER=main
-MAX_CONNECTIONS=200   # services' pools + test suite + faust; the default 100 runs out
 
 # PostgreSQL refuses to run as root; pg_ctlcluster switches to the cluster owner itself, but
 # psql must be run as the postgres OS user to log in through peer authentication.
@@ -102,9 +101,9 @@ cmd_setup() {
   # ALTER SYSTEM writes postgresql.auto.conf; max_connections only changes on restart.
   local current
   current=$(psql_superuser -Atc "SHOW max_connections")
-  if ((current < MAX_CONNECTIONS)); then
-    say "raising max_connections $current -> $MAX_CONNECTIONS (restart)"
-    psql_superuser -c "ALTER SYSTEM SET max_connections = $MAX_CONNECTIONS"
+  if ((current < POSTGRES_MAX_CONNECTIONS)); then
+    say "raising max_connections $current -> $POSTGRES_MAX_CONNECTIONS (restart)"
+    psql_superuser -c "ALTER SYSTEM SET max_connections = $POSTGRES_MAX_CONNECTIONS"
     as_root pg_ctlcluster "$(cluster_version)" "$CLUSTER" restart
   fi
 
