@@ -38,7 +38,7 @@ MISSING_DEBS := $(strip \
 LEXICON := .cache/deidentify/lexicon-sv.json.gz
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
-test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_DB_PREFIX := test_
+test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_PREFIX := test_
 
 .PHONY: help bootstrap contracts run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
 

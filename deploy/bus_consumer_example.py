@@ -49,11 +49,12 @@ def line(message: dict) -> str:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--group", default="bus.example-printer", help="consumer group (bus.<your-system>)")
+    parser.add_argument("--topic", default=TOPIC, help=f"the regional stream (default {TOPIC})")
     parser.add_argument("--from-beginning", action="store_true", help="a new group starts at the oldest message")
     args = parser.parse_args()
     validate = validator()
     consumer = AIOKafkaConsumer(
-        TOPIC,
+        args.topic,
         bootstrap_servers=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         group_id=args.group,
         enable_auto_commit=False,

@@ -70,7 +70,9 @@ async def main() -> int:
     if not bootstrap:
         log("KAFKA_BOOTSTRAP_SERVERS is not set (see deploy/stodspar.env)")
         return 2
-    topics = json.loads(TOPICS_FILE.read_text())["topics"]
+    # The test suite's topics carry its prefix (TEST_PREFIX, as eventkit.config.topic names them).
+    prefix = os.environ.get("TEST_PREFIX", "")
+    topics = [{**t, "name": prefix + t["name"]} for t in json.loads(TOPICS_FILE.read_text())["topics"]]
 
     admin = await connect(bootstrap)
     try:

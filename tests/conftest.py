@@ -9,14 +9,13 @@ from tests.support import environment
 
 environment.load()
 
-from eventkit.identity import Identity, Role, sign  # noqa: E402  (after the environment is set)
+from eventkit.config import prefixed, topic  # noqa: E402  (after the environment is set)
+from eventkit.identity import Identity, Role, sign  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def stack():
     """The whole system running as real processes against the real Kafka and PostgreSQL."""
-    import os
-
     from tests.support.infrastructure import reset_database, skip_to_end
     from tests.support.stack import Stack
 
@@ -29,12 +28,13 @@ def stack():
     reset_database("COMPETENCE_DB")
     reset_database("QUALITY_DB")
     reset_database("DIRECTORY_DB")
-    # The topic is shared with other checkouts' sessions; the emptied read model starts now.
-    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-followup", "stodspar.cases.v1")
-    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-accesslog", "stodspar.accesslog.v1")
-    skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-cases-directory", "stodspar.directory.v1")
-    for topic in ("stodspar.competence.v1", "stodspar.documentation.v1"):
-        skip_to_end(os.environ["TEST_DB_PREFIX"] + "stodspar-quality", topic)
+    # The test topics are shared with other checkouts' sessions of the same TEST_PREFIX; the
+    # emptied read models start at their end.
+    skip_to_end(prefixed("stodspar-followup"), topic("stodspar.cases.v1"))
+    skip_to_end(prefixed("stodspar-accesslog"), topic("stodspar.accesslog.v1"))
+    skip_to_end(prefixed("stodspar-cases-directory"), topic("stodspar.directory.v1"))
+    for name in ("stodspar.competence.v1", "stodspar.documentation.v1"):
+        skip_to_end(prefixed("stodspar-quality"), topic(name))
     running = Stack()
     try:
         running.start_all()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the application role and every database named by a *_DB key of
-# deploy/stodspar.env, plus a test_ copy of each (the test suite's, TEST_DB_PREFIX=test_).
+# deploy/stodspar.env, plus a test_ copy of each (the test suite's, TEST_PREFIX=test_).
 # Idempotent. Run two ways, as the postgres OS user:
 #  - by deploy/postgres.sh setup on a developer/CI machine, which passes PSQL_SUPERUSER=postgres
 #    and STODSPAR_DATABASES;

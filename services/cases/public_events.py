@@ -17,10 +17,11 @@ from cases.domain.investigation import InvestigationSteps
 from cases.domain.model import SupportCase
 from cases.domain.programme import ProgrammeSteps
 from cases.domain.protection import ProtectionSteps
+from eventkit.config import topic
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
-TOPIC = "stodspar.cases.v1"
+TOPIC = topic("stodspar.cases.v1")
 REGISTER = "elevregistret"  # who changed a protection the register decided (no staff member)
 # Events raised by the steps' modules are classes of those modules' mixins (the stored topic
 # names them), so they are matched there, not as SupportCase attributes.

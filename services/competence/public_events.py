@@ -11,10 +11,11 @@ from typing import Any
 
 from competence.domain.cycle import DESCRIPTION, QualityCycle
 from competence.domain.mission import Mission
+from eventkit.config import topic
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
-TOPIC = "stodspar.competence.v1"
+TOPIC = topic("stodspar.competence.v1")
 
 
 def _on(value: Any) -> str | None:

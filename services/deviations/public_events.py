@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from deviations.domain.model import Deviation
+from eventkit.config import topic
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
-TOPIC = "stodspar.deviations.v1"
+TOPIC = topic("stodspar.deviations.v1")
 
 
 def translate(event: Any, meta: EventMeta) -> PublicEvent | None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from directory.domain.model import LOCAL, REGISTER, Person
+from eventkit.config import topic
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
-TOPIC = "stodspar.directory.v1"
+TOPIC = topic("stodspar.directory.v1")
 
 
 def translate(event: Any, meta: EventMeta) -> PublicEvent | None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from documentation.domain.model import Intervention
+from eventkit.config import topic
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
-TOPIC = "stodspar.documentation.v1"
+TOPIC = topic("stodspar.documentation.v1")
 
 
 def _facts(event: Any, state: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import psycopg
 from fastapi import Request
 from psycopg_pool import ConnectionPool
 
-from eventkit.config import Postgres
+from eventkit.config import Postgres, topic
 from eventkit.contracts import contract_for, validate_message
 from eventkit.schema import create_schema
 from eventkit.identity import Identity
@@ -35,7 +35,7 @@ from eventkit.relay import OutboxRelay
 from eventkit.store import EventMeta
 from eventkit.telemetry import current_traceparent
 
-TOPIC = "stodspar.accesslog.v1"
+TOPIC = topic("stodspar.accesslog.v1")
 ACTIONS = ("read", "list", "change", "export", "print", "search", "disposal")
 
 SCHEMA = """

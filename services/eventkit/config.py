@@ -27,10 +27,21 @@ def env(name: str, default: str | None = None) -> str:
     return value
 
 
+def prefixed(name: str) -> str:
+    """`name` in this run's namespace. The test suite sets TEST_PREFIX (make test: "test_"), and
+    it prefixes every database, consumer group and topic, so a test run never reads or moves
+    what `make run` uses and the two can run side by side in one checkout."""
+    return os.environ.get("TEST_PREFIX", "") + name
+
+
 def database_name(base_variable: str) -> str:
-    """The database for a service. The test suite sets TEST_DB_PREFIX so that it never
-    writes into the databases `make run` uses."""
-    return os.environ.get("TEST_DB_PREFIX", "") + env(base_variable)
+    """The database for a service (deploy/stodspar.env), in this run's namespace."""
+    return prefixed(env(base_variable))
+
+
+def topic(name: str) -> str:
+    """The Kafka topic `name` of contracts/topics.json, in this run's namespace."""
+    return prefixed(name)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ import logging
 from datetime import date
 from typing import Any, Callable
 
+from eventkit.config import topic
 from eventkit.contracts import validate_message
 from eventkit.listener import run_listener
 
-TOPIC = "stodspar.cases.v1"
+TOPIC = topic("stodspar.cases.v1")
 Dispose = Callable[..., Any]  # (pupil_ref, case_ids, municipality, disposed_on, event_id) → anything
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 from typing import Any, Callable, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from eventkit.config import RETRY_AT_MOST_SECONDS, kafka_bootstrap
+from eventkit.config import RETRY_AT_MOST_SECONDS, kafka_bootstrap, prefixed
 from eventkit.contracts import ContractViolation
 from eventkit.telemetry import setup_tracing
 
@@ -45,7 +44,7 @@ async def follow(topic: str, group: str, read: Callable[[bytes | None], T | None
     """Follows `topic` as consumer group `group` (prefixed by the test suite's database prefix,
     so test runs never move the offsets `make run` uses) until `stop` is set."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka_bootstrap(), group_id=os.environ.get("TEST_DB_PREFIX", "") + group,
+        topic, bootstrap_servers=kafka_bootstrap(), group_id=prefixed(group),
         enable_auto_commit=False, auto_offset_reset="earliest",
     )
     await consumer.start()

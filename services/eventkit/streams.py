@@ -14,7 +14,7 @@ from typing import Awaitable, Callable
 
 import faust
 
-from eventkit.config import kafka_bootstrap
+from eventkit.config import kafka_bootstrap, prefixed
 from eventkit.projection import Messages, Projection, ProjectionRunner, until_done
 
 # What has arrived is applied together, up to BATCH messages in one transaction (acked after it
@@ -29,7 +29,7 @@ def projection_app(name: str, web_port_variable: str, default_port: int) -> faus
     """A faust app whose consumer group is `name` (prefixed by the test suite's database
     prefix, so test runs never move the offsets `make run` uses)."""
     return faust.App(
-        os.environ.get("TEST_DB_PREFIX", "") + name,
+        prefixed(name),
         broker=f"kafka://{kafka_bootstrap()}",
         value_serializer="raw",
         key_serializer="raw",

@@ -15,6 +15,7 @@ from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 from cases.domain.disposal import PupilRecordsDisposal, RetentionPlan, case_record
 from cases.public_events import TOPIC as CASES_TOPIC
+from eventkit.config import topic
 from cases.public_events import translate as cases_translate
 from competence.public_events import TOPIC as COMPETENCE_TOPIC
 from competence.public_events import translate as competence_translate
@@ -224,13 +225,19 @@ def test_no_name_or_personnummer_reaches_the_directory_topic():
 PUBLISHERS = {
     "stodspar.directory.v1": directory_messages,
     "stodspar.accesslog.v1": accesslog_messages,
-    CASES_TOPIC: cases_messages,
-    OVERDUE_TOPIC: overdue_messages,
-    DEVIATIONS_TOPIC: deviations_messages,
+    "stodspar.cases.v1": cases_messages,
+    "stodspar.followup.overdue.v1": overdue_messages,
+    "stodspar.deviations.v1": deviations_messages,
     "bus.deviations.v1": bus_messages,
-    DOCUMENTATION_TOPIC: documentation_messages,
-    COMPETENCE_TOPIC: competence_messages,
+    "stodspar.documentation.v1": documentation_messages,
+    "stodspar.competence.v1": competence_messages,
 }
+
+
+def test_each_publisher_writes_to_its_topic_of_the_contracts_in_this_runs_namespace():
+    assert {CASES_TOPIC, OVERDUE_TOPIC, DEVIATIONS_TOPIC, DOCUMENTATION_TOPIC, COMPETENCE_TOPIC} == {
+        topic(name) for name in ("stodspar.cases.v1", "stodspar.followup.overdue.v1", "stodspar.deviations.v1",
+                                 "stodspar.documentation.v1", "stodspar.competence.v1")}
 
 
 def test_no_free_text_reaches_the_competence_topic():

@@ -8,13 +8,14 @@ import uuid
 import httpx
 import pytest
 
+from eventkit.config import topic
 from eventkit.contracts import validate_message
 from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, headers_for
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
 from tests.support.pupils import directory_pupil
 
 pytestmark = pytest.mark.integration
-TOPIC = "stodspar.cases.v1"
+TOPIC = topic("stodspar.cases.v1")
 
 
 def open_case(stack, who=TEACHER, unit="0180-ENG") -> str:

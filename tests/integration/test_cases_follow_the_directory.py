@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 import httpx
 import pytest
 
+from eventkit.config import topic
 from eventkit.identity import Role
 from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import followup_rows
@@ -22,7 +23,7 @@ from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
 
 pytestmark = pytest.mark.integration
-DIRECTORY_TOPIC = "stodspar.directory.v1"
+DIRECTORY_TOPIC = topic("stodspar.directory.v1")
 ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
 
 

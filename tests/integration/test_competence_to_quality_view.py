@@ -12,7 +12,7 @@ import httpx
 import psycopg
 import pytest
 
-from eventkit.config import Postgres, kafka_bootstrap
+from eventkit.config import Postgres, kafka_bootstrap, topic
 from projections.quality import queries
 from tests.conftest import headers_for
 from tests.support.competence import (
@@ -21,8 +21,8 @@ from tests.support.competence import (
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
 
 pytestmark = pytest.mark.integration
-DOCUMENTATION_TOPIC = "stodspar.documentation.v1"
-COMPETENCE_TOPIC = "stodspar.competence.v1"
+DOCUMENTATION_TOPIC = topic("stodspar.documentation.v1")
+COMPETENCE_TOPIC = topic("stodspar.competence.v1")
 
 
 def stored_event_count() -> int:

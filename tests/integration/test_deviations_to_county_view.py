@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 import deidentify
+from eventkit.config import topic
 from eventkit.contracts import validate_message
 from tests.conftest import TEACHER, headers_for
 from tests.support.deviations import (
@@ -21,8 +22,8 @@ from tests.support.infrastructure import decoded, end_of, eventually, messages_a
 from tests.support.pupils import directory_pupil, personal_number
 
 pytestmark = pytest.mark.integration
-BUS_TOPIC = "bus.deviations.v1"
-MUNICIPAL_TOPIC = "stodspar.deviations.v1"
+BUS_TOPIC = topic("bus.deviations.v1")
+MUNICIPAL_TOPIC = topic("stodspar.deviations.v1")
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +219,7 @@ def test_r23_the_example_consumer_prints_the_regional_stream(stack, deviations):
     errors = tempfile.TemporaryFile(mode="w+")  # the consumer's own log, shown if it prints nothing
     consumer = subprocess.Popen(
         [sys.executable, str(ROOT / "deploy" / "bus_consumer_example.py"), "--from-beginning",
-         "--group", f"{os.environ['TEST_DB_PREFIX']}bus.example-{marker}"],
+         "--topic", BUS_TOPIC, "--group", f"{os.environ['TEST_PREFIX']}bus.example-{marker}"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True,
     )
     # No line within 60 s (joining a new group on a busy two-core machine takes a while): the loop ends.

@@ -9,13 +9,14 @@ import uuid
 import httpx
 import pytest
 
+from eventkit.config import topic
 from eventkit.identity import HEADER, Role, sign
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, identity
 from tests.support.infrastructure import decoded, end_of, messages_after, query
 from tests.support.pupils import luhn_digit
 
 pytestmark = pytest.mark.integration
-TOPIC = "stodspar.directory.v1"
+TOPIC = topic("stodspar.directory.v1")
 ADMIN = identity("maria.admin", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
 ENG = "0180-ENG"
 

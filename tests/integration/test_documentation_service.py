@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
+from eventkit.config import topic
 from eventkit.contracts import validate_message
 from eventkit.identity import Role
 from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, headers_for, identity
@@ -17,7 +18,7 @@ from tests.integration.test_support_case_workflow import case, post, referred_ca
 from tests.support.infrastructure import decoded, end_of, messages_after, query
 
 pytestmark = pytest.mark.integration
-TOPIC = "stodspar.documentation.v1"
+TOPIC = topic("stodspar.documentation.v1")
 EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
 SOLNA_EDUCATOR = identity("eva.strom", Role.SPECIAL_EDUCATOR, "0184", "0184-TAL")
 KAT_EDUCATOR = identity("nils.kat", Role.SPECIAL_EDUCATOR, "0180", "0180-KAT")

@@ -8,13 +8,14 @@ from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from eventkit.config import topic
 from eventkit.telemetry import setup_tracing
 from tests.conftest import TEACHER, headers_for
 from tests.support.infrastructure import end_of, messages_after
 from tests.support.pupils import directory_pupil, personal_number, pupil_name
 
 pytestmark = pytest.mark.integration
-TOPIC = "stodspar.cases.v1"
+TOPIC = topic("stodspar.cases.v1")
 
 
 @pytest.fixture

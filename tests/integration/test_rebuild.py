@@ -49,7 +49,7 @@ RATES: dict[str, dict[str, Any]] = {}
 
 # -- the live view, started afresh at the topics' end ---------------------------------------------
 def group_of(name: str) -> str:
-    return os.environ["TEST_DB_PREFIX"] + f"stodspar-{name}"
+    return os.environ["TEST_PREFIX"] + f"stodspar-{name}"
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topics: tuple[str, ...]) -> list[TopicPartition]:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The running system under test listens on its own ports (from TEST_PORT_BASE, default 8100),
 # so `make run` can stay up, and two checkouts can test side by side with different bases
-# and database prefixes (TEST_DB_PREFIX, which must end in "test_").
+# and database prefixes (TEST_PREFIX, which must end in "test_").
 PORT_OFFSETS = {
     "FRONTEND_PORT": 0,
     "CASES_PORT": 1,
@@ -36,10 +36,10 @@ def load() -> None:
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
             os.environ.setdefault(key, value)
-    prefix = os.environ.get("TEST_DB_PREFIX") or "test_"
+    prefix = os.environ.get("TEST_PREFIX") or "test_"
     if not prefix.endswith("test_"):
-        raise RuntimeError("TEST_DB_PREFIX must end in 'test_': the suite empties those databases")
-    os.environ["TEST_DB_PREFIX"] = prefix
+        raise RuntimeError("TEST_PREFIX must end in 'test_': the suite empties those databases")
+    os.environ["TEST_PREFIX"] = prefix
     base = int(os.environ.get("TEST_PORT_BASE", "8100"))
     for variable, offset in PORT_OFFSETS.items():
         os.environ[variable] = str(base + offset)

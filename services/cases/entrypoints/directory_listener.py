@@ -17,10 +17,11 @@ from typing import Any
 
 from cases.bootstrap import application, directory
 from cases.domain.values import RegisterChange
+from eventkit.config import topic
 from eventkit.contracts import validate_message
 from eventkit.listener import UNREADABLE, run_listener
 
-TOPIC = "stodspar.directory.v1"
+TOPIC = topic("stodspar.directory.v1")
 GROUP = "stodspar-cases-directory"
 EVENT = "DirectoryPersonChanged"
 log = logging.getLogger("cases.directory_listener")

@@ -6,10 +6,11 @@ from typing import Any
 
 import psycopg
 
+from eventkit.config import topic
 from eventkit.projection import Projection
 
 # What the view is built from (and rebuilt from: projections.rebuild).
-TOPICS = ("stodspar.accesslog.v1",)
+TOPICS = (topic("stodspar.accesslog.v1"),)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_entry (

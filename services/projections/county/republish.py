@@ -16,10 +16,11 @@ from typing import Any, Callable, Iterable, Mapping
 
 import deidentify
 from deidentify import Kind, KnownOrganisations, Lexicon
+from eventkit.config import topic
 from eventkit.contracts import contract_for
 
-MUNICIPAL_TOPIC = "stodspar.deviations.v1"
-BUS_TOPIC = "bus.deviations.v1"
+MUNICIPAL_TOPIC = topic("stodspar.deviations.v1")
+BUS_TOPIC = topic("bus.deviations.v1")
 SENT_EVENT = "DeviationSentToBus"
 BUS_EVENT = "BusDeviation"
 BUS_NAMESPACE = uuid.UUID("0b7f4a52-39a4-4e0e-a4f5-6f1f1c3e2b90")

@@ -13,11 +13,12 @@ from typing import Any, Callable
 
 import psycopg
 
+from eventkit.config import topic
 from eventkit.contracts import contract_for, validate_message
 from eventkit.producer import IdempotentProducer
 from projections.followup import readmodel
 
-TOPIC = "stodspar.followup.overdue.v1"
+TOPIC = topic("stodspar.followup.overdue.v1")
 EVENT_TYPE = "CaseDeadlineOverdue"
 _NAMESPACE = uuid.UUID("8f1f6f0a-2d55-4f1e-8b7e-5a0f2b9c3d41")
 

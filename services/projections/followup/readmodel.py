@@ -11,11 +11,12 @@ from typing import Any
 
 import psycopg
 
+from eventkit.config import topic
 from eventkit.projection import Projection
 from projections.followup import access
 
 # What the view is built from (and rebuilt from: projections.rebuild).
-TOPICS = ("stodspar.cases.v1",)
+TOPICS = (topic("stodspar.cases.v1"),)
 # Not built from the topic: the overdue timer's record of what it published. A rebuild keeps
 # the live table, and forgets in it what the rebuilt view knows to be disposed (as _disposed does).
 KEPT_IN_REBUILD = ("overdue_published",)

@@ -12,10 +12,11 @@ from typing import Any
 
 import psycopg
 
+from eventkit.config import topic
 from eventkit.projection import Handler, Projection
 
 # What the view is built from (and rebuilt from: projections.rebuild).
-TOPICS = ("stodspar.competence.v1", "stodspar.documentation.v1")
+TOPICS = (topic("stodspar.competence.v1"), topic("stodspar.documentation.v1"))
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS quality_mission (
