@@ -16,12 +16,15 @@ and Strict-Transport-Security.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import hmac
+import json
 import re
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from markupsafe import Markup, escape
@@ -110,25 +113,51 @@ def csrf_token(request: Request) -> str:
 
 
 def csrf_input(request: Request) -> Markup:
-    """The hidden fields every form carries: the session's CSRF token, and a key of its own
-    for this rendering of the form, so a double click or a retry stores once (ADR 0023)."""
+    """The hidden fields every form carries: the session's CSRF token, and a key for this
+    rendering of the form, so a double click or a retry stores once (ADR 0023). A form given
+    back because its command did not go through (refused, or its answer lost: 503, a timeout)
+    keeps the key it was sent with, so sending it again cannot store a second time what the
+    lost answer may have stored; after a command that went through, a new key."""
+    current = _form_key.get()
+    key = current.key if current is not None and not current.stored else uuid.uuid4().hex
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token(request))}">'
-                  f'<input type="hidden" name="{REQUEST_KEY_FIELD}" value="{uuid.uuid4().hex}">')
+                  f'<input type="hidden" name="{REQUEST_KEY_FIELD}" value="{key}">')
 
 
-# The submitted form's key (csrf_input), for every command the request sends to a service:
-# each call gets "<key>.<n>", the n-th call of this request, the same again when it is retried.
-_form_key: contextvars.ContextVar[tuple[str, list[int]] | None] = contextvars.ContextVar("form_key", default=None)
+@dataclass
+class _FormKey:
+    """The submitted form's key and what this request has sent under it so far."""
+
+    key: str
+    calls: int = 0
+    stored: bool = False  # the last command sent went through (2xx)
 
 
-def next_request_key() -> str | None:
-    """The idempotency key of the next command this request sends, when its form had a key."""
+# The submitted form's key (csrf_input), for every command the request sends to a service.
+_form_key: contextvars.ContextVar[_FormKey | None] = contextvars.ContextVar("form_key", default=None)
+
+
+def next_request_key(method: str, path: str, body: Any = None) -> str | None:
+    """The idempotency key of the next command this request sends, when its form had a key:
+    "<key>.<n>.<what>", the n-th command of this request and a digest of what it asks (method,
+    path and body, without the version the form was loaded at). The same again when the form is
+    sent twice or again after a lost answer; never the same for two different commands, also
+    when two forms of a page that was given back carry the same key."""
     current = _form_key.get()
     if current is None:
         return None
-    key, calls = current
-    calls.append(1)
-    return f"{key}.{len(calls)}"
+    current.calls += 1
+    asked = {k: v for k, v in body.items() if k != "expected_version"} if isinstance(body, dict) else body
+    what = hashlib.sha256(json.dumps([method, path, asked], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return f"{current.key}.{current.calls}.{what}"
+
+
+def command_answered(stored: bool) -> None:
+    """Whether the command just sent under the form's key went through: a form rendered after
+    that gets a new key; after one that did not, the form given back keeps the one it came with."""
+    current = _form_key.get()
+    if current is not None:
+        current.stored = stored
 
 
 async def csrf_protect(request: Request) -> None:
@@ -146,7 +175,7 @@ async def csrf_protect(request: Request) -> None:
         sent = sent or form.get(CSRF_FIELD)
         key = form.get(REQUEST_KEY_FIELD)
         if isinstance(key, str) and REQUEST_KEY.match(key):
-            _form_key.set((key, []))
+            _form_key.set(_FormKey(key))
     if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CsrfRefused()
 

@@ -16,7 +16,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from eventkit.identity import HEADER, IDEMPOTENCY_HEADER, Identity, sign
-from frontend.security import next_request_key
+from frontend.security import command_answered, next_request_key
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("frontend.services_client")
@@ -92,7 +92,8 @@ class ServiceClient:
             f"{method} {template}", kind=SpanKind.CLIENT, attributes=attributes
         ) as span:
             headers = self._identity_header()
-            if method in ("POST", "PUT", "PATCH", "DELETE") and (key := next_request_key()):
+            key = next_request_key(method, path, kwargs.get("json")) if method in ("POST", "PUT", "PATCH", "DELETE") else None
+            if key:
                 headers[IDEMPOTENCY_HEADER] = key  # the form's own key: a double click or a retry stores once
             propagate.inject(headers)
             try:
@@ -102,8 +103,12 @@ class ServiceClient:
             except httpx.HTTPError as exc:
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                 log.warning("%s unreachable: %s %s (%s)", self.service, method, template, type(exc).__name__)
+                if key:
+                    command_answered(False)
                 raise ServiceUnavailable(self.service) from None
             span.set_attribute("http.response.status_code", response.status_code)
+            if key:
+                command_answered(response.status_code < 300)
             return _interpret(self.service, method, template, response)
 
 

@@ -175,7 +175,8 @@ def test_a_double_click_on_a_form_sends_its_own_key_twice_so_the_service_stores_
     for _ in range(2):
         assert frontend.post("/arenden", data={**CHOSEN, "request_key": key}, headers=HTMX).headers["HX-Redirect"] == f"/arenden/{case_id}"
     first, second = cases_service.received[-2:]
-    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"] == f"{key}.1"
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert first.headers["Idempotency-Key"].startswith(f"{key}.1.")
     assert rendered_key() != key
 
 
@@ -189,4 +190,53 @@ def test_a_revocation_of_a_delegation_sent_twice_from_its_form_carries_the_forms
     for _ in range(2):
         frontend.post("/delegationer/0180-ENG/1/aterkalla", data={"request_key": key}, headers=HTMX)
     sent = [r for r in cases_service.received if r.path == "/delegations/0180-ENG/1/revocation"]
-    assert [r.headers["Idempotency-Key"] for r in sent] == [f"{key}.1", f"{key}.1"]
+    keys = [r.headers["Idempotency-Key"] for r in sent]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0].startswith(f"{key}.1.")
+
+
+def _form_key(html: str) -> str:
+    return re.search(r'name="request_key" value="([0-9a-f]{32})"', html).group(1)
+
+
+def test_a_form_given_back_after_a_lost_answer_keeps_its_key_so_sending_it_again_stores_once(frontend, cases_service):
+    """The root of a deviation or an adaptation stored twice: the service stored it but its
+    answer was lost (503, a timeout), the form came back with a new key, and sending it again
+    stored a second one. A form given back keeps the key it was sent with (ADR 0023)."""
+    case_id = uuid4()
+    path = f"/cases/{case_id}/extra-adaptations"
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id))
+    cases_service.answer("POST", path, 503, {"error": "unavailable", "message": "Databasen svarar inte."})
+    log_in(frontend, "anna.lind")
+    key = uuid4().hex
+
+    given_back = frontend.post(f"/arenden/{case_id}/anpassningar", data={"description": "Bildstöd", "request_key": key}, headers=HTMX)
+    assert given_back.status_code == 503 and _form_key(given_back.text) == key
+    cases_service.answer("POST", path, 201, {})
+    again = frontend.post(f"/arenden/{case_id}/anpassningar", data={"description": "Bildstöd", "request_key": key}, headers=HTMX)
+
+    assert again.status_code == 200
+    first, second = [r.headers["Idempotency-Key"] for r in cases_service.received if r.path == path]
+    assert first == second
+    assert _form_key(again.text) != key  # it went through: the next adaptation is a new command
+
+
+def test_forms_given_back_with_one_key_send_different_keys_for_different_commands(frontend, cases_service):
+    """A page given back whole (without JavaScript) has the kept key in every form: what each
+    form asks is part of its command's key, so one form's command is never taken for another's,
+    and a corrected form is a new command."""
+    case_id = uuid4()
+    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, adaptations=["Bildstöd"]))
+    cases_service.answer("POST", f"/cases/{case_id}/extra-adaptations", 422, {
+        "error": "validation", "message": "Uppgifterna behöver rättas.", "fields": {"description": "För lång."}})
+    cases_service.answer("POST", f"/cases/{case_id}/referral", 201, {})
+    log_in(frontend, "anna.lind")
+    key = uuid4().hex
+
+    page = frontend.post(f"/arenden/{case_id}/anpassningar", data={"description": "x" * 300, "request_key": key})
+    assert page.status_code == 422
+    assert set(re.findall(r'name="request_key" value="([0-9a-f]{32})"', page.text)) == {key}
+    frontend.post(f"/arenden/{case_id}/anpassningar", data={"description": "Bildstöd", "request_key": key})
+    frontend.post(f"/arenden/{case_id}/anmalan", data={"why_not_enough": "Räcker inte.", "request_key": key})
+
+    sent = [r.headers["Idempotency-Key"] for r in cases_service.received if r.method == "POST"]
+    assert len(sent) == 3 and len(set(sent)) == 3 and all(k.startswith(f"{key}.1.") for k in sent)
