@@ -2,7 +2,8 @@
 
 The frontend asks it who a logged-in person is (GET /staff/{user_id}, as the login job, not as
 a person), who the staff are (names on pages, whom to grant access), and, for the user, which
-pupils she may choose (search, one pupil with guardians) and to register a pupil the register
+pupils she may choose (search, one pupil with guardians), which are hers (*Mina elever*: the
+pupils placed at her units, a page at a time) and to register a pupil the register
 does not know yet (rektor). The directory applies scope and R14 to the user's own identity.
 """
 from __future__ import annotations
@@ -15,6 +16,11 @@ from frontend.services_client import ServiceClient
 
 # Who asks the directory who has just logged in: a job of the frontend's own, no person
 # (the directory answers GET /staff/{user_id} to service callers only).
+# A pupil search (Nytt elevärende, Mina elever) asks from this many characters; and what it says
+# when the directory does not answer.
+SEARCH_MIN_CHARS = 2
+DIRECTORY_DOWN = "Elevregistret går inte att nå just nu. Försök igen om en stund."
+
 LOGIN_JOB = Identity("inloggning", "Inloggning i Stödspår", Role.MUNICIPALITY_ADMIN, "")
 
 
@@ -33,6 +39,14 @@ class DirectoryClient(ServiceClient):
         if school_unit:
             params["school_unit"] = school_unit
         return list((await self._call("GET", "/pupils", "/pupils", params=params)).get("pupils", []))
+
+    async def my_pupils(self, school_unit: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        """GET /pupils without q: the pupils placed now at the user's units (or one), in class order
+        and by family name, a page from `offset`: {"pupils": [...], "total": n}."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if school_unit:
+            params["school_unit"] = school_unit
+        return await self._call("GET", "/pupils", "/pupils", params=params)
 
     async def pupil(self, pupil_id: UUID | str) -> dict[str, Any]:
         return await self._call("GET", "/pupils/{pupil_id}", f"/pupils/{pupil_id}")

@@ -13,7 +13,7 @@ from eventkit.identity import Identity, Role
 from eventkit.vocabulary import labels
 from frontend.actions import Attempt, go
 from frontend.deps import CurrentUser
-from frontend.directory_client import DirectoryClient
+from frontend.directory_client import DIRECTORY_DOWN, SEARCH_MIN_CHARS, DirectoryClient
 from frontend.forms import FormState
 from frontend.parties import Parties, parties_of
 from frontend.services_client import CasesClient, Forbidden, ServiceRefused, ServiceUnavailable
@@ -28,10 +28,8 @@ attempt = Attempt(lambda values, refusal: FormState.refused(values, refusal, RUL
 
 
 # -- open a case: choose the pupil -------------------------------------------------------------
-SEARCH_MIN_CHARS = 2
 OPENED = "Elevärendet är öppnat. Skriv upp extra anpassningar nedan, eller anmäl till rektor."
 ALREADY_OPEN = "Eleven har redan ett öppet ärende på skolenheten. Här är det."
-DIRECTORY_DOWN = "Elevregistret går inte att nå just nu. Försök igen om en stund."
 REGISTRATION_FIELDS = ("school_unit", "personal_number", "given_name", "family_name", "class_name", "reason")
 ALREADY_REGISTERED = "Eleven finns redan i elevregistret. Sök fram eleven ovan och öppna ärendet därifrån."
 registering = Attempt(unavailable=DIRECTORY_DOWN)

@@ -1,7 +1,7 @@
 """The directory application: the municipality's people in the words of the register.
 
-Queries answer within the caller's scope (R14): pupils placed at one of the caller's school
-units, protected ones for rektor only, "not there" for everything else. Every pupil read is
+Queries (a search, a list of the caller's pupils, one pupil) answer within the caller's scope
+(R14): pupils placed at one of the caller's school units, protected ones for rektor only, "not there" for everything else. Every pupil read is
 written to the access log first (R15). The sync (directory.sync) writes through `apply`, which
 stores a page of people in the event store, the key store and the person table.
 """
@@ -102,6 +102,19 @@ class DirectoryApplication(ServiceApplication):
         self.access_log.record(*(AccessEntry(who, who.municipality, h["school_unit"], "search", "/pupils",
                                              h["pupil_id"], h["pupil_id"]) for h in hits))
         return hits
+
+    def pupils(self, who: Identity, school_unit: str | None, class_name: str | None = None, limit: int = 100,
+               offset: int = 0) -> dict[str, Any]:
+        """The pupils placed now at the caller's units (or one of them; of one class when asked),
+        in class order and then by family name, a page at a time: those listed are access-logged."""
+        authz.require(who, "directory.pupils.read")
+        units = authz.units_in_scope(who, school_unit)
+        total, listed = self.index.listing(who.municipality, units, class_name=class_name,
+                                           see_protected=who.role is Role.REKTOR, today=self.today(),
+                                           limit=limit, offset=offset)
+        self.access_log.record(*(AccessEntry(who, who.municipality, p["school_unit"], "list", "/pupils",
+                                             p["pupil_id"], p["pupil_id"]) for p in listed))
+        return {"pupils": listed, "total": total, "offset": offset, "limit": limit}
 
     def pupil(self, who: Identity, pupil_id: uuid.UUID) -> dict[str, Any]:
         authz.require(who, "directory.pupils.read")

@@ -143,7 +143,7 @@ POLICY: dict[str, Permission] = {
         message="Länsbilden är till för BUS-sekretariatet."),
     "directory.pupils.read": Permission(
         CASE_WORKERS, Scope.UNIT,
-        "search the pupils placed at the own units and read one, with guardians (protected pupils: rektor only, R14)",
+        "search or list the pupils placed at the own units and read one, with guardians (protected pupils: rektor only, R14)",
         message="Din roll kan inte söka elever."),
     "directory.pupils.register": Permission(
         frozenset({Role.REKTOR}), Scope.UNIT, "register a pupil the register does not know yet, at the own unit",

@@ -44,6 +44,8 @@ CALLERS: dict[str, frozenset[str]] = {
     # The directory (ADR 0026): the frontend (login, pupil search, staff), the cases service (a
     # pupil to open a case for, the names for R22).
     "directory": frozenset({"frontend", "cases"}),
+    # The worklist read model: the frontend (Att göra, the case status on Mina elever).
+    "worklist": frozenset({"frontend"}),
 }
 
 

@@ -1,6 +1,7 @@
 """The directory's figures (ADR 0026): a full sync of a municipality register of about 100,000
 persons, an incremental sync of 1,000 changes (names, security markings and pupils leaving
-their unit), and the pupil search's time with them.
+their unit), and the pupil search's time with them; and Mina elever's list (GET /pupils without
+q) for a special educator of one unit, a page of 100 anywhere in the unit's pupils.
 
 The development SS 12000 server runs as its own process with enough pupils per school unit
 (BENCH_DIRECTORY_PUPILS_PER_UNIT; the seed has four school units, and each pupil brings about
@@ -19,7 +20,8 @@ import time
 import httpx
 
 from eventkit.identity import HEADER, sign
-from tests.conftest import TEACHER
+from eventkit.identity import Role
+from tests.conftest import TEACHER, identity
 from tests.support.environment import ROOT
 from tests.support.infrastructure import reset_database
 from tests.support.stack import LOGS, Stack, _listening
@@ -27,6 +29,7 @@ from tests.support.stack import LOGS, Stack, _listening
 PUPILS_PER_UNIT = int(os.environ.get("BENCH_DIRECTORY_PUPILS_PER_UNIT", "9900"))
 CHANGES = int(os.environ.get("BENCH_DIRECTORY_CHANGES", "1000"))
 SEARCHES = int(os.environ.get("BENCH_DIRECTORY_SEARCHES", "300"))
+LISTINGS = int(os.environ.get("BENCH_DIRECTORY_LISTINGS", "200"))
 PORT = os.environ.get("BENCH_SS12000_PORT", "8096")
 
 
@@ -119,12 +122,25 @@ def figures() -> dict:
                                                                                 caller="frontend")})
                 times.append((time.perf_counter() - started) * 1000)
                 assert answer.status_code == 200, answer.text
+            # Mina elever: the special educator's pupils (every pupil placed now at her unit), a
+            # page of 100 at a random place in the list, access log entries included.
+            educator = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG")
+            listed, in_scope = [], 0
+            for n in range(LISTINGS):
+                started = time.perf_counter()
+                answer = client.get(url, params={"offset": rng.randrange(max(1, in_scope - 100)) if in_scope else 0},
+                                    headers={HEADER: sign(educator, audience="directory", caller="frontend")})
+                listed.append((time.perf_counter() - started) * 1000)
+                assert answer.status_code == 200, answer.text
+                in_scope = answer.json()["total"]
         return {
             "persons": persons, "full_sync_s": round(full_s, 1), "full_sync_changes": full["changes"],
             "incremental_changes": incremental["changes"], "incremental_persons_read": incremental["persons"], "incremental_s": round(incremental_s, 2),
             "search_p50_ms": _percentile(times, 0.5), "search_p95_ms": _percentile(times, 0.95),
             "search_p99_ms": _percentile(times, 0.99), "searches": len(times),
             "pupils_per_unit": PUPILS_PER_UNIT, "mean_search_ms": round(statistics.mean(times), 1),
+            "list_pupils_in_scope": in_scope, "list_p50_ms": _percentile(listed, 0.5),
+            "list_p95_ms": _percentile(listed, 0.95), "list_p99_ms": _percentile(listed, 0.99), "listings": len(listed),
         }
     finally:
         stack.stop_all()

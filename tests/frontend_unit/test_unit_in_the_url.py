@@ -31,6 +31,7 @@ WALK = {
     ("GET", "/dokumentation"): ({"enhet": STOCKHOLM_UNIT}, None),
     ("GET", "/dokumentation/utveckling"): ({"enhet": STOCKHOLM_UNIT}, None),
     ("GET", "/arenden/nytt"): ({"school_unit": STOCKHOLM_UNIT, "q": "elsa"}, None),
+    ("GET", "/elever"): ({"skolenhet": STOCKHOLM_UNIT, "q": "elsa"}, None),
 }
 # Routes whose unit is checked by the service itself (the form posts to the service, which
 # refuses another unit with 403, and nothing is swapped on the way).

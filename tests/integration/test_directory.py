@@ -11,7 +11,7 @@ import pytest
 
 from eventkit.config import topic
 from eventkit.identity import HEADER, Role, sign
-from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, identity
+from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, identity
 from tests.support.infrastructure import decoded, end_of, messages_after, query
 from tests.support.pupils import luhn_digit
 
@@ -126,6 +126,77 @@ def test_another_units_pupil_is_not_there(directory):
     assert answer.status_code == 404
     assert get(directory, REKTOR, f"/pupils/{uuid.uuid4()}").json()["message"] == answer.json()["message"]
     assert get(directory, REKTOR, "/pupils", q="a", school_unit="0180-KAT").status_code == 403
+
+
+# -- Mina elever: the list of the caller's pupils (R14, R15) ------------------------------------------------
+def listing(stack, who, **params) -> dict:
+    answer = get(stack, who, "/pupils", **params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def whole_list(stack, who, page: int = 40, **params) -> list[dict]:
+    found, offset = [], 0
+    while True:
+        answer = listing(stack, who, limit=page, offset=offset, **params)
+        found += answer["pupils"]
+        offset += page
+        if offset >= answer["total"]:
+            assert len(found) == answer["total"]
+            return found
+
+
+def test_a_teacher_lists_the_pupils_placed_at_her_unit_page_by_page_in_class_order(directory):
+    from directory.domain.model import person_id_for
+    from directory.index import class_key, name_order
+
+    assert sync(directory)["error"] is None
+    register = register_pupils(directory)
+    unprotected = {str(person_id_for("0180", p["id"])) for p in register if p["securityMarking"] == "Ingen"}
+    protected = {str(person_id_for("0180", p["id"])) for p in register if p["securityMarking"] != "Ingen"}
+
+    first = listing(directory, TEACHER)
+    assert len(first["pupils"]) == min(100, first["total"])  # 100 a page unless asked
+    pupils = whole_list(directory, TEACHER)
+    ids = [p["pupil_id"] for p in pupils]
+    assert len(set(ids)) == len(ids) and ids[:100] == [p["pupil_id"] for p in first["pupils"]]
+    assert unprotected <= set(ids) and not protected & set(ids)  # R14: a teacher never sees a protected pupil
+    for extra in set(ids) - unprotected:  # only pupils rektor registered (another test's)
+        assert get(directory, REKTOR, f"/pupils/{extra}").json()["source"] == "local"
+    assert all(p["school_unit"] == ENG and not p["protected"] and "personal_number" not in p for p in pupils)
+    order = [(class_key(p["class_name"]), name_order(p["name"])) for p in pupils]
+    assert order == sorted(order)
+
+    one_class = pupils[0]["class_name"]
+    in_class = listing(directory, TEACHER, **{"class": one_class.lower()})
+    assert in_class["pupils"] == [p for p in pupils if p["class_name"] == one_class]
+    assert in_class["total"] == len(in_class["pupils"])
+
+    logged = query("DIRECTORY_DB", "SELECT count(DISTINCT pupil_ref) FROM access_log WHERE user_id = %s"
+                   " AND action = 'list' AND pupil_ref = ANY(%s)", (TEACHER.user_id, ids))[0][0]
+    assert logged == len(ids)  # every listed pupil is in the access log (R15)
+
+
+def test_r14_the_list_shows_protected_pupils_to_rektor_only_and_no_other_units(directory):
+    teacher = {p["pupil_id"] for p in whole_list(directory, TEACHER, page=500)}
+    rektor = whole_list(directory, REKTOR, page=500)
+    shown_protected = {p["pupil_id"] for p in rektor if p["protected"]}
+    assert shown_protected and {p["pupil_id"] for p in rektor} == teacher | shown_protected
+    other = whole_list(directory, OTHER_REKTOR, page=500)
+    assert other and all(p["school_unit"] == "0180-KAT" for p in other) and not teacher & {p["pupil_id"] for p in other}
+    assert get(directory, TEACHER, "/pupils", school_unit="0180-KAT").status_code == 403
+    assert get(directory, SOLNA_TEACHER, "/pupils").json()["total"] and not teacher & {
+        p["pupil_id"] for p in whole_list(directory, SOLNA_TEACHER, page=500)}
+    assert get(directory, TEACHER, "/pupils", limit=0).status_code == 422
+
+
+def test_a_pupil_the_register_removed_is_not_listed(directory):
+    pupil = next(p for p in register_pupils(directory) if p["securityMarking"] == "Ingen")
+    [hit] = search(directory, TEACHER, pupil["civicNo"]["value"])
+    assert hit["pupil_id"] in {p["pupil_id"] for p in whole_list(directory, TEACHER, page=500)}
+    register(directory, "/dev/delete", {"resource": "persons", "id": pupil["id"]})
+    assert sync(directory)["error"] is None
+    assert hit["pupil_id"] not in {p["pupil_id"] for p in whole_list(directory, TEACHER, page=500)}
 
 
 # -- local registration ---------------------------------------------------------------------------------

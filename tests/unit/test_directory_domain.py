@@ -152,3 +152,30 @@ def test_the_search_finds_double_names_by_either_part_and_ignores_punctuation():
     assert search("karin") == ["1", "2"] and search("åberg") == ["1"] and search("lind-åb") == ["1"]
     assert search("Lind-Åberg, Anna-Karin") == ["1"] and search("lind") == ["1", "3"]
     assert search("anna karin") == ["1"]
+
+
+def test_the_list_of_a_units_pupils_is_in_class_order_then_by_family_name_in_swedish_order_and_in_scope():
+    index = PupilIndex()
+    index.put_many([
+        pupil("1", "Åsa Öberg", number("20130101"), "10A"), pupil("2", "Nils Zetterberg", number("20130202"), "7B"),
+        pupil("3", "Pia Åberg", number("20130303"), "7B"), pupil("4", "Eva Andersson", number("20130404"), "7B"),
+        pupil("5", "Ali Ek", number("20130505"), "F"), pupil("6", "Maja Berg", number("20130606"), "7B", protected=True),
+        pupil("7", "Asta Lind", number("20130707"), "7B", removed=True),
+        pupil("8", "Anna Holm", number("20130808"), "7B", unit="0180-KAT"),
+        pupil("9", "Alma Ek", number("20130909"), "7B", end="2026-10-01"),
+        pupil("10", "Bo Ek", number("20131010"), ""),
+    ])
+
+    def listing(protected=False, **asked):
+        total, found = index.listing("0180", ["0180-ENG"], see_protected=protected, today=TODAY, **asked)
+        return total, [h["pupil_id"] for h in found]
+
+    assert listing() == (6, ["5", "4", "2", "3", "1", "10"])  # F first, 7B before 10A, Å after Z, no class last
+    assert listing(limit=2, offset=2) == (6, ["2", "3"]) and listing(offset=6) == (6, [])
+    assert listing(class_name="7b") == (3, ["4", "2", "3"])
+    assert listing(protected=True, class_name="7B") == (4, ["4", "6", "2", "3"])  # R14: rektor only
+    total, both = index.listing("0180", ["0180-ENG", "0180-KAT"], see_protected=False, today=TODAY, class_name="7B")
+    assert [(h["pupil_id"], h["school_unit"]) for h in both] == [
+        ("4", "0180-ENG"), ("8", "0180-KAT"), ("2", "0180-ENG"), ("3", "0180-ENG")]
+    index.put(pupil("4", "", "")[0] | {"removed": True}, None, None)  # the register no longer has her
+    assert listing(class_name="7B") == (2, ["2", "3"])

@@ -69,13 +69,22 @@ def _only(caller: str, *allowed: str) -> None:
 
 
 @app.get("/pupils", **authz.operation("directory.pupils.read"))
-def search(q: str = Query(min_length=1, max_length=64, pattern=NO_CONTROL_CHARACTERS),
-           school_unit: str | None = Query(default=None, max_length=64), limit: int = Query(default=25, ge=1, le=100),
+def pupils(q: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
+           school_unit: str | None = Query(default=None, max_length=64),
+           class_name: str | None = Query(default=None, alias="class", max_length=20, pattern=NO_CONTROL_CHARACTERS),
+           limit: int | None = Query(default=None, ge=1, le=500), offset: int = Query(default=0, ge=0, le=1_000_000),
            who: Identity = Depends(current_identity), app_: DirectoryApplication = Depends(directory)):
-    """Pupils placed at one of the caller's units whose name, class or personnummer matches."""
+    """With `q`: the pupils placed at one of the caller's units whose name, class or personnummer
+    matches (by name, at most `limit`, 25 unless asked, 100 at most). Without: the caller's
+    pupils, those placed now at her units (`class`: of one class), in class order and then by
+    family name, `limit` (100 unless asked) from `offset`, with how many there are in all."""
+    if q is None:
+        return app_.pupils(who, school_unit, (class_name or "").strip() or None, limit or 100, offset)
     if not q.strip():
         return error(422, "validation", "Uppgifterna behöver rättas.", fields={"q": "Skriv något att söka efter."})
-    return {"pupils": app_.search(who, q.strip(), school_unit, limit)}
+    if limit is not None and limit > 100:
+        return error(422, "validation", "Uppgifterna behöver rättas.", fields={"limit": "En sökning visar högst 100 elever."})
+    return {"pupils": app_.search(who, q.strip(), school_unit, limit or 25)}
 
 
 @app.post("/pupils", status_code=201, **authz.operation("directory.pupils.register"))
