@@ -30,6 +30,7 @@ from directory.domain.model import LocalRegistrationReason
 from documentation.domain.values import Factor, Kind, Level
 from eventkit.contracts import CONTRACTS_DIR
 from eventkit.vocabulary import newest_file, vocabularies_dir
+from notifications.domain.values import Mode as NotificationMode
 
 # Published name → the owning service and its list (a LabelledEnum, or value → label).
 VOCABULARIES: dict[str, tuple[str, type[enum.Enum] | Mapping[str, str]]] = {
@@ -48,6 +49,7 @@ VOCABULARIES: dict[str, tuple[str, type[enum.Enum] | Mapping[str, str]]] = {
     "Specialisation": ("competence", Specialisation),
     "SupervisionProvider": ("competence", SupervisionProvider),
     "LocalRegistrationReason": ("directory", LocalRegistrationReason),
+    "NotificationMode": ("notifications", NotificationMode),
 }
 
 

@@ -12,7 +12,8 @@ export PATH="$ROOT/.venv/bin:$PATH" PYTHONPATH="services:."
 
 # A leftover process from an earlier run would make one service fail confusingly late.
 for port in "$CASES_PORT" "$FOLLOWUP_API_PORT" "$FOLLOWUP_FAUST_WEB_PORT" "$FRONTEND_PORT" \
-  "$DEVIATIONS_PORT" "$COUNTY_API_PORT" "$COUNTY_FAUST_WEB_PORT" "$DEV_IDP_PORT" "$DEV_SS12000_PORT" "$DIRECTORY_PORT"; do
+  "$DEVIATIONS_PORT" "$COUNTY_API_PORT" "$COUNTY_FAUST_WEB_PORT" "$DEV_IDP_PORT" "$DEV_SS12000_PORT" "$DIRECTORY_PORT" \
+  "$NOTIFICATIONS_PORT" "$DEV_SMTP_PORT" "$DEV_MAIL_HTTP_PORT"; do
   port_open 127.0.0.1 "$port" && die "port $port is already taken (an earlier make run still running?)"
 done
 

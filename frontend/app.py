@@ -1,7 +1,7 @@
 """The frontend's wiring: settings, session, templates, static files, routes, tracing.
 
 Run with `uvicorn frontend.app:app` (PYTHONPATH=services:.); deploy/stodspar.env sets
-CASES_URL, FOLLOWUP_URL, DIRECTORY_URL, IDENTITY_SIGNING_KEY, the OIDC_* login settings and
+CASES_URL, FOLLOWUP_URL, DIRECTORY_URL, NOTIFICATIONS_URL, IDENTITY_SIGNING_KEY, the OIDC_* login settings and
 FRONTEND_BEHIND_TLS (see frontend/oidc.py and frontend/security.py).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
     auth, cases, competence, confidential, county, delegations, deviation_sending, deviations, documentation,
-    followup, loggkontroll, pupils, workflow,
+    followup, loggkontroll, notification_settings, pupils, workflow,
 )
 from frontend.templating import make_templates
 
@@ -48,6 +48,7 @@ class Backends:
     competence_url: str = ""
     quality_url: str = ""
     directory_url: str = ""
+    notifications_url: str = ""
     http: httpx.AsyncClient | None = None
 
 
@@ -62,6 +63,7 @@ def create_app(
     competence_url: str | None = None,
     quality_url: str | None = None,
     directory_url: str | None = None,
+    notifications_url: str | None = None,
 ) -> FastAPI:
     backends = Backends(
         cases_url=cases_url or env("CASES_URL", "http://127.0.0.1:8001"),
@@ -72,6 +74,7 @@ def create_app(
         competence_url=competence_url or env("COMPETENCE_URL", "http://127.0.0.1:8003"),
         quality_url=quality_url or env("QUALITY_URL", "http://127.0.0.1:8013"),
         directory_url=directory_url or env("DIRECTORY_URL", "http://127.0.0.1:8007"),
+        notifications_url=notifications_url or env("NOTIFICATIONS_URL", "http://127.0.0.1:8008"),
     )
 
     @asynccontextmanager
@@ -118,7 +121,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county, documentation,
-        loggkontroll, competence, pupils,
+        loggkontroll, competence, pupils, notification_settings,
     ):
         app.include_router(module.router)
     install_error_pages(app)

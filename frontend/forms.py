@@ -21,6 +21,7 @@ UNAVAILABLE = {
     "deviations": "Avvikelserna går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "documentation": "Dokumentationen går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
     "competence": "Uppdrag och mål går inte att nå just nu. Det du skrev finns kvar – försök igen om en stund.",
+    "notifications": "Inställningarna för aviseringar går inte att nå just nu. Försök igen om en stund.",
 }
 
 

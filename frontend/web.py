@@ -65,7 +65,8 @@ def render(
     """The whole page, or only `blocks` when htmx asked (contact-app's pattern)."""
     templates = request.app.state.templates
     who = _who(request)
-    context = {"who": who, "can_follow_up": bool(who and authz.allows(who, "followup.read")), **context}
+    context = {"who": who, "can_follow_up": bool(who and authz.allows(who, "followup.read")),
+               "has_settings": bool(who and authz.allows(who, "notifications.preferences")), **context}
     blocks = list(blocks)
     if blocks and is_htmx(request):
         return templates.TemplateResponse(

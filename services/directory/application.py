@@ -156,8 +156,12 @@ class DirectoryApplication(ServiceApplication):
         return {"user_id": user_id, "name": identity.name, "role": found.role, "municipality": person["municipality"],
                 "school_units": list(found.school_units), "medical": found.medical, "profession": found.profession}
 
-    def staff(self, who: Identity, school_unit: str | None) -> list[dict[str, Any]]:
+    def staff(self, who: Identity, school_unit: str | None, with_email: bool = False) -> list[dict[str, Any]]:
+        """The municipality's current staff with role and units; `with_email`: with each one's
+        work address too (the notifications job only: `directory.staff.email`)."""
         authz.require(who, "directory.staff.read")
+        if with_email:
+            authz.require(who, "directory.staff.email")
         today = self.today()
         chosen = []
         for person in self.tables.staff(who.municipality):
@@ -167,7 +171,9 @@ class DirectoryApplication(ServiceApplication):
             chosen.append((person, found))
         names = self.keys.identities_of([p["person_id"] for p, _ in chosen])
         staff = [{"user_id": p["user_id"], "name": names[p["person_id"]].name, "role": f.role,
-                  "school_units": list(f.school_units)} for p, f in chosen if p["person_id"] in names]
+                  "school_units": list(f.school_units),
+                  **({"email": names[p["person_id"]].email} if with_email else {})}
+                 for p, f in chosen if p["person_id"] in names]
         return sorted(staff, key=lambda s: s["name"])
 
     # -- the name register (R22) --------------------------------------------------------------------

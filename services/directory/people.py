@@ -39,7 +39,7 @@ class Item:
     register_id: str
     municipality: str
     register: dict[str, Any]
-    identity: tuple[str, str] | None = None  # (personnummer, name), never logged
+    identity: tuple[str, str, str] | None = None  # (personnummer, name, work e-mail or ""), never logged
     removed: bool = False
 
 
@@ -151,7 +151,8 @@ class PersonWriter:
             self.tables.put_persons(conn, rows, generation)
             ids = [item.register_id for _, item in people]
             conn.execute("DELETE FROM dirty WHERE register_id = ANY(%s)", (ids,))
-        self.app.index.put_many((row, *(item.identity or (None, None))) for row, (_, item) in zip(rows, people))
+        self.app.index.put_many((row, *(item.identity[:2] if item.identity else (None, None)))
+                                for row, (_, item) in zip(rows, people))
 
     def _local_pupils(self, conn, items: list[Item]) -> dict[tuple[str, str], str]:
         """(municipality, personnummer) → the id of a pupil registered locally with it."""

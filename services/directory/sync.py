@@ -222,7 +222,7 @@ class RegisterSync(PersonWriter):
         enrolment or a duty, or their pupil's (a guardian). A guardian whose pupil is not read
         yet is held back until the persons are all read."""
         units = self._units()
-        items = [Item(str(p.id), "", _register_fields(p), (p.civic_no.value, _name(p))) for p in records]
+        items = [Item(str(p.id), "", _register_fields(p), (p.civic_no.value, _name(p), _work_email(p))) for p in records]
         with self.tables.connection() as conn:
             self._municipalities(conn, items, units)
         return [i for i in items if i.municipality], [i for i in items if not i.municipality]
@@ -336,6 +336,12 @@ class RegisterSync(PersonWriter):
 
 def _name(person: RegisterPerson) -> str:
     return " ".join(part for part in (person.given_name, person.middle_name, person.family_name) if part)
+
+
+def _work_email(person: RegisterPerson) -> str:
+    """A staff member's work address (only for those who log in to Stödspår), kept beside the
+    name in the key store, never in the person table."""
+    return person.work_email if person.user_id else ""
 
 
 def _register_fields(person: RegisterPerson) -> dict[str, Any]:

@@ -154,6 +154,9 @@ POLICY: dict[str, Permission] = {
     "directory.staff.read": Permission(
         STAFF, Scope.ORGANISATION, "the organisation's current staff, with role and units (names on pages, grants)",
         message="Din roll kan inte se personallistan."),
+    "directory.staff.email": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "the staff's work e-mail addresses from the register, beside the staff list (the notifications job only)"),
     "directory.names": Permission(
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "every pupil's and guardian's name of the municipality, for the R22 check (the cases service's job only)"),
@@ -161,6 +164,10 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "run the sync from the SS 12000 register, see its last run and the quarantined records (or a service)",
         message="Bara kommunens administratör kan synkronisera katalogen."),
+    "notifications.preferences": Permission(
+        CASE_WORKERS | {Role.MUNICIPALITY_ADMIN}, Scope.OWN,
+        "read and choose one's own e-mail notifications: none, once a day or at once (counts only, never a pupil)",
+        message="Aviseringar om uppgifter finns för skolans personal."),
     "accesslog.read": Permission(
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "search the access log of the municipality's records, with its flags (loggkontroll, R15)",

@@ -31,7 +31,8 @@ MAX_AGE_SECONDS = 60
 # Who may call each service (the audience): the frontend calls every one; the deviations
 # service asks the cases service (the R22 register check) and the county view (held messages);
 # the documentation service asks the cases service for the pupil's case; the county worker asks
-# the cases service for the register check before publishing. Tests act as the frontend.
+# the cases service for the register check before publishing; the notifications job asks the
+# directory and the task list. Tests act as the frontend.
 CALLERS: dict[str, frozenset[str]] = {
     "cases": frozenset({"frontend", "deviations", "documentation", "county"}),
     "deviations": frozenset({"frontend"}),
@@ -43,9 +44,13 @@ CALLERS: dict[str, frozenset[str]] = {
     "accesslog": frozenset({"frontend"}),
     # The directory (ADR 0026): the frontend (login, pupil search, staff), the cases service (a
     # pupil to open a case for, the names for R22).
-    "directory": frozenset({"frontend", "cases"}),
-    # The worklist read model: the frontend (Att göra, the case status on Mina elever).
-    "worklist": frozenset({"frontend"}),
+    "directory": frozenset({"frontend", "cases", "notifications"}),
+    # Notifications (ADR 0027): the frontend (the user's own choice). Its job asks the directory
+    # for the staff and their work e-mail, and the task list for each person's counts.
+    "notifications": frozenset({"frontend"}),
+    # The worklist read model: the frontend (Att göra, the case status on Mina elever), the
+    # notifications job (each person's counts).
+    "worklist": frozenset({"frontend", "notifications"}),
 }
 
 

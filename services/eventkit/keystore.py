@@ -10,8 +10,9 @@ One row per pupil and municipality (kommunkod):
 - `data_key`: the pupil's AES-256-GCM key, wrapped (encrypted) under version `kek_version`
   of the key-encryption key (eventkit.kek), which is kept outside PostgreSQL, so a copy of
   the database alone decrypts nothing;
-- `identity`: the personnummer and name, encrypted under the pupil's own key (for the
-  name check of other services and the names on lists).
+- `identity`: the personnummer and name (and, for the directory's staff, the work e-mail
+  address), encrypted under the pupil's own key (for the name check of other services, the
+  names on lists, the notifications' addresses).
 Disposal deletes the row and then `rotate`s: a new key-encryption key wraps every living key
 (and keys every lookup), and the older versions are destroyed, so the deleted row's bytes,
 wherever PostgreSQL or a backup still holds them, can no longer be unwrapped.
@@ -71,6 +72,12 @@ class PupilIdentity:
     pupil_ref: str
     personal_number: str
     name: str
+    email: str = ""  # a staff member's work address (the directory's key store only)
+
+
+def _identity_json(personal_number: str, name: str, email: str = "") -> bytes:
+    """The sealed identity's plain text; without an address exactly as before there was one."""
+    return json.dumps({"pin": personal_number, "name": name, **({"email": email} if email else {})}).encode()
 
 
 def lookup_digest(kek: bytes, municipality: str, personal_number: str) -> bytes:
@@ -151,9 +158,9 @@ class KeyStore:
                                (municipality, lookup)).fetchone()
             return str(row[0]) if row else ref  # the given ref's key holds another number: it stays the pupil's
 
-    def put_identities(self, municipality: str, people: Iterable[tuple[str, str, str]]) -> tuple[set[str], set[str]]:
+    def put_identities(self, municipality: str, people: Iterable[tuple[str, ...]]) -> tuple[set[str], set[str]]:
         """Store many people's personnummer and name, each under their own reference and key
-        (`people`: (ref, personal_number, name)), in one transaction: a new reference gets a
+        (`people`: (ref, personal_number, name) or (ref, personal_number, name, email)), in one transaction: a new reference gets a
         new key, a known one keeps its key and gets the identity given now. Returns the
         references not stored because their personnummer is another reference's, and those
         whose identity is new or different from the one stored."""
@@ -162,21 +169,21 @@ class KeyStore:
             return set(), set()
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
-            refs = [ref for ref, _, _ in people]
+            refs = [ref for ref, *_ in people]
             known = {str(ref): (bytes(wrapped), old, bytes(sealed)) for ref, wrapped, old, sealed in conn.execute(
                 "SELECT pupil_ref, data_key, kek_version, identity FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])",
                 (refs,)).fetchall()}
-            lookups = {ref: lookup_digest(kek, municipality, number) for ref, number, _ in people}
+            lookups = {ref: lookup_digest(kek, municipality, number) for ref, number, *_ in people}
             holders = {bytes(lookup): str(ref) for ref, lookup in conn.execute(
                 "SELECT pupil_ref, lookup FROM pupil_key WHERE municipality = %s AND lookup = ANY(%s)",
                 (municipality, list(lookups.values()))).fetchall()}
             refused, changed, rows, taken = set(), set(), [], {}
-            for ref, number, name in people:
+            for ref, number, name, *email in people:
                 lookup = lookups[ref]
                 if holders.get(lookup, ref) != ref or taken.setdefault(lookup, ref) != ref:
                     refused.add(ref)
                     continue
-                plain = json.dumps({"pin": number, "name": name}).encode()
+                plain = _identity_json(number, name, *email)
                 data_key = self._unwrapped(ref, *known[ref][:2]) if ref in known else None
                 if data_key is not None and _unwrap(data_key, known[ref][2], ref) == plain and known[ref][1] == version:
                     continue  # the same identity under the current version: nothing to write
@@ -308,7 +315,7 @@ class KeyStore:
             if key is None:
                 continue  # wrapped under a version that no longer exists: unreadable, as if disposed
             data = json.loads(_unwrap(key, bytes(sealed), ref))
-            found.append(PupilIdentity(ref, data["pin"], data["name"]))
+            found.append(PupilIdentity(ref, data["pin"], data["name"], data.get("email", "")))
         return found
 
     def destroy(self, *subjects: str, rotate: bool = True) -> int:

@@ -131,6 +131,16 @@ class ExternalIdentifier(Model):
     globally_unique: bool = Field(alias="globallyUnique")
 
 
+class Email(Model):
+    """The standard's Email: an address and its Code_EmailType."""
+    value: str
+    type: str = "Privat"
+
+
+# Which of a person's addresses is their work address, best first (never Privat or Skola elev).
+WORK_EMAIL_TYPES = ("Skola personal", "Arbete övrigt")
+
+
 class Organisation(Entity):
     display_name: str = Field(alias="displayName")
     school_unit_code: str = Field(alias="schoolUnitCode")
@@ -150,6 +160,17 @@ class Person(Entity):
     enrolments: tuple[Enrolment, ...] = ()
     responsibles: tuple[Responsible, ...] = ()
     external_identifiers: tuple[ExternalIdentifier, ...] = Field(default=(), alias="externalIdentifiers")
+    emails: tuple[Email, ...] = ()
+
+    @property
+    def work_email(self) -> str:
+        """The staff member's work address (Skola personal, else Arbete övrigt), or ""."""
+        for kind in WORK_EMAIL_TYPES:
+            found = next((e.value.strip() for e in self.emails if e.type == kind and "@" in e.value
+                          and len(e.value) <= 320), None)
+            if found:
+                return found
+        return ""
 
     @property
     def protected(self) -> bool:

@@ -7,7 +7,8 @@ staff with duties: the named school staff below (SCHOOL_STAFF: the people the te
 README log in as) and the seed file's users with a duty at a school (the municipality
 administrators), and generated teachers and pupil-health staff beside them. Every staff member
 carries a Stödspår user id (externalIdentifiers, context urn:stodspar:user_id), so the
-development identity provider can log them in and the directory can say their role.
+development identity provider can log them in and the directory can say their role, and a work
+e-mail address (emails, type Skola personal: user id @ <kommun>.example) for the notifications.
 A few pupils per unit are protected: Skyddad folkbokföring and Sekretessmarkering.
 
 Everything comes from one `random.Random` seeded with a fixed string, and ids are uuid5 of
@@ -160,6 +161,12 @@ def _user_id(person: dict, key: str) -> dict:
     return {"externalIdentifiers": [{"value": value, "context": USER_ID_CONTEXT, "globallyUnique": False}]}
 
 
+def _work_email(user_id: str, municipality: dict) -> dict:
+    """A staff member's work address, fornamn.efternamn@<kommun>.example (a generated one keeps
+    the user id's suffix, so two Anna Andersson get two addresses); .example is never delivered."""
+    return {"value": f"{user_id}@{_slug(municipality['name'])}.example", "type": "Skola personal"}
+
+
 def build(organisation_file: Path | dict, pupils_per_unit: int = 300, seed: str = "stodspar-ss12000") -> Register:
     """`organisation_file`: deploy/dev-organisation.json's path, or its content."""
     seeded = (organisation_file if isinstance(organisation_file, dict)
@@ -194,7 +201,8 @@ def build(organisation_file: Path | dict, pupils_per_unit: int = 300, seed: str 
                     record.update(givenName=given, familyName=family,
                                   eduPersonPrincipalNames=[f"{user['user_id']}@{municipality['code']}.dev.stodspar.se"],
                                   externalIdentifiers=[{"value": user["user_id"], "context": USER_ID_CONTEXT,
-                                                        "globallyUnique": False}])
+                                                        "globallyUnique": False}],
+                                  emails=[_work_email(user["user_id"], municipality)])
                     staff[user["user_id"]] = record
                     register.persons.append(record)
                 register.duties.append(_duty(staff[user["user_id"]], school, role))
@@ -203,6 +211,7 @@ def build(organisation_file: Path | dict, pupils_per_unit: int = 300, seed: str 
                     key = f"staff/{unit['code']}/{role}/{n}"
                     record = people.adult(key, rng.choice(FAMILY))
                     record.update(_user_id(record, key))
+                    record["emails"] = [_work_email(record["externalIdentifiers"][0]["value"], municipality)]
                     register.persons.append(record)
                     register.duties.append(_duty(record, school, role))
     return register

@@ -53,7 +53,7 @@ class StubService:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = do_PUT = _handle
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass

@@ -27,6 +27,9 @@ PORT_OFFSETS = {
     "COMPETENCE_PORT": 3,
     "QUALITY_API_PORT": 13,
     "QUALITY_FAUST_WEB_PORT": 68,
+    "NOTIFICATIONS_PORT": 8,
+    "DEV_MAIL_HTTP_PORT": 9,
+    "DEV_SMTP_PORT": 25,
 }
 
 
@@ -57,3 +60,10 @@ def load() -> None:
     os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
     os.environ["COMPETENCE_URL"] = f"http://127.0.0.1:{os.environ['COMPETENCE_PORT']}"
     os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"
+    # Notifications: the test run's own mail server, and no scheduled job (the tests run the
+    # sender's rounds themselves, at the moment they choose, as they run the disposal).
+    os.environ["NOTIFICATIONS_URL"] = f"http://127.0.0.1:{os.environ['NOTIFICATIONS_PORT']}"
+    os.environ["SMTP_PORT"] = os.environ["DEV_SMTP_PORT"]
+    os.environ["DEV_MAIL_URL"] = f"http://127.0.0.1:{os.environ['DEV_MAIL_HTTP_PORT']}"
+    os.environ["PUBLIC_URL"] = f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}"
+    os.environ["NOTIFICATIONS_SCHEDULED"] = "false"

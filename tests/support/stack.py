@@ -52,6 +52,8 @@ def _commands() -> dict[str, list[str]]:
         "ss12000dev": [sys.executable, "-m", "ss12000dev"],
         "directory": uvicorn + ["directory.entrypoints.api:app", "--port", env["DIRECTORY_PORT"]],
         "directory_relay": [sys.executable, "-m", "directory.entrypoints.relay"],
+        "notifications": uvicorn + ["notifications.entrypoints.api:app", "--port", env["NOTIFICATIONS_PORT"]],
+        "devmail": [sys.executable, "-m", "devmail"],
     }
 
 
@@ -72,6 +74,8 @@ LISTENS_ON = {
     "quality": "QUALITY_FAUST_WEB_PORT",
     "ss12000dev": "DEV_SS12000_PORT",
     "directory": "DIRECTORY_PORT",
+    "notifications": "NOTIFICATIONS_PORT",
+    "devmail": "DEV_MAIL_HTTP_PORT",
 }
 
 
@@ -128,6 +132,14 @@ class Stack:
     @property
     def ss12000_url(self) -> str:
         return os.environ["SS12000_URL"]
+
+    @property
+    def notifications_url(self) -> str:
+        return os.environ["NOTIFICATIONS_URL"]
+
+    @property
+    def devmail_url(self) -> str:
+        return os.environ["DEV_MAIL_URL"]
 
     @property
     def frontend_url(self) -> str:

@@ -114,11 +114,15 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
         ("POST", "/pupils"): ("directory.pupils.register",),
         ("GET", "/pupils/{pupil_id}"): ("directory.pupils.read",),
         ("GET", "/staff/{user_id}"): ("directory.staff.identity",),  # and the calling service must be the frontend
-        ("GET", "/staff"): ("directory.staff.read",),
+        ("GET", "/staff"): ("directory.staff.read", "directory.staff.email"),  # the address: to notifications only
         ("GET", "/register/names"): ("directory.names",),  # and the calling service must be cases
         ("POST", "/sync"): ("directory.sync",),
         ("GET", "/sync"): ("directory.sync",),
         ("GET", "/quarantine"): ("directory.sync",),
+    },
+    "notifications.entrypoints.api": {
+        ("GET", "/preferences/me"): ("notifications.preferences",),
+        ("PUT", "/preferences/me"): ("notifications.preferences",),
     },
     "projections.followup.api": {
         ("GET", "/followup"): ("followup.read",),

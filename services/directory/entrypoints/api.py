@@ -110,10 +110,11 @@ def staff_member(user_id: str, who: Identity = Depends(current_identity), caller
     return app_.staff_member(who, user_id)
 
 
-@app.get("/staff", **authz.operation("directory.staff.read"))
+@app.get("/staff", **authz.operation("directory.staff.read", "directory.staff.email"))
 def staff(school_unit: str | None = Query(default=None, max_length=64), who: Identity = Depends(current_identity),
-          app_: DirectoryApplication = Depends(directory)):
-    return {"staff": app_.staff(who, school_unit)}
+          caller: str = Depends(calling_service), app_: DirectoryApplication = Depends(directory)):
+    """The municipality's current staff; to the notifications service with work e-mail addresses."""
+    return {"staff": app_.staff(who, school_unit, with_email=caller == "notifications")}
 
 
 @app.get("/register/names", **authz.operation("directory.names"))
