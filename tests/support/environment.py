@@ -22,6 +22,8 @@ PORT_OFFSETS = {
     "COUNTY_FAUST_WEB_PORT": 67,
     "DOCUMENTATION_PORT": 4,
     "DEV_IDP_PORT": 5,
+    "DEV_SS12000_PORT": 6,
+    "DIRECTORY_PORT": 7,
     "ACCESSLOG_API_PORT": 14,
     "ACCESSLOG_FAUST_WEB_PORT": 69,
     "COMPETENCE_PORT": 3,
@@ -62,6 +64,9 @@ def load() -> None:
     os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"
     # Notifications: the test run's own mail server, and no scheduled job (the tests run the
     # sender's rounds themselves, at the moment they choose, as they run the disposal).
+    os.environ["DIRECTORY_URL"] = f"http://127.0.0.1:{os.environ['DIRECTORY_PORT']}"
+    os.environ["SS12000_URL"] = f"http://127.0.0.1:{os.environ['DEV_SS12000_PORT']}"
+    os.environ["SS12000_TOKEN_URL"] = f"{os.environ['SS12000_URL']}/token"
     os.environ["NOTIFICATIONS_URL"] = f"http://127.0.0.1:{os.environ['NOTIFICATIONS_PORT']}"
     os.environ["SMTP_PORT"] = os.environ["DEV_SMTP_PORT"]
     os.environ["DEV_MAIL_URL"] = f"http://127.0.0.1:{os.environ['DEV_MAIL_HTTP_PORT']}"
