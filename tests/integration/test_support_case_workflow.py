@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from eventkit.contracts import validate_message
+from eventkit.dates import school_year_end
 from eventkit.identity import Role
 from projections.followup.overdue import TOPIC as OVERDUE_TOPIC
 from projections.followup.overdue import OverdueDetector
@@ -86,7 +87,7 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
 
     # R5: the special educator decides under a registered delegation.
     post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["establish_programme"],
-                                                  "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=30)).isoformat()})
+                                                  "valid_from": today.isoformat(), "valid_to": school_year_end(today).isoformat()})
     post(stack, EDUCATOR, f"/cases/{case_id}/decisions", {"kind": "establish_programme"})
     decision = case(stack, case_id)["decisions"][0]
     assert decision["delegation_number"] >= 1 and decision["appealable"]
