@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from eventkit.dates import LOCAL_TIME, MONTHS
 from frontend.devlogin import Organisation, role_label
 from frontend.staff import StaffDirectory
 
@@ -14,12 +14,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Vendored: npm htmx.org@2.0.11, dist/htmx.min.js (0BSD), as static/htmx-2.0.11.min.js;
 # sha256 d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717. No CDN.
 HTMX_VERSION = "2.0.11"
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-
-MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
-)
 
 
 def _as_date(value: str | date | datetime | None) -> date | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Callable, NamedTuple
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -25,11 +24,9 @@ from cases.domain.model import SupportCase
 from cases.domain.open_cases import OpenCaseIndex
 from cases.domain.rules import PupilMustBePlacedAtTheSchoolUnit
 from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil, plausible_pupil
+from eventkit.dates import LOCAL_TIME
 from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication, acting_as
-
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-
 
 class CaseNotFound(Exception):
     pass
@@ -175,7 +172,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
 
     def record_delivery(self, who: Identity, case_id: UUID, *, decision_number: int, delivered_on: date, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.record_delivery(
-            decision_number=decision_number, delivered_on=delivered_on, recorded_by=who.user_id))
+            decision_number=decision_number, delivered_on=delivered_on, recorded_by=who.user_id, today=self.today()))
 
     # -- R7, R8, R10, R11 programme --------------------------------------------------------
     def record_participation(
@@ -183,7 +180,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         expected_version: int | None = None,
     ) -> None:
         self._command(who, case_id, expected_version, lambda case: case.record_participation(
-            party=party, offered_on=offered_on, took_part=took_part, views=views, recorded_by=who.user_id))
+            party=party, offered_on=offered_on, took_part=took_part, views=views, recorded_by=who.user_id,
+            today=self.today()))
 
     def issue_programme(self, who: Identity, case_id: UUID, *, expected_version: int | None = None, **programme: Any) -> None:
         self._command(who, case_id, expected_version, lambda case: case.issue_programme(
@@ -205,7 +203,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     # -- R16 ---------------------------------------------------------------------------------
     def correct(self, who: Identity, case_id: UUID, *, corrects_version: int, value: str, reason: str, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.correct(
-            corrects_version=corrects_version, value=value, reason=reason, corrected_by=who.user_id))
+            corrects_version=corrects_version, value=value, reason=reason, corrected_by=who.user_id, today=self.today()))
 
     # -- R5 delegations -------------------------------------------------------------------------
     def register_delegation(
@@ -217,7 +215,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         return self.once(
             who, register, lambda r: r.register(
                 delegate=delegate, kinds=tuple(kinds), valid_from=valid_from, valid_to=valid_to,
-                registered_by=who.user_id, by_rektor=who.role is Role.REKTOR,
+                registered_by=who.user_id, by_rektor=who.role is Role.REKTOR, today=self.today(),
             ),
             # a retry: the number the first attempt gave, as the register stood after it
             answer=lambda last: len(self.repository.get(register.id, version=last.originator_version).grants),

@@ -32,7 +32,7 @@ PERSONAL_FIELDS: dict[type, tuple[str, ...]] = {
 # Fields that are not about the pupil: structure that stays readable after disposal.
 STRUCTURE = {
     "originator_id", "originator_version", "timestamp", "originator_topic", "municipality", "school_unit",
-    "pupil_ref", "opened_by", "recorded_by", "referred_by", "referred_on", "investigation_due", "decision_due",
+    "pupil_ref", "opened_by", "opened_on", "recorded_by", "referred_by", "referred_on", "investigation_due", "decision_due",
     "started_by", "investigator", "student_health_team", "started_on", "concluded_by", "concluded_on", "number",
     "kind", "placements", "decided_by", "delegation_number", "decided_on", "appealable", "decision_number",
     "delivered_on", "party", "offered_on", "took_part", "follow_up_dates", "follow_up_responsible", "evaluation_on",

@@ -3,6 +3,7 @@ with the acting user's own signed identity, so the cases service decides who see
 (R14). The documentation never reads the cases database."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -10,6 +11,7 @@ import httpx
 from opentelemetry import propagate
 
 from documentation.domain.values import CaseReference
+from eventkit.dates import local_day
 from eventkit.config import env
 from eventkit.identity import HEADER, Identity, sign
 
@@ -31,8 +33,8 @@ class CaseDirectory(Protocol):
 
 def reference_from(case: dict) -> CaseReference:
     """The case as the cases API shows it (GET /cases/{id}) reduced to what is needed here:
-    its unit, whether an investigation is under way (started, not concluded or decided), and
-    the pupil's pseudonymous reference (for the access log and the pupil's key, ADR 0021)."""
+    its unit, whether an investigation is under way (started, not concluded or decided), the
+    day it was opened, and the pupil's pseudonymous reference (for the access log and the pupil's key, ADR 0021)."""
     investigation = case.get("investigation") or None
     under_way = (
         investigation is not None and not investigation.get("decided") and not investigation.get("concluded_on")
@@ -42,6 +44,7 @@ def reference_from(case: dict) -> CaseReference:
         case_id=UUID(case["case_id"]), municipality=case["municipality"], school_unit=case["school_unit"],
         open_investigation=int(investigation["number"]) if under_way else None,
         pupil_ref=case.get("pupil_ref") or None,
+        opened_on=local_day(datetime.fromisoformat(case["opened_at"])) if case.get("opened_at") else None,
     )
 
 

@@ -117,6 +117,13 @@ def error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": kind, "message": message, **extra})
 
 
+def rule_refusal(exc: RuleBroken) -> dict[str, Any]:
+    """A broken rule as every API answers it (422): the message naming the rule, the rule's id
+    and name, and the messages per form field."""
+    message = f"{exc.message} ({exc.rule_id})" if exc.rule_id else exc.message
+    return {"error": "rule", "message": message, "rule": exc.rule_id, "rule_name": exc.rule_name, "fields": exc.fields}
+
+
 log = logging.getLogger("eventkit.http")
 RETRY_AFTER_SECONDS = 2
 # What a request meets when PostgreSQL is away: the driver's, the pool's and the event store's words for it.
@@ -183,10 +190,7 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
 
     @app.exception_handler(RuleBroken)
     async def _rule_broken(request: Request, exc: RuleBroken) -> JSONResponse:
-        return error(
-            422, "rule", f"{exc.message} ({exc.rule_id})" if exc.rule_id else exc.message, rule=exc.rule_id,
-            rule_name=exc.rule_name, fields=exc.fields
-        )
+        return JSONResponse(status_code=422, content=rule_refusal(exc))
 
     @app.exception_handler(NotPermitted)
     async def _not_permitted(request: Request, exc: NotPermitted) -> JSONResponse:

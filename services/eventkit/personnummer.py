@@ -17,6 +17,7 @@ from datetime import date
 from personnummer import personnummer
 
 from deidentify import plain
+from eventkit.dates import years_before
 
 PUPIL_AGE_YEARS = (1, 25)
 
@@ -39,13 +40,6 @@ def twelve_digits(raw: str) -> str:
 def birth_date(digits: str) -> date:
     day = int(digits[6:8])
     return date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year without it
-        return day.replace(year=day.year - years, day=28)
 
 
 def plausible_for_a_pupil(born: date, today: date) -> bool:

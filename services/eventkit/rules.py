@@ -18,6 +18,13 @@ class RuleBroken(Exception):
         self.fields: dict[str, str] = {self.field: self.message} if self.field else {}
         super().__init__(f"{self.rule_id} {type(self).__name__}: {self.message}")
 
+    def at(self, field: str) -> "RuleBroken":
+        """The same refusal, its message at another form field (the same date typed in another
+        form, say a correction's `value`)."""
+        self.field = field
+        self.fields = {field: self.message}
+        return self
+
     @property
     def rule_name(self) -> str:
         return type(self).__name__

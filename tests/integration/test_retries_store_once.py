@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from cases.domain.disposal import PupilRecordsDisposal
+from eventkit.dates import school_year_end
 from tests.conftest import REKTOR, TEACHER, headers_for
 from tests.integration.test_access_log_and_disposal import HUDDINGE_ADMIN, _finished_huddinge_case
 from tests.integration.test_documentation_service import EDUCATOR as DOC_EDUCATOR, document
@@ -95,7 +96,7 @@ def test_mission_commands_sent_twice_with_one_key_store_once_and_answer_the_same
 
 def test_a_delegation_sent_twice_with_one_key_is_registered_and_revoked_once(stack):
     grant = {"delegate": "tomas.ahl", "kinds": ["no_programme"], "valid_from": date.today().isoformat(),
-             "valid_to": date(date.today().year + 1, 6, 30).isoformat()}
+             "valid_to": school_year_end(date.today()).isoformat()}
     url = f"{stack.cases_url}/delegations/0180-ENG"
 
     def changes() -> Counter:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from eventkit.contracts import validate_message
+from eventkit.dates import school_year_end
 from eventkit.identity import Role
 from projections.followup.overdue import TOPIC as OVERDUE_TOPIC
 from projections.followup.overdue import OverdueDetector
@@ -86,7 +87,7 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
 
     # R5: the special educator decides under a registered delegation.
     post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["establish_programme"],
-                                                  "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=30)).isoformat()})
+                                                  "valid_from": today.isoformat(), "valid_to": school_year_end(today).isoformat()})
     post(stack, EDUCATOR, f"/cases/{case_id}/decisions", {"kind": "establish_programme"})
     decision = case(stack, case_id)["decisions"][0]
     assert decision["delegation_number"] >= 1 and decision["appealable"]
@@ -244,3 +245,23 @@ def test_r16_a_corrected_delivery_date_moves_the_appeal_window_in_the_view(stack
          {"corrects_version": delivered, "value": later.isoformat(), "reason": "Brevet kom fram senare", "expected_version": delivered})
     assert view_shows(stack, case_id, appeal_open_until=(later + timedelta(weeks=3)).isoformat())
     assert case(stack, case_id)["decisions"][0]["appeal_last_day"] == (later + timedelta(weeks=3)).isoformat()
+
+
+def test_dates_the_testers_typed_are_refused_at_their_fields_and_nothing_is_stored(stack):
+    """Found by testers: a delivery on 2999-01-01 gave "Sista dag att överklaga: 22 januari 2999";
+    participation in 1900 and a delegation from 1900 to 2999 were accepted (docs/rules.md,
+    "Plausible dates")."""
+    case_id = case_with_programme(stack)
+    before = stored_event_count()
+    refused = [
+        (f"/cases/{case_id}/decisions/1/delivery", {"delivered_on": "2999-01-01"}, "R9", "delivered_on"),
+        (f"/cases/{case_id}/participation", {"party": "pupil", "offered_on": "1900-01-01", "took_part": True}, "R8", "offered_on"),
+        ("/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["no_programme"], "valid_from": "1900-01-01",
+                                   "valid_to": "2999-01-01"}, "R5", "valid_from"),
+    ]
+    for path, body, rule, field in refused:
+        answer = post(stack, REKTOR, path, body, expect=422)
+        assert (answer["rule"], list(answer["fields"])) == (rule, [field]), answer
+    assert stored_event_count() == before
+    shown = case(stack, case_id)
+    assert shown["decisions"][0]["appeal_last_day"] is None and len(shown["participation"]) == 2

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import date
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from competence.domain.profile import EducatorProfile
+from eventkit.dates import school_year_end
 from eventkit.identity import Identity, Role
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_api_fuzzing import SERVICES as FUZZED
@@ -40,7 +42,8 @@ DEVIATION_ATTACKERS = [OTHER_REKTOR, dev.SOLNA_MANAGER, dev.REGION_MANAGER, dev.
 COUNTY_ATTACKERS = [REKTOR, ADMIN, dev.REGION_MANAGER, dev.REGION_ADMIN]  # right data, wrong role
 
 TEXT = {"text": "Försök från en annan enhet"}
-DAY = "2026-09-01"
+DAY = date.today().isoformat()  # a delegation starts no earlier than the school year (R5)
+LAST_DAY_OF_THE_SCHOOL_YEAR = school_year_end(date.today()).isoformat()
 
 CASES = {
     "POST /cases": scoped(body=lambda s: {"school_unit": s["school_unit"], "pupil_id": s["pupil_ref"]}),
@@ -61,7 +64,7 @@ CASES = {
     "GET /cases/{case_id}/history": scoped(),
     "GET /delegations/{school_unit}": scoped(),
     "POST /delegations/{school_unit}": scoped(body=lambda s: {"delegate": "sara.berg", "kinds": ["no_programme"],
-                                                              "valid_from": DAY, "valid_to": "2027-06-30"}),
+                                                              "valid_from": DAY, "valid_to": LAST_DAY_OF_THE_SCHOOL_YEAR}),
     "POST /delegations/{school_unit}/{number}/revocation": scoped(),
     "GET /cases/{case_id}/protection": scoped(),
     "POST /cases/{case_id}/protection": scoped(),
@@ -178,7 +181,7 @@ def case_seed(stack) -> dict:
     post(stack, REKTOR, f"/cases/{case_id}/decisions", {"kind": "no_programme", "reasons": "Stödet räcker"})
     post(stack, NURSE, f"/cases/{case_id}/medical/entries", {"text": "Hälsobesök"})
     number = post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["no_programme"],
-                                                          "valid_from": DAY, "valid_to": "2027-06-30"})["number"]
+                                                          "valid_from": DAY, "valid_to": LAST_DAY_OF_THE_SCHOOL_YEAR})["number"]
     case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(REKTOR, "cases")).json()
     found = httpx.post(f"{stack.cases_url}/pupils/lookup", json={"personal_number": case["pupil_personal_number"]},
                        headers=headers_for(ADMIN, "cases"))

@@ -29,7 +29,7 @@ def register(**overrides) -> DelegationRegister:
     register = DelegationRegister(municipality="0180", school_unit="0180-ENG")
     grant = dict(delegate="sara.berg", kinds=("establish_programme", "no_programme"), valid_from=date(2026, 8, 1),
                  valid_to=date(2027, 6, 30), registered_by="rolf.ek", by_rektor=True)
-    register.register(**{**grant, **overrides})
+    register.register(**{**grant, **overrides}, today=DAY)
     return register
 
 
@@ -164,10 +164,10 @@ def test_r7_a_complete_programme_is_issued_with_measures_extent_and_responsible(
 # R8 ----------------------------------------------------------------------------------------
 def test_r8_no_programme_before_pupil_and_guardians_were_offered_participation():
     case = decided()
-    case.record_participation(party="pupil", offered_on=DAY, took_part=True, views="Vill ha lugn plats", recorded_by="sara.berg")
+    case.record_participation(party="pupil", offered_on=DAY, took_part=True, views="Vill ha lugn plats", recorded_by="sara.berg", today=DAY)
     refused(rules.ProgrammeNeedsPupilAndGuardiansOfferedParticipation, case,
             lambda: case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY))
-    case.record_participation(party="guardians", offered_on=DAY, took_part=False, views="", recorded_by="sara.berg")
+    case.record_participation(party="guardians", offered_on=DAY, took_part=False, views="", recorded_by="sara.berg", today=DAY)
     case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY)
     assert [(p.party, p.took_part) for p in case.participation] == [("pupil", True), ("guardians", False)]
 
@@ -175,14 +175,14 @@ def test_r8_no_programme_before_pupil_and_guardians_were_offered_participation()
 def test_r8_each_guardian_of_the_register_can_be_offered_participation_on_their_own():
     mother, father = "guardian:6f1c5a2e-4b7d-4c1e-9a53-2d8f0b7e9c41", "guardian:0b2d7c1e-9a53-4c1e-8f0b-7e9c416f1c5a"
     case = decided()
-    case.record_participation(party="pupil", offered_on=DAY, took_part=True, views="", recorded_by="sara.berg")
-    case.record_participation(party=mother, offered_on=DAY, took_part=True, views="Vill ha veckobrev", recorded_by="sara.berg")
-    case.record_participation(party=father, offered_on=DAY, took_part=False, views="", recorded_by="sara.berg")
+    case.record_participation(party="pupil", offered_on=DAY, took_part=True, views="", recorded_by="sara.berg", today=DAY)
+    case.record_participation(party=mother, offered_on=DAY, took_part=True, views="Vill ha veckobrev", recorded_by="sara.berg", today=DAY)
+    case.record_participation(party=father, offered_on=DAY, took_part=False, views="", recorded_by="sara.berg", today=DAY)
     case.issue_programme(**PROGRAMME, issued_by="rolf.ek", on=DAY)
     assert [(p.party, p.took_part) for p in case.participation][1:] == [(mother, True), (father, False)]
     for nobody in ("guardian:anna", "guardian:", "granne", "guardians:6f1c5a2e-4b7d-4c1e-9a53-2d8f0b7e9c41"):
         refused(rules.ProgrammeNeedsPupilAndGuardiansOfferedParticipation, case,
-                lambda: case.record_participation(party=nobody, offered_on=DAY, took_part=True, views="", recorded_by="x"))
+                lambda: case.record_participation(party=nobody, offered_on=DAY, took_part=True, views="", recorded_by="x", today=DAY))
 
 
 # R9 ----------------------------------------------------------------------------------------
@@ -192,8 +192,8 @@ def test_r9_an_appealable_decision_carries_instructions_and_the_window_runs_thre
     assert decision.appealable and decision.appeal_instructions == APPEAL_INSTRUCTIONS
     assert "Skolväsendets överklagandenämnd" in APPEAL_INSTRUCTIONS and "skriftligt" in APPEAL_INSTRUCTIONS
     refused(rules.DeliveryCannotPrecedeTheDecision, case,
-            lambda: case.record_delivery(decision_number=1, delivered_on=DAY - timedelta(days=1), recorded_by="rolf.ek"))
-    case.record_delivery(decision_number=1, delivered_on=date(2026, 9, 10), recorded_by="rolf.ek")
+            lambda: case.record_delivery(decision_number=1, delivered_on=DAY - timedelta(days=1), recorded_by="rolf.ek", today=DAY))
+    case.record_delivery(decision_number=1, delivered_on=date(2026, 9, 10), recorded_by="rolf.ek", today=DAY)
     assert case.decision(1).appeal_last_day == date(2026, 10, 1)  # a new value; the one read above stays as it was
 
 
@@ -255,10 +255,10 @@ def test_r11_an_undecided_investigation_does_not_follow_the_pupil():
 # R16 ---------------------------------------------------------------------------------------
 def test_r16_a_correction_is_a_new_event_that_references_what_it_corrects():
     case = decided(DecisionKind.NO_PROGRAMME)
-    case.record_delivery(decision_number=1, delivered_on=date(2026, 9, 10), recorded_by="rolf.ek")
+    case.record_delivery(decision_number=1, delivered_on=date(2026, 9, 10), recorded_by="rolf.ek", today=DAY)
     delivery_version = case.version
     case.collect_events()
-    case.correct(corrects_version=delivery_version, value="2026-09-14", reason="Fel datum", corrected_by="rolf.ek")
+    case.correct(corrects_version=delivery_version, value="2026-09-14", reason="Fel datum", corrected_by="rolf.ek", today=DAY)
     [correction] = case.collect_events()
     assert type(correction).__name__ == "Corrected" and correction.corrects_version == delivery_version
     assert case.decisions[0].appeal_last_day == date(2026, 10, 5)
@@ -267,18 +267,18 @@ def test_r16_a_correction_is_a_new_event_that_references_what_it_corrects():
 def test_r16_a_correction_must_name_a_correctable_entry_and_a_reason():
     case = referred()
     refused(rules.CorrectionMustReferenceACorrectableEntry, case,
-            lambda: case.correct(corrects_version=1, value="x", reason="y", corrected_by="anna.lind"))
+            lambda: case.correct(corrects_version=1, value="x", reason="y", corrected_by="anna.lind", today=DAY))
     refused(rules.CorrectionNeedsAReason, case,
-            lambda: case.correct(corrects_version=2, value="Förlängd tid", reason=" ", corrected_by="anna.lind"))
-    case.correct(corrects_version=2, value="Förlängd tid", reason="Stavfel", corrected_by="anna.lind")
+            lambda: case.correct(corrects_version=2, value="Förlängd tid", reason=" ", corrected_by="anna.lind", today=DAY))
+    case.correct(corrects_version=2, value="Förlängd tid", reason="Stavfel", corrected_by="anna.lind", today=DAY)
     assert case.adaptations[0].description == "Förlängd tid"
 
 
 def test_r16_a_delivery_is_recorded_once_and_then_only_corrected():
     case = decided(DecisionKind.NO_PROGRAMME)
-    case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek")
+    case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek", today=DAY)
     refused(rules.DeliveryIsRecordedOnce, case,
-            lambda: case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek"))
+            lambda: case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek", today=DAY))
 
 
 # R18 ---------------------------------------------------------------------------------------

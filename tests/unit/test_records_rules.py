@@ -108,7 +108,7 @@ def test_r17_every_field_of_every_case_event_is_marked_personal_or_is_structure(
     case = with_programme()
     case.record_follow_up(findings="Läser", followed_up_by="sara.berg", on=DAY)
     case.record_evaluation(outcome="Nått", evaluated_by="rolf.ek", on=DAY)
-    case.correct(corrects_version=2, value="Ny text", reason="Fel", corrected_by="rolf.ek")
+    case.correct(corrects_version=2, value="Ny text", reason="Fel", corrected_by="rolf.ek", today=DAY)
     case.move_to_school_unit(to_unit="0180-KAT", moved_by="rolf.ek", on=DAY)
     for event in case.collect_events():
         unmarked = set(vars(event)) - STRUCTURE - set(PERSONAL_FIELDS.get(type(event), ()))

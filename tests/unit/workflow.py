@@ -8,6 +8,7 @@ from cases.domain.investigation import PARTS
 from cases.domain.model import SupportCase
 from cases.domain.values import PersonalIdentityNumber
 
+OPENED = date(2026, 9, 1)  # the case's day one; the steps after it are on DAY, which is "today" where a rule asks
 REFERRED_AT = datetime(2026, 9, 7, 9, 0, tzinfo=timezone.utc)
 DAY = date(2026, 9, 8)
 ALL_PARTS = {name: f"{label}: beskrivet." for name, label in PARTS.items()}
@@ -25,7 +26,7 @@ PROGRAMME = {
 def opened() -> SupportCase:
     return SupportCase.open(
         municipality="0180", school_unit="0180-ENG", pupil=PersonalIdentityNumber.parse("201001012382"),
-        pupil_name="Elev Test", opened_by="anna.lind",
+        pupil_name="Elev Test", opened_by="anna.lind", today=OPENED,
     )
 
 
@@ -58,7 +59,7 @@ def decided(kind: DecisionKind = DecisionKind.ESTABLISH_PROGRAMME, case: Support
 
 def with_participation(case: SupportCase) -> SupportCase:
     for party in ("pupil", "guardians"):
-        case.record_participation(party=party, offered_on=DAY, took_part=True, views="Vill ha stöd", recorded_by="sara.berg")
+        case.record_participation(party=party, offered_on=DAY, took_part=True, views="Vill ha stöd", recorded_by="sara.berg", today=DAY)
     return case
 
 

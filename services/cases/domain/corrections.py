@@ -8,7 +8,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from cases.domain.rules import CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason
+from cases.domain import dates
+from cases.domain.rules import CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason, RuleBroken
 from cases.domain.values import replaced_at
 
 # What can be corrected, by the kind of entry: the field a correction replaces.
@@ -42,7 +43,8 @@ class CorrectionSteps(Aggregate):
         """Called inside an event's apply: the event being applied is version + 1."""
         self.entries[self.version + 1] = [kind, ref]
 
-    def correct(self, *, corrects_version: int, value: str, reason: str, corrected_by: str) -> None:
+    def correct(self, *, corrects_version: int, value: str, reason: str, corrected_by: str, today: date) -> None:
+        """A corrected delivery date is held to the delivery's plausible dates (R9)."""
         self._require_open()
         entry = self.entries.get(corrects_version)
         if entry is None:
@@ -58,8 +60,10 @@ class CorrectionSteps(Aggregate):
                 delivered = date.fromisoformat(value)
             except ValueError:
                 raise CorrectionMustReferenceACorrectableEntry("Skriv det rättade datumet som ÅÅÅÅ-MM-DD.") from None
-            if delivered < self.decisions[ref - 1].decided_on:
-                raise CorrectionMustReferenceACorrectableEntry("Beslutet kan inte ha nått vårdnadshavarna innan det fattades.")
+            try:
+                dates.delivery(delivered, decided_on=self.decisions[ref - 1].decided_on, today=today)
+            except RuleBroken as broken:
+                raise broken.at("value") from None
             value = delivered.isoformat()
         self._corrected(
             corrects_version=corrects_version, kind=kind, ref=ref, field=CORRECTABLE[kind], value=value,

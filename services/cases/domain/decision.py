@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain import dates
 from cases.domain.rules import (
     DecisionByOthersThanRektorNeedsAValidDelegation,
     DecisionKindNeedsAProgrammeInPlace,
     DecisionMustExist,
     DecisionNeedsAConcludedInvestigation,
     DecisionOnSpecialTeachingGroupCannotBeDelegated,
-    DeliveryCannotPrecedeTheDecision,
     DeliveryIsRecordedOnce,
     ProgrammeCannotBeClosedWithoutAnEvaluation,
     ProgrammeIsAlreadyInPlace,
@@ -162,13 +162,13 @@ class DecisionSteps(Aggregate):
             raise DecisionMustExist()
         return self.decisions[number - 1]
 
-    def record_delivery(self, *, decision_number: int, delivered_on: date, recorded_by: str) -> None:
-        """The day the decision reached the guardians; the appeal window runs from it (R9)."""
+    def record_delivery(self, *, decision_number: int, delivered_on: date, recorded_by: str, today: date) -> None:
+        """The day the decision reached the guardians; the appeal window runs from it (R9). A
+        plausible day (cases.domain.dates): not before the decision, at most a year ahead."""
         decision = self.decision(decision_number)
         if decision.delivered_on is not None:
             raise DeliveryIsRecordedOnce()
-        if delivered_on < decision.decided_on:
-            raise DeliveryCannotPrecedeTheDecision()
+        dates.delivery(delivered_on, decided_on=decision.decided_on, today=today)
         self._delivered(decision_number=decision_number, delivered_on=delivered_on, recorded_by=recorded_by)
 
     @event("DecisionDelivered")

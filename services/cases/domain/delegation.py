@@ -8,6 +8,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain import dates
 from cases.domain.decision import DecisionKind
 from cases.domain.rules import DelegationMustStateWhoWhatAndWhen, OnlyRektorDelegates
 
@@ -51,8 +52,10 @@ class DelegationRegister(Aggregate):
 
     def register(
         self, *, delegate: str, kinds: tuple[DecisionKind | str, ...], valid_from: date | None, valid_to: date | None,
-        registered_by: str, by_rektor: bool,
+        registered_by: str, by_rektor: bool, today: date,
     ) -> int:
+        """A written delegation (R5) for a plausible period (cases.domain.dates): from the current
+        school year on, at most to the end of the school year it starts in."""
         if not by_rektor:
             raise OnlyRektorDelegates()
         missing = {}
@@ -64,10 +67,9 @@ class DelegationRegister(Aggregate):
             missing["valid_from"] = "Ange från och med vilket datum."
         if valid_to is None:
             missing["valid_to"] = "Ange till och med vilket datum."
-        elif valid_from is not None and valid_to < valid_from:
-            missing["valid_to"] = "Slutdatumet kan inte ligga före startdatumet."
         if missing:
             raise DelegationMustStateWhoWhatAndWhen(missing)
+        dates.delegation_period(valid_from, valid_to, today=today)
         self._registered(
             delegate=delegate.strip(), kinds=[DecisionKind(kind).value for kind in kinds], valid_from=valid_from, valid_to=valid_to,
             registered_by=registered_by,

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
+from eventkit.dates import local_day
 
 from cases.domain.corrections import Correction, CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
@@ -89,8 +90,10 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         opened_by: str,
         pupil_ref: str = "",
         protected_by_register: bool = False,
+        opened_on: date | None = None,
     ) -> None:
         self.municipality = municipality
+        self._opened_on = opened_on  # the day by the application's clock; None in cases opened before it was kept
         self.pupil_ref = pupil_ref  # pseudonymous; the key of the pupil's personal data (R17)
         self.school_unit = school_unit
         self.pupil_personal_number = pupil_personal_number
@@ -127,9 +130,11 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         """A case for a pupil whose birth date is plausible for a pupil on `today`
         (PupilBirthDateMustBePlausible); protected from its first event when the register
         protects the pupil."""
-        plausible_pupil(pupil, today or date.today())
+        today = today or date.today()
+        plausible_pupil(pupil, today)
         return created(
             cls, cls.Opened, id,
+            opened_on=today,
             pupil_ref=pupil_ref,
             protected_by_register=protected_by_register,
             municipality=municipality,
@@ -138,6 +143,11 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
             pupil_name=pupil_name.strip(),
             opened_by=opened_by,
         )
+
+    @property
+    def opened_on(self) -> date:
+        """The day the case was opened: what dates in it are measured from (cases.domain.dates)."""
+        return self._opened_on or local_day(self.created_on)
 
     # R1 -----------------------------------------------------------------------------
     def record_extra_adaptation(self, description: str, recorded_by: str) -> None:

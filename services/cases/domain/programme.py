@@ -11,6 +11,7 @@ from datetime import date
 
 from eventsourcing.domain import Aggregate, event
 
+from cases.domain import dates
 from cases.domain.decision import Decision, DecisionKind
 from cases.domain.rules import (
     ActionProgrammeHoldsNoDiagnoses,
@@ -162,12 +163,14 @@ class ProgrammeSteps(Aggregate):
 
     # R8 ----------------------------------------------------------------------------
     def record_participation(
-        self, *, party: str, offered_on: date, took_part: bool, views: str, recorded_by: str
+        self, *, party: str, offered_on: date, took_part: bool, views: str, recorded_by: str, today: date
     ) -> None:
+        """An offer made in the case: not before it was opened, at most a year ahead (cases.domain.dates)."""
         self._require_open()
         if not is_party(party):
             raise ProgrammeNeedsPupilAndGuardiansOfferedParticipation(
                 "Ange om det gäller eleven, en vårdnadshavare eller vårdnadshavarna.")
+        dates.participation(offered_on, opened_on=self.opened_on, today=today)
         self._participation_recorded(
             party=party, offered_on=offered_on, took_part=took_part, views=views.strip()[:8000], recorded_by=recorded_by
         )
@@ -213,6 +216,7 @@ class ProgrammeSteps(Aggregate):
         )
         if problems:
             raise ActionProgrammeMustStateNeedsMeasuresAndFollowUp(problems)
+        dates.programme_dates(follow_up_dates, evaluation_on, today=on)
         sensitive = sensitive_facts(needs, measures)
         if sensitive:
             raise ActionProgrammeHoldsNoDiagnoses(sensitive)

@@ -116,6 +116,35 @@ class DelegationMustStateWhoWhatAndWhen(RuleBroken):
         self.fields = fields
 
 
+class DelegationDoesNotStartBeforeTheCurrentSchoolYear(RuleBroken):
+    """Plausible dates (cases.domain.dates): a delegation is written for the school year at
+    hand or the next, not back-dated past the school year's first day (1 July)."""
+
+    rule_id = "R5"
+    field = "valid_from"
+    message = "En delegation kan inte börja före det här läsåret – kontrollera startdatumet."
+
+
+class DelegationStartsAtMostAYearAhead(RuleBroken):
+    rule_id = "R5"
+    field = "valid_from"
+    message = "En delegation kan börja högst ett år fram i tiden – kontrollera startdatumet."
+
+
+class DelegationEndsNoEarlierThanItStarts(RuleBroken):
+    rule_id = "R5"
+    field = "valid_to"
+    message = "Slutdatumet kan inte ligga före startdatumet."
+
+
+class DelegationLastsAtMostToTheEndOfItsSchoolYear(RuleBroken):
+    """A delegation ends no later than 30 June of the school year it starts in."""
+
+    rule_id = "R5"
+    field = "valid_to"
+    message = "En delegation gäller högst läsåret ut, till och med den 30 juni – kontrollera slutdatumet."
+
+
 class DecisionOnSpecialTeachingGroupCannotBeDelegated(RuleBroken):
     rule_id = "R6"
     message = (
@@ -153,6 +182,20 @@ class ProgrammeNeedsPupilAndGuardiansOfferedParticipation(RuleBroken):
     )
 
 
+class ParticipationDateIsNotBeforeTheCaseWasOpened(RuleBroken):
+    """Plausible dates (cases.domain.dates): an offer of participation is made in the case."""
+
+    rule_id = "R8"
+    field = "offered_on"
+    message = "Erbjudandet kan inte ha lämnats innan ärendet öppnades – kontrollera datumet."
+
+
+class ParticipationDateIsAtMostAYearAhead(RuleBroken):
+    rule_id = "R8"
+    field = "offered_on"
+    message = "Datumet för erbjudandet kan ligga högst ett år fram i tiden – kontrollera datumet."
+
+
 class ActionProgrammeHoldsNoDiagnoses(RuleBroken):
     rule_id = "R18"
     message = (
@@ -173,7 +216,16 @@ class DecisionMustExist(RuleBroken):
 
 class DeliveryCannotPrecedeTheDecision(RuleBroken):
     rule_id = "R9"
+    field = "delivered_on"
     message = "Beslutet kan inte ha nått vårdnadshavarna innan det fattades."
+
+
+class DeliveryDateIsAtMostAYearAhead(RuleBroken):
+    """Plausible dates (cases.domain.dates): a delivery lies at most a year after today."""
+
+    rule_id = "R9"
+    field = "delivered_on"
+    message = "Dagen då beslutet nådde vårdnadshavarna kan ligga högst ett år fram i tiden – kontrollera datumet."
 
 
 class DeliveryIsRecordedOnce(RuleBroken):
@@ -190,6 +242,18 @@ class FollowUpNeedsAProgrammeInForce(RuleBroken):
 class FollowUpNeedsWhatWasFound(RuleBroken):
     rule_id = "R10"
     message = "Skriv kort vad uppföljningen visade."
+
+
+class FollowUpAndEvaluationAreAtMostAYearAhead(RuleBroken):
+    """Plausible dates (cases.domain.dates): the programme's follow-ups and evaluation lie at
+    most a year after the day it is issued. Refused with one message per date field (`fields`)."""
+
+    rule_id = "R10"
+    message = "Uppföljning och utvärdering kan planeras högst ett år fram i tiden – kontrollera datumen."
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self.fields = fields
 
 
 class ProgrammeCannotBeClosedWithoutAnEvaluation(RuleBroken):

@@ -22,14 +22,14 @@ from competence.domain.rules import (
     EachPartyConfirmsOnce,
     FollowUpReportNeedsAText,
     FollowUpsAreOnGoalsInForce,
-    GoalHasAFollowUpSchedule,
     GoalNeedsAText,
     GoalsAreSetWithinADescribedMission,
     ImprovementActionNeedsADescription,
     TheSpecialEducatorReportsToRektor,
     UnknownPartOfTheMission,
 )
-from competence.domain.values import Attainment, Party, schedule, text
+from competence.domain import dates as plausible
+from competence.domain.values import Attainment, Party, text
 
 GOAL, ASSESSMENT, DESCRIPTION = "goal", "assessment", "description"
 
@@ -46,7 +46,7 @@ class QualityCycle(Aggregate):
         if self.description is None:
             raise GoalsAreSetWithinADescribedMission()
         wording = text(text_, 2000, GoalNeedsAText)
-        dates = schedule(follow_up_dates, today, GoalHasAFollowUpSchedule)
+        dates = plausible.follow_up_schedule(follow_up_dates, today=today)
         if replaces or because_of:
             self._goal(replaces or "")
             action = self.actions.get(because_of or "")

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
 
+from competence.domain import dates
 from competence.domain.cycle import DESCRIPTION, QualityCycle
 from competence.domain.rules import (
     ActivityAddressesAMappedNeed,
@@ -24,7 +25,6 @@ from competence.domain.rules import (
     ActivityNeedsATitle,
     CompetenceNeedNeedsADescription,
     ConfirmationIsOfTheCurrentWording,
-    DateIsNotInTheFuture,
     HoursAreBetweenHalfAnHourAndFiveHundred,
     MissionDescriptionNeedsAText,
     MissionIsStartedByRektorForASpecialEducator,
@@ -107,6 +107,7 @@ class Mission(QualityCycle, Aggregate):
             raise ActivityAddressesAMappedNeed()
         wording = text(title, 300, ActivityNeedsATitle)
         planned = hours(planned_hours, HoursAreBetweenHalfAnHourAndFiveHundred)
+        planned_by = dates.planned_by(planned_by, started_on=self.started_on, today=on)
         activity_id = str(uuid4())
         self._activity_planned(activity_id=activity_id, need_id=need_id, title=wording, planned_hours=planned,
                                planned_by=planned_by, party=party.value, by=by, on=on)
@@ -138,8 +139,7 @@ class Mission(QualityCycle, Aggregate):
         activity = self._activity(activity_id)
         if activity["completed_on"] is not None:
             raise ActivityIsCompletedOnce()
-        if completed_on > today:
-            raise DateIsNotInTheFuture()
+        dates.done_on(completed_on, started_on=self.started_on, today=today)
         spent = hours(hours_spent, HoursAreBetweenHalfAnHourAndFiveHundred)
         self._activity_completed(activity_id=activity_id, completed_on=completed_on, hours=spent, by=by)
 
@@ -167,8 +167,7 @@ class Mission(QualityCycle, Aggregate):
     def record_supervision(self, party: Party, by: str, *, held_on: date, minutes: int, today: date) -> str:
         if self.supervision is None:
             raise SupervisionIsRecordedWhenArranged()
-        if held_on > today:
-            raise DateIsNotInTheFuture()
+        dates.done_on(held_on, started_on=self.started_on, today=today)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or not 15 <= minutes <= 480:
             raise SupervisionSessionLastsFifteenMinutesToADay()
         session_id = str(uuid4())

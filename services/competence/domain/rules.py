@@ -92,6 +92,20 @@ class DateIsNotInTheFuture(RuleBroken):
     message = "Datumet kan inte ligga i framtiden."
 
 
+class DateIsNotBeforeTheMission(RuleBroken):
+    """Plausible dates (competence.domain.dates): what belongs to the mission is not dated before it."""
+
+    rule_id = "R12"
+    field = "on"
+    message = "Datumet kan inte ligga före uppdragets start."
+
+
+class ActivityIsPlannedAtMostAYearAhead(RuleBroken):
+    rule_id = "R12"
+    field = "planned_by"
+    message = "Aktiviteten kan planeras högst ett år fram i tiden."
+
+
 class SupervisionSessionsPerTermAreCounted(RuleBroken):
     rule_id = "R12"
     field = "sessions_per_term"
@@ -120,6 +134,14 @@ class GoalHasAFollowUpSchedule(RuleBroken):
     rule_id = "R13"
     field = "follow_up_dates"
     message = "Ange minst ett och högst tolv uppföljningsdatum, i ordning och inte före i dag."
+
+
+class GoalIsFollowedUpWithinAYear(RuleBroken):
+    """Plausible dates (competence.domain.dates): the last follow-up at most a year ahead."""
+
+    rule_id = "R13"
+    field = "follow_up_dates"
+    message = "Målet följs upp inom ett år: den sista uppföljningen kan ligga högst ett år fram i tiden."
 
 
 class FollowUpsAreOnGoalsInForce(RuleBroken):

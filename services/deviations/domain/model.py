@@ -13,13 +13,13 @@ from eventkit.aggregates import created
 
 import deidentify
 from deidentify import Finding, Kind
+from deviations.domain import dates
 from deviations.domain.configuration import UnitConfiguration
 from deviations.domain.rules import (
     ActionNeedsADescription,
     AnswerIsRecordedOnce,
     AnswerNeedsAText,
     DeviationAroseInOneOfTheInvolvedOrganisations,
-    DeviationDateIsNotInTheFuture,
     DeviationHasACategoryFromTheAgreedList,
     DeviationHasOneOutcome,
     DeviationInvolvesBothSidesOfTheCollaboration,
@@ -107,8 +107,7 @@ class Deviation(Aggregate):
             category = Category(category).value
         except ValueError:
             raise DeviationHasACategoryFromTheAgreedList() from None
-        if occurred_on > today:
-            raise DeviationDateIsNotInTheFuture()
+        dates.occurred_on(occurred_on, today=today)
         description = _text(description, TEXT_MAX, DeviationNeedsADescription)
         tried = (tried_locally or "").strip()
         if (not tried and not principled) or len(tried) > TEXT_MAX:

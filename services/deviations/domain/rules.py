@@ -41,6 +41,14 @@ class DeviationDateIsNotInTheFuture(RuleBroken):
     message = "Datumet kan inte ligga i framtiden."
 
 
+class DeviationOccurredWhileTheChildCouldBeAPupil(RuleBroken):
+    """Plausible dates (deviations.domain.dates): not more than the oldest pupil's age ago."""
+
+    rule_id = "R19"
+    field = "occurred_on"
+    message = "Datumet ligger för långt bak i tiden för en avvikelse som gäller ett barn – kontrollera datumet."
+
+
 class DeviationAroseInOneOfTheInvolvedOrganisations(RuleBroken):
     rule_id = "R21"
     field = "arose_in"

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
 
+from documentation.domain import dates
 from documentation.domain.rules import (
     AttachedInterventionStaysAnAssessmentOrMapping,
     CaseBelongsToTheInterventionsSchoolUnit,
@@ -24,6 +25,7 @@ from documentation.domain.rules import (
     InvestigationMustBeOpenToAttach,
     OnlyAssessmentsAndMappingsAreAttachedToTheInvestigation,
     OrganisationAndGroupNotesNameNoPupil,
+    RuleBroken,
     WithdrawnInterventionStaysWithdrawn,
 )
 from documentation.domain.values import ATTACHABLE, CaseReference, Factor, Kind, Level, term_of
@@ -79,18 +81,26 @@ NamesInTexts = Callable[[dict[str, str]], set[str]]
 def checked_content(
     *, level: str, kind: str, performed_on: date | None, minutes: int | None, hinders: Iterable[str],
     supports: Iterable[str], hinders_note: str = "", supports_note: str = "", description: str = "",
-    group: str = "", today: date, names_in: NamesInTexts,
+    group: str = "", today: date, names_in: NamesInTexts, case_opened_on: date | None = None,
+    believed_on: date | None = None,
 ) -> dict[str, Any]:
     """The intervention's content, cleaned, or every problem with it at once (per form field).
     Above pupil level no text may point out a pupil (R14, R17): such a text is not encrypted
-    under any pupil's key, so it would outlive the pupil's disposal."""
+    under any pupil's key, so it would outlive the pupil's disposal. The day is a plausible one
+    (documentation.domain.dates), unless it is `believed_on`, the day already recorded; an
+    implausible day alone is refused by its rule, beside other problems at its field."""
     problems: dict[str, str] = {}
+    implausible: RuleBroken | None = None
     level = _choice(level, Level, "level", problems, "Välj nivå: organisation, grupp eller individ.")
     kind = _choice(kind, Kind, "kind", problems, "Välj vilket slags insats det var.")
     if not isinstance(performed_on, date):
         problems["performed_on"] = "Ange datum för insatsen (ÅÅÅÅ-MM-DD)."
-    elif performed_on > today:
-        problems["performed_on"] = "Datumet kan inte ligga i framtiden; dokumentera insatsen när den är gjord."
+    elif performed_on != believed_on:
+        try:
+            dates.performed_on(performed_on, today=today, case_opened_on=case_opened_on)
+        except RuleBroken as broken:
+            implausible = broken
+            problems["performed_on"] = broken.message
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
         problems["minutes"] = f"Ange tiden i hela minuter, mellan 1 och {MAX_MINUTES}."
     content = {
@@ -108,6 +118,8 @@ def checked_content(
         problems["group"] = "Ange vilken grupp insatsen gällde, till exempel klass 7B."
     if level != Level.GROUP.value:
         content["group"] = ""
+    if implausible is not None and set(problems) == {"performed_on"}:
+        raise implausible
     if problems:
         raise InvalidIntervention(problems)
     if level != Level.INDIVIDUAL.value:
@@ -130,7 +142,8 @@ class Intervention(Aggregate):
         attach_to_investigation: bool = False, today: date, names_in: NamesInTexts, id: UUID | None = None,  # noqa: A002
         **content: Any,
     ) -> "Intervention":
-        content = checked_content(today=today, names_in=names_in, **content)
+        content = checked_content(today=today, names_in=names_in, case_opened_on=case.opened_on if case else None,
+                                  **content)
         individual = content["level"] == Level.INDIVIDUAL.value
         if individual and case is None:
             raise IndividualInterventionBelongsToAPupilsCase()
@@ -202,7 +215,8 @@ class Intervention(Aggregate):
         """A new event with the corrected content; the recorded version stays in the history."""
         if self.withdrawn is not None:
             raise WithdrawnInterventionStaysWithdrawn()
-        checked = checked_content(level=self.level, today=today, names_in=names_in, **content)
+        checked = checked_content(level=self.level, today=today, names_in=names_in, believed_on=self.performed_on,
+                                  **content)
         checked.pop("level")
         reason = (reason or "").strip()
         if not reason or len(reason) > REASON_MAX:

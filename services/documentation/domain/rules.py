@@ -42,6 +42,23 @@ class AttachedInterventionStaysAnAssessmentOrMapping(RuleBroken):
     )
 
 
+# Plausible dates (documentation.domain.dates) ------------------------------------------------
+class InterventionDateIsNotInTheFuture(RuleBroken):
+    field = "performed_on"
+    message = "Datumet kan inte ligga i framtiden; dokumentera insatsen när den är gjord."
+
+
+class InterventionDateIsAtMostAYearBack(RuleBroken):
+    field = "performed_on"
+    message = "Dokumentera insatser löpande: datumet kan ligga högst ett år bakåt."
+
+
+class InterventionDateIsNotBeforeThePupilsCase(RuleBroken):
+    rule_id = "R14"
+    field = "performed_on"
+    message = "En insats i elevens ärende kan inte ha gjorts innan ärendet öppnades."
+
+
 # R14 — pupil data stays in the pupil's case -------------------------------------------------
 class IndividualInterventionBelongsToAPupilsCase(RuleBroken):
     rule_id = "R14"

@@ -70,3 +70,4 @@ class CaseReference:
     school_unit: str
     open_investigation: int | None  # the number of an investigation under way, if any
     pupil_ref: str | None = None  # the cases service's pseudonymous pupil reference (ADR 0019, 0020)
+    opened_on: date | None = None  # the day the case was opened (documentation.domain.dates)
