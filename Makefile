@@ -23,22 +23,28 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Debian packages the project needs beyond Python: Java + Maven to fetch and run Kafka,
-# Chromium for the browser tests, and the Swedish word lists of the R22 lexicon (wswedish,
+# Chromium for the browser tests, npm to fetch axe-core for them, and the Swedish word lists of the R22 lexicon (wswedish,
 # hunspell-sv-se, unmunch from hunspell-tools). Only the missing ones are installed.
 # (PostgreSQL is installed by deploy/postgres.sh.)
 MISSING_DEBS := $(strip \
   $(if $(shell command -v java),,openjdk-17-jre-headless) \
   $(if $(shell command -v mvn),,maven) \
   $(if $(wildcard /usr/bin/chromium),,chromium) \
+  $(if $(shell command -v npm),,npm) \
   $(if $(wildcard /usr/share/dict/swedish),,wswedish) \
   $(if $(wildcard /usr/share/dict/american-english),,wamerican) \
   $(if $(wildcard /usr/share/hunspell/sv_SE.dic),,hunspell-sv-se) \
   $(if $(shell command -v unmunch),,hunspell-tools))
 # The R22 check's lexicon of Swedish names and words (deploy/build_lexicon.py, ADR 0022).
 LEXICON := .cache/deidentify/lexicon-sv.json.gz
+# axe-core, the accessibility check the browser tests run on every page (tests/e2e/browser.py):
+# one file from npm's package, fetched at set-up, never committed.
+AXE_VERSION := 4.10.3
+AXE_SCRIPT := .cache/axe/axe-core-$(AXE_VERSION).min.js
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
 test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_PREFIX := test_
+test test-e2e: export AXE_CORE_JS := $(abspath $(AXE_SCRIPT))
 
 .PHONY: help bootstrap contracts run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
 
@@ -65,13 +71,20 @@ ifneq ($(MISSING_DEBS),)
 	$(APT_GET) update
 	$(APT_GET) install -y $(MISSING_DEBS)
 endif
-	@$(MAKE) --no-print-directory $(LEXICON)
+	@$(MAKE) --no-print-directory $(LEXICON) $(AXE_SCRIPT)
 	@deploy/kafka.sh fetch
 	@deploy/postgres.sh install
 	@deploy/postgres.sh setup
 
 $(LEXICON): deploy/build_lexicon.py $(VENV_STAMP)
 	$(PY) deploy/build_lexicon.py
+
+# npm checks the package against the registry's integrity hash; only axe.min.js is kept.
+$(AXE_SCRIPT):
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --silent --pack-destination "$$tmp" axe-core@$(AXE_VERSION) >/dev/null; \
+	tar -xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp" package/axe.min.js; \
+	mkdir -p $(@D); mv "$$tmp/package/axe.min.js" $@; touch $@
 
 # Rebuilt from scratch when requirements.txt changes, so a removed pin does not linger.
 $(VENV_STAMP): requirements.txt

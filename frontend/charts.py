@@ -1,54 +1,48 @@
-"""Charts as server-rendered SVG: no script, no CDN, printable. Each chart has a title and
-a description for screen readers; the page shows the same numbers in a table next to it."""
+"""Charts without script or CDN, printable. Each chart is one image for screen readers (its
+title); the page shows the same numbers in a table next to it.
+
+Bars are rows of text with a bar under or beside the label, so their labels are the page's own
+text at the page's size on a phone as on a desktop; columns over time are an SVG at its natural
+size, in a box of its own that scrolls sideways when a phone is narrower (the page never does)."""
 from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-BAR_HEIGHT = 26
-LABEL_WIDTH = 300
-PLOT_WIDTH = 340
+COLUMN, GAP, PLOT_HEIGHT = 40, 16, 180
 
 
 def bars(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
     """Horizontal bars, one per label (municipality, category, organisation)."""
     top = max((value for _, value in rows), default=0) or 1
-    height = BAR_HEIGHT * max(len(rows), 1) + 8
-    width = LABEL_WIDTH + PLOT_WIDTH + 50
-    parts = []
-    for index, (label, value) in enumerate(rows):
-        y = index * BAR_HEIGHT + 4
-        length = round(PLOT_WIDTH * value / top)
-        parts.append(
-            f'<text class="chart__label" x="{LABEL_WIDTH - 8}" y="{y + 17}" text-anchor="end">{escape(label)}</text>'
-            f'<rect class="chart__bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{max(length, 1)}" height="{BAR_HEIGHT - 8}"/>'
-            f'<text class="chart__value" x="{LABEL_WIDTH + length + 6}" y="{y + 17}">{value}</text>'
-        )
-    return _svg(width, height, title, parts, None if rows else (8, 20, empty))
+    parts = [
+        f'<div class="bars__row"><span class="bars__label">{escape(label)}</span>'
+        f'<svg class="bars__track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        f'<rect class="chart__bar" width="{max(round(100 * value / top, 1), 0.5)}" height="10"/></svg>'
+        f'<span class="bars__value">{value}</span></div>'
+        for label, value in rows
+    ]
+    body = "".join(parts) if rows else f'<p class="bars__empty">{escape(empty)}</p>'
+    return Markup(f'<div class="chart bars" role="img" aria-label="{escape(title)}">{body}</div>')
 
 
 def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
     """Vertical columns over time (month, quarter or year): the trend."""
     top = max((value for _, value in rows), default=0) or 1
-    column, gap, plot_height = 34, 10, 180
-    width = max(len(rows), 1) * (column + gap) + 40
-    height = plot_height + 60
-    parts = [f'<line class="chart__axis" x1="20" y1="{plot_height + 20}" x2="{width - 10}" y2="{plot_height + 20}"/>']
+    width = max(len(rows), 1) * (COLUMN + GAP) + 40
+    height = PLOT_HEIGHT + 60
+    base = PLOT_HEIGHT + 20
+    parts = [f'<line class="chart__axis" x1="20" y1="{base}" x2="{width - 10}" y2="{base}"/>']
     for index, (label, value) in enumerate(rows):
-        x = 24 + index * (column + gap)
-        bar = round(plot_height * value / top)
+        x = 28 + index * (COLUMN + GAP)
+        bar = round(PLOT_HEIGHT * value / top)
         parts.append(
-            f'<rect class="chart__bar" x="{x}" y="{plot_height + 20 - bar}" width="{column}" height="{max(bar, 1)}"/>'
-            f'<text class="chart__value" x="{x + column / 2}" y="{plot_height + 14 - bar}" text-anchor="middle">{value}</text>'
-            f'<text class="chart__tick" x="{x + column / 2}" y="{plot_height + 36}" text-anchor="middle">{escape(label)}</text>'
+            f'<rect class="chart__bar" x="{x}" y="{base - bar}" width="{COLUMN}" height="{max(bar, 1)}"/>'
+            f'<text class="chart__value" x="{x + COLUMN / 2}" y="{base - 6 - bar}" text-anchor="middle">{value}</text>'
+            f'<text class="chart__tick" x="{x + COLUMN / 2}" y="{base + 18}" text-anchor="middle">{escape(label)}</text>'
         )
-    return _svg(width, height, title, parts, None if rows else (24, 40, empty))
-
-
-def _svg(width: int, height: int, title: str, parts: list[str], empty: tuple[int, int, str] | None) -> Markup:
-    """The frame of every chart: its size, its name for screen readers, and a note at (x, y)
-    when there is nothing to draw."""
-    note = f'<text class="chart__label" x="{empty[0]}" y="{empty[1]}">{escape(empty[2])}</text>' if empty else ""
-    return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'aria-label="{escape(title)}"><title>{escape(title)}</title>' + "".join(parts) + note + "</svg>"
-    )
+    if not rows:
+        parts.append(f'<text class="chart__tick" x="24" y="40">{escape(empty)}</text>')
+    svg = (f'<svg class="chart chart--columns" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+           f'aria-label="{escape(title)}"><title>{escape(title)}</title>' + "".join(parts) + "</svg>")
+    # Keyboard users can scroll the box too (it is focusable, and named like the chart).
+    return Markup(f'<div class="chart-scroll" tabindex="0" role="group" aria-label="{escape(title)}">{svg}</div>')

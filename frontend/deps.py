@@ -35,3 +35,5 @@ def signed_in_as(permission: str, refusal: str) -> Any:
 
 # The municipality's and region's staff; the BUS secretariat sees deviations only in the county view (R23).
 DeviationStaff = signed_in_as("deviations.read", "BUS-sekretariatet ser avvikelserna i länsbilden.")
+# Those who open and keep pupils' cases: the school's staff (the municipality's administrator does not).
+CaseWorker = signed_in_as("cases.write", "Elevärenden öppnas och förs av skolans personal.")

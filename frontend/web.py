@@ -6,12 +6,10 @@ from typing import Any, Iterable
 from fastapi import Request
 from fastapi.responses import Response
 
-from eventkit import authz
 from eventkit.identity import Identity
+from frontend import menu
 from frontend.security import session_claims, start_session
 from frontend.services_client import CasesClient, FollowupClient, NotFound
-
-# Who sees rektor's follow-up view: the roles of the follow-up API's entry of the policy.
 
 
 class LoginRequired(Exception):
@@ -65,8 +63,9 @@ def render(
     """The whole page, or only `blocks` when htmx asked (contact-app's pattern)."""
     templates = request.app.state.templates
     who = _who(request)
-    context = {"who": who, "can_follow_up": bool(who and authz.allows(who, "followup.read")),
-               "has_settings": bool(who and authz.allows(who, "notifications.preferences")), **context}
+    offered = {"menu": menu.menu_for(who), "personal_links": menu.personal_for(who),
+               "shortcuts": menu.shortcuts_for(who)} if who else {}
+    context = {"who": who, **offered, **context}
     blocks = list(blocks)
     if blocks and is_htmx(request):
         return templates.TemplateResponse(

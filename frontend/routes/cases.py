@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from eventkit.identity import Identity, Role
 from eventkit.vocabulary import labels
 from frontend.actions import Attempt, go
-from frontend.deps import CurrentUser
+from frontend.deps import CaseWorker, CurrentUser
 from frontend.directory_client import DIRECTORY_DOWN, SEARCH_MIN_CHARS, DirectoryClient
 from frontend.forms import FormState
 from frontend.parties import Parties, parties_of
@@ -65,7 +65,7 @@ def _new_case_page(
 
 
 @router.get("/arenden/nytt")
-async def new_case(request: Request, who: CurrentUser, q: str = "", school_unit: str = "") -> Response:
+async def new_case(request: Request, who: CaseWorker, q: str = "", school_unit: str = "") -> Response:
     """The page, or (htmx, as the user types) the pupils found: name, class and birth date,
     never the personnummer; within the user's own units, as the directory decides (R14)."""
     unit = own_unit(who, school_unit)
@@ -94,7 +94,7 @@ async def _open(request: Request, who: Identity, school_unit: str, pupil_id: str
 
 
 @router.post("/arenden")
-async def open_case(request: Request, who: CurrentUser, school_unit: str = Form(""), pupil_id: str = Form("")) -> Response:
+async def open_case(request: Request, who: CaseWorker, school_unit: str = Form(""), pupil_id: str = Form("")) -> Response:
     search = FormState(values={"school_unit": school_unit})
     if not pupil_id:
         search.problem = "Välj eleven i listan: sök på namn, klass eller personnummer."

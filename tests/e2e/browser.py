@@ -6,9 +6,11 @@ real OpenID Connect flow: /login sends the browser to the development identity p
 """
 from __future__ import annotations
 
+import os
 import random
 import re
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -43,6 +45,30 @@ def log_in_as(page: Page, base: str, name: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
 
 
+@cache
+def axe_source() -> str:
+    """axe-core, as `make` fetched it from npm into .cache/ (AXE_CORE_JS; the version is the Makefile's)."""
+    path = os.environ.get("AXE_CORE_JS", "")
+    if not path or not Path(path).is_file():
+        raise RuntimeError(f"axe-core is not at {path or '(AXE_CORE_JS unset)'}: run the browser tests with make test-e2e, "
+                           "which fetches it")
+    return Path(path).read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as it is now, one line each: rule, impact, what, where.
+    The script is evaluated by the browser's debugger, so the page's CSP stays as it is."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(
+        v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['targets'])}" for v in found]
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    """Fails listing every accessibility rule axe-core finds broken on the page."""
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {page.url}:\n" + "\n".join(violations)
 
 
 def fresh_family_name() -> str:

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import (
-    RESULTS, choose_pupil, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil,
+    RESULTS, assert_no_axe_violations, choose_pupil, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil,
 )
 
 pytestmark = pytest.mark.e2e
@@ -63,3 +63,4 @@ def test_teacher_refers_a_pupil_and_rektor_sees_it_in_the_followup_view(stack, b
     expect(row).to_contain_text(referred_on)
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-case-flow-followup.png"), full_page=True)
+    assert_no_axe_violations(page)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ss12000dev.seed import build
-from tests.e2e.browser import RESULTS, log_in_as
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 
 pytestmark = pytest.mark.e2e
 ORGANISATION = Path(__file__).resolve().parents[2] / "deploy" / "dev-organisation.json"
@@ -44,6 +44,7 @@ def test_a_teacher_chooses_a_pupil_and_choosing_again_leads_to_the_same_case(sta
     expect(results).not_to_contain_text(personnummer[-4:])
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-choose-pupil.png"), full_page=True)
+    assert_no_axe_violations(page)
     choice.first.click()
 
     expect(page).to_have_url(re.compile(r"/arenden/[0-9a-f-]{36}$"))

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REKTOR, headers_for
-from tests.e2e.browser import RESULTS, log_in_as
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 from tests.integration.test_support_case_workflow import EDUCATOR, investigate, post, referred_case
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,7 @@ def test_r6_the_decision_form_refuses_a_delegated_special_teaching_group_decisio
     expect(page.locator("#decision-form").get_by_label("Särskild undervisningsgrupp")).to_be_checked()
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-r6-refused.png"), full_page=True)
+    assert_no_axe_violations(page)
 
     case = httpx.get(f"{stack.cases_url}/cases/{case_id}", headers=headers_for(EDUCATOR, "cases")).json()
     assert case["decisions"] == [] and case["status"] == "investigated"

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import RESULTS, fresh_personnummer, log_in_as
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, fresh_personnummer, log_in_as
 from tests.support.deviations import configure_units
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +61,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     expect(finding).to_contain_text(number)
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-deviation-send-check.png"), full_page=True)
+    assert_no_axe_violations(page)
     # An identity number can only be removed: there is no choice to keep it, and the page says why.
     expect(finding.get_by_label(re.compile("^Behåll"))).to_have_count(0)
     expect(finding).to_contain_text("Kan inte behållas")
@@ -101,6 +102,7 @@ def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack,
     expect(page.get_by_role("table").filter(has_text="Kommun").first).to_contain_text("Stockholm")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-deviation-county-view.png"), full_page=True)
+    assert_no_axe_violations(page)
     page.goto(f"{base}/lan/arssammanstallning?ar=2026")
     expect(page.get_by_role("heading", level=1)).to_have_text("Avvikelser i länet 2026")
     expect(page.locator(".yearly__reports")).to_contain_text(marker)
@@ -123,3 +125,4 @@ def test_r20_the_rektor_sets_who_reports_and_a_bad_answer_time_is_shown_at_its_f
     page.reload()
     expect(page.locator("#configuration-history")).to_contain_text("ansvarig chef Rolf Ek")
     page.screenshot(path=str(RESULTS / "browser-deviation-configuration.png"), full_page=True)
+    assert_no_axe_violations(page)

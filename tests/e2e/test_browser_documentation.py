@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REKTOR
-from tests.e2e.browser import RESULTS, log_in_as
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 from tests.integration.test_support_case_workflow import post, referred_case
 
 pytestmark = pytest.mark.e2e
@@ -50,6 +50,7 @@ def test_special_educator_attaches_an_assessment_to_the_investigation_from_the_c
     expect(page.locator("#case-documentation")).to_contain_text("Pedagogisk bedömning")
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / "browser-documentation-case.png"), full_page=True)
+    assert_no_axe_violations(page)
 
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Dokumentation").click()
     page.get_by_role("link", name="Underlag för skolans utvecklingsarbete").click()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil
+from tests.e2e.browser import assert_no_axe_violations, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +60,7 @@ def test_the_main_pages_and_an_htmx_form_run_under_the_csp_without_violations(st
     for path in ("/", "/arenden/nytt", "/avvikelser", "/avvikelser/ny"):
         response = page.goto(f"{base}{path}")
         assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert_no_axe_violations(page)
     page.goto(f"{base}/arenden/nytt")
     page.get_by_label("Sök elev").fill("7A")  # htmx suggestions as the teacher types
     expect(page.locator("#pupil-results [role=status]")).to_contain_text("hittades")
@@ -71,10 +72,12 @@ def test_the_main_pages_and_an_htmx_form_run_under_the_csp_without_violations(st
     page.get_by_label("Ny extra anpassning").fill("Bildstöd vid genomgångar")
     page.get_by_role("button", name="Spara anpassningen").click()
     expect(page.locator("#adaptation-list")).to_contain_text("Bildstöd vid genomgångar")
+    assert_no_axe_violations(page)
 
     log_in_as(page, base, "Mia Falk")
     for path in ("/uppfoljning", "/delegationer"):
         page.goto(f"{base}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_no_axe_violations(page)
 
     assert problems == []

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import log_in_as
+from tests.e2e.browser import assert_no_axe_violations, log_in_as
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +77,7 @@ def test_r12_rektor_and_the_special_educator_both_confirm_a_goal_and_it_is_in_fo
         page.wait_for_timeout(500)
         page.reload()
     expect(row.locator(".goal-status")).to_have_text("Gäller")
+    assert_no_axe_violations(page)
     expect(row).to_contain_text("Snart")
     page.get_by_role("link", name="Elevärenden").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Uppföljning")

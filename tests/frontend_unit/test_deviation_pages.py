@@ -73,7 +73,7 @@ def test_r23_the_county_view_is_for_the_bus_secretariat_only(client, services):
     assert client.get("/lan").status_code == 403
     log_in(client, "birgitta.sund")
     page = client.get("/lan?ar=2026&kommun=0184&verksamhet=nonsense").text
-    assert '<svg class="chart"' in page and "Solna" in page and "2 avvikelser" in page
+    assert 'class="chart bars" role="img" aria-label="Avvikelser per kommun"' in page and "Solna" in page and "2 avvikelser" in page
     asked = county.received[-1].query
     assert "municipality=0184" in asked and "year=2026" in asked and "organisation" not in asked
     assert client.get("/avvikelser").status_code == 403  # the secretariat sees only the county view
