@@ -146,11 +146,13 @@ class Seed:
         return answer.json()["pupils"]
 
     def wait_for_register(self, seconds: float = 300) -> None:
-        """The directory reads the register at its start: the seed waits for its pupils."""
+        """The directory reads the register at its start: the seed waits for its pupils, and
+        for the cases API (the deviations' checks ask it where a text names a pupil)."""
         deadline = time.monotonic() + seconds
         while True:
             try:
-                if all(self._search(w, u, "7A") for w, u in ((TEACHER, ENG), (EDUCATOR, KAT))):
+                if (all(self._search(w, u, "7A") for w, u in ((TEACHER, ENG), (EDUCATOR, KAT)))
+                        and httpx.get(env("CASES_URL", "http://127.0.0.1:8001") + "/health", timeout=5).is_success):
                     return
             except httpx.HTTPError:
                 pass
