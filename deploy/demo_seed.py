@@ -8,8 +8,8 @@ day, and the relays publish them as they publish every other event. So deadlines
 themselves, and rektor's Uppföljning shows what is overdue on the real calendar, with no
 clock setting.
 
-Pupils are the development register's (the directory's search, asked as the unit's staff);
-the staff are the named people of services/ss12000dev/seed.py (README, "The demo").
+Pupils are the development register's, read from the directory as the staff who open their
+cases; the staff are the named people of services/ss12000dev/seed.py (README, "The demo").
 
 Idempotent: every command carries a fixed idempotency key (`demo:<story>:<step>`), so a
 command already stored stores nothing (ADR 0023) and an interrupted seed completes on the
@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 import eventsourcing.domain
 import httpx
 
-from cases.directory import DirectoryOverHttp
+from cases.directory import DirectoryOverHttp, DirectoryUnavailable
 from cases.records import RecordKeepingCases
 from cases.settings import deadlines_for, retention_for
 from competence.application import CompetenceApplication
@@ -39,10 +39,12 @@ from deidentify import configured
 from deviations.domain.model import REDACT
 from deviations.domain.values import InvolvedOrganisation, OrganisationKind, Side
 from deviations.records import RecordKeepingDeviations, held_reasons, pupils_named, register_matches
+from directory.domain.model import person_id_for
 from eventkit.config import env
-from eventkit.identity import HEADER, Identity, Role, sign
+from eventkit.identity import Identity, Role
 from eventkit.rules import RuleBroken
 from eventkit.store import request_key
+from ss12000dev import seed as ss12000dev_seed
 
 log = logging.getLogger("demo_seed")
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -50,6 +52,7 @@ WEEKS = 10  # how far back the term's story starts
 MUNICIPALITY = "0180"
 ENG, KAT = "0180-ENG", "0180-KAT"
 DONE_KEY = "demo:seeded"
+PUPILS_PER_UNIT = int(env("DEV_SS12000_PUPILS_PER_UNIT", "300"))
 
 TEACHER = Identity("anna.lind", "Anna Lind", Role.TEACHER, MUNICIPALITY, (ENG,))
 EDUCATOR = Identity("sara.berg", "Sara Berg", Role.SPECIAL_EDUCATOR, MUNICIPALITY, (ENG, KAT))
@@ -104,7 +107,6 @@ class Seed:
         self.cases = RecordKeepingCases(deadlines=deadlines_for, retention=retention_for, directory=self.directory,
                                         clock=self.clock)
         self.failed: list[str] = []
-        self._pupils: dict[str, list[str]] = {}
 
     # -- the marker ---------------------------------------------------------------------------------
     def done(self) -> bool:
@@ -126,39 +128,37 @@ class Seed:
 
     # -- pupils of the development register ----------------------------------------------------------
     def pupil(self, who: Identity, unit: str, index: int):
-        """The index-th unprotected pupil the unit's search finds by class (the same at every run)."""
-        if unit not in self._pupils:
-            found: dict[str, str] = {}
-            for class_name in ("3A", "4A", "5A", "6A", "7A", "8A", "9A", "4B", "6B", "8B"):
-                for hit in self._search(who, unit, class_name):
-                    if not hit["protected"] and hit["school_unit"] == unit:
-                        found.setdefault(hit["pupil_id"], hit["class_name"])
-            self._pupils[unit] = sorted(found, key=lambda pupil_id: (found[pupil_id], pupil_id))[::3]
-        pupil = self.directory.pupil(who, self._pupils[unit][index], self.clock.now.date())
-        if pupil is None:
-            raise RuntimeError("the register no longer has a seeded pupil")
-        return pupil
-
-    def _search(self, who: Identity, unit: str, q: str) -> list[dict[str, Any]]:
-        answer = httpx.get(f"{self.directory.base_url}/pupils", params={"q": q, "school_unit": unit, "limit": 100},
-                           headers={HEADER: sign(who, audience="directory", caller="cases")}, timeout=10)
-        answer.raise_for_status()
-        return answer.json()["pupils"]
+        """A pupil of the development register at the unit whom `who` may see and who is not
+        protected: the register's pupils are numbered (services/ss12000dev/seed.py), and the
+        directory's id of each follows from its register id, so the seed reads only the pupils
+        it opens cases for (each read in the access log, as a user's would be)."""
+        for n in range(index * 17, index * 17 + PUPILS_PER_UNIT):
+            pupil = self.directory.pupil(who, register_pupil(unit, n), self.clock.now.date())
+            if pupil is not None and not pupil.protected and unit in pupil.school_units:
+                return pupil
+        raise RuntimeError("the directory has none of the development register's pupils")
 
     def wait_for_register(self, seconds: float = 300) -> None:
-        """The directory reads the register at its start: the seed waits for its pupils, and
-        for the cases API (the deviations' checks ask it where a text names a pupil)."""
+        """The directory reads the register at its start: the seed waits for its first pupil,
+        and for the cases API (the deviations' checks ask it where a text names a pupil)."""
         deadline = time.monotonic() + seconds
         while True:
             try:
-                if (all(self._search(w, u, "7A") for w, u in ((TEACHER, ENG), (EDUCATOR, KAT)))
-                        and httpx.get(env("CASES_URL", "http://127.0.0.1:8001") + "/health", timeout=5).is_success):
+                if (httpx.get(env("CASES_URL", "http://127.0.0.1:8001") + "/health", timeout=5).is_success
+                        and all(self.directory.pupil(rektor, register_pupil(unit, PUPILS_PER_UNIT - 1))
+                                for rektor, unit in ((REKTOR, ENG), (KAT_REKTOR, KAT)))):
                     return
-            except httpx.HTTPError:
+            except (httpx.HTTPError, DirectoryUnavailable):
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError("the directory has no pupils yet")
             time.sleep(2)
+
+
+def register_pupil(unit: str, n: int) -> str:
+    """The directory's id of the development register's n-th pupil at the unit."""
+    register_id = ss12000dev_seed.stable_id("person", f"pupil/{unit}/{n % PUPILS_PER_UNIT}")
+    return str(person_id_for(MUNICIPALITY, register_id))
 
 
 class CaseStory:
@@ -430,4 +430,5 @@ def run(today: date | None = None) -> int:
 
 if __name__ == "__main__":
     logging.basicConfig(level=env("DEMO_SEED_LOG_LEVEL", "INFO"), format="[demo_seed] %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.exit(run())
