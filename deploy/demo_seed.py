@@ -378,7 +378,7 @@ def mission_id(app: Any) -> Any:
 def mission(seed: Seed) -> None:
     """Sara Berg's mission at Engelbrektsskolan: described and confirmed; one goal in force
     with a follow-up reported and the next due within two weeks, one whose follow-up is
-    overdue, and one proposed, waiting for rektor."""
+    overdue, and one proposed and confirmed by her, waiting for rektor's confirmation."""
     clock = seed.clock
     app = CompetenceApplication(today=lambda: clock.now.date())
     step = lambda n, day, command: seed.step("m01", n, day, command)  # noqa: E731
@@ -402,9 +402,10 @@ def mission(seed: Seed) -> None:
         step(10, 17, lambda: app.confirm_goal(EDUCATOR, mission_id, guidance))
         step(11, 41, lambda: app.report_follow_up(EDUCATOR, mission_id, reading,
                                                   "Tolv elever följs upp; fyra har nått målen för anpassningen."))
-        step(12, T - 3, lambda: app.propose_goal(
+        routine = step(12, T - 3, lambda: app.propose_goal(
             EDUCATOR, mission_id, text="Skolans rutin för utredningar av behov av särskilt stöd revideras före terminsslut.",
             follow_up_dates=[_later(clock, T + 20)]))
+        step(13, T - 3, lambda: app.confirm_goal(EDUCATOR, mission_id, routine))
 
     seed.story("m01", script)
 
