@@ -17,15 +17,20 @@ for port in "$CASES_PORT" "$FOLLOWUP_API_PORT" "$FOLLOWUP_FAUST_WEB_PORT" "$FRON
   port_open 127.0.0.1 "$port" && die "port $port is already taken (an earlier make run still running?)"
 done
 
-# Announce the URL once the frontend answers, below the start-up noise rather than above it.
+# Announce the URL once the frontend answers, below the start-up noise rather than above it;
+# then seed the demo (deploy/demo_seed.py: half a term of cases, deviations and a mission;
+# once, and at once done when already seeded) in the same background process, so the URL is
+# never kept waiting for it and Ctrl-C stops it too (an interrupted seed completes next time).
 url="http://127.0.0.1:$FRONTEND_PORT"
 (
   if wait_for_port 127.0.0.1 "$FRONTEND_PORT" 180; then
     printf '\n====================================================\n'
     printf '  Stödspår is running: %s\n' "$url"
-    printf '  Log in as any seeded user on the development login page.\n'
+    printf '  Log in as any seeded user on the development login page;\n'
+    printf '  README.md, "The demo", says whom to log in as to see what.\n'
     printf '  Ctrl-C stops everything.\n'
     printf '====================================================\n\n'
+    exec python deploy/demo_seed.py
   fi
 ) &
 announcer=$!
