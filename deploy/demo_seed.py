@@ -322,9 +322,9 @@ def deviations(seed: Seed) -> None:
                                   known_organisations=configured, held_reasons=held_reasons, pupils_named=pupils_named)
     step = lambda story, n, day, command: seed.step(story, n, day, command)  # noqa: E731
     found = app.configuration(REKTOR, ENG)
-    if not found["configured"] or found["manager"] != REKTOR.user_id or TEACHER.user_id not in found["reporters"]:
-        step("d00", 1, 0, lambda: app.configure_unit(REKTOR, ENG, reporters=[TEACHER.user_id, EDUCATOR.user_id,
-                                                                               REKTOR.user_id],
+    reporters = [TEACHER.user_id, EDUCATOR.user_id, REKTOR.user_id]  # everyone who reports below
+    if not found["configured"] or found["manager"] != REKTOR.user_id or not set(reporters) <= set(found["reporters"]):
+        step("d00", 1, 0, lambda: app.configure_unit(REKTOR, ENG, reporters=reporters,
                                                      manager=REKTOR.user_id, answer_days=60))
 
     def report(story: str, day: int, who: Identity, category: str, description: str, tried: str,
