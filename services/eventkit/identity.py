@@ -41,6 +41,8 @@ CALLERS: dict[str, frozenset[str]] = {
     "county": frozenset({"frontend", "deviations"}),
     "quality": frozenset({"frontend"}),
     "accesslog": frozenset({"frontend"}),
+    # Att göra: the frontend; the notifications service asks for a user's counts only.
+    "worklist": frozenset({"frontend", "notifications"}),
     # The directory (ADR 0026): the frontend (login, pupil search, staff), the cases service (a
     # pupil to open a case for, the names for R22).
     "directory": frozenset({"frontend", "cases"}),
