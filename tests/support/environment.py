@@ -27,6 +27,8 @@ PORT_OFFSETS = {
     "COMPETENCE_PORT": 3,
     "QUALITY_API_PORT": 13,
     "QUALITY_FAUST_WEB_PORT": 68,
+    "WORKLIST_API_PORT": 15,
+    "WORKLIST_FAUST_WEB_PORT": 70,
 }
 
 
@@ -57,3 +59,4 @@ def load() -> None:
     os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
     os.environ["COMPETENCE_URL"] = f"http://127.0.0.1:{os.environ['COMPETENCE_PORT']}"
     os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"
+    os.environ["WORKLIST_URL"] = f"http://127.0.0.1:{os.environ['WORKLIST_API_PORT']}"
