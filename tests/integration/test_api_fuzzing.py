@@ -38,6 +38,7 @@ SERVICES = {
     "competence": ("competence_url", REKTOR, BUS),
     "quality": ("quality_url", REKTOR, TEACHER_NOT_VIEWER),
     "directory": ("directory_url", REKTOR, BUS),
+    "worklist": ("worklist_url", REKTOR, BUS),
 }
 
 
