@@ -60,6 +60,7 @@ CREATE INDEX IF NOT EXISTS worklist_task_assignee ON worklist_task (municipality
 CREATE INDEX IF NOT EXISTS worklist_task_role
     ON worklist_task (municipality, assignee_role, school_unit) WHERE assignee_role IS NOT NULL;
 CREATE INDEX IF NOT EXISTS worklist_task_subject ON worklist_task (subject_id);
+CREATE INDEX IF NOT EXISTS worklist_task_case ON worklist_task (case_id) WHERE case_id IS NOT NULL;
 -- What the overdue topic reported (once per case, deadline and due date).
 CREATE TABLE IF NOT EXISTS worklist_overdue (
     case_id uuid NOT NULL,
