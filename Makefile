@@ -58,7 +58,7 @@ help:
 	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
 	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
 	@echo "make fuzz              schemathesis, 200 examples per operation, against every API"
-	@echo "make rebuild VIEW=v    rebuild read model v (followup, quality, county, accesslog) from Kafka beside the live one, then switch"
+	@echo "make rebuild VIEW=v    rebuild read model v (followup, quality, county, accesslog, worklist) from Kafka beside the live one, then switch"
 	@echo "make contracts         publish the domain's value lists to contracts/ (vocabularies, event enums)"
 	@echo "make stop              stop Kafka and PostgreSQL"
 	@echo "make clean-state       stop Kafka and delete its data and logs (.state/)"

@@ -26,7 +26,7 @@ from frontend.errors import install_error_pages, problem_page
 from frontend.oidc import OidcSettings, make_client
 from frontend.routes import (
     auth, cases, competence, confidential, county, delegations, deviation_sending, deviations, documentation,
-    followup, loggkontroll, notification_settings, pupils, workflow,
+    followup, loggkontroll, notification_settings, pupils, workflow, worklist,
 )
 from frontend.templating import make_templates
 
@@ -121,7 +121,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county, documentation,
-        loggkontroll, competence, pupils, notification_settings,
+        loggkontroll, competence, pupils, notification_settings, worklist,
     ):
         app.include_router(module.router)
     install_error_pages(app)

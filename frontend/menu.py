@@ -39,7 +39,7 @@ class Entry:
 
 ENTRIES: tuple[Entry, ...] = (
     Entry("Start", "/"),
-    Entry("Att göra", "/att-gora",
+    Entry("Att göra", "/att-gora", "worklist.read",
           shortcut="Det som väntar på dig: utredningar, beslut, uppföljningar och avvikelser – det försenade först."),
     Entry("Mina elever", "/elever", "directory.pupils.read",
           shortcut="Eleverna på dina skolenheter, med deras öppna ärenden. Sök på namn, klass eller personnummer."),

@@ -1,10 +1,11 @@
-"""The worklist read model (the tasks projection): for *Mina elever*, the open case of each
-pupil at a school unit that the user may see, with its status (those of the follow-up view:
-frontend/workflow_labels.STATUS_LABELS) and whether something in it is overdue.
+"""Calls to the worklist's read API (Att göra): the user's tasks, their counts, and the open
+case of each pupil at a school unit (Mina elever: with its status, those of the follow-up view,
+frontend/workflow_labels.STATUS_LABELS, and whether something in it is overdue). Same identity,
+tracing and error handling as services_client.
 
-`GET {WORKLIST_URL}/pupil-cases?unit=<unit>` with the user's identity (audience "worklist").
-The URL is read at each call; unset, the worklist is "not there" as when it does not answer:
-the page lists the pupils and says that the case status cannot be shown.
+The URL (WORKLIST_URL) is read at each call; unset, the worklist is "not there" as when it does
+not answer: Mina elever lists the pupils and says that the case status cannot be shown, the
+start page shows without its count.
 """
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from typing import Any, Iterable
 
 from fastapi import Request
 
+from eventkit import authz
 from eventkit.config import env
 from eventkit.identity import Identity
 from frontend.services_client import (
     Forbidden, IdentityNotAccepted, NotFound, ServiceClient, ServiceRefused, ServiceUnavailable, VersionConflict,
 )
+from frontend.templating import plural
 
 # What the worklist may answer instead of the cases: the status is then not known.
 NOT_KNOWN = (ServiceUnavailable, Forbidden, NotFound, ServiceRefused, IdentityNotAccepted, VersionConflict,
@@ -33,19 +36,33 @@ class WorklistClient(ServiceClient):
     def for_user(cls, request: Request, who: Identity) -> "WorklistClient":
         return cls(request.app.state.backends.http, env("WORKLIST_URL", ""), who)
 
-    async def pupil_cases(self, school_unit: str) -> list[dict[str, Any]]:
-        """The open case of each pupil at the unit the user may see: pupil_id, case_id, status, overdue."""
+    async def _call(self, *args, **kwargs) -> Any:
         if not self.base_url:
             raise ServiceUnavailable(self.service)
-        answer = await self._call("GET", "/pupil-cases", "/pupil-cases", params={"unit": school_unit})
+        return await super()._call(*args, **kwargs)
+
+    async def tasks(self) -> dict[str, Any]:
+        """{"tasks": [...], "count": n, "overdue": m, "today": "YYYY-MM-DD"}, overdue first."""
+        return await self._call("GET", "/tasks", "/tasks")
+
+    async def summary(self) -> dict[str, int]:
+        """{"count": n, "overdue": m}."""
+        return await self._call("GET", "/tasks/summary", "/tasks/summary")
+
+    async def pupil_cases(self, unit: str) -> list[dict[str, Any]]:
+        """[{"pupil_id", "case_id", "status", "overdue"}] of the unit's pupils the user may see."""
+        answer = await self._call("GET", "/pupil-cases", "/pupil-cases", params={"unit": unit})
         return list(answer.get("cases", []))
+
+
+worklist_client = WorklistClient.for_user
 
 
 async def open_cases(request: Request, who: Identity, units: Iterable[str]) -> dict[tuple[str, str], dict[str, Any]] | None:
     """(pupil_id, unit) → the pupil's open case there, for each of `units`; None when the
     worklist cannot say (not configured, not answering, refusing), so no pupil is shown as
     having no case when that is not known."""
-    client = WorklistClient.for_user(request, who)
+    client = worklist_client(request, who)
     wanted = sorted(set(units))
     try:
         answers = await asyncio.gather(*(client.pupil_cases(unit) for unit in wanted))
@@ -53,3 +70,20 @@ async def open_cases(request: Request, who: Identity, units: Iterable[str]) -> d
                 if case.get("pupil_id") and case.get("case_id")}
     except NOT_KNOWN:
         return None
+
+
+def counts_text(count: int, overdue: int) -> str:
+    """'3 uppgifter, 1 försenad'."""
+    return f"{plural(count, 'uppgift', 'uppgifter')}, {overdue} {'försenad' if overdue == 1 else 'försenade'}"
+
+
+async def start_page_counts(request: Request, who: Identity) -> str | None:
+    """The start page's line ('3 uppgifter, 1 försenad'), or None: a role without tasks, or the
+    worklist not answering (the start page shows without it)."""
+    if not authz.allows(who, "worklist.read"):
+        return None
+    try:
+        found = await worklist_client(request, who).summary()
+    except (ServiceUnavailable, IdentityNotAccepted, Forbidden, NotFound):
+        return None
+    return counts_text(int(found.get("count", 0)), int(found.get("overdue", 0)))

@@ -29,6 +29,7 @@ def stack():
     reset_database("QUALITY_DB")
     reset_database("DIRECTORY_DB")
     reset_database("NOTIFICATIONS_DB")
+    reset_database("WORKLIST_DB")
     # The test topics are shared with other checkouts' sessions of the same TEST_PREFIX; the
     # emptied read models start at their end.
     skip_to_end(prefixed("stodspar-followup"), topic("stodspar.cases.v1"))
@@ -36,6 +37,8 @@ def stack():
     skip_to_end(prefixed("stodspar-cases-directory"), topic("stodspar.directory.v1"))
     for name in ("stodspar.competence.v1", "stodspar.documentation.v1"):
         skip_to_end(prefixed("stodspar-quality"), topic(name))
+    for name in ("stodspar.cases.v1", "stodspar.followup.overdue.v1", "stodspar.deviations.v1", "stodspar.competence.v1"):
+        skip_to_end(prefixed("stodspar-worklist"), topic(name))
     running = Stack()
     try:
         running.start_all()
@@ -58,7 +61,8 @@ SOLNA_TEACHER = identity("ola.nilsson", Role.TEACHER, "0184", "0184-TAL")
 SERVICE_PORTS = {"CASES_PORT": "cases", "DEVIATIONS_PORT": "deviations", "COMPETENCE_PORT": "competence",
                  "DOCUMENTATION_PORT": "documentation", "FOLLOWUP_API_PORT": "followup", "COUNTY_API_PORT": "county",
                  "QUALITY_API_PORT": "quality", "ACCESSLOG_API_PORT": "accesslog",
-                 "DIRECTORY_PORT": "directory", "NOTIFICATIONS_PORT": "notifications"}
+                 "DIRECTORY_PORT": "directory", "NOTIFICATIONS_PORT": "notifications",
+                 "WORKLIST_API_PORT": "worklist"}
 
 
 def headers_for(who: Identity, service: str, caller: str = "frontend") -> dict[str, str]:

@@ -22,6 +22,7 @@ from frontend.errors import problem_page
 from frontend.oidc import LoginRefused, check_issuer, identity_from_claims
 from frontend.services_client import NotFound, ServiceUnavailable
 from frontend.web import log_in, log_out, render
+from frontend.worklist_client import start_page_counts
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -133,4 +134,4 @@ async def logged_out(request: Request) -> Response:
 
 @router.get("/")
 async def start(request: Request, who: CurrentUser) -> Response:
-    return render(request, "start.html", {})
+    return render(request, "start.html", {"worklist": await start_page_counts(request, who)})

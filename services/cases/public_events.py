@@ -36,10 +36,13 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
     if isinstance(event, SupportCase.Opened):
         # v2: no name (R17, ADR 0020); views ask the cases service for names. 2.1: a pupil the
         # register protects has a protected case from this first event (R14).
+        # 2.2: the pupil by the pseudonymous reference (the directory's id), for Mina elever.
+        opened = {"case_id": case_id, "school_unit": event.school_unit}
+        if getattr(event, "pupil_ref", ""):
+            opened["pupil_ref"] = event.pupil_ref
         if getattr(event, "protected_by_register", False):
-            return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit, "protected": True,
-                                              "granted_to": [event.opened_by]})
-        return PublicEvent("CaseOpened", {"case_id": case_id, "school_unit": event.school_unit})
+            opened.update(protected=True, granted_to=[event.opened_by])
+        return PublicEvent("CaseOpened", opened)
     if isinstance(event, SupportCase.ExtraAdaptationRecorded):
         return PublicEvent("ExtraAdaptationRecorded", {"case_id": case_id})
     if isinstance(event, SupportCase.ReferredToRektor):

@@ -33,6 +33,8 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
                 "occurred_on": event.occurred_on.isoformat(),
                 "principled": event.principled,
                 "answer_due": event.answer_due.isoformat(),
+                # 1.1: who handles it (R21); absent for deviations reported before it was recorded.
+                **({"responsible_manager": event.responsible_manager} if getattr(event, "responsible_manager", "") else {}),
             },
         )
     if isinstance(event, Deviation.AnswerRecorded):

@@ -86,6 +86,15 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER}), Scope.UNIT,
         "rektor's follow-up view: open cases, counts, investigators (protected pupils: granted staff only)",
         message="Uppföljningsvyn är för rektor och elevhälsan."),
+    "worklist.read": Permission(
+        STAFF, Scope.OWN,
+        "one's own tasks (Att göra) and their counts; the counts also for the notifications service "
+        "(protected pupils: granted staff only)",
+        message="Din roll har inga uppgifter i Stödspår."),
+    "worklist.pupils": Permission(
+        CASE_WORKERS, Scope.UNIT, "the open case and its status of each pupil of one's own unit (Mina elever; "
+        "protected pupils: granted staff only)",
+        message="Din roll kan inte se elevernas ärenden."),
     "deviations.read": Permission(
         STAFF, Scope.ORGANISATION,
         "the organisation's deviations: the unit's staff, the reporter and the administrator",

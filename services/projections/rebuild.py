@@ -59,9 +59,10 @@ def views() -> dict[str, Projection]:
     from projections.county import readmodel as county
     from projections.followup import readmodel as followup
     from projections.quality import readmodel as quality
+    from projections.worklist import readmodel as worklist
 
     return {view.name: view for view in (followup.PROJECTION, quality.PROJECTION, county.PROJECTION,
-                                         accesslog.PROJECTION)}
+                                         accesslog.PROJECTION, worklist.PROJECTION)}
 
 
 class RebuildRefused(Exception):
@@ -245,7 +246,7 @@ async def _switch(view: Projection, live: psycopg.AsyncConnection, conn: psycopg
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make rebuild VIEW=", description=(
         "Bygger om en läsmodell från dess Kafka-ämnen bredvid den som används, och byter när den har kommit ikapp."))
-    parser.add_argument("view", nargs="?", default="", help="followup, quality, county eller accesslog")
+    parser.add_argument("view", nargs="?", default="", help="followup, quality, county, accesslog eller worklist")
     parser.add_argument("--check-only", action="store_true", help="kontrollera bara vyns namn")
     args = parser.parse_args(argv)
     try:

@@ -16,6 +16,8 @@ README's performance section.
 7. (tests/benchmarks/directory.py): the directory's full sync of about 100,000 persons from the
    development SS 12000 register, an incremental sync of 1,000 changes, and the pupil search's
    and Mina elever's list's p95 over HTTP with them (alone: BENCH_PHASES=directory make bench).
+8. (tests/benchmarks/worklist.py): Att göra's read API, GET /tasks for a rektor and a special
+   educator, with 20,000 open cases of 100,000 pupils in the read model (alone: BENCH_PHASES=worklist).
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -52,7 +54,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import register_pupil  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import deidentification, directory, workflow  # noqa: E402
+from tests.benchmarks import deidentification, directory, workflow, worklist  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -62,7 +64,7 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist").split(",")))
 CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
@@ -226,6 +228,19 @@ def write_readme(results: dict) -> None:
                 f"| directory: Mina elever, a page of 100 of a special educator's {y['list_pupils_in_scope']:,} pupils "
                 f"({y['persons']:,} persons), over HTTP with its access log, p50 / p95 / p99 | {y['list_p50_ms']} / "
                 f"{y['list_p95_ms']} / {y['list_p99_ms']} ms ({y['listings']} pages) | p95 ≤ 100 ms |")
+    if "worklist" in results:
+        k = results["worklist"]
+        for who, name in (("rektor", "a rektor"), ("special_educator", "a special educator")):
+            t = k[who]
+            lines.append(
+                f"| Att göra, GET /tasks over HTTP for {name} ({t['tasks']:,} tasks) with {k['open_cases']:,} open cases of "
+                f"{k['pupils']:,} pupils, p50 / p95 / p99 | {t['p50_ms']} / {t['p95_ms']} / {t['p99_ms']} ms "
+                f"({k['requests']} requests) | p95 ≤ 100 ms |")
+        c = k["pupil_cases"]
+        lines.append(
+            f"| Att göra's read model, GET /pupil-cases of a unit ({c['cases']:,} open cases of "
+            f"{k['special_educator']['pupils_in_scope']:,} pupils), p50 / p95 / p99 | {c['p50_ms']} / {c['p95_ms']} / "
+            f"{c['p99_ms']} ms | p95 ≤ 100 ms |")
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -234,7 +249,8 @@ def write_readme(results: dict) -> None:
 
 # The figures of each phase, as results/latest.json keys them, named for the README's note of when.
 FIGURES = {"store": "store path", "relay": "relay", "command_to_view": "command → view", "workflow": "workflow",
-           "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory"}
+           "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory",
+           "worklist": "Att göra"}
 
 
 def stamp(results: dict, before: dict, now: str) -> None:
@@ -267,6 +283,9 @@ def main() -> None:
     if "directory" in PHASES:
         results["directory"] = directory.figures()
         print(json.dumps(results["directory"], indent=2))
+    if "worklist" in PHASES:
+        results["worklist"] = worklist.figures()
+        print(json.dumps(results["worklist"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stamp(results, before, results["measured_at"])
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"

@@ -76,6 +76,32 @@ def directory_service(directory_register):
     _directory_defaults(directory_register)
 
 
+def _worklist_defaults(stub: StubService) -> None:
+    stub.answers.clear()
+    stub.received.clear()
+    stub.answer("GET", "/tasks/summary", 200, {"count": 0, "overdue": 0})
+
+
+@pytest.fixture(scope="package", autouse=True)
+def worklist_register():
+    """The worklist read API every frontend made in these tests asks (WORKLIST_URL)."""
+    stub = StubService().start()
+    _worklist_defaults(stub)
+    try:
+        with environment(WORKLIST_URL=stub.url):
+            yield stub
+    finally:
+        stub.stop()
+
+
+@pytest.fixture
+def worklist_service(worklist_register):
+    """The worklist stub for one test: the defaults, and what the test tells it to answer."""
+    _worklist_defaults(worklist_register)
+    yield worklist_register
+    _worklist_defaults(worklist_register)
+
+
 @pytest.fixture
 def cases_service():
     stub = StubService().start()

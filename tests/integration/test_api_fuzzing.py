@@ -39,6 +39,7 @@ SERVICES = {
     "quality": ("quality_url", REKTOR, TEACHER_NOT_VIEWER),
     "directory": ("directory_url", REKTOR, BUS),
     "notifications": ("notifications_url", TEACHER_NOT_VIEWER, BUS),
+    "worklist": ("worklist_url", REKTOR, BUS),
 }
 
 

@@ -57,7 +57,9 @@ def test_an_opened_case_reaches_kafka_keyed_by_case_with_headers_and_contract(st
     message = decoded(record)
     assert message["event_id"] == headers["event_id"]
     validate_message(message)
-    assert message["data"].keys() == {"case_id", "school_unit"}
+    # The pupil by the directory's id only (2.2), never a name or personnummer (R17).
+    assert message["data"].keys() == {"case_id", "school_unit", "pupil_ref"}
+    assert uuid.UUID(message["data"]["pupil_ref"])
 
 
 def test_a_referred_case_appears_on_rektors_followup_view_of_that_unit_only(stack):

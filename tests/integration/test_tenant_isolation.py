@@ -109,6 +109,14 @@ FOLLOWUP = {
                       scoped(query=lambda s: {"school_unit": s["school_unit"]})),
 }
 
+# Att göra: the caller's own tasks and counts (nothing of another's), and Mina elever of one of
+# the caller's own units (the owner's unit asked by another: refused).
+WORKLIST = {
+    "GET /tasks": listing(),
+    "GET /tasks/summary": listing(shown=lambda s: ['"count"']),
+    "GET /pupil-cases": scoped(query=lambda s: {"unit": s["school_unit"]}),
+}
+
 DOCUMENTATION = {
     "POST /interventions": scoped(body=lambda s: {**INTERVENTION, "school_unit": s["school_unit"]}),
     "GET /interventions": (listing(), scoped(query=lambda s: {"school_unit": s["school_unit"]})),
@@ -213,6 +221,15 @@ def followup_service(stack, seed) -> ServiceTenancy:
 
     eventually(projected, timeout=60, interval=0.3)
     return ServiceTenancy("followup", stack.followup_url, FOLLOWUP, lambda: seed, REKTOR)
+
+
+def worklist_service(stack, seed) -> ServiceTenancy:
+    def projected():  # the decision not to establish a programme waits to be delivered (R9)
+        tasks = httpx.get(f"{stack.worklist_url}/tasks", headers=headers_for(REKTOR, "worklist"))
+        return seed["case_id"] in tasks.text
+
+    eventually(projected, timeout=60, interval=0.3)
+    return ServiceTenancy("worklist", stack.worklist_url, WORKLIST, lambda: seed, REKTOR)
 
 
 def documentation_service(stack, case_seed) -> ServiceTenancy:
@@ -331,6 +348,7 @@ def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[
         (cases_service(stack, case_seed), CASE_ATTACKERS),
         (deviations_service(stack), DEVIATION_ATTACKERS),
         (followup_service(stack, case_seed), [OTHER_REKTOR, SOLNA_REKTOR]),
+        (worklist_service(stack, case_seed), [OTHER_REKTOR, OTHER_UNIT_NURSE, SOLNA_REKTOR, SOLNA_ADMIN]),
         (county_service(stack), COUNTY_ATTACKERS),
         (documentation_service(stack, case_seed), [OTHER_REKTOR, KAT_EDUCATOR, SOLNA_REKTOR]),
         (accesslog_service(stack, case_seed), [SOLNA_ADMIN, REKTOR, dev.REGION_ADMIN]),

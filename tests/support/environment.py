@@ -32,6 +32,8 @@ PORT_OFFSETS = {
     "NOTIFICATIONS_PORT": 8,
     "DEV_MAIL_HTTP_PORT": 9,
     "DEV_SMTP_PORT": 25,
+    "WORKLIST_API_PORT": 15,
+    "WORKLIST_FAUST_WEB_PORT": 70,
 }
 
 
@@ -72,3 +74,4 @@ def load() -> None:
     os.environ["DEV_MAIL_URL"] = f"http://127.0.0.1:{os.environ['DEV_MAIL_HTTP_PORT']}"
     os.environ["PUBLIC_URL"] = f"http://127.0.0.1:{os.environ['FRONTEND_PORT']}"
     os.environ["NOTIFICATIONS_SCHEDULED"] = "false"
+    os.environ["WORKLIST_URL"] = f"http://127.0.0.1:{os.environ['WORKLIST_API_PORT']}"

@@ -49,6 +49,9 @@ def _commands() -> dict[str, list[str]]:
         "quality": [str(BIN / "faust"), "-A", "projections.quality.app", "--datadir", str(ROOT / ".state" / "faust-test"),
                     "worker", "-l", "warn", "--web-port", env["QUALITY_FAUST_WEB_PORT"]],
         "quality_api": uvicorn + ["projections.quality.api:app", "--port", env["QUALITY_API_PORT"]],
+        "worklist": [str(BIN / "faust"), "-A", "projections.worklist.app", "--datadir", str(ROOT / ".state" / "faust-test"),
+                     "worker", "-l", "warn", "--web-port", env["WORKLIST_FAUST_WEB_PORT"]],
+        "worklist_api": uvicorn + ["projections.worklist.api:app", "--port", env["WORKLIST_API_PORT"]],
         "ss12000dev": [sys.executable, "-m", "ss12000dev"],
         "directory": uvicorn + ["directory.entrypoints.api:app", "--port", env["DIRECTORY_PORT"]],
         "directory_relay": [sys.executable, "-m", "directory.entrypoints.relay"],
@@ -72,6 +75,8 @@ LISTENS_ON = {
     "competence": "COMPETENCE_PORT",
     "quality_api": "QUALITY_API_PORT",
     "quality": "QUALITY_FAUST_WEB_PORT",
+    "worklist_api": "WORKLIST_API_PORT",
+    "worklist": "WORKLIST_FAUST_WEB_PORT",
     "ss12000dev": "DEV_SS12000_PORT",
     "directory": "DIRECTORY_PORT",
     "notifications": "NOTIFICATIONS_PORT",
@@ -96,6 +101,10 @@ class Stack:
     @property
     def followup_url(self) -> str:
         return os.environ["FOLLOWUP_URL"]
+
+    @property
+    def worklist_url(self) -> str:
+        return os.environ["WORKLIST_URL"]
 
     @property
     def deviations_url(self) -> str:

@@ -127,6 +127,11 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
     "projections.followup.api": {
         ("GET", "/followup"): ("followup.read",),
     },
+    "projections.worklist.api": {
+        ("GET", "/tasks"): ("worklist.read",),  # and the calling service must be the frontend
+        ("GET", "/tasks/summary"): ("worklist.read",),  # the frontend, or notifications for a user
+        ("GET", "/pupil-cases"): ("worklist.pupils",),  # and the calling service must be the frontend
+    },
     "projections.quality.api": {
         ("GET", "/quality"): ("quality.read", "quality.units"),
     },

@@ -118,7 +118,9 @@ def test_r17_every_field_of_every_case_event_is_marked_personal_or_is_structure(
 def test_r17_the_cases_topic_carries_no_name_or_personnummer():
     [opened] = a_case(str(uuid.uuid4())).collect_events()[:1]
     public = translate(opened, EventMeta(municipality="0126"))
-    assert public.data.keys() == {"case_id", "school_unit"}
+    # The pupil only by the pseudonymous reference (the directory's id), never a name or number.
+    assert public.data.keys() <= {"case_id", "school_unit", "pupil_ref"}
+    assert public.data.get("pupil_ref", opened.pupil_ref) == opened.pupil_ref
 
 
 def test_r17_records_are_disposed_only_when_every_case_has_ended_and_its_retention_has_run_out():

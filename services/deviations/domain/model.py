@@ -135,13 +135,14 @@ class Deviation(Aggregate):
             arose_in=arose_in.as_dict(),
             reported_on=today,
             answer_due=today + timedelta(days=configuration.answer_days),
+            responsible_manager=configuration.manager,
         )
 
     @event("Reported")
     def __init__(
         self, organisation: str, unit: str, reported_by: str, reporter_side: str, municipality: str,
         organisations: list[dict], category: str, occurred_on: date, description: str, tried_locally: str,
-        principled: bool, arose_in: dict, reported_on: date, answer_due: date,
+        principled: bool, arose_in: dict, reported_on: date, answer_due: date, responsible_manager: str = "",
     ) -> None:
         self.organisation = organisation  # who owns the report (kommunkod, or länskod for a region)
         self.unit = unit
@@ -157,6 +158,7 @@ class Deviation(Aggregate):
         self.arose_in = arose_in
         self.reported_on = reported_on
         self.answer_due = answer_due
+        self.responsible_manager = responsible_manager  # R21: the manager when it was reported (a staff id)
         self.actions: list[dict] = []
         self.answer: dict | None = None
         self.outcome: str | None = None
