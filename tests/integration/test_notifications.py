@@ -12,7 +12,7 @@ import json
 import os
 import re
 import threading
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -150,3 +150,26 @@ def test_a_mode_outside_the_choices_is_refused_and_nothing_changes(stack):
     assert refused.json()["fields"] == {"mode": "Välj ett av alternativen."}
     assert httpx.get(f"{stack.notifications_url}/preferences/me", headers=headers_for(TEACHER, "notifications"),
                      timeout=10).json() == {"mode": "daily"}
+
+
+def test_a_referral_reaches_rektors_morning_mail_through_the_real_task_list_as_a_count_only(stack):
+    """The whole way: a teacher's referral (cases → Kafka → the worklist projection) is rektor's
+    task; the morning round asks the running worklist for rektor's counts and mails them."""
+    from tests.integration.test_worklist import _open_and_refer, _tasks
+    from tests.support.infrastructure import eventually
+
+    httpx.delete(f"{stack.devmail_url}/messages", params={"to": ROLF}, timeout=10)
+    assert choose(stack, REKTOR, "daily").status_code == 200
+    case_id, _ = _open_and_refer(stack)
+    eventually(lambda: [t for t in _tasks(stack, REKTOR) if t["case_id"] == case_id])
+    waiting = httpx.get(f"{stack.worklist_url}/tasks/summary", headers=headers_for(REKTOR, "worklist"), timeout=10).json()
+
+    mailer = SmtpMailer("127.0.0.1", int(os.environ["DEV_SMTP_PORT"]), os.environ["SMTP_FROM"])
+    # Tomorrow morning: today's round may have mailed rektor already in this session.
+    tomorrow = datetime.now(LOCAL).replace(hour=7, minute=30) + timedelta(days=1)
+    Sender(NotificationsApplication(), Directory(stack.directory_url), Worklist(stack.worklist_url), mailer,
+           os.environ["PUBLIC_URL"], daily_at=time(7, 0), now=lambda: tomorrow).tick()
+
+    [mail] = inbox(stack, ROLF)
+    assert f"I Stödspår väntar {waiting['count']} uppgifter på dig" in mail["text"]
+    assert case_id not in mail["text"] and "0180-ENG" not in mail["text"]
