@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi.testclient import TestClient
 
-from eventkit.config import Postgres, kafka_bootstrap
+from eventkit.config import Postgres, kafka_bootstrap, topic
 from eventkit.identity import Role
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.support.environment import ROOT
@@ -27,7 +27,7 @@ EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "018
 HUDDINGE_TEACHER = identity("lena.dahl", Role.TEACHER, "0126", "0126-SKO")
 HUDDINGE_REKTOR = identity("per.wiklund", Role.REKTOR, "0126", "0126-SKO")
 HUDDINGE_ADMIN = identity("huddinge.admin", Role.MUNICIPALITY_ADMIN, "0126", "0126-SKO")
-DATABASES = ("CASES_DB", "FOLLOWUP_DB", "DEVIATIONS_DB", "COUNTY_DB", "ACCESSLOG_DB")
+DATABASES = ("CASES_DB", "FOLLOWUP_DB", "DEVIATIONS_DB", "COUNTY_DB", "ACCESSLOG_DB", "WORKLIST_DB", "NOTIFICATIONS_DB")
 
 
 def post(stack, who, path, body=None, expect=201):
@@ -170,7 +170,7 @@ def _scan_databases(forms: list[bytes]) -> list[str]:
 
 
 async def _scan_topics(forms: list[bytes]) -> tuple[list[str], dict[str, int]]:
-    topics = [t["name"] for t in json.loads((ROOT / "contracts" / "topics.json").read_text())["topics"]]
+    topics = [topic(t["name"]) for t in json.loads((ROOT / "contracts" / "topics.json").read_text())["topics"]]
     consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap(), enable_auto_commit=False)
     await consumer.start()
     found, per_key = [], {}

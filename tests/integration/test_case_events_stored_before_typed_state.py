@@ -64,7 +64,8 @@ def test_an_old_case_takes_a_new_command_and_reaches_rektors_view(stack, old_cas
     # A delivery holds no personal data: the fixture's cases predate pupil keys (pupil_ref ""),
     # and a command storing personal data about a pupil without a key is refused (R17), as before.
     case_id = old_cases["case_a"]
-    delivered = date.today()  # a delivery is plausible from the decision's day to a year ahead
+    # A delivery is plausible from the decision's day (the fixture's: 17 December 2026) to a year ahead.
+    delivered = max(date.today(), date(2026, 12, 18))
     post(stack, REKTOR, f"/cases/{case_id}/decisions/2/delivery", {"delivered_on": delivered.isoformat(), "expected_version": 23})
     shown = case(stack, case_id)
     assert shown["version"] == 24

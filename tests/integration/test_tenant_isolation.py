@@ -342,6 +342,26 @@ def directory_service(stack) -> ServiceTenancy:
                           stored=lambda: query("DIRECTORY_DB", "SELECT count(*) FROM directory_events")[0][0])
 
 
+# Notifications: one's own choice only. The owner chooses "at once"; the others' answers show
+# their own choice (they choose "daily" here), never the owner's.
+NOTIFICATIONS = {
+    "GET /preferences/me": listing(shown=lambda s: ['"at_once"']),
+    "PUT /preferences/me": own(body=lambda s: {"mode": "daily"}),
+}
+
+
+def notifications_service(stack) -> ServiceTenancy:
+    def owners_choice():
+        return httpx.get(f"{stack.notifications_url}/preferences/me", headers=headers_for(REKTOR, "notifications")).json()
+
+    chosen = httpx.put(f"{stack.notifications_url}/preferences/me", json={"mode": "at_once"},
+                       headers=headers_for(REKTOR, "notifications"))
+    assert chosen.status_code == 200, chosen.text
+    seed = {"markers": ['"at_once"']}
+    return ServiceTenancy("notifications", stack.notifications_url, NOTIFICATIONS, lambda: seed, REKTOR,
+                          stored=owners_choice)
+
+
 @pytest.fixture(scope="module")
 def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[Identity]]]:
     return [
@@ -355,6 +375,7 @@ def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[
         (competence_service(stack, mission_seed), COMPETENCE_ATTACKERS),
         (quality_service(stack, mission_seed), COMPETENCE_ATTACKERS),
         (directory_service(stack), DIRECTORY_ATTACKERS),
+        (notifications_service(stack), [OTHER_REKTOR, SOLNA_REKTOR, SOLNA_ADMIN]),
     ]
 
 
@@ -363,6 +384,7 @@ NOT_IN_THE_MATRIX = {
     "frontend": "the browser's HTML pages; every page calls the APIs above with the user's identity",
     "devidp": "the development identity provider; not part of a deployment (ADR 0017)",
     "ss12000dev": "the development SS 12000 register; not part of a deployment (ADR 0026)",
+    "devmail": "the development mail server's inbox; not part of a deployment (ADR 0027)",
 }
 
 
