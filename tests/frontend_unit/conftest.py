@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -56,16 +57,21 @@ def identity_provider():
         yield provider
 
 
-@pytest.fixture(scope="package", autouse=True)
-def directory_register():
-    """The directory service every frontend made in these tests asks (DIRECTORY_URL)."""
+def _standing(variable: str, defaults) -> Iterator[StubService]:
+    """A stub every frontend made in these tests asks (at `variable`), answering `defaults`."""
     stub = StubService().start()
-    _directory_defaults(stub)
+    defaults(stub)
     try:
-        with environment(DIRECTORY_URL=stub.url):
+        with environment(**{variable: stub.url}):
             yield stub
     finally:
         stub.stop()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def directory_register():
+    """The directory service every frontend made in these tests asks (DIRECTORY_URL)."""
+    yield from _standing("DIRECTORY_URL", _directory_defaults)
 
 
 @pytest.fixture
@@ -85,13 +91,7 @@ def _worklist_defaults(stub: StubService) -> None:
 @pytest.fixture(scope="package", autouse=True)
 def worklist_register():
     """The worklist read API every frontend made in these tests asks (WORKLIST_URL)."""
-    stub = StubService().start()
-    _worklist_defaults(stub)
-    try:
-        with environment(WORKLIST_URL=stub.url):
-            yield stub
-    finally:
-        stub.stop()
+    yield from _standing("WORKLIST_URL", _worklist_defaults)
 
 
 @pytest.fixture

@@ -44,14 +44,12 @@ def services():
 
 
 @pytest.fixture
-def client(services, directory_service, monkeypatch):
+def client(services, directory_service, worklist_service, monkeypatch):
     monkeypatch.setenv("ACCESSLOG_URL", services.url)
     directory_service.answer("GET", "/pupils", 200, {"pupils": [], "total": 0})
     services.answer("GET", "/preferences/me", 200, {"mode": "daily"})
-    services.answer("GET", "/tasks", 200, {"tasks": [], "count": 0, "overdue": 0, "today": "2026-11-26"})
-    services.answer("GET", "/tasks/summary", 200, {"count": 0, "overdue": 0})
-    services.answer("GET", "/pupil-cases", 200, {"cases": []})
-    monkeypatch.setenv("WORKLIST_URL", services.url)
+    worklist_service.answer("GET", "/tasks", 200, {"tasks": [], "count": 0, "overdue": 0, "today": "2026-11-26"})
+    worklist_service.answer("GET", "/pupil-cases", 200, {"cases": []})
     app = create_app(cases_url=services.url, followup_url=services.url, deviations_url=services.url,
                      county_url=services.url, documentation_url=services.url, competence_url=services.url,
                      quality_url=services.url, notifications_url=services.url)
