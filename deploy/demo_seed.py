@@ -26,7 +26,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime, time as clock_time, timedelta
 from typing import Any, Callable, Iterator
-from zoneinfo import ZoneInfo
+from eventkit.dates import LOCAL_TIME as LOCAL
 
 import eventsourcing.domain
 import httpx
@@ -47,7 +47,6 @@ from eventkit.store import request_key
 from ss12000dev import seed as ss12000dev_seed
 
 log = logging.getLogger("demo_seed")
-LOCAL = ZoneInfo("Europe/Stockholm")
 WEEKS = 10  # how far back the term's story starts
 MUNICIPALITY = "0180"
 ENG, KAT = "0180-ENG", "0180-KAT"

@@ -3,7 +3,6 @@ municipality, organisation, category and period as SVG charts and tables; drill-
 de-identified reports; CSV export; the printable yearly compilation."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,6 +13,7 @@ from frontend.deps import signed_in_as
 from frontend.deviation_labels import CATEGORIES, ORGANISATIONS, PERIOD_KINDS
 from frontend.deviations_client import county_client
 from frontend.web import render
+from eventkit.dates import local_today
 
 router = APIRouter()
 Secretariat = signed_in_as("county.read", "Länsbilden är till för BUS-sekretariatet.")
@@ -84,7 +84,7 @@ async def county_deviation(request: Request, deviation_id: str, who: Secretariat
 
 @router.get("/lan/arssammanstallning")
 async def yearly(request: Request, who: Secretariat, ar: str = "") -> Response:
-    year = int(ar) if ar.isdigit() and 2000 <= int(ar) <= 2100 else date.today().year
+    year = int(ar) if ar.isdigit() and 2000 <= int(ar) <= 2100 else local_today().year
     compiled = await county_client(request, who).yearly(year)
     compiled["period_kind"] = "quarter"
     compiled["by_period"] = compiled["by_quarter"]

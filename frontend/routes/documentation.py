@@ -4,15 +4,14 @@ pupil's case page. Rektor reads; the special educator writes; the service decide
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eventkit import authz
+from eventkit.dates import local_today
 from eventkit.identity import Identity
 from frontend import charts
 from frontend.actions import Attempt, go
@@ -24,7 +23,6 @@ from frontend.services_client import Forbidden, NotFound, ServiceRefused, Servic
 from frontend.web import cases_client, first_unit, flash, own_unit, render
 
 router = APIRouter()
-LOCAL = ZoneInfo("Europe/Stockholm")
 CONTENT = ("kind", "performed_on", "minutes", "hinders_note", "supports_note", "description", "group")
 
 
@@ -101,7 +99,7 @@ async def new_intervention(request: Request, who: CurrentUser, arende: str = "",
         raise Forbidden("Det är specialpedagogen eller specialläraren som dokumenterar insatserna.")
     case = await _case_for_form(request, who, arende)
     values = {"school_unit": case["school_unit"] if case else first_unit(who),
-              "performed_on": datetime.now(LOCAL).date().isoformat(), "level": "individual" if case else "group",
+              "performed_on": local_today().isoformat(), "level": "individual" if case else "group",
               "case_id": case["case_id"] if case else "", "kind": "pedagogical_assessment" if bifoga else "",
               "attach_to_investigation": "ja" if bifoga and case else ""}
     return _new_page(request, who, FormState(values=values), case)

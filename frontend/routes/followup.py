@@ -10,12 +10,12 @@ import hashlib
 import json
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eventkit import authz
+from eventkit.dates import LOCAL_TIME
 from frontend.deps import CurrentUser
 from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
@@ -26,7 +26,6 @@ from frontend.workflow_labels import STATUS_LABELS
 STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
 
 router = APIRouter()
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 DOWN = "nere"  # the fingerprint of "the follow-up service did not answer"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from eventkit.dates import LOCAL_TIME as LOCAL
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -17,7 +17,6 @@ from frontend.services_client import NotFound, ServiceRefused, ServiceUnavailabl
 from frontend.web import render
 
 router = APIRouter()
-LOCAL = ZoneInfo("Europe/Stockholm")
 ACTIONS = {"read": "Läste", "list": "Såg i lista", "change": "Ändrade", "export": "Exporterade", "print": "Skrev ut",
            "search": "Sökte", "disposal": "Gallrade"}
 

@@ -14,6 +14,7 @@ from opentelemetry import propagate
 from cases.domain.values import RegisterPupil
 from eventkit.config import env
 from eventkit.identity import HEADER, Identity, Role, sign
+from eventkit.dates import local_today
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
@@ -77,7 +78,7 @@ class DirectoryOverHttp:
             return None
         if response.status_code != 200:
             raise DirectoryUnavailable()
-        return pupil_from(response.json(), today or date.today())
+        return pupil_from(response.json(), today or local_today())
 
     def rektors(self, municipality: str, school_unit: str) -> tuple[str, ...]:
         response = self._get(service_identity(municipality), "/staff", {"school_unit": school_unit})

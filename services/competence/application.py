@@ -7,10 +7,9 @@ a mission's existence is not disclosed. The rules themselves live in the domain.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable, Iterable
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -21,8 +20,8 @@ from competence.views import goal_chain, history_entry, mission_details, mission
 from eventkit import authz
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.store import ServiceApplication
+from eventkit.dates import local_today
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 class MissionNotFound(Exception):
@@ -39,7 +38,7 @@ class CompetenceApplication(ServiceApplication):
     database_variable = "COMPETENCE_DB"
 
     def __init__(self, env: dict[str, str] | None = None,
-                 today: Callable[[], date] = lambda: datetime.now(LOCAL).date()) -> None:
+                 today: Callable[[], date] = local_today) -> None:
         super().__init__(env)
         self.today = today
 

@@ -7,10 +7,9 @@ unit); its staff see it, no one else does (not found, so existence is not disclo
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable, Iterable
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.utils import get_topic
@@ -25,8 +24,8 @@ from deviations.views import deviation_details, deviation_row
 from eventkit import authz
 from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication, acting_as
+from eventkit.dates import local_today
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 class DeviationNotFound(Exception):
@@ -63,7 +62,7 @@ class DeviationsApplication(ServiceApplication):
     def __init__(
         self,
         env: dict[str, str] | None = None,
-        today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
+        today: Callable[[], date] = local_today,
         register_matches: RegisterMatches = lambda who, municipality, texts: [[] for _ in texts],
         lexicon: Callable[[], Lexicon] = shared_lexicon,
         known_organisations: Callable[[str], KnownOrganisations] = lambda municipality: EVERYWHERE,

@@ -49,6 +49,7 @@ from eventkit.config import env
 from directory.domain.model import duty_role, staff_identity
 from ss12000.models import Person
 from ss12000dev import seed
+from eventkit.dates import local_today
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_ORGANISATION = HERE.parents[1] / "deploy" / "dev-organisation.json"
@@ -83,7 +84,7 @@ class Grant:
 def register_staff(organisation: dict, pupils_per_unit: int, on: dt.date | None = None) -> tuple[dict, ...]:
     """The development register's staff who have a Stödspår role by their current duties (the
     directory's own rule, directory.domain.model.staff_identity), in the seed file's user format."""
-    return _register_staff(json.dumps(organisation, sort_keys=True), pupils_per_unit, on or dt.date.today())
+    return _register_staff(json.dumps(organisation, sort_keys=True), pupils_per_unit, on or local_today())
 
 
 @lru_cache(maxsize=4)

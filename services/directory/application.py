@@ -8,10 +8,9 @@ stores a page of people in the event store, the key store and the person table.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
 from directory.domain.model import (
     GUARDIAN, LOCAL, PUPIL, LocalRegistrationReason, Person, birth_date_of, pupil_name,
@@ -25,8 +24,8 @@ from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.keystore import KeyStore
 from eventkit.store import ServiceApplication
+from eventkit.dates import local_today
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
 
 
 class PersonNotFound(Exception):
@@ -38,7 +37,7 @@ class DirectoryApplication(ServiceApplication):
     database_variable = "DIRECTORY_DB"
 
     def __init__(self, env: dict[str, str] | None = None,
-                 today: Callable[[], date] = lambda: datetime.now(LOCAL_TIME).date()) -> None:
+                 today: Callable[[], date] = local_today) -> None:
         super().__init__(env)
         self.today = today
         self.keys = KeyStore(self.database_variable)

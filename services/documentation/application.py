@@ -8,10 +8,9 @@ the pupil's case (R14). "Not yours" gets the same answer as "not there".
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Callable
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -23,8 +22,8 @@ from documentation.domain.values import CaseReference, Level
 from eventkit import authz
 from eventkit.identity import Identity, NotPermitted
 from eventkit.store import ServiceApplication
+from eventkit.dates import local_today
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 CASE_NOT_FOUND = "Elevärendet finns inte, eller så har du inte behörighet till det."
 
 
@@ -42,7 +41,7 @@ class DocumentationApplication(ServiceApplication):
 
     def __init__(
         self, env: dict[str, str] | None = None, *, cases: CaseDirectory,
-        today: Callable[[], date] = lambda: datetime.now(LOCAL).date(),
+        today: Callable[[], date] = local_today,
     ) -> None:
         super().__init__(env)
         self.cases = cases

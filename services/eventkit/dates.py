@@ -7,6 +7,8 @@ a date stay in each domain, named as sentences, with their own words (docs/rules
 - A date planned or recorded ahead lies at most `YEARS_AHEAD` year after today
   (`latest_ahead`): a delivery, an offer of participation, a follow-up, an evaluation, a
   delegation's first day, a planned activity.
+- `local_today()`: the calendar day it is now in Sweden; every "today" of the services and the
+  tests is this one, never the machine's own day.
 - `swedish(day)`: "3 mars 2026", for the messages that name a bound.
 """
 from __future__ import annotations
@@ -22,6 +24,12 @@ MONTHS = (
     "januari", "februari", "mars", "april", "maj", "juni",
     "juli", "augusti", "september", "oktober", "november", "december",
 )
+
+
+def local_today() -> date:
+    """Today's date in Sweden, whatever the machine's time zone: between 22:00 and midnight UTC
+    (23:00 in summer) the municipality is already on the next day."""
+    return datetime.now(LOCAL_TIME).date()
 
 
 def local_day(moment: datetime) -> date:

@@ -22,16 +22,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Callable, Iterable
-from zoneinfo import ZoneInfo
 
 from notifications.application import NotificationsApplication
 from notifications.clients import Directory, StaffMember, Unavailable, Worklist
 from notifications.domain.mail import compose
 from notifications.domain.values import Mode
 from notifications.mailer import MailServerAway
+from eventkit.dates import LOCAL_TIME as LOCAL
 
 log = logging.getLogger("notifications")
-LOCAL = ZoneInfo("Europe/Stockholm")
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "municipality-settings.json"
 
 

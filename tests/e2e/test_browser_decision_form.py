@@ -3,7 +3,6 @@ special teaching group; the decision form refuses, citing the law, and nothing i
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import httpx
 import pytest
@@ -12,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import REKTOR, headers_for
 from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 from tests.integration.test_support_case_workflow import EDUCATOR, investigate, post, referred_case
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +20,7 @@ def test_r6_the_decision_form_refuses_a_delegated_special_teaching_group_decisio
     page = browser_page
     case_id = referred_case(stack)
     investigate(stack, case_id)
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["establish_programme"],
                                                   "valid_from": today, "valid_to": today})
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -31,6 +31,7 @@ from tests.integration.test_support_case_workflow import EDUCATOR, investigate, 
 from tests.support.competence import agreed_mission, days
 from tests.support.deviations import configure_units
 from tests.support.pupils import directory_pupil
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.e2e
 WAYS = ["dblclick", "clicks", "posts"]
@@ -186,8 +187,8 @@ def test_a_delegation_registered_once(stack, people, way):
     form = page.locator("#delegation-form")
     form.get_by_label("Vem får besluta?").select_option("sara.berg")
     form.get_by_label("Upprätta åtgärdsprogram", exact=True).check()
-    form.get_by_label("Gäller från och med").fill(date.today().isoformat())
-    form.get_by_label("Gäller till och med").fill((date.today() + timedelta(days=30)).isoformat())
+    form.get_by_label("Gäller från och med").fill(local_today().isoformat())
+    form.get_by_label("Gäller till och med").fill((local_today() + timedelta(days=30)).isoformat())
     answers = submit_twice(page, form, form.get_by_role("button", name="Registrera delegationen"), way)
     if answers:
         both_ended_at_the_same_place(answers, "/delegationer")
@@ -242,7 +243,7 @@ def test_a_deviation_reported_once(stack, people, way):
     form.get_by_label("Barn- och ungdomspsykiatri (BUP)").select_option("region")
     form.get_by_label("Var uppstod avvikelsen?").select_option("child_psychiatry")
     form.get_by_label("Kategori").select_option("party_absent_from_meetings")
-    form.get_by_label("Datum för avvikelsen").fill((date.today() - timedelta(days=3)).isoformat())
+    form.get_by_label("Datum för avvikelsen").fill((local_today() - timedelta(days=3)).isoformat())
     form.get_by_label("Beskriv avvikelsen").fill(f"BUP kom inte till SIP-mötet. Ärende {marker}.")
     form.get_by_label("Vad har prövats lokalt?").fill("Rektor har ringt BUP:s enhetschef.")
     answers = submit_twice(page, form, form.get_by_role("button", name="Rapportera avvikelsen"), way)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import assert_no_axe_violations, log_in_as
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.e2e
 
@@ -39,11 +40,11 @@ def test_r12_rektor_and_the_special_educator_both_confirm_a_goal_and_it_is_in_fo
     expect(page.locator("#uppdraget-status")).to_contain_text("Gäller inte än")
 
     page.get_by_label("Nytt mål").fill(goal_text)
-    page.get_by_label("Uppföljning 1").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_label("Uppföljning 1").fill((local_today() - timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Spara målet").click()  # a date in the past: refused (R13)
     expect(page.locator("#nytt-mal-dates-error")).to_contain_text("uppföljningsdatum")
     expect(page.get_by_label("Nytt mål")).to_have_value(goal_text)
-    page.get_by_label("Uppföljning 1").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("Uppföljning 1").fill((local_today() + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Spara målet").click()
     goal = page.locator("article[data-goal]", has_text=marker)
     goal.get_by_role("button", name="Bekräfta målet").click()

@@ -5,7 +5,7 @@ both ways, and the quality view as a tab of the follow-up page."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,8 +16,9 @@ from competence.views import goal_chain, mission_details
 from frontend.app import create_app
 from tests.frontend_unit.helpers import log_in
 from tests.frontend_unit.stub_service import StubService
+from eventkit.dates import local_today
 
-TODAY = date.today()
+TODAY = local_today()
 R13 = "Ange minst ett och högst tolv uppföljningsdatum, i ordning och inte före i dag."
 
 

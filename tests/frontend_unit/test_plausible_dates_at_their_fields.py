@@ -26,6 +26,7 @@ from tests.frontend_unit.test_workflow_forms import DECISION, _case
 from tests.unit import test_deviation_rules as deviations
 from tests.unit import test_documentation_rules as documentation
 from tests.unit.workflow import DAY, PROGRAMME, decided, with_participation
+from eventkit.dates import local_today
 
 FAR_FUTURE, FAR_PAST = date(2999, 1, 1), date(1900, 1, 1)
 
@@ -138,11 +139,11 @@ def test_an_intervention_in_2999_is_refused_next_to_its_date(client, stubs):
 def test_r12_an_activity_planned_for_2999_is_refused_next_to_its_planned_day(client, stubs):
     m, _, _ = a_mission()
     need = next(iter(m.needs))
-    stubs["competence"].answer("GET", f"/missions/{m.id}", 200, mission_details(m, Party.SPECIAL_EDUCATOR, date.today()))
+    stubs["competence"].answer("GET", f"/missions/{m.id}", 200, mission_details(m, Party.SPECIAL_EDUCATOR, local_today()))
     stubs["competence"].answer("GET", "/profiles/sara.berg", 404, {"error": "not_found", "message": "Ingen profil."})
     stubs["competence"].answer("POST", f"/missions/{m.id}/activities", 422, refusal(lambda: m.plan_activity(
         Party.SPECIAL_EDUCATOR, "sara.berg", need_id=need, title="Kurs", planned_hours=8, planned_by=FAR_FUTURE,
-        on=date.today())))
+        on=local_today())))
     log_in(client, "sara.berg")
     response = client.post(f"/kompetens/uppdrag/{m.id}/aktivitet", data={
         "need_id": need, "title": "Kurs", "planned_hours": "8", "planned_by": "2999-01-01"})

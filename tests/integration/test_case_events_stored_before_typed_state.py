@@ -15,6 +15,7 @@ from cases.application import CasesApplication
 from tests.conftest import OTHER_REKTOR, REKTOR
 from tests.integration.test_support_case_workflow import case, post, view_shows
 from tests.support.stored_cases import store_old_events
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +66,7 @@ def test_an_old_case_takes_a_new_command_and_reaches_rektors_view(stack, old_cas
     # and a command storing personal data about a pupil without a key is refused (R17), as before.
     case_id = old_cases["case_a"]
     # A delivery is plausible from the decision's day (the fixture's: 17 December 2026) to a year ahead.
-    delivered = max(date.today(), date(2026, 12, 18))
+    delivered = max(local_today(), date(2026, 12, 18))
     post(stack, REKTOR, f"/cases/{case_id}/decisions/2/delivery", {"delivered_on": delivered.isoformat(), "expected_version": 23})
     shown = case(stack, case_id)
     assert shown["version"] == 24

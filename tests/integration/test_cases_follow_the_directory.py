@@ -10,7 +10,7 @@ import asyncio
 import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -21,6 +21,7 @@ from tests.conftest import REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import followup_rows
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 DIRECTORY_TOPIC = topic("stodspar.directory.v1")
@@ -97,7 +98,7 @@ def publish(person_id: str, **data) -> None:
     from eventkit.contracts import validate_message
 
     body = {"person_id": person_id, "municipality": "0180", "source": "local", "kinds": ["pupil"], "protected": False,
-            "removed_from_register": False, "guardian_ids": [], "duties": [], "changed_on": date.today().isoformat(),
+            "removed_from_register": False, "guardian_ids": [], "duties": [], "changed_on": local_today().isoformat(),
             "placements": [{"school_unit": "0180-ENG", "class_name": "7A", "start_date": "2024-08-15", "end_date": None}],
             **data}
     message = {"event_id": str(uuid.uuid4()), "event_type": "DirectoryPersonChanged", "schema_version": "1.0",

@@ -19,6 +19,7 @@ from tests.support.competence import (
     EDUCATOR, OTHER_REKTOR, REKTOR, SOLNA_EDUCATOR, SOLNA_REKTOR, TEACHER, agreed_goal, agreed_mission, call, days,
 )
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after, query
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 DOCUMENTATION_TOPIC = topic("stodspar.documentation.v1")
@@ -66,7 +67,7 @@ def test_r12_r13_the_whole_cycle_reaches_rektors_quality_view_through_kafka(stac
 
     # The same read model on a day after the first scheduled follow-up: it is overdue (R13).
     with psycopg.connect(Postgres.for_database("QUALITY_DB").conninfo) as conn:
-        later = queries.educators(conn, "0180", date.today() + timedelta(days=10), units=["0180-ENG"])
+        later = queries.educators(conn, "0180", local_today() + timedelta(days=10), units=["0180-ENG"])
     [late] = [g for p in later for m in p["missions"] if m["mission_id"] == mission_id for g in m["goals"]]
     assert late["follow_up_overdue"] and late["days_overdue"] == 3
 
@@ -151,7 +152,7 @@ def _produce(messages: list[dict], topic: str = DOCUMENTATION_TOPIC, key: bytes 
 
 
 def test_interventions_of_this_term_by_level_and_kind_per_unit_once_each(stack):
-    today = date.today()
+    today = local_today()
     before = view(stack).json()["interventions"]["units"][0]
     assert before["school_unit"] == "0180-ENG"
     this_term = [
@@ -281,7 +282,7 @@ def test_interventions_documented_in_the_documentation_service_reach_the_quality
 
     def record(level: str, kind: str, minutes: int) -> str:
         response = httpx.post(f"{docs}/interventions", headers=headers_for(EDUCATOR, docs), json={
-            "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": date.today().isoformat(),
+            "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": local_today().isoformat(),
             "minutes": minutes, "hinders": ["schedule"], "supports": ["competence"], "group": "Arbetslag 7",
             "description": "Handledning av arbetslag 7."})
         assert response.status_code == 201, response.text

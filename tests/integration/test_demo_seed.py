@@ -20,6 +20,7 @@ from eventkit.identity import Role
 from tests.conftest import REKTOR, headers_for, identity
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 KAT_REKTOR = identity("karin.holm", Role.REKTOR, "0180", "0180-KAT")
@@ -89,7 +90,7 @@ def test_the_demo_shows_a_term_with_cases_in_every_state_and_overdue_deadlines_a
     assert not any(row["overdue"] for story, row in seeded.items() if story in ("c01", "c02", "c03", "c06", "c08"))
     # Dated weeks back: the referral, and the opening as its event says.
     assert seeded["c04"]["days_waiting"] >= 10
-    assert date.fromisoformat(seeded["c10"]["opened_at"][:10]) <= date.today() - timedelta(weeks=8)
+    assert date.fromisoformat(seeded["c10"]["opened_at"][:10]) <= local_today() - timedelta(weeks=8)
     # The closed case is on no one's list, and the cases service says it is closed.
     assert ids["c11"] not in eng
     closed = httpx.get(f"{stack.cases_url}/cases/{ids['c11']}", headers=headers_for(REKTOR, "cases"))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -34,6 +33,7 @@ from tests.support import deviations as dev
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import personal_number
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 HUDDINGE_EDUCATOR = identity("karin.holm", Role.SPECIAL_EDUCATOR, "0126", "0126-SKO")
@@ -101,7 +101,7 @@ def test_r17_after_disposal_nothing_of_the_pupil_and_no_usable_key_is_left_on_di
 
     # Pupil-level documentation about the pupil (under the documentation's key of the pupil) ...
     body = {"school_unit": "0126-SKO", "level": "individual", "case_id": case_id, "kind": "teaching",
-            "performed_on": date.today().isoformat(), "minutes": 45, "hinders": ["structure"], "supports": ["materials"],
+            "performed_on": local_today().isoformat(), "minutes": 45, "hinders": ["structure"], "supports": ["materials"],
             "description": f"Lästräning med {name}."}
     intervention = httpx.post(f"{stack.documentation_url}/interventions", json=body,
                               headers=headers_for(HUDDINGE_EDUCATOR, "documentation"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
 
 import httpx
 import pytest
@@ -20,6 +19,7 @@ from tests.integration.test_access_log_and_disposal import (
 )
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import personal_number, pupil_name
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 HUDDINGE_EDUCATOR = identity("karin.holm", Role.SPECIAL_EDUCATOR, "0126", "0126-SKO")
@@ -42,7 +42,7 @@ def test_r15_r17_pupil_documentation_is_logged_and_after_disposal_its_text_is_go
     case_id = _finished_huddinge_case(stack, pin, name)
     counted_before = individual_count(stack)
     body = {"school_unit": "0126-SKO", "level": "individual", "case_id": case_id, "kind": "teaching",
-            "performed_on": date.today().isoformat(), "minutes": 45, "hinders": ["structure"], "supports": ["materials"],
+            "performed_on": local_today().isoformat(), "minutes": 45, "hinders": ["structure"], "supports": ["materials"],
             "hinders_note": f"{secret} hinder", "supports_note": f"{secret} stöd", "description": f"{name}: {secret}"}
     intervention_id = documentation(stack, "POST", "/interventions", HUDDINGE_EDUCATOR, 201, json=body)["intervention_id"]
     correction = {k: v for k, v in body.items() if k not in ("school_unit", "level", "case_id")}

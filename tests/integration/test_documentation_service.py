@@ -4,7 +4,7 @@ relay and Kafka; and what is refused (4xx, nothing stored), including other unit
 and other municipalities' documentation (404)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -16,6 +16,7 @@ from tests.conftest import OTHER_REKTOR, REKTOR, SOLNA_TEACHER, TEACHER, headers
 from tests.integration.test_case_to_followup_view import open_case
 from tests.integration.test_support_case_workflow import case, post, referred_case
 from tests.support.infrastructure import decoded, end_of, messages_after, query
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 TOPIC = topic("stodspar.documentation.v1")
@@ -28,7 +29,7 @@ SOLNA_REKTOR = identity("mia.falk", Role.REKTOR, "0184", "0184-TAL")
 def document(stack, who=EDUCATOR, expect=201, **changes) -> dict:
     body = {
         "school_unit": "0180-ENG", "level": "group", "kind": "supervision",
-        "performed_on": date.today().isoformat(), "minutes": 60, "hinders": ["structure"], "supports": ["staffing"],
+        "performed_on": local_today().isoformat(), "minutes": 60, "hinders": ["structure"], "supports": ["staffing"],
         "hinders_note": "Otydliga övergångar.", "description": "Handledning av arbetslaget.", "group": "7B",
         **changes,
     }
@@ -62,7 +63,7 @@ def test_an_assessment_attached_to_a_real_cases_investigation_reaches_kafka_with
     assert message["event_type"] == "InterventionRecorded" and message["municipality"] == "0180"
     assert message["data"] == {
         "intervention_id": intervention_id, "school_unit": "0180-ENG", "level": "individual",
-        "kind": "pedagogical_assessment", "performed_on": date.today().isoformat(), "minutes": 90,
+        "kind": "pedagogical_assessment", "performed_on": local_today().isoformat(), "minutes": 90,
         "special_educator": "sara.berg",
     }
     assert case_id not in record.value.decode() and "LäSt" not in record.value.decode()
@@ -86,7 +87,7 @@ def test_r3_attaching_to_a_case_without_an_investigation_under_way_is_refused_an
 
 def test_bad_input_is_refused_per_field_in_swedish_and_nothing_is_stored(stack):
     before = stored()
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
     refused = document(stack, expect=422, level="class", kind="therapy", minutes=0, hinders=["noise"])
     assert {"level", "kind", "minutes", "hinders.0"} <= set(refused["fields"])
     assert refused["fields"]["level"] == "Välj ett av alternativen."
@@ -110,7 +111,7 @@ def test_bad_input_is_refused_per_field_in_swedish_and_nothing_is_stored(stack):
 def test_r16_a_correction_is_a_new_event_and_the_recorded_values_stay_in_the_history(stack):
     intervention_id = document(stack)["intervention_id"]
     mark = end_of(TOPIC)
-    body = {"kind": "supervision", "performed_on": date.today().isoformat(), "minutes": 45, "hinders": ["structure"],
+    body = {"kind": "supervision", "performed_on": local_today().isoformat(), "minutes": 45, "hinders": ["structure"],
             "supports": ["staffing"], "hinders_note": "Otydliga övergångar.", "description": "Handledning av arbetslaget.",
             "group": "7B", "expected_version": 1}
     response = httpx.post(f"{stack.documentation_url}/interventions/{intervention_id}/corrections", json=body,

@@ -14,7 +14,7 @@ import re
 import threading
 from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from zoneinfo import ZoneInfo
+from eventkit.dates import LOCAL_TIME as LOCAL
 
 import httpx
 import pytest
@@ -27,7 +27,6 @@ from notifications.sender import Sender
 from tests.conftest import REKTOR, TEACHER, headers_for, identity
 
 pytestmark = pytest.mark.integration
-LOCAL = ZoneInfo("Europe/Stockholm")
 ANNA = "anna.lind@stockholm.example"
 ROLF = "rolf.ek@stockholm.example"
 ADMIN = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
 from typing import Any, Callable
 
 import httpx
@@ -36,6 +35,7 @@ from tests.support.deviations import MANAGER, SECRETARIAT, configure_units, repo
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually
 from tests.support.pupils import directory_pupil, personal_number
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 HUDDINGE_TEACHER = identity("lena.dahl", Role.TEACHER, "0126", "0126-SKO")
@@ -272,7 +272,7 @@ def test_the_quality_view_is_rebuilt_beside_the_live_one(stack):
 
     def intervention(level: str, kind: str) -> str:
         response = httpx.post(f"{docs}/interventions", headers=headers_for(competence.EDUCATOR, docs), json={
-            "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": date.today().isoformat(),
+            "school_unit": "0180-ENG", "level": level, "kind": kind, "performed_on": local_today().isoformat(),
             "minutes": 30, "hinders": ["schedule"], "supports": ["competence"], "group": "Arbetslag 7",
             "description": "Handledning av arbetslag 7."})
         assert response.status_code == 201, response.text

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
 
 import httpx
 import pytest
@@ -19,6 +18,7 @@ from tests.support import competence as comp
 from tests.support import deviations as dev
 from tests.support.infrastructure import query
 from tests.support.pupils import directory_pupil, personal_number, pupil_name
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 
@@ -95,8 +95,8 @@ def test_mission_commands_sent_twice_with_one_key_store_once_and_answer_the_same
 
 
 def test_a_delegation_sent_twice_with_one_key_is_registered_and_revoked_once(stack):
-    grant = {"delegate": "tomas.ahl", "kinds": ["no_programme"], "valid_from": date.today().isoformat(),
-             "valid_to": school_year_end(date.today()).isoformat()}
+    grant = {"delegate": "tomas.ahl", "kinds": ["no_programme"], "valid_from": local_today().isoformat(),
+             "valid_to": school_year_end(local_today()).isoformat()}
     url = f"{stack.cases_url}/delegations/0180-ENG"
 
     def changes() -> Counter:
@@ -112,7 +112,7 @@ def test_a_delegation_sent_twice_with_one_key_is_registered_and_revoked_once(sta
 def test_a_correction_and_a_withdrawal_sent_twice_with_one_key_are_stored_once(stack):
     intervention_id = document(stack)["intervention_id"]
     url = f"{stack.documentation_url}/interventions/{intervention_id}"
-    body = {"kind": "supervision", "performed_on": date.today().isoformat(), "minutes": 45, "hinders": ["structure"],
+    body = {"kind": "supervision", "performed_on": local_today().isoformat(), "minutes": 45, "hinders": ["structure"],
             "supports": ["staffing"], "hinders_note": "Otydliga övergångar.", "description": "Handledning av arbetslaget.",
             "group": "7B", "expected_version": 1, "reason": "Mötet var kortare."}
     same_answer(sent_twice("POST", f"{url}/corrections", DOC_EDUCATOR, body, "documentation"))

@@ -17,6 +17,7 @@ from projections.followup.overdue import OverdueDetector
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.integration.test_case_to_followup_view import add_adaptation, open_case, stored_event_count
 from tests.support.infrastructure import decoded, end_of, eventually, messages_after
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
@@ -75,7 +76,7 @@ def investigate(stack, case_id, proposal="Upprätta åtgärdsprogram"):
 
 
 def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
-    today = date.today()
+    today = local_today()
     case_id = referred_case(stack)
     row = view_shows(stack, case_id, status="referred")
     assert row["days_waiting"] == 0 and row["investigation_overdue"] is False
@@ -131,7 +132,7 @@ def test_the_whole_workflow_through_http_kafka_and_rektors_view(stack):
 
 
 def test_r6_a_delegated_special_teaching_group_decision_is_refused_with_the_law_cited_and_nothing_stored(stack):
-    today = date.today()
+    today = local_today()
     case_id = referred_case(stack)
     investigate(stack, case_id)
     post(stack, REKTOR, "/delegations/0180-ENG", {"delegate": "sara.berg", "kinds": ["establish_programme"],
@@ -174,9 +175,9 @@ def test_r16_history_shows_the_correction_and_what_it_corrects_and_the_case_as_i
     assert original["data"]["description"] == "Förlängd skrivtid"  # the original is kept
     assert correction["event_type"] == "Corrected" and correction["corrects_version"] == 2
     assert case(stack, case_id)["extra_adaptations"][0]["description"] == "Förlängd skrivtid, 50 %"
-    as_of = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": date.today().isoformat()}, headers=headers_for(REKTOR, "cases"))
-    assert as_of.status_code == 200 and as_of.json()["as_of"] == date.today().isoformat()
-    before = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": (date.today() - timedelta(days=1)).isoformat()},
+    as_of = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": local_today().isoformat()}, headers=headers_for(REKTOR, "cases"))
+    assert as_of.status_code == 200 and as_of.json()["as_of"] == local_today().isoformat()
+    before = httpx.get(f"{stack.cases_url}/cases/{case_id}", params={"as_of": (local_today() - timedelta(days=1)).isoformat()},
                        headers=headers_for(REKTOR, "cases"))
     assert before.status_code == 404  # the case did not exist yet
 
@@ -208,7 +209,7 @@ def test_the_overdue_timer_publishes_a_passed_deadline_once_with_a_controlled_cl
 
 
 def case_with_programme(stack) -> str:
-    today = date.today()
+    today = local_today()
     case_id = referred_case(stack)
     investigate(stack, case_id)
     post(stack, REKTOR, f"/cases/{case_id}/decisions", {"kind": "establish_programme"})
@@ -236,7 +237,7 @@ def test_r11_after_a_move_the_programme_no_longer_applies_and_the_new_unit_sees_
 
 
 def test_r16_a_corrected_delivery_date_moves_the_appeal_window_in_the_view(stack):
-    today = date.today()
+    today = local_today()
     case_id = case_with_programme(stack)
     post(stack, REKTOR, f"/cases/{case_id}/decisions/1/delivery", {"delivered_on": today.isoformat()})
     delivered = case(stack, case_id)["version"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import date
 from urllib.parse import urlsplit
 
 import httpx
@@ -23,6 +22,7 @@ from tests.support import stack as running
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil, personal_number
 from tests.support.tenancy import ServiceTenancy, leaks, listing, own, owner_reads, scoped, stale, unclassified
+from eventkit.dates import local_today
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +42,8 @@ DEVIATION_ATTACKERS = [OTHER_REKTOR, dev.SOLNA_MANAGER, dev.REGION_MANAGER, dev.
 COUNTY_ATTACKERS = [REKTOR, ADMIN, dev.REGION_MANAGER, dev.REGION_ADMIN]  # right data, wrong role
 
 TEXT = {"text": "Försök från en annan enhet"}
-DAY = date.today().isoformat()  # a delegation starts no earlier than the school year (R5)
-LAST_DAY_OF_THE_SCHOOL_YEAR = school_year_end(date.today()).isoformat()
+DAY = local_today().isoformat()  # a delegation starts no earlier than the school year (R5)
+LAST_DAY_OF_THE_SCHOOL_YEAR = school_year_end(local_today()).isoformat()
 
 CASES = {
     "POST /cases": scoped(body=lambda s: {"school_unit": s["school_unit"], "pupil_id": s["pupil_ref"]}),

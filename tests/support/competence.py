@@ -2,13 +2,14 @@
 rektor and the special educator through the real competence API."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from eventkit.identity import Identity, Role
 from tests.conftest import headers_for, identity
+from eventkit.dates import local_today
 
 REKTOR = identity("rolf.ek", Role.REKTOR, "0180", "0180-ENG")
 EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0180", "0180-ENG", "0180-KAT")
@@ -19,7 +20,7 @@ SOLNA_EDUCATOR = identity("sara.berg", Role.SPECIAL_EDUCATOR, "0184", "0184-TAL"
 
 
 def days(n: int) -> str:
-    return (date.today() + timedelta(days=n)).isoformat()
+    return (local_today() + timedelta(days=n)).isoformat()
 
 
 def call(base: str, who: Identity, path: str, body: dict[str, Any] | None = None, status: int = 201) -> dict[str, Any]:

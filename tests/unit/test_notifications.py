@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from eventkit.dates import LOCAL_TIME as LOCAL
 
 import pytest
 
@@ -163,7 +163,6 @@ def sender_at(app, staff, tasks, mailbox, clock: list[datetime]) -> Sender:
                   now=lambda: clock[0])
 
 
-LOCAL = ZoneInfo("Europe/Stockholm")
 
 
 def test_the_daily_round_mails_those_with_tasks_once_a_day_at_seven():

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
-from eventkit.dates import local_day
+from eventkit.dates import local_day, local_today
 
 from cases.domain.corrections import Correction, CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
@@ -130,7 +130,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         """A case for a pupil whose birth date is plausible for a pupil on `today`
         (PupilBirthDateMustBePlausible); protected from its first event when the register
         protects the pupil."""
-        today = today or date.today()
+        today = today or local_today()
         plausible_pupil(pupil, today)
         return created(
             cls, cls.Opened, id,
@@ -182,7 +182,7 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         direct = bool(special_reason.strip())
         if not direct and not (tried and why_not_enough.strip()):
             raise ReferralNeedsTriedAdaptationsOrSpecialReason()
-        referred_on = referred_at.date()
+        referred_on = local_day(referred_at)  # the Swedish calendar day
         self._referred_to_rektor(
             referred_by=referred_by,
             referred_on=referred_on,

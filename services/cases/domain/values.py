@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from cases.domain.rules import PupilBirthDateMustBePlausible
 from eventkit import personnummer
+from eventkit.dates import local_today
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ class PersonalIdentityNumber:
             raise InvalidPersonalIdentityNumber(
                 "Personnumret är inte giltigt – kontrollera datum och kontrollsiffra."
             ) from None
-        if personnummer.birth_date(digits) > (today or date.today()):
+        if personnummer.birth_date(digits) > (today or local_today()):
             raise InvalidPersonalIdentityNumber("Födelsedatumet i personnumret ligger i framtiden – kontrollera numret.")
         return cls(f"{digits[:8]}-{digits[8:]}")
 

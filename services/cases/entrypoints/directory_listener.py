@@ -18,6 +18,7 @@ from typing import Any
 from cases.bootstrap import application, directory
 from cases.domain.values import RegisterChange
 from eventkit.config import topic
+from eventkit.dates import local_today
 from eventkit.contracts import validate_message
 from eventkit.listener import UNREADABLE, run_listener
 
@@ -45,7 +46,7 @@ def change_in(value: bytes | None) -> RegisterChange | None:
         pupil_ref=str(data["person_id"]), municipality=message.get("municipality") or data["municipality"],
         protected=bool(data["protected"]), removed_from_register=bool(data["removed_from_register"]),
         placements=tuple((p["school_unit"], _day(p.get("end_date"))) for p in data.get("placements") or ()),
-        changed_on=_day(data.get("changed_on")) or date.today(),
+        changed_on=_day(data.get("changed_on")) or local_today(),
     )
 
 

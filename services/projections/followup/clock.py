@@ -5,12 +5,11 @@ timer pass their own clock function instead."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+from eventkit.dates import local_today
 
 
 def today() -> date:
     fixed = os.environ.get("FOLLOWUP_TODAY", "")
-    return date.fromisoformat(fixed) if fixed else datetime.now(LOCAL_TIME).date()
+    return date.fromisoformat(fixed) if fixed else local_today()

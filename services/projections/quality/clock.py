@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+from eventkit.dates import local_today
 
 
 def today() -> date:
     fixed = os.environ.get("QUALITY_TODAY", "")
-    return date.fromisoformat(fixed) if fixed else datetime.now(LOCAL_TIME).date()
+    return date.fromisoformat(fixed) if fixed else local_today()
 
 
 def term_of(day: date) -> tuple[date, date, str]:
