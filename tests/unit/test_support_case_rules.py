@@ -119,6 +119,14 @@ def test_r2_deadlines_follow_the_municipality_setting_in_school_days():
     assert case.referral.decision_due == date(2026, 12, 18)
 
 
+def test_r2_a_referral_after_midnight_in_sweden_is_dated_the_swedish_day():
+    # 23:30 UTC on 26 November is 00:30 on 27 November in Stockholm: the municipality's day.
+    case = new_case()
+    case.refer_to_rektor(referred_by="anna.lind", referred_at=datetime(2026, 11, 26, 23, 30, tzinfo=timezone.utc),
+                         special_reason="Särskilda skäl")
+    assert case.referral.referred_on == date(2026, 11, 27)
+
+
 def test_r2_an_open_referral_cannot_be_made_twice():
     case = new_case()
     case.refer_to_rektor(referred_by="anna.lind", referred_at=FRIDAY, special_reason="Särskilda skäl")
