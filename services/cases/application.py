@@ -201,9 +201,13 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             to_unit=to_unit, moved_by=who.user_id, on=self.today()))
 
     # -- R16 ---------------------------------------------------------------------------------
-    def correct(self, who: Identity, case_id: UUID, *, corrects_version: int, value: str, reason: str, expected_version: int | None = None) -> None:
+    def correct(
+        self, who: Identity, case_id: UUID, *, corrects_version: int, value: str, reason: str, field: str = "",
+        expected_version: int | None = None,
+    ) -> None:
         self._command(who, case_id, expected_version, lambda case: case.correct(
-            corrects_version=corrects_version, value=value, reason=reason, corrected_by=who.user_id, today=self.today()))
+            corrects_version=corrects_version, field=field, value=value, reason=reason, corrected_by=who.user_id,
+            today=self.today()))
 
     # -- R5 delegations -------------------------------------------------------------------------
     def register_delegation(

@@ -51,6 +51,8 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "moves": case.moves,
         "corrections": case.corrections,
         "correctable": {str(version): kind for version, (kind, _) in case.entries.items()},
+        # Each correctable entry's fields a correction may name, with their values now (R16).
+        "correctable_fields": {str(version): case.correctable_fields(version) for version in case.entries},
         "protected": case.protected,
         # What the register says of the pupil (followed from the directory): protected by the
         # register (beside rektor's marking), left the case's unit (R11), removed from the register.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
 import pytest
@@ -43,7 +43,8 @@ def every_cases_event():
     case.record_follow_up(findings="Läser längre texter", followed_up_by="sara.berg", on=DAY)
     case.record_evaluation(outcome="Målen nådda", evaluated_by="rolf.ek", on=DAY)
     case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek", today=DAY)
-    case.correct(corrects_version=case.version, value=DAY.isoformat(), reason="Fel datum", corrected_by="rolf.ek", today=DAY)
+    case.correct(corrects_version=case.version, value=(DAY + timedelta(days=1)).isoformat(), reason="Fel datum",
+                 corrected_by="rolf.ek", today=DAY)
     case.move_to_school_unit(to_unit="0180-KAT", moved_by="rolf.ek", on=DAY)
     investigated(case)
     case.decide(kind=DecisionKind.NO_PROGRAMME, decided_by="karin.holm", by_rektor=True, on=DAY)

@@ -274,6 +274,39 @@ def test_r16_a_correction_must_name_a_correctable_entry_and_a_reason():
     assert case.adaptations[0].description == "Förlängd tid"
 
 
+def test_r16_a_correction_names_the_part_of_the_investigation_it_corrects():
+    """Parts saved together are one entry; each of them, and the proposal, is corrected on its own."""
+    case = investigated()
+    recorded = next(v for v, (kind, _) in case.entries.items() if kind == "investigation")
+    assert set(case.correctable_fields(recorded)) == set(ALL_PARTS)
+    case.collect_events()
+    case.correct(corrects_version=recorded, field="guardians_view", value="Vårdnadshavarna ser oro inför prov.",
+                 reason="Fel uppgift", corrected_by="sara.berg", today=DAY)
+    [correction] = case.collect_events()
+    assert correction.field == "guardians_view" and correction.corrects_version == recorded
+    parts = case.investigations[0].parts
+    assert parts["guardians_view"] == "Vårdnadshavarna ser oro inför prov."
+    assert parts["pupil_view"] == ALL_PARTS["pupil_view"] and parts["environment_individual"] == ALL_PARTS["environment_individual"]
+    assert case.correctable_fields(recorded)["guardians_view"] == "Vårdnadshavarna ser oro inför prov."
+    proposal = next(v for v, (kind, _) in case.entries.items() if kind == "proposal")
+    case.correct(corrects_version=proposal, value="Upprätta åtgärdsprogram i svenska.", reason="Förtydligat",
+                 corrected_by="sara.berg", today=DAY)
+    assert case.investigations[0].proposal == "Upprätta åtgärdsprogram i svenska."
+
+
+def test_r16_a_correction_refuses_a_field_the_entry_does_not_have_and_an_unchanged_value():
+    case = investigated()
+    recorded = next(v for v, (kind, _) in case.entries.items() if kind == "investigation")
+    for field in ("", "proposal", "diagnosis"):  # several parts: one must be named; none other than its own
+        rule = refused(rules.CorrectionNamesAFieldOfTheEntry, case, lambda: case.correct(
+            corrects_version=recorded, field=field, value="Ny text", reason="Fel", corrected_by="sara.berg", today=DAY))
+        assert rule.rule_id == "R16" and set(rule.fields) == {"field"}
+    rule = refused(rules.CorrectionChangesTheValue, case, lambda: case.correct(
+        corrects_version=recorded, field="school_view", value=ALL_PARTS["school_view"], reason="Fel",
+        corrected_by="sara.berg", today=DAY))
+    assert set(rule.fields) == {"value"}
+
+
 def test_r16_a_delivery_is_recorded_once_and_then_only_corrected():
     case = decided(DecisionKind.NO_PROGRAMME)
     case.record_delivery(decision_number=1, delivered_on=DAY, recorded_by="rolf.ek", today=DAY)

@@ -305,3 +305,19 @@ def test_a_process_builds_its_application_once_when_its_retrying_clients_all_ask
     for t in threads:
         t.join()
     assert len(builds) == 2 and len(got) == 24 and len({id(a) for a in got}) == 1
+
+
+def test_a_correction_of_a_chosen_investigation_part_retried_with_its_key_is_stored_once(app):
+    """The retry would be refused as unchanged if it ran again (R16); it answers as the first did."""
+    case_id = open_case(app)
+    app.record_extra_adaptation(TEACHER, case_id, "Förlängd skrivtid")
+    app.refer_to_rektor(TEACHER, case_id, why_not_enough="Räcker inte")
+    app.start_investigation(REKTOR, case_id, investigator="sara.berg", student_health_team=True)
+    app.record_investigation(EDUCATOR, case_id, parts={"pupil_view": "Vill ha lugn", "school_view": "Tappar fokus"})
+    version = len(stored(app, case_id))
+    twice(lambda: app.correct(EDUCATOR, case_id, corrects_version=version, field="school_view",
+                              value="Tappar fokus efter lunch", reason="Förtydligat", expected_version=version),
+          "correction-1")
+    assert stored(app, case_id)[-2:] == ["InvestigationRecorded", "Corrected"]
+    assert app.case_details(EDUCATOR, case_id)["investigation"]["parts"] == {
+        "pupil_view": "Vill ha lugn", "school_view": "Tappar fokus efter lunch"}

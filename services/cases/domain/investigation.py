@@ -128,8 +128,8 @@ class InvestigationSteps(Aggregate):
     @event("InvestigationRecorded")
     def _investigation_recorded(self, parts: dict, recorded_by: str) -> None:
         self._replace_investigation(self.investigation.number, parts={**self.investigation.parts, **parts})
-        for name in parts:
-            self._remember_entry("investigation", (self.investigation.number, name))
+        # One entry, each part it recorded correctable on its own (R16).
+        self._remember_entry("investigation", (self.investigation.number, tuple(name for name in PARTS if name in parts)))
 
     def conclude_investigation(self, *, proposal: str, concluded_by: str, on: date) -> None:
         self._require_open()
@@ -146,6 +146,7 @@ class InvestigationSteps(Aggregate):
     @event("InvestigationConcluded")
     def _investigation_concluded(self, proposal: str, concluded_by: str, concluded_on: date) -> None:
         self._replace_investigation(self.investigation.number, proposal=proposal, concluded_on=concluded_on)
+        self._remember_entry("proposal", self.investigation.number)
 
     def _investigation_under_way(self) -> Investigation:
         current = self.open_investigation()

@@ -298,6 +298,18 @@ class CorrectionMustReferenceACorrectableEntry(RuleBroken):
     message = "En rättelse ska hänvisa till en tidigare uppgift i ärendet som går att rätta."
 
 
+class CorrectionNamesAFieldOfTheEntry(RuleBroken):
+    rule_id = "R16"
+    field = "field"
+    message = "Välj vilken uppgift i händelsen som rättas."
+
+
+class CorrectionChangesTheValue(RuleBroken):
+    rule_id = "R16"
+    field = "value"
+    message = "Den rättade uppgiften är densamma som den som står i ärendet; skriv in den nya."
+
+
 class CorrectionNeedsAReason(RuleBroken):
     rule_id = "R16"
     message = "Skriv varför uppgiften rättas; den ursprungliga finns kvar i historiken."

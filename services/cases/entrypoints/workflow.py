@@ -106,6 +106,8 @@ class Move(Versioned):
 
 class Correction(Versioned):
     corrects_version: int = Field(ge=1)
+    # Which field of the entry (an investigation's part, say); may be left out when it has one (R16).
+    field: str = Field(default="", max_length=64)
     value: str = Field(default="", max_length=8000)
     reason: str = Field(default="", max_length=2000)
 
