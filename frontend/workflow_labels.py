@@ -9,9 +9,32 @@ from typing import Any
 from eventkit.vocabulary import labels
 from frontend.forms import FormState
 
-INVESTIGATION_PARTS = list(labels("InvestigationPart").items())
+INVESTIGATION_LABELS = labels("InvestigationPart")
+INVESTIGATION_PARTS = list(INVESTIGATION_LABELS.items())
 DECISION_LABELS = labels("DecisionKind")
 PLACEMENT_LABELS = labels("Placement")
+# The law each placement is decided under (R6; docs/rules.md).
+PLACEMENT_LAW = {
+    "special_teaching_group": "skollagen 3 kap. 11 §",
+    "individual_tuition": "skollagen 3 kap. 11 §",
+    "adapted_study_path": "skollagen 3 kap. 12 §",
+}
+# The rules of docs/rules.md each event of the case follows (the history names them), and the
+# law behind a rule where the history can name one.
+EVENT_RULES = {
+    "ExtraAdaptationRecorded": ("R1",), "ReferredToRektor": ("R2",), "InvestigationStarted": ("R2", "R3"),
+    "InvestigationRecorded": ("R3",), "InvestigationConcluded": ("R3", "R4"), "Decided": ("R4",),
+    "DecisionDelivered": ("R9",), "ParticipationRecorded": ("R8",), "ProgrammeIssued": ("R7",),
+    "FollowUpRecorded": ("R10",), "ProgrammeEvaluated": ("R10",), "MovedToSchoolUnit": ("R11",),
+    "PupilLeftSchoolUnit": ("R11",), "ProtectedIdentityMarked": ("R14",), "RegisterProtectionChanged": ("R14",),
+    "AccessGranted": ("R14",), "AccessRevoked": ("R14",), "Corrected": ("R16",), "Disposed": ("R17",),
+}
+LAW = {
+    "R1": "skollagen 3 kap. 5 §", "R2": "skollagen 3 kap. 7 §", "R3": "skollagen 3 kap. 8 §",
+    "R4": "skollagen 3 kap. 9 §", "R5": "skollagen 2 kap. 10 §", "R6": "skollagen 3 kap. 11 och 12 §§",
+    "R7": "skollagen 3 kap. 9 §", "R8": "skollagen 3 kap. 9 §", "R9": "skollagen 28 kap. 16 §",
+    "R14": "offentlighets- och sekretesslagen 23 kap. 2 §", "R16": "förvaltningslagen 36 §",
+}
 # Event-type names of the history and the case's derived statuses are not published lists; they
 # stay here until the history is rewritten.
 EVENT_LABELS = {
@@ -42,19 +65,16 @@ STATUS_LABELS = {
 }
 
 
+# What a correction may name (R16): the kind of entry, and the fields of entries other than an
+# investigation's (whose parts are INVESTIGATION_LABELS).
 CORRECTABLE_LABELS = {
-    "adaptation": "extra anpassning", "investigation": "uppgift i utredningen", "participation": "delaktighet",
-    "follow_up": "uppföljning", "evaluation": "utvärdering", "delivery": "delgivningsdatum",
+    "adaptation": "extra anpassning", "investigation": "utredningen", "proposal": "utredningens förslag",
+    "participation": "delaktighet", "follow_up": "uppföljning", "evaluation": "utvärdering", "delivery": "delgivning",
 }
-
-
-def correctable_options(case: dict[str, Any], events: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """The entries a correction may name (R16), newest first: 'Nr 7: uppföljning (2026-10-01)'."""
-    when = {str(e["version"]): e["at"][:10] for e in events}
-    return [
-        (version, f"Nr {version}: {CORRECTABLE_LABELS.get(kind, kind)} ({when.get(version, '')})")
-        for version, kind in sorted(case.get("correctable", {}).items(), key=lambda item: -int(item[0]))
-    ]
+CORRECTION_FIELD_LABELS = {
+    "description": "Den extra anpassningen", "proposal": "Förslaget till beslut", "views": "Synpunkterna",
+    "findings": "Vad uppföljningen visade", "outcome": "Vad utvärderingen visade", "delivered_on": "Delgivningsdatum",
+}
 
 
 def step_context() -> dict[str, Any]:
@@ -65,5 +85,4 @@ def step_context() -> dict[str, Any]:
         "placement_labels": PLACEMENT_LABELS,
         "event_labels": EVENT_LABELS,
         "status_labels": STATUS_LABELS,
-        "correctable_options": correctable_options,
     }

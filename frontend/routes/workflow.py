@@ -18,7 +18,8 @@ from eventkit.identity import Identity
 from frontend.actions import attempt, go
 from frontend.deps import CurrentUser
 from frontend.forms import FormState
-from frontend.parties import parties_of
+from frontend.case_history import Names, correction_choices, history_lines, raw_value
+from frontend.parties import Parties, parties_of
 from frontend.services_client import NotFound
 from frontend.web import cases_client, flash, is_htmx, render
 from frontend.workflow_labels import INVESTIGATION_PARTS, step_context
@@ -54,6 +55,12 @@ def _programme(form: FormData) -> dict[str, Any]:
         "evaluation_on": _or_none(_text(form, "evaluation_on")),
         "evaluation_responsible": _text(form, "evaluation_responsible"),
     }
+
+
+def _correction(choice: str) -> dict[str, Any]:
+    """The form's one choice, 'entry:field' (cases.domain.corrections), as the command names it."""
+    version, _, field = choice.partition(":")
+    return {"corrects_version": int(version) if version.isdigit() else None, "field": field}
 
 
 @dataclass(frozen=True)
@@ -98,9 +105,8 @@ STEPS = {
     "flytt": Step(lambda f: "move", "move", "", "Bytet av skolenhet är registrerat.", ("to_unit",),
                   lambda f: {"to_unit": _text(f, "to_unit")}),
     "rattelse": Step(lambda f: "corrections", "correction", "rattelse", "Rättelsen är sparad; båda uppgifterna syns i historiken.",
-                     ("corrects_version", "value", "reason"),
-                     lambda f: {"corrects_version": _or_none(_text(f, "corrects_version")), "value": _text(f, "value"),
-                                "reason": _text(f, "reason")}),
+                     ("field", "value", "reason"), lambda f: _correction(_text(f, "field"))
+                     | {"value": _text(f, "value"), "reason": _text(f, "reason")}),
 }
 
 
@@ -121,7 +127,10 @@ async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> 
     if _text(form, "expected_version").isdigit():
         body["expected_version"] = int(_text(form, "expected_version"))
     client = cases_client(request, who)
-    _, problem, status = await attempt(client.step(case_id, spec.path(form), body), values)
+    if name == "rattelse" and body["corrects_version"] is None:  # nothing chosen: asked again, nothing sent
+        problem, status = FormState(values=values, errors={"field": "Välj vilken uppgift som rättas."}), 422
+    else:
+        _, problem, status = await attempt(client.step(case_id, spec.path(form), body), values)
     if problem:
         case = await client.case(case_id)
         if spec.block == "correction":
@@ -139,8 +148,19 @@ async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> 
     return go(request, target + (f"#{spec.anchor}" if spec.anchor else ""))
 
 
+def _names(request: Request, parties: Parties) -> Names:
+    """Staff by name (the directory's and the seed file's), units by name, the parties by name."""
+    staff, units = request.app.state.staff, request.app.state.organisation.unit_names
+
+    def person(user_id: str) -> str | None:
+        known = staff.user(user_id)
+        return known.display_name if known else None
+
+    return Names(person=person, unit=units.get, party=parties.label)
+
+
 async def _history_page(request: Request, who: Identity, client, case_id: UUID, case: dict,
-                        form: FormState | None = None, status: int = 200, as_of: str = "") -> Response:
+                        form: FormState | None = None, status: int = 200, as_of: str = "", chosen: str = "") -> Response:
     events = await client.history(case_id)
     past = None
     if as_of:
@@ -148,18 +168,30 @@ async def _history_page(request: Request, who: Identity, client, case_id: UUID, 
             past = await client.case_as_of(case_id, as_of)
         except NotFound:
             past = {}
+    parties = await parties_of(request, who, case)
+    lines = history_lines(events, _names(request, parties))
+    choices = correction_choices(case, lines)
+    if form is None:  # the field asked for (a whole entry: its first field), with its value now to edit
+        chosen = next((c.value for c in choices if c.value == chosen or c.value.startswith(f"{chosen}:")), "") if chosen else ""
+        form = FormState(values={"field": chosen, "value": raw_value(case, chosen)} if chosen else {})
+    current = next((c for c in choices if c.value == form.values.get("field")), None)
     context = {
-        **step_context(), "case_id": case_id, "case": case, "events": events, "as_of": as_of, "past": past,
-        "correction": form or FormState(), "parties": await parties_of(request, who, case),
+        **step_context(), "case_id": case_id, "case": case, "lines": lines, "as_of": as_of, "past": past,
+        "correction": form, "choices": choices, "choice_options": [(c.value, c.label) for c in choices],
+        "current": current, "parties": parties,
+        "correctable_versions": {int(c.value.partition(":")[0]) for c in choices},
     }
     return render(request, "history.html", context, blocks=["correction"], status_code=status)
 
 
 @router.get("/arenden/{case_id}/historik")
-async def history(request: Request, case_id: UUID, who: CurrentUser, per: str = "") -> Response:
-    """Every event with who and when; and the case as it stood at the end of a chosen day."""
+async def history(request: Request, case_id: UUID, who: CurrentUser, per: str = "", field: str = "") -> Response:
+    """Every event as a sentence with who and when; the case as it stood at the end of a chosen
+    day; and the correction form, with the field asked for (`field`: 'entry:field' or an entry)
+    and its value now (htmx asks for the form alone when the choice changes)."""
     client = cases_client(request, who)
-    return await _history_page(request, who, client, case_id, await client.case(case_id), as_of=per[:10])
+    return await _history_page(request, who, client, case_id, await client.case(case_id), as_of=per[:10],
+                               chosen=field[:80])
 
 
 @router.get("/arenden/{case_id}/atgardsprogram")
