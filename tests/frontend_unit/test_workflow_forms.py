@@ -130,24 +130,6 @@ def test_r9_the_case_page_shows_appeal_instructions_and_the_last_day_to_appeal(f
     assert "Sista dag att överklaga: 27 mars 2026" in text
 
 
-def test_r16_the_history_shows_a_correction_next_to_what_it_corrects(frontend, cases_service):
-    case_id = uuid4()
-    cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, correctable={"2": "adaptation"}))
-    cases_service.answer("GET", f"/cases/{case_id}/history", 200, {"events": [
-        {"version": 1, "event_type": "Opened", "at": "2026-03-02T08:15:00+00:00", "actor": "anna.lind", "role": "teacher", "corrects_version": None, "data": {}},
-        {"version": 2, "event_type": "ExtraAdaptationRecorded", "at": "2026-03-02T08:16:00+00:00", "actor": "anna.lind", "role": "teacher", "corrects_version": None, "data": {"description": "Extra tid"}},
-        {"version": 3, "event_type": "Corrected", "at": "2026-03-03T10:00:00+00:00", "actor": "anna.lind", "role": "teacher", "corrects_version": 2, "data": {"value": "Extra tid, 50 %"}},
-    ]})
-    log_in(frontend, "rolf.ek")
-
-    html = frontend.get(f"/arenden/{case_id}/historik").text
-
-    assert "Extra tid</span>" in html and "Extra tid, 50 %" in html
-    assert 'rättar nr <a href="#h2">2</a>' in html
-    assert "Anna Lind" in html
-    assert '<option value="2">Nr 2: extra anpassning (2026-03-02)</option>' in html
-
-
 def test_the_followup_page_passes_its_filters_and_pages(frontend, followup_service):
     rows = [{"case_id": str(uuid4()), "school_unit": "0180-ENG", "pupil_name": "Olle", "opened_at": "2026-02-02T08:00:00+00:00",
              "status": "programme", "investigator": "sara.berg", "next_follow_up": "2026-03-10", "follow_up_soon": True,
