@@ -23,6 +23,7 @@ from frontend.workflow_labels import (
     LAW,
     PLACEMENT_LABELS,
     PLACEMENT_LAW,
+    TEACHERS,
 )
 
 GONE = "texten finns inte kvar"  # a free text emptied by disposal (R17), or never written
@@ -48,8 +49,8 @@ class Names:
 
     def responsible(self, value: str | None) -> str:
         """A programme's responsible: a staff member, or the pupil's teachers."""
-        if value == "lärare":
-            return "undervisande lärare"
+        if value == TEACHERS[0]:
+            return lower_first(TEACHERS[1])
         return self.who(value)
 
     def school_unit(self, code: str | None) -> str:

@@ -35,8 +35,8 @@ LAW = {
     "R7": "skollagen 3 kap. 9 §", "R8": "skollagen 3 kap. 9 §", "R9": "skollagen 28 kap. 16 §",
     "R14": "offentlighets- och sekretesslagen 23 kap. 2 §", "R16": "förvaltningslagen 36 §",
 }
-# Event-type names of the history and the case's derived statuses are not published lists; they
-# stay here until the history is rewritten.
+# Event-type names (the delegations page's history; the case's Historik is written in sentences
+# by frontend/case_history.py) and the case's derived statuses are not published lists.
 EVENT_LABELS = {
     "Opened": "Ärendet öppnades",
     "ExtraAdaptationRecorded": "Extra anpassning",
@@ -53,6 +53,8 @@ EVENT_LABELS = {
     "MovedToSchoolUnit": "Byte av skolenhet",
     "Corrected": "Rättelse",
 }
+# Who may be responsible for a measure besides a staff member: the pupil's teachers.
+TEACHERS = ("lärare", "Undervisande lärare")
 STATUS_LABELS = {
     "open": "Öppet",
     "referred": "Anmäld till rektor",
@@ -85,4 +87,5 @@ def step_context() -> dict[str, Any]:
         "placement_labels": PLACEMENT_LABELS,
         "event_labels": EVENT_LABELS,
         "status_labels": STATUS_LABELS,
+        "teachers": TEACHERS,
     }
