@@ -236,6 +236,27 @@ def test_r11_after_a_move_the_programme_no_longer_applies_and_the_new_unit_sees_
     assert row["school_unit"] == "0180-KAT" and row["status"] == "moved" and row["next_follow_up"] is None
 
 
+def test_r16_a_correction_names_the_investigation_part_refuses_another_and_a_retry_stores_once(stack):
+    case_id = referred_case(stack)
+    investigate(stack, case_id)
+    offered = case(stack, case_id)["correctable_fields"]
+    recorded = next(v for v, fields in offered.items() if "environment_group" in fields)
+    assert offered[recorded] == PARTS  # every part saved together, each with its value now
+    before = stored_event_count()
+    for field in ("", "diagnosis"):  # several parts: one must be named, and one the entry has
+        refusal = post(stack, EDUCATOR, f"/cases/{case_id}/corrections",
+                       {"corrects_version": int(recorded), "field": field, "value": "Ny text", "reason": "Fel"}, expect=422)
+        assert refusal["rule"] == "R16" and set(refusal["fields"]) == {"field"}
+    assert stored_event_count() == before
+    body = {"corrects_version": int(recorded), "field": "environment_group", "value": "Klassen är lugn.", "reason": "Fel"}
+    key = {"Idempotency-Key": f"correction-{case_id}"}
+    for _ in range(2):  # a retry with the same key stores once
+        answer = httpx.post(f"{stack.cases_url}/cases/{case_id}/corrections", json=body, headers={**headers_for(EDUCATOR, "cases"), **key})
+        assert answer.status_code == 201, answer.text
+    assert stored_event_count() == before + 1
+    assert case(stack, case_id)["investigation"]["parts"] == {**PARTS, "environment_group": "Klassen är lugn."}
+
+
 def test_r16_a_corrected_delivery_date_moves_the_appeal_window_in_the_view(stack):
     today = local_today()
     case_id = case_with_programme(stack)
