@@ -36,8 +36,10 @@ def old():
     return app, ids
 
 
-# whether the programme form is offered (R7); what the register says of the pupil
-ADDED_SINCE = {"programme_to_issue", "protected_by_register", "left_school_unit", "removed_from_register"}
+# whether the programme form is offered (R7); what the register says of the pupil; whether the
+# investigation's content is left out for the reader and whom rektor invited to it (R14)
+ADDED_SINCE = {"programme_to_issue", "protected_by_register", "left_school_unit", "removed_from_register",
+               "investigation_withheld", "invited_to_investigation"}
 
 
 def test_old_events_show_exactly_what_they_showed_before(old):

@@ -9,7 +9,9 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from cases.domain import dates
-from cases.domain.rules import CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason, RuleBroken
+from cases.domain.rules import (
+    CorrectionMustReferenceACorrectableEntry, CorrectionNeedsAReason, InvestigationIsForThoseTakingPart, RuleBroken,
+)
 from cases.domain.values import replaced_at
 
 # What can be corrected, by the kind of entry: the field a correction replaces.
@@ -43,12 +45,18 @@ class CorrectionSteps(Aggregate):
         """Called inside an event's apply: the event being applied is version + 1."""
         self.entries[self.version + 1] = [kind, ref]
 
-    def correct(self, *, corrects_version: int, value: str, reason: str, corrected_by: str, today: date) -> None:
-        """A corrected delivery date is held to the delivery's plausible dates (R9)."""
+    def correct(
+        self, *, corrects_version: int, value: str, reason: str, corrected_by: str, today: date,
+        sees_investigation: bool = True,
+    ) -> None:
+        """A corrected delivery date is held to the delivery's plausible dates (R9). An entry of
+        the investigation is corrected only by one who may see it (R14)."""
         self._require_open()
         entry = self.entries.get(corrects_version)
         if entry is None:
             raise CorrectionMustReferenceACorrectableEntry()
+        if entry[0] == "investigation" and not sees_investigation:
+            raise InvestigationIsForThoseTakingPart()
         if not reason.strip():
             raise CorrectionNeedsAReason()
         kind, ref = entry
