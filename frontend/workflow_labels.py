@@ -29,6 +29,8 @@ EVENT_LABELS = {
     "ProgrammeEvaluated": "Utvärdering",
     "MovedToSchoolUnit": "Byte av skolenhet",
     "Corrected": "Rättelse",
+    "InvitedToInvestigation": "Lärare inbjuden till utredningen",
+    "InvitationWithdrawn": "Inbjudan till utredningen togs tillbaka",
 }
 STATUS_LABELS = {
     "open": "Öppet",
