@@ -27,6 +27,8 @@ from frontend.workflow_labels import (
 )
 
 GONE = "texten finns inte kvar"  # a free text emptied by disposal (R17), or never written
+# The investigation's content, left out for a teacher who does not take part in it (R14).
+WITHHELD = "Utredningen visas för den som deltar i den."
 UNKNOWN_DATE = "en dag som inte är känd"
 UNKNOWN_PERSON = "en medarbetare som inte finns i personalkatalogen"
 UNKNOWN_UNIT = "en skolenhet som inte finns i katalogen"
@@ -150,10 +152,14 @@ def _investigation_started(d: dict, e: dict, w: _Walk) -> str:
             f"och utsåg {w.names.who(d.get('investigator'))} att utreda")
     if d.get("student_health_team"):
         return text + ", tillsammans med elevhälsan."
+    if e.get("withheld"):
+        return text + ", utan elevhälsan."
     return text + f", utan elevhälsan eftersom {lower_first(quoted(d.get('without_team_reason')))}."
 
 
 def _investigation_recorded(d: dict, e: dict, w: _Walk) -> str:
+    if e.get("withheld"):
+        return f"{w.names.who(d.get('recorded_by') or e.get('actor'))} skrev i utredningen. {WITHHELD}"
     parts = d.get("parts") or {}
     said = []
     for name, label in INVESTIGATION_LABELS.items():
@@ -167,6 +173,9 @@ def _investigation_recorded(d: dict, e: dict, w: _Walk) -> str:
 
 
 def _investigation_concluded(d: dict, e: dict, w: _Walk) -> str:
+    if e.get("withheld"):
+        return (f"{w.names.who(d.get('concluded_by') or e.get('actor'))} avslutade utredningen den "
+                f"{day(d.get('concluded_on'))} med ett förslag. {WITHHELD}")
     w.values[(e["version"], "proposal")] = d.get("proposal")
     return (f"{w.names.who(d.get('concluded_by') or e.get('actor'))} avslutade utredningen den {day(d.get('concluded_on'))} "
             f"med förslaget {quoted(d.get('proposal'))}.")
@@ -300,6 +309,8 @@ def correction_field(d: dict) -> str:
 
 
 def _corrected(d: dict, e: dict, w: _Walk) -> str:
+    if e.get("withheld"):
+        return f"Rättelse av en uppgift i utredningen, av {w.names.who(d.get('corrected_by'))}. {WITHHELD}"
     name = correction_field(d)
     key = (d.get("corrects_version"), name)
     before, after = w.values.get(key), d.get("value")
@@ -310,6 +321,16 @@ def _corrected(d: dict, e: dict, w: _Walk) -> str:
     change = (f"ändrades från {shown_value(name, before)} till {shown_value(name, after)}" if before not in (None, "")
               else f"ändrades till {shown_value(name, after)}")
     return f"Rättelse: {what} {change}, av {w.names.who(d.get('corrected_by'))}, skäl: {quoted(d.get('reason'))}."
+
+
+def _invited(d: dict, e: dict, w: _Walk) -> str:
+    return (f"{w.names.who(d.get('invited_by'))} bjöd den {day(d.get('invited_on'))} in "
+            f"{w.names.who(d.get('teacher'))} att delta i utredningen och läsa den.")
+
+
+def _invitation_withdrawn(d: dict, e: dict, w: _Walk) -> str:
+    return (f"{w.names.who(d.get('withdrawn_by'))} tog den {day(d.get('withdrawn_on'))} tillbaka inbjudan till "
+            f"{w.names.who(d.get('teacher'))} att delta i utredningen.")
 
 
 def _disposed(d: dict, e: dict, w: _Walk) -> str:
@@ -341,6 +362,8 @@ SENTENCES: dict[str, Callable[[dict, dict, _Walk], str]] = {
     "AccessGranted": _granted,
     "AccessRevoked": _revoked,
     "Corrected": _corrected,
+    "InvitedToInvestigation": _invited,
+    "InvitationWithdrawn": _invitation_withdrawn,
     "Disposed": _disposed,
 }
 

@@ -59,6 +59,10 @@ def make_templates(organisation: Organisation, staff: StaffDirectory | None = No
             (u.user_id, f"{u.display_name}, {role_label(u.role)}")
             for u in staff.users if unit in u.school_units and u.role.value != "teacher"
         ],
+        # Whom rektor may invite to an investigation (R14): the unit's teachers.
+        teacher_options=lambda unit: [
+            (u.user_id, u.display_name) for u in staff.users if unit in u.school_units and u.role.value == "teacher"
+        ],
         all_unit_options=lambda municipality: [
             (code, name) for code, name in organisation.unit_names.items() if code.startswith(municipality)
         ],

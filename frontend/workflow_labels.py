@@ -28,6 +28,7 @@ EVENT_RULES = {
     "FollowUpRecorded": ("R10",), "ProgrammeEvaluated": ("R10",), "MovedToSchoolUnit": ("R11",),
     "PupilLeftSchoolUnit": ("R11",), "ProtectedIdentityMarked": ("R14",), "RegisterProtectionChanged": ("R14",),
     "AccessGranted": ("R14",), "AccessRevoked": ("R14",), "Corrected": ("R16",), "Disposed": ("R17",),
+    "InvitedToInvestigation": ("R14",), "InvitationWithdrawn": ("R14",),
 }
 LAW = {
     "R1": "skollagen 3 kap. 5 §", "R2": "skollagen 3 kap. 7 §", "R3": "skollagen 3 kap. 8 §",
@@ -52,6 +53,8 @@ EVENT_LABELS = {
     "ProgrammeEvaluated": "Utvärdering",
     "MovedToSchoolUnit": "Byte av skolenhet",
     "Corrected": "Rättelse",
+    "InvitedToInvestigation": "Lärare inbjuden till utredningen",
+    "InvitationWithdrawn": "Inbjudan till utredningen togs tillbaka",
 }
 # Who may be responsible for a measure besides a staff member: the pupil's teachers.
 TEACHERS = ("lärare", "Undervisande lärare")

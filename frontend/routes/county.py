@@ -13,6 +13,7 @@ from frontend.deps import signed_in_as
 from frontend.deviation_labels import CATEGORIES, ORGANISATIONS, PERIOD_KINDS
 from frontend.deviations_client import county_client
 from frontend.web import render
+from eventkit import spreadsheet
 from eventkit.dates import local_today
 
 router = APIRouter()
@@ -72,8 +73,8 @@ async def county_list(request: Request, who: Secretariat, filters: Filters) -> R
 @router.get("/lan/avvikelser.csv")
 async def county_csv(request: Request, who: Secretariat, filters: Filters) -> Response:
     content = await county_client(request, who).csv(filters)
-    return Response(content, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="avvikelser-lanet.csv"'})
+    # Written by the county API with eventkit.spreadsheet (BOM, semicolons, Swedish words, ISO dates).
+    return Response(content, media_type=spreadsheet.MEDIA_TYPE, headers=spreadsheet.attachment("avvikelser-lanet.csv"))
 
 
 @router.get("/lan/avvikelser/{deviation_id}")

@@ -84,6 +84,12 @@ STEPS = {
     "utredning-forslag": Step(lambda f: "investigation/conclusion", "investigation", "beslut",
                               "Utredningen är avslutad med ett förslag; nu fattas beslutet.", ("proposal",),
                               lambda f: {"proposal": _text(f, "proposal")}),
+    # R14: rektor lets a named teacher of the unit take part in the investigation, or no longer.
+    "inbjudan": Step(lambda f: "investigation/invitations", "invitation", "utredning",
+                     "Läraren är inbjuden och ser nu utredningen.", ("user_id",), lambda f: {"user_id": _text(f, "user_id")}),
+    "inbjudan-tillbaka": Step(lambda f: "investigation/withdrawals", "invitation", "utredning",
+                              "Inbjudan är tillbakatagen; läraren ser inte längre utredningen.", ("user_id",),
+                              lambda f: {"user_id": _text(f, "user_id")}),
     "beslut": Step(lambda f: "decisions", "decision", "beslut", "Beslutet är fattat.", ("kind", "placements", "reasons"),
                    lambda f: {"kind": _or_none(_text(f, "kind")), "placements": f.getlist("placements"),
                               "reasons": _text(f, "reasons")}),

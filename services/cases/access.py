@@ -12,11 +12,18 @@ from eventkit.identity import Identity, NotPermitted
 READ, WRITE, MOVE, PROTECT, MEDICAL = "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical"
 DELEGATIONS_READ, DELEGATIONS_WRITE = "cases.delegations.read", "cases.delegations.write"
 NAMES, FIND_PUPIL, DISPOSE = "cases.names", "cases.pupils.find", "cases.dispose"
+READ_INVESTIGATION, INVITE = "cases.read_investigation", "cases.invite"
 
 
 def sees_case(who: Identity, case) -> bool:
     """Own municipality and unit, and for a protected pupil an explicit grant."""
     return authz.in_unit(who, case.municipality, case.school_unit) and case.may_see(who.user_id)
+
+
+def sees_investigation(who: Identity, case) -> bool:
+    """The investigation's content (R14): by role (special educator, EHT member, rektor), or a
+    teacher who takes part in it (invited by rektor, or its investigator)."""
+    return case.investigation_visible_to(who.user_id, by_role=authz.allows(who, READ_INVESTIGATION))
 
 
 def sees_medical_record_role(who: Identity) -> bool:

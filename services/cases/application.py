@@ -146,11 +146,28 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         ))
 
     def record_investigation(self, who: Identity, case_id: UUID, *, parts: dict[str, str], expected_version: int | None = None) -> None:
-        self._command(who, case_id, expected_version, lambda case: case.record_investigation(parts, recorded_by=who.user_id))
+        self._command(who, case_id, expected_version, lambda case: case.record_investigation(
+            parts, recorded_by=who.user_id, taking_part=access.sees_investigation(who, case)))
 
     def conclude_investigation(self, who: Identity, case_id: UUID, *, proposal: str, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.conclude_investigation(
-            proposal=proposal, concluded_by=who.user_id, on=self.today()))
+            proposal=proposal, concluded_by=who.user_id, on=self.today(), taking_part=access.sees_investigation(who, case)))
+
+    def invite_to_investigation(
+        self, who: Identity, case_id: UUID, *, user_id: str, teachers: Callable[[str, str], tuple[str, ...]],
+        expected_version: int | None = None,
+    ) -> None:
+        """Rektor invites a named teacher of the case's unit (`teachers(municipality, unit)`: the
+        directory's teachers of the unit now) to the investigation (R14)."""
+        access.require_role(who, access.INVITE)
+        self._command(who, case_id, expected_version, lambda case: case.invite_to_investigation(
+            teacher=user_id, invited_by=who.user_id, by_rektor=who.role is Role.REKTOR,
+            teachers_of_unit=teachers(case.municipality, case.school_unit), on=self.today()))
+
+    def withdraw_invitation(self, who: Identity, case_id: UUID, *, user_id: str, expected_version: int | None = None) -> None:
+        access.require_role(who, access.INVITE)
+        self._command(who, case_id, expected_version, lambda case: case.withdraw_invitation(
+            teacher=user_id, withdrawn_by=who.user_id, by_rektor=who.role is Role.REKTOR, on=self.today()))
 
     # -- R4–R6, R9 decision -----------------------------------------------------------------
     def decide(
@@ -207,7 +224,7 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     ) -> None:
         self._command(who, case_id, expected_version, lambda case: case.correct(
             corrects_version=corrects_version, field=field, value=value, reason=reason, corrected_by=who.user_id,
-            today=self.today()))
+            today=self.today(), sees_investigation=access.sees_investigation(who, case)))
 
     # -- R5 delegations -------------------------------------------------------------------------
     def register_delegation(
@@ -279,21 +296,25 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             return None
 
     # -- queries -----------------------------------------------------------------------------
+    # The investigation's content is left out for a teacher who does not take part in it (R14):
+    # whether she may see it is judged on the case as it is now, also for the as-of view.
     def case_details(self, who: Identity, case_id: UUID) -> dict[str, Any]:
-        return views.details(self._case_for(who, case_id), self.today())
+        case = self._case_for(who, case_id)
+        return views.details(case, self.today(), investigation=access.sees_investigation(who, case))
 
     def history(self, who: Identity, case_id: UUID) -> list[dict[str, Any]]:
-        self._case_for(who, case_id)
-        return [views.timeline_entry(*entry) for entry in self.events_with_envelopes(case_id)]
+        investigation = access.sees_investigation(who, self._case_for(who, case_id))
+        return [views.timeline_entry(*entry, investigation=investigation) for entry in self.events_with_envelopes(case_id)]
 
     def case_as_of(self, who: Identity, case_id: UUID, on: date) -> dict[str, Any]:
         """The case as it stood at the end of `on` (Swedish time)."""
-        self._case_for(who, case_id)
+        investigation = access.sees_investigation(who, self._case_for(who, case_id))
         end = datetime.combine(on, datetime.max.time(), LOCAL_TIME)
         versions = [e.originator_version for e in self.events.get(case_id) if e.timestamp <= end]
         if not versions:
             raise CaseNotFound(str(case_id))
-        return {**views.details(self.repository.get(case_id, version=versions[-1]), on), "as_of": on.isoformat()}
+        past = self.repository.get(case_id, version=versions[-1])
+        return {**views.details(past, on, investigation=investigation), "as_of": on.isoformat()}
 
     # -- helpers -------------------------------------------------------------------------------
     def _command(self, who: Identity, case_id: UUID, expected_version: int | None, action: Callable[[SupportCase], None]) -> None:

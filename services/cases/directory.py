@@ -30,6 +30,9 @@ class Directory(Protocol):
     def rektors(self, municipality: str, school_unit: str) -> tuple[str, ...]:
         """The user ids of the unit's rektors now."""
 
+    def teachers(self, municipality: str, school_unit: str) -> tuple[str, ...]:
+        """The user ids of the unit's teachers now (whom rektor may invite to an investigation)."""
+
     def register_names(self, municipality: str) -> list[dict[str, Any]]:
         """Every pupil's and guardian's name of the municipality: {person_id, name, kind, protected}."""
 
@@ -81,11 +84,17 @@ class DirectoryOverHttp:
         return pupil_from(response.json(), today or local_today())
 
     def rektors(self, municipality: str, school_unit: str) -> tuple[str, ...]:
+        return self._staff(municipality, school_unit, "rektor")
+
+    def teachers(self, municipality: str, school_unit: str) -> tuple[str, ...]:
+        return self._staff(municipality, school_unit, "teacher")
+
+    def _staff(self, municipality: str, school_unit: str, role: str) -> tuple[str, ...]:
         response = self._get(service_identity(municipality), "/staff", {"school_unit": school_unit})
         if response.status_code != 200:
             raise DirectoryUnavailable()
         return tuple(s["user_id"] for s in response.json()["staff"]
-                     if s.get("role") == "rektor" and school_unit in (s.get("school_units") or [school_unit]))
+                     if s.get("role") == role and school_unit in (s.get("school_units") or [school_unit]))
 
     def register_names(self, municipality: str) -> list[dict[str, Any]]:
         response = self._get(service_identity(municipality), "/register/names")

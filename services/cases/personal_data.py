@@ -43,4 +43,6 @@ STRUCTURE = {
     "user", "changed_by", "changed_on", "granted_to", "case_id", "recorded_on",
     # what the register says of the pupil (followed from the directory): flags and dates
     "protected_by_register", "register_protected", "protected", "left_on",
+    # R14: a teacher invited to the investigation, and the invitation withdrawn (staff ids and dates)
+    "teacher", "invited_by", "invited_on", "withdrawn_by", "withdrawn_on",
 }

@@ -15,7 +15,20 @@ from eventkit.store import EventMeta
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
 
-def details(case: SupportCase, today: date) -> dict[str, Any]:
+# What of the investigation is its content (R14), left out for a teacher who does not take part:
+# in the case's parts, and in the history's events (a correction of one of its entries too).
+INVESTIGATION_CONTENT = ("parts", "proposal", "without_team_reason")
+INVESTIGATION_EVENT_CONTENT = {
+    "InvestigationStarted": ("without_team_reason",),
+    "InvestigationRecorded": ("parts",),
+    "InvestigationConcluded": ("proposal",),
+}
+
+
+def details(case: SupportCase, today: date, *, investigation: bool = True) -> dict[str, Any]:
+    """The case as plain JSON. `investigation` False: the investigations keep their course (who
+    investigates, when it started and ended) without their content, marked `withheld`, and
+    corrections of the investigation's entries are left out (R14)."""
     referral = _fields(case.referral) if case.referral else None
     if referral is not None:
         started = case.investigations[0].started_on if case.investigations else None
@@ -39,8 +52,10 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "closed": case.closed,
         "extra_adaptations": case.adaptations,
         "referral": referral,
-        "investigation": case.open_investigation() or case.investigation,
-        "investigations": case.investigations,
+        "investigation": _investigation(case.open_investigation() or case.investigation, investigation),
+        "investigations": [_investigation(i, investigation) for i in case.investigations],
+        "investigation_withheld": not investigation,
+        "invited_to_investigation": list(case.invited_to_investigation),
         "decisions": case.decisions,
         "programme": programme,
         "programme_in_force": case.programme_in_force() is not None,
@@ -49,10 +64,12 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
         "programmes": case.programmes,
         "participation": case.participation,
         "moves": case.moves,
-        "corrections": case.corrections,
-        "correctable": {str(version): kind for version, (kind, _) in case.entries.items()},
+        "corrections": [c for c in case.corrections if investigation or _kind(case, c.corrects_version) not in HIDDEN_ENTRIES],
+        "correctable": {str(version): kind for version, (kind, _) in case.entries.items()
+                        if investigation or kind not in HIDDEN_ENTRIES},
         # Each correctable entry's fields a correction may name, with their values now (R16).
-        "correctable_fields": {str(version): case.correctable_fields(version) for version in case.entries},
+        "correctable_fields": {str(version): case.correctable_fields(version) for version, (kind, _) in case.entries.items()
+                               if investigation or kind not in HIDDEN_ENTRIES},
         "protected": case.protected,
         # What the register says of the pupil (followed from the directory): protected by the
         # register (beside rektor's marking), left the case's unit (R11), removed from the register.
@@ -62,16 +79,42 @@ def details(case: SupportCase, today: date) -> dict[str, Any]:
     })
 
 
-def timeline_entry(event: Any, meta: EventMeta) -> dict[str, Any]:
+def _investigation(value: Any, visible: bool) -> Any:
+    if value is None or visible:
+        return value
+    shown = {k: v for k, v in _fields(value).items() if k not in INVESTIGATION_CONTENT}
+    return {**shown, "withheld": True}
+
+
+# The correctable entries that are the investigation's content (R14): its parts and its proposal.
+HIDDEN_ENTRIES = frozenset({"investigation", "proposal"})
+
+
+def _kind(case: SupportCase, version: int) -> str | None:
+    entry = case.entries.get(version)
+    return entry[0] if entry else None
+
+
+def timeline_entry(event: Any, meta: EventMeta, *, investigation: bool = True) -> dict[str, Any]:
+    """One event of the history; without the investigation's content when `investigation` is
+    False (R14), marked `withheld`."""
     data = {k: v for k, v in vars(event).items() if k not in _ENVELOPE and not k.startswith("_")}
+    event_type = type(event).__name__
+    content = INVESTIGATION_EVENT_CONTENT.get(event_type, ())
+    if event_type == "Corrected" and data.get("kind") in HIDDEN_ENTRIES:
+        content = ("value", "reason")
+    withheld = not investigation and bool(content)
+    if withheld:
+        data = {k: v for k, v in data.items() if k not in content}
     return jsonable({
         "version": event.originator_version,
-        "event_type": type(event).__name__,
+        "event_type": event_type,
         "at": event.timestamp,
         "actor": meta.actor,
         "role": meta.role,
         "corrects_version": data.get("corrects_version"),
         "data": data,
+        **({"withheld": True} if withheld else {}),
     })
 
 

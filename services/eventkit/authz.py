@@ -59,6 +59,16 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.REKTOR}), Scope.UNIT,
         "mark a pupil's case as protected identity, grant and revoke access to it (the rektor must have access)",
         message="Det är rektor som beslutar om skyddad identitet och vem som får se ärendet."),
+    "cases.read_investigation": Permission(
+        frozenset({Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER, Role.REKTOR}), Scope.UNIT,
+        "read the investigation of a case: the views, the pedagogical assessment, the learning environment, the "
+        "proposal (a teacher only while rektor has invited her, or as its investigator; otherwise her case read, "
+        "history and as-of views leave it out)",
+        message="Utredningen visas för den som deltar i den."),
+    "cases.invite": Permission(
+        frozenset({Role.REKTOR}), Scope.UNIT,
+        "invite a named teacher of the case's unit to its investigation, and withdraw the invitation (R14)",
+        message="Det är rektor som bjuder in en lärare till utredningen."),
     "cases.medical": Permission(
         frozenset({Role.EHT_MEMBER}), Scope.UNIT,
         "read and write the medical record part of a case (school nurse, school doctor)", medical_only=True,

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import re
 import uuid
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -13,6 +16,7 @@ import pytest
 import deidentify
 from eventkit.config import topic
 from eventkit.contracts import validate_message
+from eventkit.vocabulary import labels
 from tests.conftest import TEACHER, headers_for
 from tests.support.deviations import (
     HUDDINGE_MANAGER, HUDDINGE_REPORTER, MANAGER, NOT_A_REPORTER, REGION_MANAGER, REGION_REPORTER, REPORTER,
@@ -126,9 +130,37 @@ def test_r23_the_county_view_counts_sent_deviations_of_every_municipality_and_ne
     quarters = county(stack, "/county/counts", period_kind="quarter", year=2025).json()
     assert count(quarters, "by_period", "2025-Q2") >= 2
     csv = county(stack, "/county/deviations.csv", year=2025, municipality="0184")
-    assert csv.status_code == 200 and sent["0184"] in csv.text and sent["0180"] not in csv.text
+    assert csv.status_code == 200 and "2025-05-09" in csv.text and "2025-05-08" not in csv.text
     yearly = county(stack, "/county/yearly/2025").json()
     assert {sent["0180"], sent["0184"], sent["0126"]} <= {r["deviation_id"] for r in yearly["reports"]}
+
+
+def test_r23_the_county_csv_opens_in_a_swedish_excel_with_swedish_words_and_iso_dates(stack, deviations):
+    """BOM, semicolons, Swedish headings, values in the county pages' words, ISO dates; no
+    code of a list, no True/False and no id in any cell (eventkit.spreadsheet)."""
+    day = date(2024, 1, 1) + timedelta(days=random.randrange(360))
+    sent = report(deviations, SOLNA_REPORTER, unit="0184-TAL", occurred_on=day.isoformat(), principled=False)
+    send(deviations, SOLNA_MANAGER, sent)
+    eventually(lambda: in_county_view(stack, sent))
+
+    response = county(stack, "/county/deviations.csv", year=2024, municipality="0184")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    raw = response.content
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    text = raw.decode("utf-8-sig")
+    header, *lines = text.splitlines()
+    assert header.split(";")[:6] == ["Kommunkod", "Rapporterad av", "Berörda verksamheter", "Uppstod i", "Kategori",
+                                     "Inträffade"]
+    [row] = [line for line in lines if f";{day.isoformat()};" in line]
+    cells = dict(zip(header.split(";"), row.split(";")))
+    assert cells["Kategori"] == labels("DeviationCategory")["party_absent_from_meetings"]
+    assert cells["Uppstod i"] == f"{labels('OrganisationKind')['child_psychiatry']} ({labels('OrganisationSide')['region']})"
+    assert cells["Rapporterad av"] == labels("OrganisationSide")["municipality"]
+    assert cells["Principiell"] == "Nej" and cells["Kvartal"].startswith("2024 kvartal ")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", cells["Skickad till BUS"])
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "a raw code of a list in the file"
+    assert not re.search(r"\b(True|False|None)\b", text) and sent not in text
 
 
 def test_r19_a_region_unit_reports_with_a_municipality_as_the_other_party(stack, deviations):

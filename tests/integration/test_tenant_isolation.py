@@ -70,6 +70,8 @@ CASES = {
     "POST /cases/{case_id}/protection": scoped(),
     "POST /cases/{case_id}/protection/grants": scoped(body=lambda s: {"user_id": "karin.holm"}),
     "POST /cases/{case_id}/protection/revocations": scoped(body=lambda s: {"user_id": "rolf.ek"}),
+    "POST /cases/{case_id}/investigation/invitations": scoped(body=lambda s: {"user_id": "anna.lind"}),
+    "POST /cases/{case_id}/investigation/withdrawals": scoped(body=lambda s: {"user_id": "anna.lind"}),
     "GET /cases/{case_id}/medical": scoped(owner=NURSE),
     "POST /cases/{case_id}/medical/entries": scoped(body=lambda s: TEXT),
     # Names for a list (the follow-up page): only of cases the caller may see.

@@ -37,9 +37,10 @@ def old():
 
 
 # whether the programme form is offered (R7); what the register says of the pupil; each
-# correctable entry's fields with their values (R16)
+# correctable entry's fields with their values (R16); whether the investigation's content is
+# left out for the reader and whom rektor invited to it (R14)
 ADDED_SINCE = {"programme_to_issue", "protected_by_register", "left_school_unit", "removed_from_register",
-               "correctable_fields"}
+               "correctable_fields", "investigation_withheld", "invited_to_investigation"}
 NEWLY_CORRECTABLE = {"proposal"}  # an investigation's proposal, correctable since (R16)
 
 

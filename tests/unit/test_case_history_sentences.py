@@ -66,6 +66,9 @@ def test_every_event_of_a_whole_case_reads_as_swedish_without_codes_ids_or_struc
                 by_rektor=True, on=DAY)
     case.pupil_in_register(removed=True, on=DAY)
     case.pupil_in_register(removed=False, on=DAY)
+    case.invite_to_investigation(teacher="anna.lind", invited_by="rolf.ek", by_rektor=True,
+                                 teachers_of_unit=("anna.lind",), on=DAY)
+    case.withdraw_invitation(teacher="anna.lind", withdrawn_by="rolf.ek", by_rektor=True, on=DAY)
     events += case.collect_events()
     assert {type(e).__name__ for e in events} >= event_types(SupportCase) | {"Disposed"}, "the walk covers every type"
     for sentence in sentences_of(events):

@@ -16,6 +16,7 @@ from cases.domain.rules import (
     CorrectionMustReferenceACorrectableEntry,
     CorrectionNamesAFieldOfTheEntry,
     CorrectionNeedsAReason,
+    InvestigationIsForThoseTakingPart,
     RuleBroken,
 )
 from cases.domain.values import replaced_at
@@ -82,13 +83,17 @@ class CorrectionSteps(Aggregate):
 
     def correct(
         self, *, corrects_version: int, value: str, reason: str, corrected_by: str, today: date, field: str = "",
+        sees_investigation: bool = True,
     ) -> None:
         """Corrects `field` of entry `corrects_version` (an entry with one field may leave it
-        out). A corrected delivery date is held to the delivery's plausible dates (R9)."""
+        out). A corrected delivery date is held to the delivery's plausible dates (R9). An entry of
+        the investigation (a part or its proposal) is corrected only by one who may see it (R14)."""
         self._require_open()
         entry = self.entries.get(corrects_version)
         if entry is None:
             raise CorrectionMustReferenceACorrectableEntry()
+        if entry[0] in ("investigation", "proposal") and not sees_investigation:
+            raise InvestigationIsForThoseTakingPart()
         fields = self.correctable_fields(corrects_version)
         if not field and len(fields) == 1:
             field = next(iter(fields))

@@ -364,3 +364,32 @@ class MedicalEntryNeedsText(RuleBroken):
     rule_id = "R14"
     field = "text"
     message = "Skriv anteckningen (högst 8000 tecken)."
+
+
+# R14 least privilege: the investigation is for those who take part in it --------------------
+class OnlyRektorInvitesToTheInvestigation(RuleBroken):
+    rule_id = "R14"
+    message = "Det är rektor som bjuder in en lärare till utredningen."
+
+
+class InvitationNamesATeacherOfTheUnit(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Välj en lärare på ärendets skolenhet. Specialpedagoger, elevhälsan och rektor ser redan utredningen."
+
+
+class InvitationIsGivenOnce(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Läraren är redan inbjuden till utredningen."
+
+
+class OnlyAnInvitationCanBeWithdrawn(RuleBroken):
+    rule_id = "R14"
+    field = "user_id"
+    message = "Läraren är inte inbjuden till utredningen, så det finns ingen inbjudan att ta tillbaka."
+
+
+class InvestigationIsForThoseTakingPart(RuleBroken):
+    rule_id = "R14"
+    message = "Utredningen visas för och skrivs av den som deltar i den. Rektor kan bjuda in dig."

@@ -85,7 +85,7 @@ def open_case(body: OpenCase, who: Identity = Depends(current_identity), app_: C
     return JSONResponse(answer, status_code=200) if opened.existing else answer
 
 
-@app.get("/cases/{case_id}", **authz.operation("cases.read"))
+@app.get("/cases/{case_id}", **authz.operation("cases.read", "cases.read_investigation"))
 def get_case(
     case_id: UUID, as_of: date | None = None, purpose: Literal["view", "print", "export"] = "view", who: Identity = Depends(current_identity),
     app_: CasesApplication = Depends(cases),

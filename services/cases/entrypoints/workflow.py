@@ -20,6 +20,8 @@ from eventkit.identity import Identity
 router = APIRouter()
 # The policy entries each kind of operation is decided by (eventkit.authz.operation).
 STEP = authz.operation("cases.read", "cases.write")
+# A step of the investigation's content: only by those who may see it (R14).
+INVESTIGATING = authz.operation("cases.read", "cases.write", "cases.read_investigation")
 DELEGATING = authz.operation("cases.write", "cases.delegations.write")
 
 
@@ -129,14 +131,14 @@ def start_investigation(case_id: UUID, body: StartInvestigation, who: Identity =
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/investigation/parts", status_code=201, **STEP)
+@router.post("/cases/{case_id}/investigation/parts", status_code=201, **INVESTIGATING)
 def record_investigation(case_id: UUID, body: InvestigationParts, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     parts = body.model_dump(exclude={"expected_version"})
     app_.record_investigation(who, case_id, parts=parts, expected_version=body.expected_version)
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/investigation/conclusion", status_code=201, **STEP)
+@router.post("/cases/{case_id}/investigation/conclusion", status_code=201, **INVESTIGATING)
 def conclude_investigation(case_id: UUID, body: Conclusion, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.conclude_investigation(who, case_id, **body.model_dump())
     return _done(case_id)
@@ -185,13 +187,13 @@ def move_to_school_unit(case_id: UUID, body: Move, who: Identity = Depends(curre
     return _done(case_id)
 
 
-@router.post("/cases/{case_id}/corrections", status_code=201, **STEP)
+@router.post("/cases/{case_id}/corrections", status_code=201, **INVESTIGATING)
 def correct(case_id: UUID, body: Correction, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.correct(who, case_id, **body.model_dump())
     return _done(case_id)
 
 
-@router.get("/cases/{case_id}/history", **authz.operation("cases.read"))
+@router.get("/cases/{case_id}/history", **authz.operation("cases.read", "cases.read_investigation"))
 def history(case_id: UUID, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     """Every event of the case, oldest first, with who and when (R16: corrections reference what they correct)."""
     return {"events": app_.history(who, case_id)}

@@ -4,8 +4,7 @@ municipality a deviation concerns (not the secretariat), whether the check befor
 stream holds it back, and why (`/county/held/{deviation_id}`)."""
 from __future__ import annotations
 
-import csv
-import io
+from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -13,10 +12,11 @@ from fastapi import Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from eventkit.http import current_identity, service_api
-from eventkit import authz
+from eventkit import authz, spreadsheet
 from eventkit.identity import Identity
 from eventkit.readapi import view_pool
-from eventkit.vocabulary import literal
+from eventkit.spreadsheet import Column
+from eventkit.vocabulary import labels, literal
 from projections.county import queries, readmodel
 
 app = service_api("Stödspår – länsbilden för BUS-sekretariatet (read model)", audience="county", tracing_name="county-api")
@@ -58,24 +58,43 @@ def deviations(f: queries.Filters = Depends(filters), who: Identity = Depends(se
         return {"rows": queries.deviations(conn, f)}
 
 
-CSV_COLUMNS = ("deviation_id", "municipality", "reported_by", "organisations", "arose_in", "category", "occurred_on",
-               "month", "quarter", "principled", "description", "tried_locally", "sent_on")
+ORGANISATIONS, SIDES, CATEGORIES = labels("OrganisationKind"), labels("OrganisationSide"), labels("DeviationCategory")
+
+
+def _organisation(value: dict) -> str:
+    """The kind and its side as the county pages word them: "Habilitering (regionen)"."""
+    return f"{ORGANISATIONS[value['kind']]} ({SIDES[value['side']]})"
+
+
+def _quarter(value: str) -> str:
+    year, quarter = value.split("-Q")
+    return f"{year} kvartal {quarter}"
+
+
+# The export's columns, in Swedish with the values worded by the published lists' labels
+# (contracts/vocabularies, as on the county pages); dates ISO; no ids (eventkit.spreadsheet).
+CSV_COLUMNS = (
+    Column("Kommunkod", "municipality"),
+    Column("Rapporterad av", "reported_by", lambda side: SIDES[side]),
+    Column("Berörda verksamheter", "organisations", lambda values: ", ".join(_organisation(o) for o in values)),
+    Column("Uppstod i", "arose_in", _organisation),
+    Column("Kategori", "category", lambda code: CATEGORIES[code]),
+    Column("Inträffade", "occurred_on", date.fromisoformat),
+    Column("Månad", "month"),
+    Column("Kvartal", "quarter", _quarter),
+    Column("Principiell", "principled"),
+    Column("Beskrivning", "description"),
+    Column("Vad som prövats lokalt", "tried_locally"),
+    Column("Skickad till BUS", "sent_on", date.fromisoformat),
+)
 
 
 @app.get("/county/deviations.csv", **SECRETARIAT)
 def deviations_csv(f: queries.Filters = Depends(filters), who: Identity = Depends(secretariat)) -> Response:
     with pool().connection() as conn:
         rows = queries.deviations(conn, f)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        row = {**row, "organisations": ",".join(f"{o['kind']}:{o['side']}" for o in row["organisations"]),
-               "arose_in": f"{row['arose_in']['kind']}:{row['arose_in']['side']}"}
-        writer.writerow([row[c] for c in CSV_COLUMNS])
-    # A BOM so that Excel opens the Swedish characters correctly.
-    return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="avvikelser.csv"'})
+    return Response(spreadsheet.csv_text(CSV_COLUMNS, rows), media_type=spreadsheet.MEDIA_TYPE,
+                    headers=spreadsheet.attachment("avvikelser.csv"))
 
 
 @app.get("/county/deviations/{deviation_id}", **SECRETARIAT)
