@@ -312,8 +312,8 @@ class RecordKeepingCases(Shredding, CasesApplication):
     def run_disposal(self, who: Identity, *, scheduled: bool = False, rotate: bool = True) -> dict[str, Any] | None:
         """Dispose of every pupil of the municipality whose records are due, each as `dispose`
         does, and record the run (`DisposalRun`). One run at a time per municipality; a retried
-        or double-submitted run (the same idempotency key) answers the first one's record. The
-        scheduled job records a run only when it disposed of someone (None otherwise)."""
+        or double-submitted run (the same idempotency key) answers the first one's record. A run
+        that disposed of nobody records nothing (the scheduled job's answer is then None)."""
         access.require_role(who, access.DISPOSE)
         run_id = self.creation_id("disposal-run", who)
         with self.keys.exclusive(f"disposal-run:{who.municipality}"):
@@ -331,8 +331,10 @@ class RecordKeepingCases(Shredding, CasesApplication):
                 disposed.append(disposed_pupil(plan, records))
             if disposed and rotate:
                 self.keys.rotate()  # the disposed keys' old copies are now under destroyed versions only
-            if scheduled and not disposed:
-                return None
+            if not disposed:  # nothing to record: a run that disposed of nobody stores nothing
+                return None if scheduled else {"run_id": None, "run_by": who.user_id, "scheduled": False,
+                                               "run_on": today.isoformat(), "recorded_at": None,
+                                               **_counts_answer(Preview((), {}).counts())}
             run = DisposalRun.record(municipality=who.municipality, run_by=who.user_id, scheduled=scheduled, on=today,
                                      pupils=disposed, id=run_id)
             self.save_created(who, run)
