@@ -322,10 +322,10 @@ class KeyStore:
     @contextmanager
     def exclusive(self, name: str) -> Iterator[None]:
         """One holder at a time of `name` across every process on this database (a PostgreSQL
-        advisory lock on a connection of its own, released when the block ends or the process
-        dies): a disposal run of a municipality waits for the one under way."""
+        advisory lock held by one of the store's connections, released when the block ends or
+        the process dies): a disposal run of a municipality waits for the one under way."""
         lock = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        with psycopg.connect(self._postgres.conninfo, autocommit=True) as conn:
+        with self._pool.connection() as conn:  # autocommit: the lock is the session's, not a transaction's
             conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
             try:
                 yield
