@@ -52,6 +52,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("Delegationer", "/delegationer", "cases.delegations.write", only=frozenset({Role.REKTOR})),  # R5
     Entry("Loggkontroll", "/loggkontroll", "accesslog.read",
           shortcut="Sök i loggen över vem som läst och ändrat elevers uppgifter, och se ovanliga åtkomster."),
+    Entry("Gallring", "/gallring", "cases.disposal.read",
+          shortcut="Se vilka elevers handlingar som ska gallras enligt dokumenthanteringsplanen, gallra dem och se tidigare gallringar."),
     Entry("Avvikelser", "/avvikelser", "deviations.read",
           shortcut="Rapportera samverkansproblem mellan verksamheter, hantera dem lokalt och skicka till BUS-sekretariatet."),
     Entry("Länsbilden", "/lan", "county.read",

@@ -28,6 +28,17 @@ class RecordsClient(ServiceClient):
         return answer["pupil_ref"]
 
 
+    async def disposal_preview(self) -> dict[str, Any]:
+        return await self._call("GET", "/disposal", "/disposal")
+
+    async def disposal_runs(self) -> list[dict[str, Any]]:
+        return list((await self._call("GET", "/disposal/runs", "/disposal/runs")).get("runs", []))
+
+    async def run_disposal(self) -> dict[str, Any]:
+        # The form's key goes with it: a double submit or a retry records one run (ADR 0023).
+        return await self._call("POST", "/disposal/runs", "/disposal/runs", json={})
+
+
 class AccessLogClient(ServiceClient):
     service = "accesslog"
 

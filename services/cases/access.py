@@ -13,6 +13,7 @@ READ, WRITE, MOVE, PROTECT, MEDICAL = "cases.read", "cases.write", "cases.move",
 DELEGATIONS_READ, DELEGATIONS_WRITE = "cases.delegations.read", "cases.delegations.write"
 NAMES, FIND_PUPIL, DISPOSE = "cases.names", "cases.pupils.find", "cases.dispose"
 READ_INVESTIGATION, INVITE = "cases.read_investigation", "cases.invite"
+DISPOSAL_READ = "cases.disposal.read"
 
 
 def sees_case(who: Identity, case) -> bool:

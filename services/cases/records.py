@@ -18,13 +18,15 @@ from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 import deidentify
 from cases import access
 from cases.directory import Directory, DirectoryUnavailable
 from cases.application import CaseNotFound, CasesApplication, OpenedCase
 from cases.domain.disposal import (
-    PupilRecordsDisposal, RecordsAreDisposedOnce, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record,
+    HELD_BACK, RECORD_KINDS, CaseRecord, DisposalRun, Preview, PupilRecordsDisposal, RecordsAreDisposedOnce,
+    RecordsAreDisposedOnlyWhenDue, RetentionPlan, SUPPORT_CASE, disposed_pupil, record_of, why_held_back,
 )
 from cases.domain.model import SupportCase
 from cases.domain.protection import ProtectionSteps
@@ -267,7 +269,10 @@ class RecordKeepingCases(Shredding, CasesApplication):
         self._registers.clear()
 
     # -- R17 disposal -----------------------------------------------------------------------------
-    def dispose(self, who: Identity, pupil_ref: str, *, scheduled: bool = False) -> dict[str, Any]:
+    def dispose(self, who: Identity, pupil_ref: str, *, scheduled: bool = False, rotate: bool = True) -> dict[str, Any]:
+        """One pupil's disposal, when the plan says the records are due (cases.domain.disposal's
+        holds, the same for the single pupil, the page's run and the scheduled job). `rotate`:
+        re-wrap the living keys now (a run rotates once, at its end)."""
         access.require_role(who, access.DISPOSE)
         recorded = self._disposal(pupil_ref)
         owner = self.keys.owner(pupil_ref)
@@ -278,34 +283,98 @@ class RecordKeepingCases(Shredding, CasesApplication):
                 raise RecordsAreDisposedOnce()
             raise PupilNotFound()
         if recorded is None:  # a disposal interrupted after it was recorded only destroys the key
-            cases = [self._stored_case(case_id) for case_id in self.keys.records(pupil_ref)]
-            cases = [c for c in cases if c is not None]
+            cases = self._pupil_cases(pupil_ref)
             recorded = PupilRecordsDisposal.dispose(
-                pupil_ref=pupil_ref, municipality=owner, cases=[case_record(str(c.id), c.status, c.decisions) for c in cases],
+                pupil_ref=pupil_ref, municipality=owner, cases=[record_of(c) for c in cases],
                 plan=self.retention(owner), today=self.today(), disposed_by=who.user_id, scheduled=scheduled,
             )
             self.access_log.record(*(AccessEntry(who, c.municipality, c.school_unit, "disposal",
                                                  "/pupils/{pupil_ref}/disposal", str(c.id), pupil_ref) for c in cases))
             with acting_as(who):
                 self.save(recorded)
-        self.keys.destroy(pupil_ref, rotate=not scheduled)  # the scheduled run rotates once, at its end
+        self.keys.destroy(pupil_ref, rotate=rotate)
         self._registers.pop(owner, None)
         return _disposal_answer(pupil_ref, recorded)
 
-    def dispose_due(self) -> list[str]:
-        """The scheduled disposal: every pupil whose records the plan says are due."""
-        disposed = []
-        for pupil_ref, municipality in self.keys.living():
+    # -- R17 in the open: what falls due, a run, and the record of each run -----------------------
+    def disposal_preview(self, who: Identity) -> dict[str, Any]:
+        """What a run today would dispose of in the caller's municipality, in counts per school
+        unit, year and kind of record, and how many pupils each hold keeps (never a name or a
+        reference: the administrator sees counts, so nothing here is a pupil's record read)."""
+        access.require_role(who, access.DISPOSAL_READ)
+        plan = self.retention(who.municipality)
+        preview = Preview.of(plan, [records for _, records in self._pupils_of(who.municipality)], self.today())
+        return {"today": self.today().isoformat(), "retention_years": int(plan.years.get(SUPPORT_CASE, 5)),
+                **_counts_answer(preview.counts()),
+                "held_back": [{"rule": rule, "label": HELD_BACK[rule], "pupils": n}
+                              for rule, n in sorted(preview.held_back.items(), key=lambda item: list(HELD_BACK).index(item[0]))]}
+
+    def run_disposal(self, who: Identity, *, scheduled: bool = False, rotate: bool = True) -> dict[str, Any] | None:
+        """Dispose of every pupil of the municipality whose records are due, each as `dispose`
+        does, and record the run (`DisposalRun`). One run at a time per municipality; a retried
+        or double-submitted run (the same idempotency key) answers the first one's record. A run
+        that disposed of nobody records nothing (the scheduled job's answer is then None)."""
+        access.require_role(who, access.DISPOSE)
+        run_id = self.creation_id("disposal-run", who)
+        with self.keys.exclusive(f"disposal-run:{who.municipality}"):
+            if run_id is not None and (done := self._run(run_id)) is not None:
+                return _run_answer(done)
+            plan, today, disposed = self.retention(who.municipality), self.today(), []
+            for pupil_ref, records in self._pupils_of(who.municipality):
+                if why_held_back(plan, records, today) is not None:
+                    continue
+                try:
+                    with purpose("disposal", "/disposal/runs"):
+                        self.dispose(who, pupil_ref, scheduled=scheduled, rotate=False)
+                except (RecordsAreDisposedOnlyWhenDue, RecordsAreDisposedOnce, PupilNotFound):
+                    continue  # changed since it was read (a new step on the case, another run)
+                disposed.append(disposed_pupil(plan, records))
+            if disposed and rotate:
+                self.keys.rotate()  # the disposed keys' old copies are now under destroyed versions only
+            if not disposed:  # nothing to record: a run that disposed of nobody stores nothing
+                return None if scheduled else {"run_id": None, "run_by": who.user_id, "scheduled": False,
+                                               "run_on": today.isoformat(), "recorded_at": None,
+                                               **_counts_answer(Preview((), {}).counts())}
+            run = DisposalRun.record(municipality=who.municipality, run_by=who.user_id, scheduled=scheduled, on=today,
+                                     pupils=disposed, id=run_id)
+            self.save_created(who, run)
+            return _run_answer(self._run(run.id) or run)
+
+    def disposal_runs(self, who: Identity, limit: int = 50) -> list[dict[str, Any]]:
+        """The record of the municipality's runs, the newest first."""
+        access.require_role(who, access.DISPOSAL_READ)
+        ids = self.aggregate_ids(DisposalRun.Recorded, lambda e: e.municipality == who.municipality)
+        runs = [self._run(run_id) for run_id in reversed(ids[-limit:])]
+        return [_run_answer(run) for run in runs if run is not None]
+
+    def dispose_due(self) -> int:
+        """The scheduled disposal: a run in every municipality that has pupils, as the
+        administrator's run from the page (the same holds, the same record), rotating once."""
+        disposed = 0
+        for municipality in dict.fromkeys(m for _, m in self.keys.living()):
             job = Identity("gallring", "Schemalagd gallring", Role.MUNICIPALITY_ADMIN, municipality)
-            try:
-                with purpose("disposal", "scheduled"):
-                    self.dispose(job, pupil_ref, scheduled=True)
-            except RecordsAreDisposedOnlyWhenDue:
-                continue
-            disposed.append(pupil_ref)
+            with purpose("disposal", "scheduled"):
+                run = self.run_disposal(job, scheduled=True, rotate=False)
+            disposed += run["pupils"] if run else 0
         if disposed:
-            self.keys.rotate()  # the disposed keys' old copies are now under destroyed versions only
+            self.keys.rotate()
         return disposed
+
+    def _pupils_of(self, municipality: str) -> list[tuple[str, list[CaseRecord]]]:
+        """Every living pupil of the municipality with their cases as disposal sees them."""
+        return [(ref, [record_of(c) for c in self._pupil_cases(ref)])
+                for ref, owner in self.keys.living() if owner == municipality]
+
+    def _pupil_cases(self, pupil_ref: str) -> list[SupportCase]:
+        cases = [self._stored_case(case_id) for case_id in self.keys.records(pupil_ref)]
+        return [c for c in cases if isinstance(c, SupportCase)]
+
+    def _run(self, run_id: UUID) -> DisposalRun | None:
+        try:
+            run = self.repository.get(run_id)
+        except AggregateNotFoundError:
+            return None
+        return run if isinstance(run, DisposalRun) else None
 
     def _disposal(self, pupil_ref: str) -> PupilRecordsDisposal | None:
         try:
@@ -318,6 +387,23 @@ class RecordKeepingCases(Shredding, CasesApplication):
             return self.repository.get(UUID(case_id))
         except AggregateNotFoundError:
             return None
+
+
+def _counts_answer(counts: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "pupils": counts["pupils"], "cases": counts["cases"],
+        "per_unit_and_year": [{"school_unit": unit, "year": year, "pupils": n} for unit, year, n in counts["per_unit_and_year"]],
+        "kinds": [{"kind": kind, "label": RECORD_KINDS.get(kind, kind), "pupils": n} for kind, n in counts["kinds"]],
+    }
+
+
+def _run_answer(run: DisposalRun) -> dict[str, Any]:
+    return {
+        "run_id": str(run.id), "run_by": run.run_by, "scheduled": run.scheduled, "run_on": run.run_on.isoformat(),
+        "recorded_at": run.created_on.isoformat(),
+        **_counts_answer({"pupils": run.pupils, "cases": run.cases, "per_unit_and_year": run.per_unit_and_year,
+                          "kinds": run.kinds}),
+    }
 
 
 def _disposal_answer(pupil_ref: str, recorded: PupilRecordsDisposal) -> dict[str, Any]:

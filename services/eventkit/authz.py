@@ -92,6 +92,11 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "dispose of a pupil's records when the municipality's plan says they are due (R17; the scheduled disposal too)",
         message="Bara kommunens administratör (eller den schemalagda gallringen) gallrar."),
+    "cases.disposal.read": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "what falls due for disposal under the plan and the record of each run: counts per unit, year and kind "
+        "of record, never a pupil's name (R17)",
+        message="Gallringen sköts av kommunens administratör."),
     "followup.read": Permission(
         frozenset({Role.REKTOR, Role.SPECIAL_EDUCATOR, Role.EHT_MEMBER}), Scope.UNIT,
         "rektor's follow-up view: open cases, counts, investigators (protected pupils: granted staff only)",

@@ -26,7 +26,8 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -317,6 +318,19 @@ class KeyStore:
             data = json.loads(_unwrap(key, bytes(sealed), ref))
             found.append(PupilIdentity(ref, data["pin"], data["name"], data.get("email", "")))
         return found
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time of `name` across every process on this database (a PostgreSQL
+        advisory lock held by one of the store's connections, released when the block ends or
+        the process dies): a disposal run of a municipality waits for the one under way."""
+        lock = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        with self._pool.connection() as conn:  # autocommit: the lock is the session's, not a transaction's
+            conn.execute("SELECT pg_advisory_lock(%s)", (lock,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (lock,))
 
     def destroy(self, *subjects: str, rotate: bool = True) -> int:
         """Destroy the pupils' keys (and with them lookup and identity), then `rotate` unless

@@ -2,6 +2,8 @@
 changed compatibly within a major version (checked against every committed version)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import json
 import subprocess
 from datetime import date, datetime, timedelta, timezone
@@ -65,9 +67,11 @@ def every_cases_event():
         pupil_name="Elev Test", opened_by="rolf.ek")
     unmarked.follow_register_protection(protected=True, on=DAY, rektors=("rolf.ek",))
     unmarked.follow_register_protection(protected=False, on=DAY)
-    disposal = PupilRecordsDisposal.dispose(  # R17
+    case.record_delivery(decision_number=len(case.decisions), delivered_on=DAY, recorded_by="karin.holm", today=DAY)
+    disposal = PupilRecordsDisposal.dispose(  # R17, once the appeal window has closed
         pupil_ref=str(uuid4()), municipality="0180", cases=[case_record(str(case.id), case.status, case.decisions)],
-        plan=RetentionPlan({"support_case": 0}), today=DAY, disposed_by="lars.moberg", scheduled=False,
+        plan=RetentionPlan({"support_case": 0}), today=DAY + timedelta(weeks=4), disposed_by="lars.moberg",
+        scheduled=False,
     )
     return (case.collect_events() + disposal.collect_events() + protected_from_the_start.collect_events()
             + unmarked.collect_events())

@@ -37,6 +37,9 @@ def services():
     stub.answer("GET", "/missions", 200, {"rows": []})
     stub.answer("GET", "/deviations", 200, {"rows": []})
     stub.answer("GET", "/county/counts", 200, EMPTY_COUNTS)
+    stub.answer("GET", "/disposal", 200, {"today": "2026-11-26", "retention_years": 5, "pupils": 0, "cases": 0,
+                                          "per_unit_and_year": [], "kinds": [], "held_back": []})
+    stub.answer("GET", "/disposal/runs", 200, {"runs": []})
     for unit in ("0180-ENG", "0180-KAT"):
         stub.answer("GET", f"/delegations/{unit}", 200, {"delegations": [], "history": []})
     yield stub

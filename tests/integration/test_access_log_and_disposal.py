@@ -18,6 +18,7 @@ from eventkit.identity import Role
 from tests.conftest import OTHER_REKTOR, REKTOR, TEACHER, headers_for, identity
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
+from tests.support.past_cases import finished_huddinge_case
 from tests.support.pupils import directory_pupil, personal_number, pupil_name
 from tests.support.stack import LOGS
 
@@ -137,17 +138,9 @@ def test_r15_a_read_that_cannot_be_logged_is_refused_and_shows_nothing(stack):
 
 # -- R17 ------------------------------------------------------------------------------------------
 def _finished_huddinge_case(stack, pin: str, name: str) -> str:
-    case_id = open_case(stack, HUDDINGE_TEACHER, "0126-SKO", pin=pin, name=name)
-    post(stack, HUDDINGE_TEACHER, f"/cases/{case_id}/extra-adaptations", {"description": f"{name} får extra tid"})
-    post(stack, HUDDINGE_TEACHER, f"/cases/{case_id}/referral",
-         {"tried_adaptations": f"Extra tid för {name}", "why_not_enough": f"{name} ({pin}) behöver mer"})
-    post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation", {"investigator": "per.wiklund", "student_health_team": True})
-    parts = ("pupil_view", "guardians_view", "school_view", "pedagogical_assessment", "environment_organisation",
-             "environment_group", "environment_individual")
-    post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation/parts", {p: f"{name}: {p}" for p in parts})
-    post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation/conclusion", {"proposal": f"Inget program för {name}"})
-    post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/decisions", {"kind": "no_programme", "reasons": f"{name} klarar sig."})
-    return case_id
+    """A Huddinge case decided and delivered weeks ago: its appeal window has closed, so it is due
+    (retention 0 years in the test settings; tests/support/past_cases.py)."""
+    return finished_huddinge_case(stack, pin, name)
 
 
 def forms_of(pin: str, name: str) -> list[bytes]:
@@ -232,8 +225,8 @@ def test_r17_after_disposal_nothing_of_the_pupil_is_readable_anywhere_and_the_st
     assert _scan_databases(forms) == []
     on_kafka, per_key = asyncio.run(_scan_topics(forms))
     assert on_kafka == []
-    # The case's six public events (opened … decided: ids, dates, kinds) remain on the topic.
-    assert per_key.get(case_id, 0) == 6
+    # The case's seven public events (opened … decided, delivered: ids, dates, kinds) remain on the topic.
+    assert per_key.get(case_id, 0) == 7
     assert _scan_logs(forms) == []
 
 
@@ -242,7 +235,7 @@ def test_r17_disposal_before_the_plan_says_so_is_refused(stack):
     open_case(stack, TEACHER, "0180-ENG", pin=pin)
     pupil_ref = post(stack, ADMIN, "/pupils/lookup", {"personal_number": pin}, expect=200)["pupil_ref"]
     refused = post(stack, ADMIN, f"/pupils/{pupil_ref}/disposal", expect=422)
-    assert refused["rule"] == "R17" and refused["rule_name"] == "RecordsAreDisposedOnlyWhenDue"
+    assert refused["rule"] == "R17" and refused["rule_name"] == "PupilWithAnOpenCaseIsNotDisposed"
 
 
 def test_a_normal_run_leaves_no_personnummer_or_name_in_logs_or_spans(stack):

@@ -196,19 +196,13 @@ def open_case(stack, who=TEACHER, unit: str = "0180-ENG", pin: str | None = None
 
 
 def disposed_huddinge_case(stack) -> str:
-    """A finished Huddinge case (retention 0 years in the test settings), disposed of."""
+    """A Huddinge case finished weeks ago (retention 0 years in the test settings, its appeal
+    window closed; tests/support/past_cases.py), disposed of."""
+    from tests.support.past_cases import finished_huddinge_case
+    from tests.support.pupils import pupil_name
+
     pin = personal_number()
-    case_id = open_case(stack, HUDDINGE_TEACHER, "0126-SKO", pin=pin)
-    cases_post(stack, HUDDINGE_TEACHER, f"/cases/{case_id}/extra-adaptations", {"description": "Extra tid"})
-    cases_post(stack, HUDDINGE_TEACHER, f"/cases/{case_id}/referral",
-               {"tried_adaptations": "Extra tid", "why_not_enough": "Behöver mer"})
-    cases_post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation",
-               {"investigator": "per.wiklund", "student_health_team": True})
-    parts = ("pupil_view", "guardians_view", "school_view", "pedagogical_assessment", "environment_organisation",
-             "environment_group", "environment_individual")
-    cases_post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation/parts", {p: f"Om {p}" for p in parts})
-    cases_post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/investigation/conclusion", {"proposal": "Inget program"})
-    cases_post(stack, HUDDINGE_REKTOR, f"/cases/{case_id}/decisions", {"kind": "no_programme", "reasons": "Klarar sig."})
+    case_id = finished_huddinge_case(stack, pin, pupil_name())
     pupil_ref = cases_post(stack, HUDDINGE_ADMIN, "/pupils/lookup", {"personal_number": pin}, expect=200)["pupil_ref"]
     assert cases_post(stack, HUDDINGE_ADMIN, f"/pupils/{pupil_ref}/disposal")["case_ids"] == [case_id]
     return case_id

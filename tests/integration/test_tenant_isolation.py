@@ -79,6 +79,12 @@ CASES = {
     # The administrator's loggkontroll search and disposal: another municipality finds nothing.
     "POST /pupils/lookup": scoped(body=lambda s: {"personal_number": s["personal_number"]}),
     "POST /pupils/{pupil_ref}/disposal": scoped(),
+    # Gallring (R17): what falls due and the runs' record are the caller's own municipality's, in
+    # counts (no id or name of anyone); a run disposes of the caller's municipality's due pupils
+    # only (another municipality's administrator: nothing due there, nothing stored).
+    "GET /disposal": listing(owner=ADMIN, shown=lambda s: ['"held_back"']),
+    "GET /disposal/runs": listing(owner=ADMIN, shown=lambda s: ['"runs"']),
+    "POST /disposal/runs": own(),
     # R22 register check: answers where the caller's own text names one of the caller's
     # municipality's people (positions, never names; municipality-wide by design); another
     # municipality's caller is checked against its own register only.

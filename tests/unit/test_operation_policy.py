@@ -63,6 +63,9 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
         ("POST", "/pupils/names-in-text"): ("cases.names",),
         ("POST", "/pupils/named-in-text"): ("cases.names",),  # and the calling service must be deviations
         ("POST", "/pupils/{pupil_ref}/disposal"): ("cases.dispose",),
+        ("GET", "/disposal"): ("cases.disposal.read",),
+        ("POST", "/disposal/runs"): ("cases.dispose",),
+        ("GET", "/disposal/runs"): ("cases.disposal.read",),
     },
     "deviations.entrypoints.api": {
         ("GET", "/units/{unit}/configuration"): ("deviations.configure",),

@@ -125,7 +125,7 @@ def test_r17_the_cases_topic_carries_no_name_or_personnummer():
 
 def test_r17_records_are_disposed_only_when_every_case_has_ended_and_its_retention_has_run_out():
     plan = RetentionPlan({"support_case": 5})
-    ended = case_record("a", "decided", [a_decision(DecisionKind.NO_PROGRAMME, date(2020, 6, 1))])
+    ended = case_record("a", "decided", [a_decision(DecisionKind.NO_PROGRAMME, date(2020, 6, 1)).delivered(date(2020, 6, 2))])
     running = case_record("b", "programme", [a_decision(DecisionKind.ESTABLISH_PROGRAMME, date(2020, 6, 1))])
     assert ended.ended_on == date(2020, 6, 1) and running.ended_on is None
     assert plan.due_on("support_case", date(2020, 2, 29)) == date(2025, 2, 28)

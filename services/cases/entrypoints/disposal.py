@@ -27,7 +27,7 @@ def main() -> None:
     while True:
         try:
             disposed = application().dispose_due()
-            log.info("disposed of the records of %d pupils", len(disposed))
+            log.info("disposed of the records of %d pupils", disposed)
         except Exception as exc:  # database away: the next round tries again
             log.warning("scheduled disposal failed: %s", type(exc).__name__)
         if not args.every or stop.wait(args.every):

@@ -71,6 +71,26 @@ def dispose(pupil_ref: UUID = Path(), who: Identity = Depends(current_identity),
     return app_.dispose(who, str(pupil_ref))
 
 
+@router.get("/disposal", **authz.operation("cases.disposal.read"))
+def disposal_preview(who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """R17 in the open: what a run today would dispose of in the caller's municipality, as counts
+    per school unit, year and kind of record, and how many pupils each named hold keeps."""
+    return app_.disposal_preview(who)
+
+
+@router.post("/disposal/runs", status_code=201, **authz.operation("cases.dispose"))
+def run_disposal(who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """Dispose of every pupil of the municipality whose records are due, and record the run
+    (a retry with the same Idempotency-Key answers the first run's record)."""
+    return app_.run_disposal(who)
+
+
+@router.get("/disposal/runs", **authz.operation("cases.disposal.read"))
+def disposal_runs(who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """The record of the municipality's disposal runs, the newest first."""
+    return {"runs": app_.disposal_runs(who)}
+
+
 def install(app: FastAPI) -> None:
     app.include_router(router)
     answer_errors(app, {
