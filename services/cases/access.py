@@ -12,6 +12,7 @@ from eventkit.identity import Identity, NotPermitted
 READ, WRITE, MOVE, PROTECT, MEDICAL = "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical"
 DELEGATIONS_READ, DELEGATIONS_WRITE = "cases.delegations.read", "cases.delegations.write"
 NAMES, FIND_PUPIL, DISPOSE = "cases.names", "cases.pupils.find", "cases.dispose"
+LOG_NAMES = "cases.pupils.log-names"
 
 
 def sees_case(who: Identity, case) -> bool:

@@ -77,6 +77,8 @@ CASES = {
     # The administrator's loggkontroll search and disposal: another municipality finds nothing.
     "POST /pupils/lookup": scoped(body=lambda s: {"personal_number": s["personal_number"]}),
     "POST /pupils/{pupil_ref}/disposal": scoped(),
+    # Loggkontroll's names: the administrator's own municipality's pupils only.
+    "POST /pupils/log-names": listing(body=lambda s: {"pupil_refs": [s["pupil_ref"]]}, owner=ADMIN),
     # R22 register check: answers where the caller's own text names one of the caller's
     # municipality's people (positions, never names; municipality-wide by design); another
     # municipality's caller is checked against its own register only.

@@ -12,7 +12,8 @@ from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
 from eventkit import authz
-from eventkit.http import answer_errors, calling_service, current_identity, not_found
+from cases.domain.values import InvalidPersonalIdentityNumber
+from eventkit.http import answer_errors, calling_service, current_identity, error, not_found
 from eventkit.identity import Identity, NotPermitted
 from eventkit.shredding import SubjectDisposed
 
@@ -44,7 +45,21 @@ def pupil_names(body: CaseIds, who: Identity = Depends(current_identity), app_: 
 @router.post("/pupils/lookup", **authz.operation("cases.pupils.find"))
 def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """Municipality administrator: the pseudonymous pupil reference of a personnummer (loggkontroll)."""
-    return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
+    try:
+        return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
+    except InvalidPersonalIdentityNumber as exc:  # the check digit, the date: at the search's own field
+        return error(422, "validation", "Uppgifterna behöver rättas.", fields={"personal_number": str(exc)})
+
+
+class PupilRefs(Strict):
+    pupil_refs: list[UUID] = Field(max_length=100)
+
+
+@router.post("/pupils/log-names", **authz.operation("cases.pupils.log-names"))
+def pupils_for_log(body: PupilRefs, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """Municipality administrator (loggkontroll): per pseudonymous reference the pupil's name,
+    or only that the pupil is protected (R14) or disposed of (R17); names given are access-logged."""
+    return {"pupils": app_.pupils_for_log(who, [str(ref) for ref in body.pupil_refs])}
 
 
 @router.post("/pupils/names-in-text", **authz.operation("cases.names"))
