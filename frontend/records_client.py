@@ -28,6 +28,16 @@ class RecordsClient(ServiceClient):
         return answer["pupil_ref"]
 
 
+    async def log_names(self, pupil_refs: list[str], purpose: str = "list") -> dict[str, dict]:
+        """Loggkontroll: per pupil reference {"name"} or {"protected"} / {"disposed"} / {"unknown"};
+        `purpose="export"` logs the pupils as exported (R15). Nothing is asked for no pupil, unless exporting."""
+        if not pupil_refs and purpose != "export":
+            return {}
+        answer = await self._call("POST", "/pupils/log-names", "/pupils/log-names",
+                                  json={"pupil_refs": pupil_refs, "purpose": purpose})
+        return dict(answer.get("pupils", {}))
+
+
 class AccessLogClient(ServiceClient):
     service = "accesslog"
 

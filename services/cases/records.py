@@ -135,13 +135,14 @@ class RecordKeepingCases(Shredding, CasesApplication):
         return ref
 
     # -- loggkontroll: who the pupils of one page are ----------------------------------------------
-    def pupils_for_log(self, who: Identity, pupil_refs: list[str]) -> dict[str, dict[str, Any]]:
+    def pupils_for_log(self, who: Identity, pupil_refs: list[str], *, export: bool = False) -> dict[str, dict[str, Any]]:
         """For each reference of the administrator's municipality: {"name": ...}, or
         {"protected": True} for a pupil with protected identity the caller is not granted (R14),
         or {"disposed": True} when the pupil's records are disposed of (R17), or {"unknown": True}
         when no name can be given (the directory does not answer; not a pupil of the municipality). Pupils of a case here are
         named from this service's key store, others from the directory's register. Every name
-        given is access-logged (R15) before it is returned."""
+        given is access-logged (R15) before it is returned; for an `export` (loggkontroll's CSV
+        file) every pupil in it is logged as exported, and an export naming no pupil once."""
         access.require_role(who, access.LOG_NAMES)
         refs = list(dict.fromkeys(pupil_refs))[:MAX_NAMES]
         answer: dict[str, dict[str, Any]] = {}
@@ -168,6 +169,9 @@ class RecordKeepingCases(Shredding, CasesApplication):
                 entries.append(AccessEntry(who, who.municipality, "", "list", "/pupils/log-names", ref, ref))
             else:
                 answer[ref] = {"unknown": True}  # not of this municipality, or gone from the register too
+        if export:
+            entries = [AccessEntry(who, who.municipality, "", "export", "/accesslog/export", ref, ref) for ref in refs] or [
+                AccessEntry(who, who.municipality, "", "export", "/accesslog/export", "", None)]
         self.access_log.record(*entries)
         return answer
 

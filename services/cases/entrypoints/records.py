@@ -3,6 +3,7 @@ search for loggkontroll (R15), the name check for the deviations service (R22), 
 (R17). Every one of them is authorized in the application and access-logged."""
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path
@@ -53,13 +54,14 @@ def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app
 
 class PupilRefs(Strict):
     pupil_refs: list[UUID] = Field(max_length=100)
+    purpose: Literal["list", "export"] = "list"  # export: loggkontroll's CSV file, logged as exported
 
 
 @router.post("/pupils/log-names", **authz.operation("cases.pupils.log-names"))
 def pupils_for_log(body: PupilRefs, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """Municipality administrator (loggkontroll): per pseudonymous reference the pupil's name,
     or only that the pupil is protected (R14) or disposed of (R17); names given are access-logged."""
-    return {"pupils": app_.pupils_for_log(who, [str(ref) for ref in body.pupil_refs])}
+    return {"pupils": app_.pupils_for_log(who, [str(ref) for ref in body.pupil_refs], export=body.purpose == "export")}
 
 
 @router.post("/pupils/names-in-text", **authz.operation("cases.names"))
