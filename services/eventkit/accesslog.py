@@ -46,6 +46,8 @@ PUPIL_RECORDS = frozenset({
     "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical", "cases.dispose",
     "deviations.read", "deviations.handle", "documentation.read", "documentation.write", "directory.pupils.read",
 })
+# The path parameters that name one pupil's record; a refusal is logged with its value.
+RECORD_IDS = ("case_id", "pupil_id", "pupil_ref", "deviation_id", "intervention_id")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_log (

@@ -20,7 +20,7 @@ from fastapi.params import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from eventkit.accesslog import PUPIL_RECORDS, AccessEntry, AccessLog, AccessNotLogged, purpose_of
+from eventkit.accesslog import PUPIL_RECORDS, RECORD_IDS, AccessEntry, AccessLog, AccessNotLogged, purpose_of
 from eventkit.identity import HEADER, IDEMPOTENCY_HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
 from eventkit.store import request_key
@@ -172,8 +172,8 @@ REFUSED = frozenset({403, 404})
 
 
 async def log_refusal(request: Request, status: int, exc: Exception | None = None) -> None:
-    """R15: a request for one named pupil's record (a route with a path parameter, decided by a
-    policy entry in eventkit.accesslog.PUPIL_RECORDS: a case, a pupil, a report) answered 403
+    """R15: a request for one named pupil's record (a route with a path parameter of
+    eventkit.accesslog.RECORD_IDS, decided by a policy entry in PUPIL_RECORDS: a case, a pupil, a report) answered 403
     or 404 is written to the service's access log as refused, once here for every route of
     every service that logs accesses (`service_api(access_log=...)`).
     The answer itself is unchanged: "not yours" still reads as "not there". The record's unit
@@ -182,7 +182,8 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
     provider = getattr(request.app.state, "access_log", None)
     who: Identity | None = getattr(request.state, "identity", None)
     route = request.scope.get("route")
-    if status not in REFUSED or provider is None or who is None or route is None or not request.path_params:
+    record_id = next((str(request.path_params[p]) for p in RECORD_IDS if p in request.path_params), None)
+    if status not in REFUSED or provider is None or who is None or route is None or record_id is None:
         return
     if not set((getattr(route, "openapi_extra", None) or {}).get("x-policy", ())) & PUPIL_RECORDS:
         return  # not a pupil's record (a staff member's login, a mission)
@@ -193,7 +194,7 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
     record = getattr(exc, "refused_record", None)
     entry = AccessEntry(
         who, record.municipality if record else who.municipality, record.school_unit if record else "",
-        asked.action, asked.resource, str(next(iter(request.path_params.values()))),
+        asked.action, asked.resource, record_id,
         record.pupil_ref if record else None, outcome="refused",
     )
     try:
