@@ -187,7 +187,11 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
         return
     if not set((getattr(route, "openapi_extra", None) or {}).get("x-policy", ())) & PUPIL_RECORDS:
         return  # not a pupil's record (a staff member's login, a mission)
-    log_ = provider()
+    try:
+        log_ = provider()
+    except Exception as exc:  # the application cannot be built (database away): the refusal stands
+        log.warning("%s: no access log for a refused request (%s)", route.path, type(exc).__name__)
+        return
     if log_ is None:
         return
     asked = purpose_of(request)

@@ -28,7 +28,7 @@ from cases.entrypoints import records
 # Every route says what it does with a record (read/change, ?purpose=print|export) for the access log (R15).
 # A refused request for a case is logged too (eventkit.http.log_refusal).
 app = service_api("Stödspår – elevärenden (cases)", audience="cases", dependencies=[Depends(api_purpose)],
-                  access_log=lambda: cases().access_log)
+                  access_log=lambda: getattr(cases(), "access_log", None))
 
 
 class OpenCase(Strict):
