@@ -74,6 +74,8 @@ async def _filters(request: Request, who: Identity, values: dict[str, str]) -> d
     """The read API's filters for the form's values; Refused with the messages at their fields."""
     state = FormState(values=dict(values))
     since, until = _day(values["fran"], "fran", state.errors), _day(values["till"], "till", state.errors)
+    if values["enhet"] and values["enhet"] not in dict(_units(request, who)):
+        state.errors["enhet"] = "Välj en av kommunens skolenheter i listan."
     if values["personnummer"]:
         try:
             twelve_digits(values["personnummer"])
@@ -130,9 +132,13 @@ def _role(role: str) -> str:
         return "okänd roll"
 
 
+def _units(request: Request, who: Identity) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in request.app.state.organisation.unit_names.items()
+            if code.startswith(who.municipality)]
+
+
 def _context(request: Request, who: Identity, state: FormState, **more: Any) -> dict[str, Any]:
-    units = [("", "Alla skolenheter")] + [(code, name) for code, name in request.app.state.organisation.unit_names.items()
-                                           if code.startswith(who.municipality)]
+    units = [("", "Alla skolenheter"), *_units(request, who)]
     return {"form": state, "entries": None, "units": units, "kinds": [("", "Alla slag")] + list(KINDS.items()), **more}
 
 

@@ -100,6 +100,13 @@ def test_r15_a_personnummer_with_a_wrong_check_digit_is_explained_at_the_field_a
     assert cases_service.received == [] and accesslog_service.received == []
 
 
+def test_r14_a_unit_of_another_municipality_is_refused_at_the_field(frontend, accesslog_service):
+    log_in(frontend, "lars.moberg")
+    response = frontend.post("/loggkontroll", data={"enhet": "0184-TAL"})
+    assert response.status_code == 422 and 'id="enhet-error"' in response.text
+    assert accesslog_service.received == []
+
+
 def test_r15_a_date_that_is_not_a_date_is_explained_at_the_field(frontend, accesslog_service):
     log_in(frontend, "lars.moberg")
     response = frontend.post("/loggkontroll", data={"fran": "inte ett datum"})
