@@ -133,6 +133,23 @@ def test_r15_a_refused_read_of_another_units_case_is_in_loggkontroll_flagged_and
     assert logged(stack, pupil_ref=entry["pupil_ref"])(resource_id=elsewhere, outcome="refused")
 
 
+def test_r15_the_administrator_sees_a_pupils_name_a_protected_pupil_only_as_protected_and_the_names_are_logged(stack):
+    pin, name = personal_number(), pupil_name()
+    case_id = open_case(stack, TEACHER, "0180-ENG", pin=pin, name=name)
+    ref = post(stack, ADMIN, "/pupils/lookup", {"personal_number": pin}, expect=200)["pupil_ref"]
+    assert post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"name": name}}
+    post(stack, TEACHER, "/pupils/log-names", {"pupil_refs": [ref]}, expect=403)  # the administrator's only
+    assert post(stack, HUDDINGE_ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"unknown": True}}
+
+    post(stack, REKTOR, f"/cases/{case_id}/protection", {})
+    assert post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"protected": True}}
+    assert logged(stack, pupil_ref=ref)(user_id="lars.moberg", action="list", resource="/pupils/log-names")
+
+    exported = post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref], "purpose": "export"}, expect=200)
+    assert exported["pupils"] == {ref: {"protected": True}}
+    assert logged(stack, pupil_ref=ref)(user_id="lars.moberg", action="export", resource="/accesslog/export")
+
+
 def test_r15_loggkontroll_pages_in_sql_and_refuses_a_period_that_cannot_be_true(stack):
     case_id = open_case(stack, TEACHER, "0180-ENG")
     for _ in range(3):
