@@ -27,7 +27,6 @@ class RecordsClient(ServiceClient):
         answer = await self._call("POST", "/pupils/lookup", "/pupils/lookup", json={"personal_number": personal_number})
         return answer["pupil_ref"]
 
-
     async def disposal_preview(self) -> dict[str, Any]:
         return await self._call("GET", "/disposal", "/disposal")
 
@@ -37,6 +36,15 @@ class RecordsClient(ServiceClient):
     async def run_disposal(self) -> dict[str, Any]:
         # The form's key goes with it: a double submit or a retry records one run (ADR 0023).
         return await self._call("POST", "/disposal/runs", "/disposal/runs", json={})
+
+    async def log_names(self, pupil_refs: list[str], purpose: str = "list") -> dict[str, dict]:
+        """Loggkontroll: per pupil reference {"name"} or {"protected"} / {"disposed"} / {"unknown"};
+        `purpose="export"` logs the pupils as exported (R15). Nothing is asked for no pupil, unless exporting."""
+        if not pupil_refs and purpose != "export":
+            return {}
+        answer = await self._call("POST", "/pupils/log-names", "/pupils/log-names",
+                                  json={"pupil_refs": pupil_refs, "purpose": purpose})
+        return dict(answer.get("pupils", {}))
 
 
 class AccessLogClient(ServiceClient):

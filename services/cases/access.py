@@ -14,6 +14,7 @@ DELEGATIONS_READ, DELEGATIONS_WRITE = "cases.delegations.read", "cases.delegatio
 NAMES, FIND_PUPIL, DISPOSE = "cases.names", "cases.pupils.find", "cases.dispose"
 READ_INVESTIGATION, INVITE = "cases.read_investigation", "cases.invite"
 DISPOSAL_READ = "cases.disposal.read"
+LOG_NAMES = "cases.pupils.log-names"
 
 
 def sees_case(who: Identity, case) -> bool:

@@ -24,6 +24,7 @@ from cases.domain.model import SupportCase
 from cases.domain.open_cases import OpenCaseIndex
 from cases.domain.rules import PupilMustBePlacedAtTheSchoolUnit
 from cases.domain.values import PersonalIdentityNumber, RegisterChange, RegisterPupil, plausible_pupil
+from eventkit.accesslog import refused_record
 from eventkit.dates import LOCAL_TIME
 from eventkit.identity import Identity, Role
 from eventkit.store import ServiceApplication, acting_as
@@ -336,8 +337,10 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         except AggregateNotFoundError:
             raise CaseNotFound(str(case_id)) from None
         # The same answer for "not yours" (other unit, protected pupil) as for "not there".
-        if not isinstance(case, SupportCase) or not access.sees_case(who, case):
+        if not isinstance(case, SupportCase):
             raise CaseNotFound(str(case_id))
+        if not access.sees_case(who, case):  # logged as refused, with whose case it was (R15)
+            raise refused_record(CaseNotFound(str(case_id)), case.municipality, case.school_unit, case.pupil_ref)
         return case
 
 

@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError
 from cases import access, views
 from cases.domain.medical import MedicalRecord
 from cases.domain.protection import ProtectionSteps
+from eventkit.accesslog import refused_record
 from eventkit.identity import Identity, Role
 
 PROTECTION_EVENTS = ("ProtectedIdentityMarked", "AccessGranted", "AccessRevoked")
@@ -69,7 +70,11 @@ class ConfidentialCommands:
         # Not medical staff, or not the case: the same "not found" (the medical part is
         # invisible to the non-medical side, R14).
         if not access.sees_medical_record_role(who):
-            raise Hidden(str(case_id))
+            case = self._stored(case_id)  # only to log whose record was refused (R15); the answer is the same
+            hidden = Hidden(str(case_id))
+            if isinstance(case, ProtectionSteps):
+                raise refused_record(hidden, case.municipality, case.school_unit, case.pupil_ref)
+            raise hidden
         return self._case_for(who, case_id)
 
     def _medical_record(self, case_id: UUID) -> MedicalRecord | None:

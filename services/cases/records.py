@@ -32,7 +32,7 @@ from cases.domain.model import SupportCase
 from cases.domain.protection import ProtectionSteps
 from cases.domain.values import PersonalIdentityNumber, RegisterPupil
 from cases.personal_data import PERSONAL_FIELDS
-from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose
+from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, purpose, refused_record
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.keystore import KeyStore
 from eventkit.shredding import Shredding, about
@@ -106,7 +106,8 @@ class RecordKeepingCases(Shredding, CasesApplication):
     def _authorized_case(self, who: Identity, case_id: UUID) -> SupportCase:
         case = super()._case_for(who, case_id)
         if case.pupil_ref and not self.keys.exists(case.pupil_ref):
-            raise CaseNotFound(str(case_id))  # disposed of: gone for everyone
+            raise refused_record(CaseNotFound(str(case_id)), case.municipality, case.school_unit,
+                                 case.pupil_ref)  # disposed of: gone for everyone
         return case
 
     def pupil_names(self, who: Identity, case_ids: list[UUID]) -> dict[str, str]:
@@ -134,6 +135,47 @@ class RecordKeepingCases(Shredding, CasesApplication):
         if ref is None:
             raise PupilNotFound()
         return ref
+
+    # -- loggkontroll: who the pupils of one page are ----------------------------------------------
+    def pupils_for_log(self, who: Identity, pupil_refs: list[str], *, export: bool = False) -> dict[str, dict[str, Any]]:
+        """For each reference of the administrator's municipality: {"name": ...}, or
+        {"protected": True} for a pupil with protected identity the caller is not granted (R14),
+        or {"disposed": True} when the pupil's records are disposed of (R17), or {"unknown": True}
+        when no name can be given (the directory does not answer; not a pupil of the municipality). Pupils of a case here are
+        named from this service's key store, others from the directory's register. Every name
+        given is access-logged (R15) before it is returned; for an `export` (loggkontroll's CSV
+        file) every pupil in it is logged as exported, and an export naming no pupil once."""
+        access.require_role(who, access.LOG_NAMES)
+        refs = list(dict.fromkeys(pupil_refs))[:MAX_NAMES]
+        answer: dict[str, dict[str, Any]] = {}
+        identities = self.keys.identities_of(refs)
+        try:
+            register = {p["person_id"]: p for p in self._directory_names(who.municipality)}
+        except DirectoryUnavailable:
+            register = None
+        shielded = self._protected_pupils(who.municipality)
+        entries = []
+        for ref in refs:
+            known = identities.get(ref)
+            if known is not None and self.keys.owner(ref) != who.municipality:
+                known = None  # another municipality's pupil: not named here
+            listed = (register or {}).get(ref)
+            disposal = self._disposal(ref)
+            if disposal is not None and disposal.municipality == who.municipality:
+                answer[ref] = {"disposed": True}
+            elif (ref in shielded and who.user_id not in shielded[ref]) or (
+                    listed and listed["protected"] and who.user_id not in self._granted_on_cases_of(ref)):
+                answer[ref] = {"protected": True}
+            elif known is not None or listed is not None:
+                answer[ref] = {"name": known.name if known is not None else listed["name"]}
+                entries.append(AccessEntry(who, who.municipality, "", "list", "/pupils/log-names", ref, ref))
+            else:
+                answer[ref] = {"unknown": True}  # not of this municipality, or gone from the register too
+        if export:
+            entries = [AccessEntry(who, who.municipality, "", "export", "/accesslog/export", ref, ref) for ref in refs] or [
+                AccessEntry(who, who.municipality, "", "export", "/accesslog/export", "", None)]
+        self.access_log.record(*entries)
+        return answer
 
     # -- R22 for the deviations service: where does a text name one of our people? -----------------
     def register_matches_in(self, who: Identity, texts: list[str]) -> list[list[tuple[int, int, str]]]:

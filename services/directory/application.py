@@ -20,7 +20,7 @@ from directory.domain.rules import PersonalNumberIsNotInTheDirectory, Registrati
 from directory.index import PupilIndex
 from directory.tables import Tables
 from eventkit import authz
-from eventkit.accesslog import AccessEntry, AccessLog, current_purpose
+from eventkit.accesslog import AccessEntry, AccessLog, current_purpose, refused_record
 from eventkit.identity import Identity, NotPermitted, Role
 from eventkit.keystore import KeyStore
 from eventkit.store import ServiceApplication
@@ -122,8 +122,10 @@ class DirectoryApplication(ServiceApplication):
             raise PersonNotFound(str(pupil_id))
         state = person["state"]
         units = [p["school_unit"] for p in state["placements"] if who.belongs_to(p["school_unit"])]
-        if not units or (state["protected"] and who.role is not Role.REKTOR):
-            raise PersonNotFound(str(pupil_id))
+        if not units or (state["protected"] and who.role is not Role.REKTOR):  # logged as refused (R15)
+            placed = [p["school_unit"] for p in state["placements"]]
+            raise refused_record(PersonNotFound(str(pupil_id)), who.municipality, (units or placed or [""])[0],
+                                 person["person_id"])
         identities = self.keys.identities_of([person["person_id"], *state["guardian_ids"]])
         identity = identities.get(person["person_id"])
         if identity is None:  # disposed of: the key is gone

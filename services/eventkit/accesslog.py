@@ -37,6 +37,17 @@ from eventkit.telemetry import current_traceparent
 
 TOPIC = topic("stodspar.accesslog.v1")
 ACTIONS = ("read", "list", "change", "export", "print", "search", "disposal")
+# Whether the record was given: "refused" is a request for a pupil's record answered 403 or 404
+# (another unit's case, a protected pupil, the medical part); the user saw only "not found".
+OUTCOMES = ("granted", "refused")
+# The policy entries (eventkit.authz.POLICY) of the routes that hand out one pupil's record: a
+# request of one of them for a named record, refused, is logged (eventkit.http.log_refusal).
+PUPIL_RECORDS = frozenset({
+    "cases.read", "cases.write", "cases.move", "cases.protect", "cases.medical", "cases.dispose",
+    "deviations.read", "deviations.handle", "documentation.read", "documentation.write", "directory.pupils.read",
+})
+# The path parameters that name one pupil's record; a refusal is logged with its value.
+RECORD_IDS = ("case_id", "pupil_id", "pupil_ref", "deviation_id", "intervention_id")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS access_log (
@@ -56,9 +67,10 @@ CREATE TABLE IF NOT EXISTS access_log (
     pupil_ref uuid,
     traceparent text NOT NULL DEFAULT ''
 );
+ALTER TABLE access_log ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'granted';
 """
 _COLUMNS = ("entry_id, at, service, user_id, role, user_municipality, user_units, municipality, school_unit,"
-            " action, resource, resource_id, pupil_ref, traceparent")
+            " action, resource, resource_id, pupil_ref, outcome, traceparent")
 
 
 class AccessNotLogged(Exception):
@@ -87,17 +99,36 @@ def current_purpose(default_action: str = "read", default_resource: str = "") ->
     return _purpose.get() or Purpose(default_action, default_resource)
 
 
-async def api_purpose(request: Request) -> None:
-    """FastAPI dependency (async, so the value reaches the endpoint's thread): GET reads,
-    anything else changes; `?purpose=print|export` says the read is a print or an export.
-    The resource is the route's path template."""
+def purpose_of(request: Request) -> Purpose:
+    """What a request does with a record: GET reads, anything else changes; `?purpose=print|export`
+    says the read is a print or an export. The resource is the route's path template."""
     route = request.scope.get("route")
     resource = getattr(route, "path", request.url.path)
     action = "read" if request.method in ("GET", "HEAD") else "change"
     asked = request.query_params.get("purpose", "")
     if action == "read" and asked in ("print", "export"):
         action = asked
-    _purpose.set(Purpose(action, resource))
+    return Purpose(action, resource)
+
+
+async def api_purpose(request: Request) -> None:
+    """FastAPI dependency (async, so the value reaches the endpoint's thread): `purpose_of` the request."""
+    _purpose.set(purpose_of(request))
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    """Whose record a refused request asked for, when the service knows it (for loggkontroll
+    only; the caller's answer is the same "not found" whether or not the record exists)."""
+    municipality: str
+    school_unit: str
+    pupil_ref: str | None
+
+
+def refused_record(exc: Exception, municipality: str, school_unit: str, pupil_ref: str | None) -> Exception:
+    """`exc` (a service's "not found") marked with the record it refused, for the refusal's log entry."""
+    exc.refused_record = RefusedRecord(municipality, school_unit, pupil_ref or None)  # type: ignore[attr-defined]
+    return exc
 
 
 @dataclass(frozen=True)
@@ -109,13 +140,17 @@ class AccessEntry:
     resource: str
     resource_id: str
     pupil_ref: str | None = None
+    outcome: str = "granted"
 
 
 class AccessLog:
     def __init__(self, database_variable: str, service: str) -> None:
         self.database_variable = database_variable
         self.service = service
-        self.postgres = Postgres.for_database(database_variable)
+
+    @cached_property
+    def postgres(self) -> Postgres:
+        return Postgres.for_database(self.database_variable)
 
     @cached_property
     def _pool(self) -> ConnectionPool:
@@ -132,7 +167,7 @@ class AccessLog:
         rows = [
             (str(uuid.uuid4()), self.service, e.who.user_id, e.who.role.value, e.who.municipality,
              list(e.who.school_units), e.municipality, e.school_unit, e.action, e.resource, e.resource_id,
-             e.pupil_ref or None, traceparent)
+             e.pupil_ref or None, e.outcome, traceparent)
             for e in entries
         ]
         try:
@@ -142,8 +177,8 @@ class AccessLog:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('stodspar.access_log'))")
                 cur.executemany(
                     "INSERT INTO access_log (entry_id, service, user_id, role, user_municipality, user_units,"
-                    " municipality, school_unit, action, resource, resource_id, pupil_ref, traceparent)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    " municipality, school_unit, action, resource, resource_id, pupil_ref, outcome, traceparent)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     rows,
                 )
         except Exception as exc:  # database away, pool exhausted: refuse the access
@@ -159,12 +194,13 @@ class AccessLog:
 
 def to_message(row: tuple) -> dict[str, Any]:
     (_, entry_id, at, service, user_id, role, user_municipality, user_units, municipality, school_unit,
-     action, resource, resource_id, pupil_ref, _traceparent) = row
+     action, resource, resource_id, pupil_ref, outcome, _traceparent) = row
     data = {
         "entry_id": str(entry_id), "service": service, "user_id": user_id, "role": role,
         "user_municipality": user_municipality, "user_units": list(user_units), "school_unit": school_unit,
         "action": action, "resource": resource, "resource_id": resource_id,
         "pupil_ref": str(pupil_ref) if pupil_ref else None,
+        **({"outcome": outcome} if outcome != "granted" else {}),  # 1.1: absent means granted
     }
     return {
         "event_id": str(entry_id), "event_type": "DataAccessed", "schema_version": contract_for("DataAccessed").version,

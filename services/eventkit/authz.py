@@ -196,6 +196,11 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "search the access log of the municipality's records, with its flags (loggkontroll, R15)",
         message="Loggkontrollen är till för kommunens administratör."),
+    "cases.pupils.log-names": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "the names of the pupils one page of loggkontroll shows, by pseudonymous reference (a protected pupil: "
+        "only whether protected, unless granted; a disposed pupil: only that), access-logged (R14, R15)",
+        message="Bara kommunens administratör ser elevernas namn i loggkontrollen."),
 }
 
 

@@ -5,6 +5,7 @@ and, for a broken domain rule, "rule" (R-id) and "rule_name".
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -19,7 +20,7 @@ from fastapi.params import Depends
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from eventkit.accesslog import AccessNotLogged
+from eventkit.accesslog import PUPIL_RECORDS, RECORD_IDS, AccessEntry, AccessLog, AccessNotLogged, purpose_of
 from eventkit.identity import HEADER, IDEMPOTENCY_HEADER, MAX_AGE_SECONDS, Identity, IdentityRejected, NotPermitted, verify
 from eventkit.rules import RuleBroken
 from eventkit.store import request_key
@@ -105,6 +106,7 @@ def current_identity(
         raise HTTPException(status_code=401, detail="Identiteten har redan använts; försök igen.",
                             headers={"WWW-Authenticate": HEADER})
     request.state.caller = verified.caller  # for a route only one service may use (calling_service)
+    request.state.identity = verified.identity  # for the log of a refused request (log_refusal)
     return verified.identity
 
 
@@ -160,19 +162,64 @@ def answer_errors(app: FastAPI, answers: Mapping[type[Exception], Answer]) -> No
 
 def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return answer(exc)
+        response = answer(exc)
+        await log_refusal(request, response.status_code, exc)
+        return response
     return handle
 
 
+REFUSED = frozenset({403, 404})
+
+
+async def log_refusal(request: Request, status: int, exc: Exception | None = None) -> None:
+    """R15: a request for one named pupil's record (a route with a path parameter of
+    eventkit.accesslog.RECORD_IDS, decided by a policy entry in PUPIL_RECORDS: a case, a pupil, a report) answered 403
+    or 404 is written to the service's access log as refused, once here for every route of
+    every service that logs accesses (`service_api(access_log=...)`).
+    The answer itself is unchanged: "not yours" still reads as "not there". The record's unit
+    and pupil are logged only when the service marked the refusal with them
+    (eventkit.accesslog.refused_record); otherwise the caller's municipality and no pupil."""
+    provider = getattr(request.app.state, "access_log", None)
+    who: Identity | None = getattr(request.state, "identity", None)
+    route = request.scope.get("route")
+    record_id = next((str(request.path_params[p]) for p in RECORD_IDS if p in request.path_params), None)
+    if status not in REFUSED or provider is None or who is None or route is None or record_id is None:
+        return
+    if not set((getattr(route, "openapi_extra", None) or {}).get("x-policy", ())) & PUPIL_RECORDS:
+        return  # not a pupil's record (a staff member's login, a mission)
+    try:
+        log_ = provider()
+    except Exception as exc:  # the application cannot be built (database away): the refusal stands
+        log.warning("%s: no access log for a refused request (%s)", route.path, type(exc).__name__)
+        return
+    if log_ is None:
+        return
+    asked = purpose_of(request)
+    record = getattr(exc, "refused_record", None)
+    entry = AccessEntry(
+        who, record.municipality if record else who.municipality, record.school_unit if record else "",
+        asked.action, asked.resource, record_id,
+        record.pupil_ref if record else None, outcome="refused",
+    )
+    try:
+        await asyncio.to_thread(log_.record, entry)
+    except AccessNotLogged:  # nothing was shown; the refusal stands, unlogged (the log says why, no data)
+        log.warning("%s: a refused request could not be access-logged", route.path)
+
+
 def service_api(title: str, *, audience: str, tracing_name: str | None = None,
-                dependencies: list[Depends] | None = None, **fastapi: Any) -> FastAPI:
+                dependencies: list[Depends] | None = None,
+                access_log: Callable[[], AccessLog | None] | None = None, **fastapi: Any) -> FastAPI:
     """A service's or read API's FastAPI app: traced as `tracing_name` (default: the audience),
-    answering errors and /health alike, refusing identities signed for another service."""
+    answering errors and /health alike, refusing identities signed for another service.
+    `access_log`: the service's access log (asked for at the first refusal), where requests for
+    a record answered 403/404 are logged as refused (`log_refusal`, R15)."""
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     setup_tracing(tracing_name or audience)
     app = FastAPI(title=title, version="1.0", dependencies=[Depends(idempotency_key), *(dependencies or [])], **fastapi)
     install_error_handlers(app, audience=audience)
+    app.state.access_log = access_log
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health")
     return app
 
@@ -194,6 +241,7 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
 
     @app.exception_handler(NotPermitted)
     async def _not_permitted(request: Request, exc: NotPermitted) -> JSONResponse:
+        await log_refusal(request, 403, exc)
         return error(403, "forbidden", str(exc))
 
     @app.exception_handler(AccessNotLogged)
@@ -221,6 +269,7 @@ def install_error_handlers(app: FastAPI, *, audience: str) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        await log_refusal(request, exc.status_code, exc)
         response = error(exc.status_code, "http", str(exc.detail))
         response.headers.update(exc.headers or {})
         return response

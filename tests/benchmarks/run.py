@@ -18,6 +18,9 @@ README's performance section.
    and Mina elever's list's p95 over HTTP with them (alone: BENCH_PHASES=directory make bench).
 8. (tests/benchmarks/worklist.py): Att göra's read API, GET /tasks for a rektor and a special
    educator, with 20,000 open cases of 100,000 pupils in the read model (alone: BENCH_PHASES=worklist).
+9. (tests/benchmarks/accesslog.py): loggkontroll's search by pupil over 10 million access-log
+   entries in the read model, a page of 50 with flags and the total (alone: BENCH_PHASES=accesslog;
+   BENCH_ACCESSLOG_ROWS for fewer).
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -54,7 +57,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import register_pupil  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import deidentification, directory, workflow, worklist  # noqa: E402
+from tests.benchmarks import accesslog, deidentification, directory, workflow, worklist  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -64,7 +67,7 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist,accesslog").split(",")))
 CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
@@ -241,6 +244,12 @@ def write_readme(results: dict) -> None:
             f"| Att göra's read model, GET /pupil-cases of a unit ({c['cases']:,} open cases of "
             f"{k['special_educator']['pupils_in_scope']:,} pupils), p50 / p95 / p99 | {c['p50_ms']} / {c['p95_ms']} / "
             f"{c['p99_ms']} ms | p95 ≤ 100 ms |")
+    if "accesslog" in results:
+        a = results["accesslog"]
+        lines.append(
+            f"| loggkontroll, GET /accesslog by pupil over HTTP (a page of 50 with flags and the total) with "
+            f"{a['rows']:,} entries of {a['pupils']:,} pupils (loaded in {a['load_s']} s), p50 / p95 / p99 | "
+            f"{a['p50_ms']} / {a['p95_ms']} / {a['p99_ms']} ms ({a['requests']} requests) | p95 ≤ 200 ms |")
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -250,7 +259,7 @@ def write_readme(results: dict) -> None:
 # The figures of each phase, as results/latest.json keys them, named for the README's note of when.
 FIGURES = {"store": "store path", "relay": "relay", "command_to_view": "command → view", "workflow": "workflow",
            "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory",
-           "worklist": "Att göra"}
+           "worklist": "Att göra", "accesslog": "loggkontroll"}
 
 
 def stamp(results: dict, before: dict, now: str) -> None:
@@ -286,6 +295,9 @@ def main() -> None:
     if "worklist" in PHASES:
         results["worklist"] = worklist.figures()
         print(json.dumps(results["worklist"], indent=2))
+    if "accesslog" in PHASES:
+        results["accesslog"] = accesslog.figures()
+        print(json.dumps(results["accesslog"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stamp(results, before, results["measured_at"])
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"

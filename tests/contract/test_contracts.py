@@ -189,8 +189,10 @@ def accesslog_messages():
     from eventkit.accesslog import to_message as access_message
 
     row = (1, uuid4(), datetime(2026, 9, 8, 8, 0, tzinfo=timezone.utc), "cases", "anna.lind", "teacher", "0180",
-           ["0180-ENG"], "0180", "0180-ENG", "read", "/cases/{case_id}", str(uuid4()), uuid4(), "")
+           ["0180-ENG"], "0180", "0180-ENG", "read", "/cases/{case_id}", str(uuid4()), uuid4(), "granted", "")
     yield "DataAccessed", access_message(row)
+    # 1.1: another unit's case, refused (the user saw "not found")
+    yield "DataAccessed", access_message((*row[:14], "refused", ""))
 
 
 def every_directory_event():

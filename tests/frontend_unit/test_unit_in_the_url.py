@@ -36,6 +36,10 @@ WALK = {
 # Routes whose unit is checked by the service itself (the form posts to the service, which
 # refuses another unit with 403, and nothing is swapped on the way).
 CHECKED_BY_THE_SERVICE = {("POST", "/arenden")}
+# Loggkontroll's unit filter (the administrator's, municipality-wide): a unit not of the
+# administrator's municipality is refused at the field, and the read API answers only that
+# municipality's entries (tests/frontend_unit/test_loggkontroll_page.py).
+CHECKED_BY_THE_SERVICE |= {("POST", "/loggkontroll"), ("POST", "/loggkontroll/export")}
 
 
 def _api_routes(routes):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import httpx
 import psycopg
@@ -111,6 +112,62 @@ def test_r15_a_read_outside_the_users_usual_units_and_many_records_in_a_short_ti
     [last] = logged(stack, user="rolf.ek")(resource_id=many[-1], action="read")
     [first] = logged(stack, user="rolf.ek")(resource_id=many[0], action="read")
     assert last["many_records"] and not first["many_records"]
+
+
+def test_r15_a_refused_read_of_another_units_case_is_in_loggkontroll_flagged_and_the_user_learns_nothing(stack):
+    elsewhere = open_case(stack, OTHER_REKTOR, "0180-KAT")
+    own = open_case(stack, TEACHER, "0180-ENG")
+    refused = httpx.get(f"{stack.cases_url}/cases/{elsewhere}", headers=headers_for(TEACHER, "cases"))
+    missing = httpx.get(f"{stack.cases_url}/cases/{uuid.uuid4()}", headers=headers_for(TEACHER, "cases"))
+    assert refused.status_code == missing.status_code == 404 and refused.json() == missing.json()
+    medical = httpx.get(f"{stack.cases_url}/cases/{own}/medical", headers=headers_for(TEACHER, "cases"))
+    assert medical.status_code == 404  # the medical part is not the teacher's (R14)
+
+    by_refusal = logged(stack, user="anna.lind", kind="refused")
+    [entry] = by_refusal(resource_id=elsewhere)
+    assert entry["outcome"] == "refused" and entry["refused"] and entry["action"] == "read"
+    assert entry["school_unit"] == "0180-KAT" and entry["pupil_ref"]  # whose record it was, for the administrator
+    assert by_refusal(resource_id=own, resource="/cases/{case_id}/medical")
+    flagged = loggkontroll(stack, user="anna.lind", flagged="true")
+    assert any(e["resource_id"] == elsewhere and e["refused"] for e in flagged)
+    # ... and by the pupil, among the pupil's other entries
+    assert logged(stack, pupil_ref=entry["pupil_ref"])(resource_id=elsewhere, outcome="refused")
+
+
+def test_r15_the_administrator_sees_a_pupils_name_a_protected_pupil_only_as_protected_and_the_names_are_logged(stack):
+    pin, name = personal_number(), pupil_name()
+    case_id = open_case(stack, TEACHER, "0180-ENG", pin=pin, name=name)
+    ref = post(stack, ADMIN, "/pupils/lookup", {"personal_number": pin}, expect=200)["pupil_ref"]
+    assert post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"name": name}}
+    post(stack, TEACHER, "/pupils/log-names", {"pupil_refs": [ref]}, expect=403)  # the administrator's only
+    assert post(stack, HUDDINGE_ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"unknown": True}}
+
+    post(stack, REKTOR, f"/cases/{case_id}/protection", {})
+    assert post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref]}, expect=200)["pupils"] == {ref: {"protected": True}}
+    assert logged(stack, pupil_ref=ref)(user_id="lars.moberg", action="list", resource="/pupils/log-names")
+
+    exported = post(stack, ADMIN, "/pupils/log-names", {"pupil_refs": [ref], "purpose": "export"}, expect=200)
+    assert exported["pupils"] == {ref: {"protected": True}}
+    assert logged(stack, pupil_ref=ref)(user_id="lars.moberg", action="export", resource="/accesslog/export")
+
+
+def test_r15_loggkontroll_pages_in_sql_and_refuses_a_period_that_cannot_be_true(stack):
+    case_id = open_case(stack, TEACHER, "0180-ENG")
+    for _ in range(3):
+        read(stack, TEACHER, case_id)
+    logged(stack, user="anna.lind")(resource_id=case_id, action="read")
+    first = httpx.get(f"{stack.accesslog_url}/accesslog", params={"user": "anna.lind", "limit": 2},
+                      headers=headers_for(ADMIN, "accesslog")).json()
+    second = httpx.get(f"{stack.accesslog_url}/accesslog", params={"user": "anna.lind", "limit": 2, "offset": 2},
+                       headers=headers_for(ADMIN, "accesslog")).json()
+    assert len(first["entries"]) == 2 and first["total"] >= 4 and first["total"] == second["total"]
+    assert not {e["entry_id"] for e in first["entries"]} & {e["entry_id"] for e in second["entries"]}
+
+    backwards = httpx.get(f"{stack.accesslog_url}/accesslog", params={"from": "2026-09-10", "to": "2026-09-01"},
+                          headers=headers_for(ADMIN, "accesslog"))
+    assert backwards.status_code == 422 and "före startdatumet" in backwards.json()["fields"]["to"]
+    ahead = httpx.get(f"{stack.accesslog_url}/accesslog", params={"from": "2999-01-01"}, headers=headers_for(ADMIN, "accesslog"))
+    assert ahead.status_code == 422 and "from" in ahead.json()["fields"]
 
 
 def test_r15_a_read_that_cannot_be_logged_is_refused_and_shows_nothing(stack):

@@ -85,6 +85,8 @@ CASES = {
     "GET /disposal": listing(owner=ADMIN, shown=lambda s: ['"held_back"']),
     "GET /disposal/runs": listing(owner=ADMIN, shown=lambda s: ['"runs"']),
     "POST /disposal/runs": own(),
+    # Loggkontroll's names: the administrator's own municipality's pupils only.
+    "POST /pupils/log-names": listing(body=lambda s: {"pupil_refs": [s["pupil_ref"]]}, owner=ADMIN),
     # R22 register check: answers where the caller's own text names one of the caller's
     # municipality's people (positions, never names; municipality-wide by design); another
     # municipality's caller is checked against its own register only.

@@ -60,6 +60,7 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
         ("POST", "/cases/{case_id}/medical/entries"): ("cases.medical", "cases.read"),
         ("POST", "/cases/pupil-names"): ("cases.read",),
         ("POST", "/pupils/lookup"): ("cases.pupils.find",),
+        ("POST", "/pupils/log-names"): ("cases.pupils.log-names",),
         ("POST", "/pupils/names-in-text"): ("cases.names",),
         ("POST", "/pupils/named-in-text"): ("cases.names",),  # and the calling service must be deviations
         ("POST", "/pupils/{pupil_ref}/disposal"): ("cases.dispose",),

@@ -158,7 +158,7 @@ def test_r17_the_disposal_is_recorded_and_published_without_personal_data():
 
 
 ROW = (1, uuid.uuid4(), datetime(2026, 9, 8, 8, 0, tzinfo=timezone.utc), "cases", "sara.berg", "special_educator", "0180",
-       ["0180-ENG", "0180-KAT"], "0180", "0180-KAT", "read", "/cases/{case_id}", str(uuid.uuid4()), uuid.uuid4(), "")
+       ["0180-ENG", "0180-KAT"], "0180", "0180-KAT", "read", "/cases/{case_id}", str(uuid.uuid4()), uuid.uuid4(), "granted", "")
 
 
 def test_r15_an_access_log_entry_says_who_which_unit_when_what_and_which_pupil_by_reference_only():

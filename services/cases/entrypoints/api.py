@@ -26,7 +26,9 @@ from cases.entrypoints.confidential import router as confidential
 from cases.entrypoints import records
 
 # Every route says what it does with a record (read/change, ?purpose=print|export) for the access log (R15).
-app = service_api("Stödspår – elevärenden (cases)", audience="cases", dependencies=[Depends(api_purpose)])
+# A refused request for a case is logged too (eventkit.http.log_refusal).
+app = service_api("Stödspår – elevärenden (cases)", audience="cases", dependencies=[Depends(api_purpose)],
+                  access_log=lambda: getattr(cases(), "access_log", None))
 
 
 class OpenCase(Strict):

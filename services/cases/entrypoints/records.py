@@ -3,6 +3,7 @@ search for loggkontroll (R15), the name check for the deviations service (R22), 
 (R17). Every one of them is authorized in the application and access-logged."""
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Path
@@ -12,7 +13,8 @@ from cases.entrypoints.workflow import Strict
 from cases.bootstrap import application
 from cases.records import PupilNotFound, RecordKeepingCases
 from eventkit import authz
-from eventkit.http import answer_errors, calling_service, current_identity, not_found
+from cases.domain.values import InvalidPersonalIdentityNumber
+from eventkit.http import answer_errors, calling_service, current_identity, error, not_found
 from eventkit.identity import Identity, NotPermitted
 from eventkit.shredding import SubjectDisposed
 
@@ -44,7 +46,22 @@ def pupil_names(body: CaseIds, who: Identity = Depends(current_identity), app_: 
 @router.post("/pupils/lookup", **authz.operation("cases.pupils.find"))
 def find_pupil(body: PupilSearch, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
     """Municipality administrator: the pseudonymous pupil reference of a personnummer (loggkontroll)."""
-    return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
+    try:
+        return {"pupil_ref": app_.find_pupil(who, body.personal_number)}
+    except InvalidPersonalIdentityNumber as exc:  # the check digit, the date: at the search's own field
+        return error(422, "validation", "Uppgifterna behöver rättas.", fields={"personal_number": str(exc)})
+
+
+class PupilRefs(Strict):
+    pupil_refs: list[UUID] = Field(max_length=100)
+    purpose: Literal["list", "export"] = "list"  # export: loggkontroll's CSV file, logged as exported
+
+
+@router.post("/pupils/log-names", **authz.operation("cases.pupils.log-names"))
+def pupils_for_log(body: PupilRefs, who: Identity = Depends(current_identity), app_: RecordKeepingCases = Depends(records)):
+    """Municipality administrator (loggkontroll): per pseudonymous reference the pupil's name,
+    or only that the pupil is protected (R14) or disposed of (R17); names given are access-logged."""
+    return {"pupils": app_.pupils_for_log(who, [str(ref) for ref in body.pupil_refs], export=body.purpose == "export")}
 
 
 @router.post("/pupils/names-in-text", **authz.operation("cases.names"))

@@ -21,7 +21,9 @@ from eventkit.vocabulary import literal_of
 from eventkit.store import VersionConflict
 
 # Every route says what it does with a report (read/change) for the access log (R15).
-app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)])
+# A refused request for a report is logged too (eventkit.http.log_refusal).
+app = service_api("Stödspår – avvikelser (deviations)", audience="deviations", dependencies=[Depends(api_purpose)],
+                  access_log=lambda: getattr(application(), "access_log", None))
 # The policy entries each kind of operation is decided by (eventkit.authz.operation).
 HANDLING = authz.operation("deviations.handle", "deviations.read", "deviations.read.all")
 READING = authz.operation("deviations.read", "deviations.read.all")

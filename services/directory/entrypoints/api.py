@@ -30,7 +30,7 @@ async def lifespan(app):
 
 
 app = service_api("Stödspår – katalogen (directory)", audience="directory", dependencies=[Depends(api_purpose)],
-                  lifespan=lifespan)
+                  lifespan=lifespan, access_log=lambda: getattr(application(), "access_log", None))  # refusals too (log_refusal)
 
 Reason = literal_of(LocalRegistrationReason)
 

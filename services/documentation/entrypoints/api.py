@@ -34,7 +34,8 @@ async def lifespan(app: FastAPI):
 
 # Every route says what it does (read/change, ?purpose=print|export) for the access log (R15).
 app = service_api("Stödspår – dokumentation av specialpedagogiska insatser (documentation)", audience="documentation",
-                  lifespan=lifespan, dependencies=[Depends(api_purpose)])
+                  lifespan=lifespan, dependencies=[Depends(api_purpose)],
+                  access_log=lambda: getattr(application(), "access_log", None))  # refusals too (eventkit.http.log_refusal)
 # The policy entries each kind of operation is decided by (eventkit.authz.operation).
 CHANGING = authz.operation("documentation.read", "documentation.write")
 READING = authz.operation("documentation.read")

@@ -28,8 +28,16 @@ CREATE TABLE IF NOT EXISTS access_entry (
     resource_id text NOT NULL,
     pupil_ref uuid
 );
+ALTER TABLE access_entry ADD COLUMN IF NOT EXISTS outcome text NOT NULL DEFAULT 'granted';
 CREATE INDEX IF NOT EXISTS access_entry_user ON access_entry (municipality, user_id, at);
 CREATE INDEX IF NOT EXISTS access_entry_pupil ON access_entry (municipality, pupil_ref, at);
+-- Loggkontroll pages in SQL (projections.accesslog.queries): newest first by municipality, unit,
+-- refusals; the "usual units" flag looks up the user's changes per unit.
+CREATE INDEX IF NOT EXISTS access_entry_time ON access_entry (municipality, at);
+CREATE INDEX IF NOT EXISTS access_entry_unit ON access_entry (municipality, school_unit, at);
+CREATE INDEX IF NOT EXISTS access_entry_refused ON access_entry (municipality, at) WHERE outcome = 'refused';
+CREATE INDEX IF NOT EXISTS access_entry_changes ON access_entry (municipality, user_id, school_unit, at)
+    WHERE action = 'change' AND outcome = 'granted';
 """
 
 
@@ -37,11 +45,11 @@ async def _data_accessed(conn: psycopg.AsyncConnection, message: dict[str, Any])
     d = message["data"]
     cur = await conn.execute(
         "INSERT INTO access_entry (entry_id, at, municipality, service, user_id, role, user_municipality, user_units,"
-        " school_unit, action, resource, resource_id, pupil_ref) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (entry_id) DO NOTHING",
+        " school_unit, action, resource, resource_id, pupil_ref, outcome)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id) DO NOTHING",
         (d["entry_id"], message["occurred_at"], message["municipality"], d["service"], d["user_id"], d["role"],
          d["user_municipality"], d["user_units"], d["school_unit"], d["action"], d["resource"], d["resource_id"],
-         d["pupil_ref"]),
+         d["pupil_ref"], d.get("outcome", "granted")),  # DataAccessed 1.0 has no outcome: granted
     )
     return cur.rowcount == 1
 
