@@ -181,6 +181,11 @@ POLICY: dict[str, Permission] = {
         frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
         "search the access log of the municipality's records, with its flags (loggkontroll, R15)",
         message="Loggkontrollen är till för kommunens administratör."),
+    "owner.read": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "the school owner's view: counts per school unit and period over the municipality's cases and deviations "
+        "(never a pupil; counts from 1 to 4 and statistics over fewer than 5 cases not shown)",
+        message="Huvudmannens översikt är till för kommunens administratör."),
 }
 
 

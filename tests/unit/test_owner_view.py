@@ -118,3 +118,18 @@ def test_the_overview_suppresses_every_small_count_and_statistic_and_carries_no_
             yield value
     counts = [n for unit in answer["units"] for n in numbers({k: v for k, v in unit["total"].items() if not k.startswith("days")})]
     assert counts and not any(1 <= n <= 4 for n in counts)
+
+
+def test_the_period_defaults_to_the_school_year_so_far_and_is_refused_when_it_cannot_be():
+    from projections.followup.ownerview import (
+        PeriodEndsBeforeItStarts, PeriodIsAtMostTenYears, PeriodStartsBeforeStodspar, chosen_range,
+    )
+    assert chosen_range(None, None, TODAY) == (date(2026, 7, 1), TODAY)
+    assert chosen_range(date(2026, 1, 1), date(2027, 6, 30), TODAY) == (date(2026, 1, 1), TODAY)  # never past today
+    with pytest.raises(PeriodEndsBeforeItStarts) as refused:
+        chosen_range(date(2026, 9, 1), date(2026, 8, 1), TODAY)
+    assert refused.value.fields == {"to": "Perioden kan inte sluta innan den börjar."}
+    with pytest.raises(PeriodIsAtMostTenYears):
+        chosen_range(date(2015, 1, 1), TODAY, TODAY)
+    with pytest.raises(PeriodStartsBeforeStodspar):
+        chosen_range(date(1999, 12, 31), date(2000, 6, 1), TODAY)

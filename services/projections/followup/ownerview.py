@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Iterable
 
-from eventkit.dates import MONTHS, school_year_start
+from eventkit.dates import MONTHS, school_year_start, years_after
+from eventkit.rules import RuleBroken
 
 SMALLEST_SHOWN = 5
 FEWER_THAN_FIVE = "färre än 5"
@@ -323,3 +324,37 @@ def overview(facts: Facts, per: Per, first: date, last: date, today: date, kinds
         "units": [{"school_unit": unit, "total": row(unit, ""),
                    "periods": [{"period": key, **row(unit, key)} for key in keys]} for unit in units],
     }
+
+
+# -- the period asked for ----------------------------------------------------------------------
+class PeriodEndsBeforeItStarts(RuleBroken):
+    message = "Perioden kan inte sluta innan den börjar."
+    field = "to"
+
+
+class PeriodIsAtMostTenYears(RuleBroken):
+    message = "Välj en period på högst tio år."
+    field = "from"
+
+
+class PeriodStartsBeforeStodspar(RuleBroken):
+    message = "Perioden kan börja tidigast 1 januari 2000."
+    field = "from"
+
+
+EARLIEST = date(2000, 1, 1)
+LONGEST_YEARS = 10
+
+
+def chosen_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The days the view covers: from the start of the school year and to today unless asked
+    otherwise; never past today (nothing has happened there yet)."""
+    first = first or school_year_start(today)
+    last = min(last or today, today)
+    if first < EARLIEST:
+        raise PeriodStartsBeforeStodspar()
+    if last < first:
+        raise PeriodEndsBeforeItStarts()
+    if years_after(first, LONGEST_YEARS) < last:
+        raise PeriodIsAtMostTenYears()
+    return first, last
