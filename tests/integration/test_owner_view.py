@@ -4,8 +4,16 @@ administrator sees Huddinge's counts, small ones suppressed; Stockholm's adminis
 nothing of them; a school's staff are refused."""
 from __future__ import annotations
 
+import asyncio
+import uuid
+from datetime import date
+
 import httpx
+import psycopg
 import pytest
+
+from eventkit.config import Postgres
+from projections.followup import owner, ownerview, readmodel
 
 from eventkit.identity import Role
 from tests.conftest import headers_for, identity
@@ -85,3 +93,68 @@ def test_a_period_that_cannot_be_is_refused_at_its_field(stack):
     assert refused.status_code == 422
     assert refused.json()["fields"] == {"to": "Perioden kan inte sluta innan den börjar."}
     assert overview(stack, ADMIN, per="week").status_code == 422
+
+
+# -- the read model itself, from public events applied as the worker and a rebuild apply them --
+def case_events(case_id: str, municipality: str) -> list[dict]:
+    def message(event_type: str, version: int, data: dict) -> dict:
+        return {"event_id": str(uuid.uuid4()), "event_type": event_type, "municipality": municipality,
+                "occurred_at": "2026-09-01T09:00:00+00:00", "aggregate_id": case_id, "aggregate_version": version,
+                "data": {"case_id": case_id, **data}}
+
+    return [
+        message("CaseOpened", 1, {"school_unit": f"{municipality}-A"}),
+        message("CaseReferredToRektor", 2, {"referred_on": "2026-09-01", "investigation_due": "2026-09-08",
+                                            "decision_due": "2026-09-29", "direct": True}),
+        message("InvestigationStarted", 3, {"started_on": "2026-09-02", "investigator": "x", "student_health_team": True}),
+        message("CaseDecided", 4, {"decision_number": 1, "kind": "establish_programme", "decided_on": "2026-09-10",
+                                   "appealable": True, "delegated": False, "rektor_only": False}),
+        message("ActionProgrammeIssued", 5, {"programme_number": 1, "decision_number": 1, "issued_on": "2026-09-12",
+                                             "follow_up_dates": ["2026-10-01"], "evaluation_on": "2026-11-30"}),
+    ]
+
+
+def disposal_of(case_ids: list[str], municipality: str) -> dict:
+    return {"event_id": str(uuid.uuid4()), "event_type": "PupilRecordsDisposed", "municipality": municipality,
+            "occurred_at": "2026-10-15T09:00:00+00:00", "aggregate_id": str(uuid.uuid4()), "aggregate_version": 1,
+            "data": {"pupil_ref": str(uuid.uuid4()), "case_ids": case_ids, "disposed_on": "2026-10-15",
+                     "record_types": ["support_case"]}}
+
+
+async def apply_all(ordered: list[dict]) -> None:
+    async with await psycopg.AsyncConnection.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
+        await readmodel.PROJECTION.create_schema(conn)
+        for message in ordered:
+            await readmodel.PROJECTION.apply(conn, message)
+
+
+def figures(municipality: str) -> dict:
+    with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo) as conn:
+        facts = owner.facts(conn, municipality, date(2026, 9, 1), date(2026, 11, 30))
+    cells = ownerview.aggregate(facts, ownerview.Per.MONTH, date(2026, 9, 1), date(2026, 11, 30), date(2026, 12, 7))
+    whole = ownerview.WHOLE_MUNICIPALITY
+    return {"referrals": cells[(whole, "")].referrals, "decisions": dict(cells[(whole, "")].decisions),
+            "in_force": [cells[(whole, m)].programmes_in_force for m in ("2026-09", "2026-10", "2026-11")],
+            "follow_ups_overdue": [cells[(whole, m)].follow_ups_overdue for m in ("2026-09", "2026-10", "2026-11")]}
+
+
+@pytest.mark.parametrize("disposal_first", [False, True], ids=["disposal-last", "disposal-first"])
+def test_r17_a_disposal_ends_what_was_in_force_and_leaves_the_counts_in_any_order_and_once(disposal_first):
+    municipality = f"9{uuid.uuid4().int % 1000:03d}"  # a municipality of this test alone
+    case_id = str(uuid.uuid4())
+    events, disposal = case_events(case_id, municipality), disposal_of([case_id], municipality)
+    ordered = [disposal, *events] if disposal_first else [*events, disposal]
+    asyncio.run(apply_all(ordered + ordered))  # everything delivered twice: applied once
+    assert figures(municipality) == {"referrals": 1, "decisions": {"establish_programme": 1},
+                                     "in_force": [1, 0, 0], "follow_ups_overdue": [0, 0, 0]}
+
+
+def test_r14_a_protected_pupils_case_is_in_no_count():
+    municipality = f"9{uuid.uuid4().int % 1000:03d}"
+    shown, hidden = str(uuid.uuid4()), str(uuid.uuid4())
+    protect = {"event_id": str(uuid.uuid4()), "event_type": "CaseProtectionChanged", "municipality": municipality,
+               "occurred_at": "2026-09-20T09:00:00+00:00", "aggregate_id": hidden, "aggregate_version": 6,
+               "data": {"case_id": hidden, "protected": True, "granted_to": ["rektor"]}}
+    asyncio.run(apply_all([*case_events(shown, municipality), *case_events(hidden, municipality), protect]))
+    assert figures(municipality) == {"referrals": 1, "decisions": {"establish_programme": 1},
+                                     "in_force": [1, 1, 1], "follow_ups_overdue": [0, 1, 1]}
