@@ -18,6 +18,8 @@ README's performance section.
    and Mina elever's list's p95 over HTTP with them (alone: BENCH_PHASES=directory make bench).
 8. (tests/benchmarks/worklist.py): Att göra's read API, GET /tasks for a rektor and a special
    educator, with 20,000 open cases of 100,000 pupils in the read model (alone: BENCH_PHASES=worklist).
+9. (tests/benchmarks/owner.py): the school owner's view, GET /owner/overview of the follow-up read
+   API for 100,000 pupils and 20,000 cases over five years, month by month (alone: BENCH_PHASES=owner).
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -54,7 +56,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import register_pupil  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import deidentification, directory, workflow, worklist  # noqa: E402
+from tests.benchmarks import deidentification, directory, owner, workflow, worklist  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -64,7 +66,7 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist,owner").split(",")))
 CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
@@ -241,6 +243,17 @@ def write_readme(results: dict) -> None:
             f"| Att göra's read model, GET /pupil-cases of a unit ({c['cases']:,} open cases of "
             f"{k['special_educator']['pupils_in_scope']:,} pupils), p50 / p95 / p99 | {c['p50_ms']} / {c['p95_ms']} / "
             f"{c['p99_ms']} ms | p95 ≤ 100 ms |")
+    if "owner" in results:
+        o = results["owner"]
+        five, year, server = o["five_years_by_month"], o["school_year_by_month"], o["server_side_five_years"]
+        lines.append(
+            f"| huvudmannens översikt, GET /owner/overview over HTTP, {o['cases']:,} cases of {o['pupils']:,} pupils over "
+            f"{o['years']} years, month by month ({five['periods']} months, {five['units_answered']} units), p50 / p95 / p99; "
+            f"server-side (query, aggregation, JSON) | {five['p50_ms']} / {five['p95_ms']} / {five['p99_ms']} ms; "
+            f"{server['p50_ms']} / {server['p95_ms']} / {server['p99_ms']} ms ({o['requests']} requests) | p95 ≤ 200 ms |")
+        lines.append(
+            f"| huvudmannens översikt, the school year so far month by month (the page's default), over HTTP, "
+            f"p50 / p95 / p99 | {year['p50_ms']} / {year['p95_ms']} / {year['p99_ms']} ms | p95 ≤ 200 ms |")
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -250,7 +263,7 @@ def write_readme(results: dict) -> None:
 # The figures of each phase, as results/latest.json keys them, named for the README's note of when.
 FIGURES = {"store": "store path", "relay": "relay", "command_to_view": "command → view", "workflow": "workflow",
            "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory",
-           "worklist": "Att göra"}
+           "worklist": "Att göra", "owner": "huvudmannens översikt"}
 
 
 def stamp(results: dict, before: dict, now: str) -> None:
@@ -286,6 +299,9 @@ def main() -> None:
     if "worklist" in PHASES:
         results["worklist"] = worklist.figures()
         print(json.dumps(results["worklist"], indent=2))
+    if "owner" in PHASES:
+        results["owner"] = owner.figures()
+        print(json.dumps(results["owner"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stamp(results, before, results["measured_at"])
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
