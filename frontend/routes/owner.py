@@ -95,6 +95,8 @@ async def _overview(request: Request, who: Any, params: dict[str, str]) -> dict[
 async def owner_view(request: Request, who: SchoolOwner, indelning: str = "month", fran: str = "", till: str = "",
                      skolenhet: str = "") -> Response:
     values, params = _query(indelning, fran, till)
+    if skolenhet:
+        params["school_unit"] = skolenhet[:64]  # that unit's figures per period too
     context: dict[str, Any] = {"form": FormState(values=values), "per_options": list(PER.items()), "answer": None,
                                "metrics": METRICS, "query": request.url.query}
     try:
@@ -128,6 +130,7 @@ async def owner_csv(request: Request, who: SchoolOwner, indelning: str = "month"
     """Every unit's and the municipality's figures per period and for the whole period, one row
     each: the same suppressed figures as the page."""
     _, params = _query(indelning, fran, till)
+    params["units_over_time"] = "true"
     try:
         answer = await _overview(request, who, params)
     except ServiceRefused as refusal:

@@ -20,7 +20,8 @@ def answer() -> dict:
     referrals = tuple(Referral("0180-ENG", date(2026, 9, 1), date(2026, 9, 8), date(2026, 9, 3)) for _ in range(7))
     facts = Facts(referrals=referrals + (Referral("0180-KAT", date(2026, 10, 1), date(2026, 10, 8)),),
                   decisions=(Decision("0180-KAT", date(2026, 10, 20), "no_programme"),))
-    return {**overview(facts, Per.MONTH, date(2026, 9, 1), date(2026, 10, 31), TODAY, labels("DecisionKind")), "appeals": None}
+    return {**overview(facts, Per.MONTH, date(2026, 9, 1), date(2026, 10, 31), TODAY, labels("DecisionKind"),
+                        over_time=None), "appeals": None}
 
 
 def test_the_administrator_sees_the_figures_with_small_counts_suppressed(frontend, followup_service):

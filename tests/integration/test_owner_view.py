@@ -62,7 +62,7 @@ def test_the_owner_sees_its_units_counts_with_small_ones_suppressed_and_no_one_e
     dev.report(stack.deviations_url, TEACHER, unit=UNIT)
 
     def unit_figures():
-        answer = overview(stack, ADMIN, per="term")
+        answer = overview(stack, ADMIN, per="term", school_unit=UNIT)
         assert answer.status_code == 200, answer.text
         units = {u["school_unit"]: u for u in answer.json()["units"]}
         total = units.get(UNIT, {}).get("total", {})

@@ -96,7 +96,7 @@ def test_the_period_under_way_counts_its_stocks_today():
 def test_the_overview_suppresses_every_small_count_and_statistic_and_carries_no_ids():
     facts = Facts(referrals=tuple(referral(started=date(2026, 9, 2)) for _ in range(6)) + (referral(unit="KAT"),),
                   decisions=(Decision("KAT", date(2026, 9, 5), "no_programme"),))
-    answer = overview(facts, Per.MONTH, date(2026, 9, 1), date(2026, 9, 30), TODAY, KINDS)
+    answer = overview(facts, Per.MONTH, date(2026, 9, 1), date(2026, 9, 30), TODAY, KINDS, over_time=None)
     assert [p["label"] for p in answer["periods"]] == ["september 2026"]
     eng, kat = answer["units"]
     assert eng["school_unit"] == "ENG" and eng["total"]["referrals"] == 6 and eng["total"]["started_in_time"] == 6
@@ -133,3 +133,10 @@ def test_the_period_defaults_to_the_school_year_so_far_and_is_refused_when_it_ca
         chosen_range(date(2015, 1, 1), TODAY, TODAY)
     with pytest.raises(PeriodStartsBeforeStodspar):
         chosen_range(date(1999, 12, 31), date(2000, 6, 1), TODAY)
+
+
+def test_a_units_figures_per_period_are_given_for_the_units_asked_only():
+    facts = Facts(referrals=(referral(), referral(unit="KAT")))
+    answer = overview(facts, Per.MONTH, date(2026, 9, 1), date(2026, 9, 30), TODAY, KINDS, over_time=["KAT"])
+    eng, kat = answer["units"]
+    assert "periods" not in eng and [p["period"] for p in kat["periods"]] == ["2026-09"]

@@ -227,44 +227,56 @@ def _merged(spans: list[tuple[date, date | None]]) -> list[tuple[date, date | No
     return out
 
 
+FLOWS = ("referrals", "started_in_time", "deviations", "answered_in_time")
+
+
+def _roll_up(into: Figures, cell: Figures, stocks: bool) -> None:
+    for name in FLOWS:
+        setattr(into, name, getattr(into, name) + getattr(cell, name))
+    into.days_to_start += cell.days_to_start
+    into.days_to_decision += cell.days_to_decision
+    for kind, n in cell.decisions.items():
+        into.decisions[kind] += n
+    if stocks:
+        for name in STOCKS:
+            setattr(into, name, getattr(into, name) + getattr(cell, name))
+
+
 def aggregate(facts: Facts, per: Per, first: date, last: date, today: date) -> dict[tuple[str, str], Figures]:
     """The raw figures by (unit, period), with WHOLE_MUNICIPALITY as the unit of the
     municipality's rows and "" as the period of the whole range. Pure; nothing is suppressed
-    yet (`overview` does that)."""
+    yet (`overview` does that). Each fact touches its own unit's period once; the whole range
+    and the municipality are summed from those at the end."""
     keys = periods(first, last, per)
     cells: dict[tuple[str, str], Figures] = defaultdict(Figures)
+    known: dict[date, str | None] = {}
 
     def within(day: date) -> str | None:
-        return period_of(day, per) if first <= day <= last else None
-
-    def flow(unit: str, period: str):
-        return (cells[(unit, period)], cells[(WHOLE_MUNICIPALITY, period)],
-                cells[(unit, "")], cells[(WHOLE_MUNICIPALITY, "")])
+        if day not in known:
+            known[day] = period_of(day, per) if first <= day <= last else None
+        return known[day]
 
     for r in facts.referrals:
         period = within(r.referred_on)
         if period is None:
             continue
-        in_time = r.started_on is not None and r.started_on <= r.investigation_due
-        for cell in flow(r.unit, period):
-            cell.referrals += 1
-            cell.started_in_time += in_time
-            if r.started_on is not None:
-                cell.days_to_start.append((r.started_on - r.referred_on).days)
-            if r.decided_on is not None:
-                cell.days_to_decision.append((r.decided_on - r.referred_on).days)
+        cell = cells[(r.unit, period)]
+        cell.referrals += 1
+        if r.started_on is not None:
+            cell.started_in_time += r.started_on <= r.investigation_due
+            cell.days_to_start.append((r.started_on - r.referred_on).days)
+        if r.decided_on is not None:
+            cell.days_to_decision.append((r.decided_on - r.referred_on).days)
     for d in facts.decisions:
         period = within(d.decided_on)
         if period is not None:
-            for cell in flow(d.unit, period):
-                cell.decisions[d.kind] += 1
+            cells[(d.unit, period)].decisions[d.kind] += 1
     for v in facts.deviations:
         period = within(v.reported_on)
         if period is not None:
-            answered = v.answered_on is not None and v.answered_on <= v.answer_due
-            for cell in flow(v.unit, period):
-                cell.deviations += 1
-                cell.answered_in_time += answered
+            cell = cells[(v.unit, period)]
+            cell.deviations += 1
+            cell.answered_in_time += v.answered_on is not None and v.answered_on <= v.answer_due
 
     # Stocks, on each period's reference day (its last, or today for the one under way), and on
     # the range's last reference day for the whole range: a difference array per unit and stock.
@@ -273,45 +285,65 @@ def aggregate(facts: Facts, per: Per, first: date, last: date, today: date) -> d
     index_of = {day: i for i, day in enumerate(counted)}
     diffs: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * (len(counted) + 1))
 
-    def add(unit: str, stock: str, span: range) -> None:
-        if span.start < span.stop:
-            diffs[(unit, stock)][span.start] += 1
-            diffs[(unit, stock)][span.stop] -= 1
+    def add(unit: str, stock: str, lo: int, hi: int) -> None:
+        if lo < hi:
+            diff = diffs[(unit, stock)]
+            diff[lo] += 1
+            diff[hi] -= 1
 
     for p in facts.programmes:
         in_force = _indices(counted, p.issued_on, p.ended_on)
-        add(p.unit, "programmes_in_force", in_force)
+        if in_force.start >= in_force.stop:
+            continue
+        add(p.unit, "programmes_in_force", in_force.start, in_force.stop)
         follow_ups, evaluation = p.overdue_spans()
         for stock, spans in (("follow_ups_overdue", follow_ups), ("evaluations_overdue", evaluation)):
-            for start, end in _merged(spans):
+            for start, end in (_merged(spans) if len(spans) > 1 else spans):
                 span = _indices(counted, start, end)
-                add(p.unit, stock, range(max(span.start, in_force.start), min(span.stop, in_force.stop)))
+                add(p.unit, stock, max(span.start, in_force.start), min(span.stop, in_force.stop))
     for (unit, stock), diff in diffs.items():
         running, at = 0, []
         for step in diff[:-1]:
             running += step
             at.append(running)
         for key, ref in zip(keys, refs):
-            value = at[index_of[ref]]
-            for cell in (cells[(unit, key)], cells[(WHOLE_MUNICIPALITY, key)]):
-                setattr(cell, stock, getattr(cell, stock) + value)
+            if at[index_of[ref]]:
+                cell = cells[(unit, key)]
+                setattr(cell, stock, getattr(cell, stock) + at[index_of[ref]])
         if counted:
-            value = at[index_of[max(refs)]]
-            for cell in (cells[(unit, "")], cells[(WHOLE_MUNICIPALITY, "")]):
-                setattr(cell, stock, getattr(cell, stock) + value)
+            cell = cells[(unit, "")]
+            setattr(cell, stock, getattr(cell, stock) + at[index_of[max(refs)]])
+
+    for (unit, period), cell in list(cells.items()):
+        if period:
+            _roll_up(cells[(unit, "")], cell, stocks=False)  # the unit's stocks stand on the range's last day
+            _roll_up(cells[(WHOLE_MUNICIPALITY, period)], cell, stocks=True)
+    for (unit, period), cell in list(cells.items()):
+        if not period and unit != WHOLE_MUNICIPALITY:
+            _roll_up(cells[(WHOLE_MUNICIPALITY, "")], cell, stocks=True)
     return cells
 
 
-def overview(facts: Facts, per: Per, first: date, last: date, today: date, kinds: Iterable[str]) -> dict[str, Any]:
-    """The owner's view as the API answers it: the municipality's figures per period, and each
-    unit's for the whole range and per period; every figure already suppressed (small numbers)."""
+def overview(facts: Facts, per: Per, first: date, last: date, today: date, kinds: Iterable[str], *,
+             over_time: Iterable[str] | None = ()) -> dict[str, Any]:
+    """The owner's view as the API answers it: the municipality's figures per period, each
+    unit's for the whole range, and per period for the units in `over_time` (None: every unit);
+    every figure already suppressed (small numbers)."""
     kinds = list(kinds)
     keys = periods(first, last, per)
     cells = aggregate(facts, per, first, last, today)
     units = sorted({unit for unit, _ in cells} - {WHOLE_MUNICIPALITY})
+    wanted = set(units) if over_time is None else set(over_time)
+    nothing = Figures().shown(kinds)
 
     def row(unit: str, period: str) -> dict[str, Any]:
-        return cells[(unit, period)].shown(kinds) if (unit, period) in cells else Figures().shown(kinds)
+        return cells[(unit, period)].shown(kinds) if (unit, period) in cells else nothing
+
+    def unit_row(unit: str) -> dict[str, Any]:
+        found = {"school_unit": unit, "total": row(unit, "")}
+        if unit in wanted:
+            found["periods"] = [{"period": key, **row(unit, key)} for key in keys]
+        return found
 
     return {
         "per": per.value,
@@ -321,8 +353,7 @@ def overview(facts: Facts, per: Per, first: date, last: date, today: date, kinds
         "periods": [{"key": key, "label": period_label(key, per)} for key in keys],
         "municipality": {"total": row(WHOLE_MUNICIPALITY, ""),
                          "periods": [{"period": key, **row(WHOLE_MUNICIPALITY, key)} for key in keys]},
-        "units": [{"school_unit": unit, "total": row(unit, ""),
-                   "periods": [{"period": key, **row(unit, key)} for key in keys]} for unit in units],
+        "units": [unit_row(unit) for unit in units],
     }
 
 
