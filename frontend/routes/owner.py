@@ -116,6 +116,7 @@ async def owner_view(request: Request, who: SchoolOwner, indelning: str = "month
     values["skolenhet"] = unit
     context.update(
         form=FormState(values=values), answer=answer, unit=unit, whose=whose,
+        whose_title=unit_name(unit) if unit else WHOLE_MUNICIPALITY,
         unit_options=[("", WHOLE_MUNICIPALITY), *((u, unit_name(u)) for u in units)],
         over_time=[(p, flat(row)) for p, row in zip(answer["periods"], shown["periods"])],
         per_unit=[(u["school_unit"], flat(u["total"])) for u in answer["units"]],

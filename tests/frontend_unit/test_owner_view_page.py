@@ -73,3 +73,13 @@ def test_a_period_that_cannot_be_is_explained_at_its_field(frontend, followup_se
     page = frontend.get("/huvudman?fran=2026-10-01&till=2026-09-01")
     assert page.status_code == 422
     assert 'id="till-error"' in page.text and "Perioden kan inte sluta innan den börjar." in page.text
+
+
+def test_a_chosen_unit_is_shown_over_time(frontend, followup_service):
+    followup_service.answer("GET", "/owner/overview", 200, answer())
+    log_in(frontend, "lars.moberg")
+    html = frontend.get("/huvudman?indelning=term&skolenhet=0180-KAT").text
+    [asked] = [r for r in followup_service.received if r.path == "/owner/overview"]
+    assert "school_unit=0180-KAT" in asked.query and "per=term" in asked.query
+    assert '<caption id="over-tid-caption">Katarina Södra skola per månad</caption>' in html  # as the answer is divided
+    assert 'option value="0180-KAT" selected' in html
