@@ -83,3 +83,10 @@ def test_a_chosen_unit_is_shown_over_time(frontend, followup_service):
     assert "school_unit=0180-KAT" in asked.query and "per=term" in asked.query
     assert '<caption id="over-tid-caption">Katarina Södra skola per månad</caption>' in html  # as the answer is divided
     assert 'option value="0180-KAT" selected' in html
+
+
+def test_another_municipalitys_unit_in_the_url_shows_nothing_of_it(frontend, followup_service):
+    followup_service.answer("GET", "/owner/overview", 200, answer())
+    log_in(frontend, "lars.moberg")
+    html = frontend.get("/huvudman?skolenhet=0184-TAL").text
+    assert "Tallbackaskolan" not in html and '<caption id="over-tid-caption">Hela kommunen per månad</caption>' in html

@@ -36,6 +36,10 @@ WALK = {
 # Routes whose unit is checked by the service itself (the form posts to the service, which
 # refuses another unit with 403, and nothing is swapped on the way).
 CHECKED_BY_THE_SERVICE = {("POST", "/arenden")}
+# The school owner's view: the unit only picks which of the municipality's own units is shown
+# over time; the read API answers the identity's municipality alone (ADR 0031), so another's unit
+# is never among them (tests/frontend_unit/test_owner_view_page.py).
+SCOPED_BY_THE_MUNICIPALITY = {("GET", "/huvudman")}
 
 
 def _api_routes(routes):
@@ -69,7 +73,7 @@ def client(cases_service, followup_service):
 
 
 def test_r14_every_route_that_names_a_unit_is_walked_here(client):
-    assert unit_routes(client.app) == set(WALK) | CHECKED_BY_THE_SERVICE
+    assert unit_routes(client.app) == set(WALK) | CHECKED_BY_THE_SERVICE | SCOPED_BY_THE_MUNICIPALITY
 
 
 @pytest.mark.parametrize("method, path", sorted(WALK))
