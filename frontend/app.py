@@ -29,6 +29,7 @@ from frontend.routes import (
     followup, loggkontroll, notification_settings, pupils, workflow, worklist,
 )
 from frontend.routes import disposal
+from frontend.routes import owner
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -122,7 +123,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county, documentation,
-        loggkontroll, competence, pupils, notification_settings, worklist, disposal,
+        loggkontroll, competence, pupils, notification_settings, worklist, disposal, owner,
     ):
         app.include_router(module.router)
     install_error_pages(app)

@@ -25,19 +25,30 @@ def bars(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser"
     return Markup(f'<div class="chart bars" role="img" aria-label="{escape(title)}">{body}</div>')
 
 
-def columns(rows: list[tuple[str, int]], title: str, empty: str = "Inga avvikelser") -> Markup:
-    """Vertical columns over time (month, quarter or year): the trend."""
-    top = max((value for _, value in rows), default=0) or 1
+def _value_text(x: float, y: float, value: int | str) -> str:
+    """The figure over a column; a figure given as words (a count not shown, "färre än 5") on
+    two lines above an empty column, so it fits the column's width."""
+    if isinstance(value, int):
+        return f'<text class="chart__value" x="{x}" y="{y}" text-anchor="middle">{value}</text>'
+    first, _, rest = str(value).partition(" ")
+    return (f'<text class="chart__value chart__value--words" x="{x}" y="{y - 12}" text-anchor="middle">'
+            f'<tspan x="{x}">{escape(first)}</tspan><tspan x="{x}" dy="12">{escape(rest)}</tspan></text>')
+
+
+def columns(rows: list[tuple[str, int | str]], title: str, empty: str = "Inga avvikelser") -> Markup:
+    """Vertical columns over time (month, quarter or year): the trend. A value in words (a
+    suppressed count) has no column, only its words."""
+    top = max((value for _, value in rows if isinstance(value, int)), default=0) or 1
     width = max(len(rows), 1) * (COLUMN + GAP) + 40
     height = PLOT_HEIGHT + 60
     base = PLOT_HEIGHT + 20
     parts = [f'<line class="chart__axis" x1="20" y1="{base}" x2="{width - 10}" y2="{base}"/>']
     for index, (label, value) in enumerate(rows):
         x = 28 + index * (COLUMN + GAP)
-        bar = round(PLOT_HEIGHT * value / top)
+        bar = round(PLOT_HEIGHT * value / top) if isinstance(value, int) else 0
         parts.append(
             f'<rect class="chart__bar" x="{x}" y="{base - bar}" width="{COLUMN}" height="{max(bar, 1)}"/>'
-            f'<text class="chart__value" x="{x + COLUMN / 2}" y="{base - 6 - bar}" text-anchor="middle">{value}</text>'
+            + _value_text(x + COLUMN / 2, base - 6 - bar, value) +
             f'<text class="chart__tick" x="{x + COLUMN / 2}" y="{base + 18}" text-anchor="middle">{escape(label)}</text>'
         )
     if not rows:

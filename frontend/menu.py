@@ -56,6 +56,9 @@ ENTRIES: tuple[Entry, ...] = (
           shortcut="Se vilka elevers handlingar som ska gallras enligt dokumenthanteringsplanen, gallra dem och se tidigare gallringar."),
     Entry("Avvikelser", "/avvikelser", "deviations.read",
           shortcut="Rapportera samverkansproblem mellan verksamheter, hantera dem lokalt och skicka till BUS-sekretariatet."),
+    Entry("Huvudmannens översikt", "/huvudman", "owner.read",
+          shortcut="Kommunens skolenheter över tid: anmälningar, utredningar, beslut, åtgärdsprogram och avvikelser – "
+                   "bara antal, aldrig en elev."),
     Entry("Länsbilden", "/lan", "county.read",
           shortcut="Avvikelser från hela länet per kommun, verksamhet, kategori och period – och årssammanställningen."),
     Entry("Inställningar", "/installningar", "notifications.preferences", personal=True),

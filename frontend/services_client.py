@@ -216,3 +216,8 @@ class FollowupClient(ServiceClient):
         """One page of rektor's follow-up view; filters: school_unit, status, investigator, page."""
         params = {k: v for k, v in filters.items() if v not in (None, "")} or None
         return await self._call("GET", "/followup", "/followup", params=params)
+
+    async def owner_overview(self, params: dict[str, str]) -> dict[str, Any]:
+        """The school owner's view of the user's municipality (per, from, to); every figure
+        already suppressed by the read model (ADR 0031)."""
+        return await self._call("GET", "/owner/overview", "/owner/overview", params=params or None)

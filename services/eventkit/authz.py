@@ -201,6 +201,11 @@ POLICY: dict[str, Permission] = {
         "the names of the pupils one page of loggkontroll shows, by pseudonymous reference (a protected pupil: "
         "only whether protected, unless granted; a disposed pupil: only that), access-logged (R14, R15)",
         message="Bara kommunens administratör ser elevernas namn i loggkontrollen."),
+    "owner.read": Permission(
+        frozenset({Role.MUNICIPALITY_ADMIN}), Scope.ORGANISATION,
+        "the school owner's view: counts per school unit and period over the municipality's cases and deviations "
+        "(never a pupil; counts from 1 to 4 and statistics over fewer than 5 cases not shown)",
+        message="Huvudmannens översikt är till för kommunens administratör."),
 }
 
 

@@ -21,6 +21,8 @@ README's performance section.
 9. (tests/benchmarks/accesslog.py): loggkontroll's search by pupil over 10 million access-log
    entries in the read model, a page of 50 with flags and the total (alone: BENCH_PHASES=accesslog;
    BENCH_ACCESSLOG_ROWS for fewer).
+10. (tests/benchmarks/owner.py): the school owner's view, GET /owner/overview of the follow-up read
+   API for 100,000 pupils and 20,000 cases over five years, month by month (alone: BENCH_PHASES=owner).
 Knobs: BENCH_PHASES, BENCH_WORKFLOWS, BENCH_FOLLOWUP_CASES, BENCH_PAGE_REQUESTS and those above.
 """
 from __future__ import annotations
@@ -57,7 +59,7 @@ from tests.conftest import TEACHER  # noqa: E402
 from tests.support.infrastructure import eventually, query, reset_database  # noqa: E402
 from tests.support.pupils import register_pupil  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
-from tests.benchmarks import accesslog, deidentification, directory, workflow, worklist  # noqa: E402
+from tests.benchmarks import accesslog, deidentification, directory, owner, workflow, worklist  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 README = environment.ROOT / "README.md"
@@ -67,7 +69,7 @@ STORE_SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "10"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 RATE = 100
 # BENCH_PHASES=workflow,followup_page runs only those; figures of phases not run are kept.
-PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist,accesslog").split(",")))
+PHASES = set(filter(None, os.environ.get("BENCH_PHASES", "deidentify,store,relay,latency,workflow,followup_page,directory,worklist,accesslog,owner").split(",")))
 CORPUS_NAMES = {"corpus": "Stockholm", "holdout": "held-out Botkyrka/Södertälje", "norrland": "held-out Uppsala/Norrland"}
 INFRASTRUCTURE_PHASES = {"store", "relay", "latency", "workflow", "followup_page"}
 
@@ -250,6 +252,17 @@ def write_readme(results: dict) -> None:
             f"| loggkontroll, GET /accesslog by pupil over HTTP (a page of 50 with flags and the total) with "
             f"{a['rows']:,} entries of {a['pupils']:,} pupils (loaded in {a['load_s']} s), p50 / p95 / p99 | "
             f"{a['p50_ms']} / {a['p95_ms']} / {a['p99_ms']} ms ({a['requests']} requests) | p95 ≤ 200 ms |")
+    if "owner" in results:
+        o = results["owner"]
+        five, year, server = o["five_years_by_month"], o["school_year_by_month"], o["server_side_five_years"]
+        lines.append(
+            f"| huvudmannens översikt, GET /owner/overview over HTTP, {o['cases']:,} cases of {o['pupils']:,} pupils over "
+            f"{o['years']} years, month by month ({five['periods']} months, {five['units_answered']} units), p50 / p95 / p99; "
+            f"server-side (query, aggregation, JSON) | {five['p50_ms']} / {five['p95_ms']} / {five['p99_ms']} ms; "
+            f"{server['p50_ms']} / {server['p95_ms']} / {server['p99_ms']} ms ({o['requests']} requests) | p95 ≤ 200 ms |")
+        lines.append(
+            f"| huvudmannens översikt, the school year so far month by month (the page's default), over HTTP, "
+            f"p50 / p95 / p99 | {year['p50_ms']} / {year['p95_ms']} / {year['p99_ms']} ms | p95 ≤ 200 ms |")
     lines.append("<!-- bench:end -->")
     text = README.read_text(encoding="utf-8")
     text = re.sub(r"<!-- bench:start.*?<!-- bench:end -->", lambda _: "\n".join(lines), text, flags=re.S)
@@ -259,7 +272,7 @@ def write_readme(results: dict) -> None:
 # The figures of each phase, as results/latest.json keys them, named for the README's note of when.
 FIGURES = {"store": "store path", "relay": "relay", "command_to_view": "command → view", "workflow": "workflow",
            "followup_page": "follow-up page", "deidentify": "de-identification", "directory": "directory",
-           "worklist": "Att göra", "accesslog": "loggkontroll"}
+           "worklist": "Att göra", "accesslog": "loggkontroll", "owner": "huvudmannens översikt"}
 
 
 def stamp(results: dict, before: dict, now: str) -> None:
@@ -298,6 +311,9 @@ def main() -> None:
     if "accesslog" in PHASES:
         results["accesslog"] = accesslog.figures()
         print(json.dumps(results["accesslog"], indent=2))
+    if "owner" in PHASES:
+        results["owner"] = owner.figures()
+        print(json.dumps(results["owner"], indent=2))
     results["measured_at"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     stamp(results, before, results["measured_at"])
     results["machine"] = f"{os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"

@@ -4,6 +4,7 @@ is refused each one it was not (403). The services are one stub answering empty 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from eventkit.identity import Identity, Role
 from frontend import menu
 from frontend.app import create_app
+from projections.followup.ownerview import Facts, Per, overview
 from tests.frontend_unit.helpers import log_in
 from tests.frontend_unit.stub_service import StubService
 
@@ -26,6 +28,8 @@ PEOPLE = {
 }
 EMPTY_COUNTS = {"total": 0, "years": [], "by_period": [], "by_municipality": [], "by_category": [],
                 "by_organisation": [], "trend": [], "period_kind": "month"}
+EMPTY_OVERVIEW = {**overview(Facts(), Per.MONTH, date(2026, 7, 1), date(2026, 11, 26), date(2026, 11, 26), ()),
+                  "appeals": None}
 
 
 @pytest.fixture
@@ -40,6 +44,7 @@ def services():
     stub.answer("GET", "/disposal", 200, {"today": "2026-11-26", "retention_years": 5, "pupils": 0, "cases": 0,
                                           "per_unit_and_year": [], "kinds": [], "held_back": []})
     stub.answer("GET", "/disposal/runs", 200, {"runs": []})
+    stub.answer("GET", "/owner/overview", 200, EMPTY_OVERVIEW)
     for unit in ("0180-ENG", "0180-KAT"):
         stub.answer("GET", f"/delegations/{unit}", 200, {"delegations": [], "history": []})
     yield stub

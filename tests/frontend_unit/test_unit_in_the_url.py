@@ -40,6 +40,10 @@ CHECKED_BY_THE_SERVICE = {("POST", "/arenden")}
 # administrator's municipality is refused at the field, and the read API answers only that
 # municipality's entries (tests/frontend_unit/test_loggkontroll_page.py).
 CHECKED_BY_THE_SERVICE |= {("POST", "/loggkontroll"), ("POST", "/loggkontroll/export")}
+# The school owner's view: the unit only picks which of the municipality's own units is shown
+# over time; the read API answers the identity's municipality alone (ADR 0031), so another's unit
+# is never among them (tests/frontend_unit/test_owner_view_page.py).
+SCOPED_BY_THE_MUNICIPALITY = {("GET", "/huvudman")}
 
 
 def _api_routes(routes):
@@ -73,7 +77,7 @@ def client(cases_service, followup_service):
 
 
 def test_r14_every_route_that_names_a_unit_is_walked_here(client):
-    assert unit_routes(client.app) == set(WALK) | CHECKED_BY_THE_SERVICE
+    assert unit_routes(client.app) == set(WALK) | CHECKED_BY_THE_SERVICE | SCOPED_BY_THE_MUNICIPALITY
 
 
 @pytest.mark.parametrize("method, path", sorted(WALK))

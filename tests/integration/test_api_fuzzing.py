@@ -105,6 +105,19 @@ def test_no_generated_input_makes_a_service_fail_or_lets_an_unauthorized_caller_
     assert problems == []
 
 
+def test_the_owner_view_is_fuzzed_as_the_municipality_administrator_it_serves(stack):
+    """The follow-up API serves rektor above; its school owner's view (ADR 0031) serves the
+    municipality administrator only, so it is fuzzed as that administrator too."""
+    admin = identity("lars.moberg", Role.MUNICIPALITY_ADMIN, "0180", "0180-ENG", "0180-KAT")
+    problems: list[str] = []
+    for operation in operations(stack.followup_url):
+        if operation.path != "/owner/overview":
+            continue
+        problems += fuzz(operation, stack.followup_url, lambda: headers_for(admin, "followup"), refused=None)
+        problems += fuzz(operation, stack.followup_url, lambda: headers_for(REKTOR, "followup"), refused={403, 422})
+    assert problems == []
+
+
 def test_a_nul_character_in_text_is_refused_with_a_message_not_a_failure(stack):
     """Found by fuzzing: PostgreSQL cannot store NUL in text; a 500 then, or a projection stuck
     on an event it cannot store. Refused at the door instead, next to the field."""

@@ -251,6 +251,8 @@ def test_the_followup_view_is_rebuilt_beside_the_live_one_disposal_included(stac
     assert disposed not in case_ids(followup_page(stack, HUDDINGE_REKTOR))
     assert any(json.loads(row)["case_id"] == disposed for row in before["followup_disposal"])
     assert [json.loads(row)["school_unit"] for row in rows("followup")["followup_disposed_case"]] == ["0126-SKO"]
+    # The school owner's view's tables are rebuilt with it, row for row (ADR 0031; compared above).
+    assert before["owner_case"] and before["owner_decision"]
     assert set(shown) <= set(case_ids(followup_page(stack)))
 
     later = open_case(stack)  # the live worker writes into the switched view

@@ -117,6 +117,10 @@ FOLLOWUP = {
     # The caller's own units: nothing of the owner's; asked for the owner's unit: refused.
     "GET /followup": (listing(query=lambda s: {"page_size": 1000}),
                       scoped(query=lambda s: {"school_unit": s["school_unit"]})),
+    # The school owner's view (ADR 0031): the administrator's own municipality, counts only (no
+    # case id or name ever); another municipality's answer has none of the owner's units.
+    "GET /owner/overview": listing(owner=ADMIN, markers=lambda s, who: [f'"{s["school_unit"]}"'],
+                                   shown=lambda s: [f'"{s["school_unit"]}"']),
 }
 
 # Att göra: the caller's own tasks and counts (nothing of another's), and Mina elever of one of
@@ -377,7 +381,7 @@ def services(stack, case_seed, mission_seed) -> list[tuple[ServiceTenancy, list[
     return [
         (cases_service(stack, case_seed), CASE_ATTACKERS),
         (deviations_service(stack), DEVIATION_ATTACKERS),
-        (followup_service(stack, case_seed), [OTHER_REKTOR, SOLNA_REKTOR]),
+        (followup_service(stack, case_seed), [OTHER_REKTOR, SOLNA_REKTOR, SOLNA_ADMIN]),
         (worklist_service(stack, case_seed), [OTHER_REKTOR, OTHER_UNIT_NURSE, SOLNA_REKTOR, SOLNA_ADMIN]),
         (county_service(stack), COUNTY_ATTACKERS),
         (documentation_service(stack, case_seed), [OTHER_REKTOR, KAT_EDUCATOR, SOLNA_REKTOR]),

@@ -132,6 +132,7 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
     },
     "projections.followup.api": {
         ("GET", "/followup"): ("followup.read",),
+        ("GET", "/owner/overview"): ("owner.read",),
     },
     "projections.worklist.api": {
         ("GET", "/tasks"): ("worklist.read",),  # and the calling service must be the frontend

@@ -1,6 +1,8 @@
 """Read API over the follow-up read model. It keeps answering when the cases service is down."""
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import Depends, Query
 
 from eventkit.http import current_identity, service_api
@@ -8,12 +10,14 @@ from eventkit import authz
 from eventkit.identity import Identity
 from eventkit.inputs import NO_CONTROL_CHARACTERS
 from eventkit.readapi import view_pool
-from projections.followup import clock, queries, readmodel
+from eventkit.vocabulary import labels
+from projections.followup import clock, owner, ownerview, queries, readmodel
 
 app = service_api("Stödspår – rektors uppföljningsvy (read model)", audience="followup", tracing_name="followup-api")
 
 
 pool = view_pool(readmodel.PROJECTION)
+DECISION_KINDS = tuple(labels("DecisionKind"))  # the cases service's list, as published in contracts/
 
 
 @app.get("/followup", **authz.operation("followup.read"))
@@ -35,3 +39,30 @@ def followup(
             conn, who.municipality, units, clock.today(), status=status or None, investigator=investigator or None,
             page_number=page, page_size=page_size, viewer=who.user_id,
         )
+
+
+@app.get("/owner/overview", **authz.operation("owner.read"))
+def owner_overview(
+    per: ownerview.Per = ownerview.Per.MONTH,
+    first: date | None = Query(default=None, alias="from"),
+    last: date | None = Query(default=None, alias="to"),
+    school_unit: str | None = Query(default=None, max_length=64, pattern=NO_CONTROL_CHARACTERS),
+    units_over_time: bool = False,
+    who: Identity = Depends(current_identity),
+) -> dict:
+    """The school owner's view (huvudmannens översikt) of the caller's own municipality: per
+    school unit and period (month, term or school year) referrals, investigations started in
+    time, days to start and to decision, decisions by kind, programmes in force, follow-ups and
+    evaluations overdue, deviations and answers in time. Each unit's figures per period too for
+    `school_unit`, or for every unit with `units_over_time` (the CSV file). Counts only, no pupil;
+    every count from 1 to 4 is "färre än 5" and statistics over fewer than 5 cases are not given
+    (ADR 0031)."""
+    authz.require(who, "owner.read")
+    today = clock.today()
+    first, last = ownerview.chosen_range(first, last, today)
+    with pool().connection() as conn:
+        facts = owner.facts(conn, who.municipality, first, last)
+    over_time = None if units_over_time else ([school_unit] if school_unit else [])
+    answer = ownerview.overview(facts, per, first, last, today, DECISION_KINDS, over_time=over_time)
+    # Appeals and their outcomes come with a later issue: said as such, not counted.
+    return {**answer, "appeals": None}

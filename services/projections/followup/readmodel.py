@@ -13,10 +13,11 @@ import psycopg
 
 from eventkit.config import topic
 from eventkit.projection import Projection
-from projections.followup import access
+from projections.followup import access, owner
 
-# What the view is built from (and rebuilt from: projections.rebuild).
-TOPICS = (topic("stodspar.cases.v1"),)
+# What the view is built from (and rebuilt from: projections.rebuild). The deviations feed the
+# school owner's view only (projections.followup.owner, ADR 0031).
+TOPICS = (topic("stodspar.cases.v1"), topic("stodspar.deviations.v1"))
 # Not built from the topic: the overdue timer's record of what it published. A rebuild keeps
 # the live table, and forgets in it what the rebuilt view knows to be disposed (as _disposed does).
 KEPT_IN_REBUILD = ("overdue_published",)
@@ -240,5 +241,20 @@ _HANDLERS = {
     "CaseProtectionChanged": access.protection_changed,  # R14
 }
 
-PROJECTION = Projection("followup", "FOLLOWUP_DB", TOPICS, SCHEMA + access.SCHEMA, _HANDLERS,
+
+
+def _both(*handlers):
+    """One event that updates the follow-up view's rows and the owner's view's, in that order."""
+
+    async def handle(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+        for handler in handlers:
+            await handler(conn, m)
+
+    return handle
+
+
+HANDLERS = {kind: _both(*(h for h in (_HANDLERS.get(kind), owner.HANDLERS.get(kind)) if h))
+            for kind in {**_HANDLERS, **owner.HANDLERS}}
+
+PROJECTION = Projection("followup", "FOLLOWUP_DB", TOPICS, SCHEMA + access.SCHEMA + owner.SCHEMA, HANDLERS,
                         kept=KEPT_IN_REBUILD, after_switch=after_rebuild)
