@@ -30,6 +30,8 @@ _CASE_PARTS = {
     "interventions": "insatserna i elevärendet", "extra-adaptations": "extra anpassningar i elevärendet",
     "referral": "anmälan till rektor i elevärendet", "investigation": "utredningen i elevärendet",
     "investigation/parts": "utredningen i elevärendet", "investigation/conclusion": "utredningens slutsats",
+    "investigation/invitations": "vilka lärare som deltar i utredningen",
+    "investigation/withdrawals": "vilka lärare som deltar i utredningen",
     "decisions": "beslutet i elevärendet", "decisions/{number}/delivery": "delgivningen av beslutet",
     "programme": "åtgärdsprogrammet", "participation": "elevens och vårdnadshavarnas delaktighet",
     "follow-ups": "uppföljningen av åtgärdsprogrammet", "evaluation": "utvärderingen av åtgärdsprogrammet",
