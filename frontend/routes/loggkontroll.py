@@ -147,6 +147,13 @@ async def form(request: Request, who: Administrator) -> Response:
     return render(request, "loggkontroll.html", _context(request, who, FormState()))
 
 
+def _refused_by_the_log(request: Request, who: Identity, values: dict[str, str], refusal: ServiceRefused) -> Response:
+    """The read API's 422 (a period it will not search), at the field it names."""
+    errors = {API_FIELDS.get(k, k): v for k, v in refusal.fields.items()}
+    state = FormState(values=values, errors=errors, problem=None if errors else refusal.message)
+    return render(request, "loggkontroll.html", _context(request, who, state), status_code=422)
+
+
 @router.post("/loggkontroll")
 async def search(
     request: Request, who: Administrator, anvandare: str = Form(""), personnummer: str = Form(""), enhet: str = Form(""),
@@ -159,9 +166,7 @@ async def search(
     except Refused as refused:
         return render(request, "loggkontroll.html", _context(request, who, refused.state), status_code=refused.status)
     except ServiceRefused as refusal:
-        errors = {API_FIELDS.get(k, k): v for k, v in refusal.fields.items()}
-        state = FormState(values=values, errors=errors, problem=None if errors else refusal.message)
-        return render(request, "loggkontroll.html", _context(request, who, state), status_code=422)
+        return _refused_by_the_log(request, who, values, refusal)
     except ServiceUnavailable:
         state = FormState(values=values, problem="Loggkontrollen går inte att nå just nu. Försök igen om en stund.")
         return render(request, "loggkontroll.html", _context(request, who, state), status_code=503)
@@ -206,9 +211,7 @@ async def export(
     except Refused as refused:
         return render(request, "loggkontroll.html", _context(request, who, refused.state), status_code=refused.status)
     except ServiceRefused as refusal:
-        errors = {API_FIELDS.get(k, k): v for k, v in refusal.fields.items()}
-        state = FormState(values=values, errors=errors, problem=None if errors else refusal.message)
-        return render(request, "loggkontroll.html", _context(request, who, state), status_code=422)
+        return _refused_by_the_log(request, who, values, refusal)
     except (ServiceUnavailable, NotFound, Forbidden):
         state = FormState(values=values, problem="Exporten kunde inte göras just nu (och loggades inte). Försök igen om en stund.")
         return render(request, "loggkontroll.html", _context(request, who, state), status_code=503)

@@ -169,6 +169,7 @@ def _handler(answer: Answer) -> Callable[[Request, Exception], Awaitable[JSONRes
 
 
 REFUSED = frozenset({403, 404})
+KOMMUNKOD = re.compile(r"[0-9]{4}")  # as the access-log stream's envelope has it (contracts/envelope.v1.json)
 
 
 async def log_refusal(request: Request, status: int, exc: Exception | None = None) -> None:
@@ -196,8 +197,15 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
         return
     asked = purpose_of(request)
     record = getattr(exc, "refused_record", None)
+    municipality = record.municipality if record else who.municipality
+    if not KOMMUNKOD.fullmatch(municipality):
+        # A region's or the county's caller asked for a record that no municipality of theirs
+        # holds: there is no municipality whose log this concerns, and the access-log stream
+        # carries kommunkoder only (an entry it cannot publish would stop the relay).
+        log.info("%s: a refused request by a caller outside the municipalities names no record", route.path)
+        return
     entry = AccessEntry(
-        who, record.municipality if record else who.municipality, record.school_unit if record else "",
+        who, municipality, record.school_unit if record else "",
         asked.action, asked.resource, record_id,
         record.pupil_ref if record else None, outcome="refused",
     )

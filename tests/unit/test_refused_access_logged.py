@@ -66,3 +66,16 @@ def test_r15_a_refusal_of_something_else_than_a_pupils_record_is_not_logged():
     log = MemoryLog()
     assert an_api(log).get("/delegations/0180-KAT", headers=headers_for(TEACHER, "cases")).status_code == 403
     assert log.entries == []
+
+
+def test_r15_a_refusal_of_a_caller_outside_the_municipalities_names_no_municipality_and_stops_no_relay():
+    # The BUS secretariat ("00") or the region ("01") asking for a case no municipality of theirs
+    # holds: there is no municipality whose log it concerns, and an entry under "00" could not be
+    # published on the access-log stream (its envelope carries kommunkoder), which would stop the
+    # service's relay for every entry after it.
+    from tests.support.deviations import SECRETARIAT
+
+    log = MemoryLog()
+    client = an_api(log)
+    assert client.get(f"/cases/{uuid4()}", headers=headers_for(SECRETARIAT, "cases")).status_code in (403, 404)
+    assert log.entries == []
