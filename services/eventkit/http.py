@@ -179,7 +179,7 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
     every service that logs accesses (`service_api(access_log=...)`).
     The answer itself is unchanged: "not yours" still reads as "not there". The record's unit
     and pupil are logged only when the service marked the refusal with them
-    (eventkit.accesslog.refused_record); otherwise the caller's municipality and no pupil."""
+    (eventkit.accesslog.refused_record); otherwise the caller's municipality, no pupil and no id."""
     provider = getattr(request.app.state, "access_log", None)
     who: Identity | None = getattr(request.state, "identity", None)
     route = request.scope.get("route")
@@ -204,9 +204,12 @@ async def log_refusal(request: Request, status: int, exc: Exception | None = Non
         # carries kommunkoder only (an entry it cannot publish would stop the relay).
         log.info("%s: a refused request by a caller outside the municipalities names no record", route.path)
         return
+    # An id the service did not mark as its municipality's record (another municipality's, or
+    # none at all) is not kept: the caller's own log would otherwise hold another municipality's
+    # ids. Who tried what, when, is logged all the same.
     entry = AccessEntry(
         who, municipality, record.school_unit if record else "",
-        asked.action, asked.resource, record_id,
+        asked.action, asked.resource, record_id if record else "",
         record.pupil_ref if record else None, outcome="refused",
     )
     try:
