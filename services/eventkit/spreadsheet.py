@@ -5,7 +5,8 @@ separated by semicolons (the comma is the decimal sign), with Swedish column hea
 cell values written out: dates in ISO form (2026-12-07), yes/no as "Ja"/"Nej", an empty value
 as an empty cell, lists joined with ", ". Codes never reach a cell: the caller passes each
 column's label and a function that words the value (`Column`), and `cell` refuses a
-dict or a list left in a row, so raw structure cannot slip into a file by mistake.
+dict left in a row, so raw structure cannot slip into a file by mistake. A decimal number is
+written with a decimal comma (2,5), as Swedish Excel reads a number.
 
 Cells that start with = + - @ are prefixed with an apostrophe, so a text typed by a user can
 never run as a formula when the file is opened (CSV injection).
@@ -48,7 +49,9 @@ def cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ", ".join(cell(v) for v in value)
-    if isinstance(value, (int, float)):
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, dict):
         raise TypeError("a dict cannot be a cell: word it with the column's word function")

@@ -41,3 +41,8 @@ def test_a_text_that_looks_like_a_formula_cannot_run_when_opened():
 def test_raw_structure_cannot_slip_into_a_cell():
     with pytest.raises(TypeError):
         csv_text([Column("Part", "p")], [{"p": {"kind": "school", "side": "sender"}}])
+
+
+def test_a_decimal_number_has_a_decimal_comma_as_swedish_excel_reads_it():
+    text = csv_text([Column("Median", "m"), Column("Dagar", "d")], [{"m": 2.5, "d": 4.0}])
+    assert read(text)[1] == ["2,5", "4"]
