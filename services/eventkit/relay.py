@@ -194,7 +194,8 @@ class OutboxRelay:
             except (KafkaError, OSError, psycopg.Error, EventsourcingError) as exc:
                 # Broker or database away: nothing was marked published; retry the same batch.
                 log.warning("relay %s waiting for infrastructure: %s", self.name, type(exc).__name__)
-                await self.close()
+                if isinstance(exc, (KafkaError, OSError)):  # the database away leaves the producer as it is
+                    await self.close()
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
         await self.close()

@@ -64,11 +64,14 @@ def load() -> None:
     os.environ["MUNICIPALITY_SETTINGS_FILE"] = str(ROOT / "tests" / "support" / "municipality-settings.json")
     os.environ["COMPETENCE_URL"] = f"http://127.0.0.1:{os.environ['COMPETENCE_PORT']}"
     os.environ["QUALITY_URL"] = f"http://127.0.0.1:{os.environ['QUALITY_API_PORT']}"
-    # Notifications: the test run's own mail server, and no scheduled job (the tests run the
-    # sender's rounds themselves, at the moment they choose, as they run the disposal).
+    # The directory: the run at start only; the tests sync themselves (a scheduled run in the
+    # middle of a test of an outage would take its turn with the register).
     os.environ["DIRECTORY_URL"] = f"http://127.0.0.1:{os.environ['DIRECTORY_PORT']}"
     os.environ["SS12000_URL"] = f"http://127.0.0.1:{os.environ['DEV_SS12000_PORT']}"
     os.environ["SS12000_TOKEN_URL"] = f"{os.environ['SS12000_URL']}/token"
+    os.environ["DIRECTORY_SYNC_MINUTES"] = str(24 * 60)
+    # Notifications: the test run's own mail server, and no scheduled job (the tests run the
+    # sender's rounds themselves, at the moment they choose, as they run the disposal).
     os.environ["NOTIFICATIONS_URL"] = f"http://127.0.0.1:{os.environ['NOTIFICATIONS_PORT']}"
     os.environ["SMTP_PORT"] = os.environ["DEV_SMTP_PORT"]
     os.environ["DEV_MAIL_URL"] = f"http://127.0.0.1:{os.environ['DEV_MAIL_HTTP_PORT']}"
