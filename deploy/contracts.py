@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from cases.domain.decision import DecisionKind, Placement
+from cases.domain.appeal import AppealStatus, BoardOutcome, SentBackTo
+from cases.domain.decision import DecisionKind, DeliveryMethod, Placement
 from cases.domain.investigation import PARTS as INVESTIGATION_PARTS
 from competence.domain.values import Attainment, Party, Qualification, Specialisation, SupervisionProvider
 from deviations.domain.values import Category, OrganisationKind, Side
@@ -39,6 +40,10 @@ VOCABULARIES: dict[str, tuple[str, type[enum.Enum] | Mapping[str, str]]] = {
     "DeviationCategory": ("deviations", Category),
     "DecisionKind": ("cases", DecisionKind),
     "Placement": ("cases", Placement),
+    "DeliveryMethod": ("cases", DeliveryMethod),
+    "BoardOutcome": ("cases", BoardOutcome),
+    "SentBackTo": ("cases", SentBackTo),
+    "AppealStatus": ("cases", AppealStatus),
     "InvestigationPart": ("cases", INVESTIGATION_PARTS),
     "InterventionLevel": ("documentation", Level),
     "InterventionKind": ("documentation", Kind),

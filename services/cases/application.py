@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from cases import access, views
 from cases.confidential import ConfidentialCommands
 from cases.domain.deadlines import ReferralDeadlines
+from cases.domain.appeal import BoardOutcome, SentBackTo
 from cases.domain.decision import DecisionKind, Placement
 from cases.domain.delegation import DelegationRegister
 from cases.domain.model import SupportCase
@@ -191,6 +192,68 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
     def record_delivery(self, who: Identity, case_id: UUID, *, decision_number: int, delivered_on: date, expected_version: int | None = None) -> None:
         self._command(who, case_id, expected_version, lambda case: case.record_delivery(
             decision_number=decision_number, delivered_on=delivered_on, recorded_by=who.user_id, today=self.today()))
+
+    def record_receipt(self, who: Identity, case_id: UUID, *, decision_number: int, recipient: str, method: str,
+                       received_on: date, expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_receipt(
+            decision_number=decision_number, recipient=recipient, method=method, received_on=received_on,
+            recorded_by=who.user_id, today=self.today()))
+
+    # -- R9 the appeal -----------------------------------------------------------------------
+    def register_appeal(self, who: Identity, case_id: UUID, *, decision_number: int, received_on: date,
+                        appellants: list[str], asks: str, delay_caused_by_school: bool = False,
+                        expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.register_appeal(
+            decision_number=decision_number, received_on=received_on, appellants=appellants, asks=asks,
+            delay_caused_by_school=delay_caused_by_school, registered_by=who.user_id, today=self.today()))
+
+    def join_appeal(self, who: Identity, case_id: UUID, *, appeal_number: int, guardian: str, joined_on: date,
+                    expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.join_appeal(
+            appeal_number=appeal_number, guardian=guardian, joined_on=joined_on, recorded_by=who.user_id,
+            today=self.today()))
+
+    def note_one_guardian_suffices(self, who: Identity, case_id: UUID, *, appeal_number: int, reason: str,
+                                   expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.note_one_guardian_suffices(
+            appeal_number=appeal_number, reason=reason, recorded_by=who.user_id))
+
+    def reject_late_appeal(self, who: Identity, case_id: UUID, *, appeal_number: int, reasons: str,
+                           expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.reject_late_appeal(
+            appeal_number=appeal_number, reasons=reasons, decided_by=who.user_id, by_rektor=who.role is Role.REKTOR,
+            on=self.today()))
+
+    def change_on_reconsideration(self, who: Identity, case_id: UUID, *, appeal_number: int, kind: str,
+                                  placements: list[str] | tuple[str, ...] = (), reasons: str, in_full: bool,
+                                  expected_version: int | None = None) -> None:
+        def act(case: SupportCase) -> None:
+            today = self.today()
+            by_rektor = who.role is Role.REKTOR
+            decision_kind = DecisionKind(kind)
+            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(
+                who.user_id, decision_kind, today)
+            case.change_on_reconsideration(
+                appeal_number=appeal_number, kind=decision_kind, placements=tuple(Placement(p) for p in placements),
+                reasons=reasons, in_full=in_full, decided_by=who.user_id, by_rektor=by_rektor, on=today,
+                delegation=grant)
+
+        self._command(who, case_id, expected_version, act)
+
+    def forward_appeal(self, who: Identity, case_id: UUID, *, appeal_number: int, forwarded_on: date, comments: str,
+                       documents: list[str], expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.forward_appeal(
+            appeal_number=appeal_number, forwarded_on=forwarded_on, comments=comments, documents=documents,
+            forwarded_by=who.user_id, today=self.today()))
+
+    def record_board_decision(self, who: Identity, case_id: UUID, *, appeal_number: int, outcome: str,
+                              decided_on: date, reasons: str, sent_back_to: str | None = None, kind: str | None = None,
+                              placements: list[str] | tuple[str, ...] = (), expected_version: int | None = None) -> None:
+        self._command(who, case_id, expected_version, lambda case: case.record_board_decision(
+            appeal_number=appeal_number, outcome=BoardOutcome(outcome), decided_on=decided_on, reasons=reasons,
+            sent_back_to=SentBackTo(sent_back_to) if sent_back_to else None,
+            kind=DecisionKind(kind) if kind else None, placements=tuple(Placement(p) for p in placements),
+            recorded_by=who.user_id, today=self.today()))
 
     # -- R7, R8, R10, R11 programme --------------------------------------------------------
     def record_participation(

@@ -6,6 +6,7 @@ readable, so the case's structure outlives its disposal.
 """
 from __future__ import annotations
 
+from cases.domain.appeal import AppealSteps
 from cases.domain.corrections import CorrectionSteps
 from cases.domain.decision import DecisionSteps
 from cases.domain.investigation import InvestigationSteps
@@ -26,7 +27,14 @@ PERSONAL_FIELDS: dict[type, tuple[str, ...]] = {
     ProgrammeSteps.FollowUpRecorded: ("findings",),
     ProgrammeSteps.ProgrammeEvaluated: ("outcome",),
     CorrectionSteps.Corrected: ("value", "reason"),
-    MedicalRecord.EntryRecorded: ("text",),  # R14: the medical part, encrypted like the rest
+    MedicalRecord.EntryRecorded: ("text",),
+    # R9: what the appeal asks, and every reason and comment the school or the board writes
+    AppealSteps.AppealRegistered: ("asks",),
+    AppealSteps.OneGuardianSuffices: ("reason",),
+    AppealSteps.AppealRejected: ("reasons",),
+    AppealSteps.DecisionReconsidered: ("reasons",),
+    AppealSteps.AppealForwarded: ("comments", "documents"),
+    AppealSteps.BoardDecided: ("reasons",),  # R14: the medical part, encrypted like the rest
 }
 
 # Fields that are not about the pupil: structure that stays readable after disposal.
@@ -45,4 +53,8 @@ STRUCTURE = {
     "protected_by_register", "register_protected", "protected", "left_on",
     # R14: a teacher invited to the investigation, and the invitation withdrawn (staff ids and dates)
     "teacher", "invited_by", "invited_on", "withdrawn_by", "withdrawn_on",
+    # R9: delivery per recipient and the appeal's course (parties as in participation, dates, outcomes)
+    "recipient", "method", "appeal_last_day", "received_on", "appeal_number", "appellants", "registered_by", "last_day", "timely",
+    "delay_caused_by_school", "pupil_may_appeal_alone", "guardian", "joined_on", "changes_decision", "in_full",
+    "forwarded_on", "forwarded_by", "late", "board_outcome", "sent_back_to", "decision_in_question",
 }

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from cases.domain.appeal import AppealSteps, is_complete
 from cases.domain.corrections import CorrectionSteps
+from cases.domain.appeal import FORWARD_WITHIN_DAYS
 from cases.domain.decision import APPEAL_WEEKS, DecisionSteps
 from cases.domain.disposal import PupilRecordsDisposal
 from cases.domain.investigation import InvestigationSteps
@@ -18,6 +20,7 @@ from cases.domain.model import SupportCase
 from cases.domain.programme import ProgrammeSteps
 from cases.domain.protection import ProtectionSteps
 from eventkit.config import topic
+from eventkit.dates import local_day
 from eventkit.relay import PublicEvent
 from eventkit.store import EventMeta
 
@@ -70,6 +73,47 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
         return _delivered(case_id, event.decision_number, event.delivered_on, corrected=False)
     if isinstance(event, CorrectionSteps.Corrected) and event.kind == "delivery" and event.value:
         return _delivered(case_id, event.ref, date.fromisoformat(event.value), corrected=True)
+    if isinstance(event, DecisionSteps.DecisionReceived):
+        return _delivered(case_id, event.decision_number, event.received_on, corrected=False,
+                          last_day=event.appeal_last_day, recipient=event.recipient, method=event.method)
+    if isinstance(event, CorrectionSteps.Corrected) and event.kind == "receipt" and event.value:
+        # The corrected recipient's own window (the views keep the latest they were told).
+        return _delivered(case_id, event.ref[0], date.fromisoformat(event.value), corrected=True)
+    if isinstance(event, AppealSteps.AppealRegistered):
+        return PublicEvent("AppealRegistered", {
+            "case_id": case_id, "appeal_number": event.number, "decision_number": event.decision_number,
+            "received_on": _day(event.received_on), "timely": event.timely or event.delay_caused_by_school,
+            "complete": is_complete(event.appellants, event.pupil_may_appeal_alone),
+            "forward_due": _day(event.received_on + timedelta(days=FORWARD_WITHIN_DAYS)),
+            "by_pupil": "pupil" in event.appellants,
+        })
+    if isinstance(event, AppealSteps.AppealJoined):
+        return PublicEvent("AppealCompleted", {"case_id": case_id, "appeal_number": event.appeal_number,
+                                               "completed_on": _day(event.joined_on), "how": "other_guardian_joined"})
+    if isinstance(event, AppealSteps.OneGuardianSuffices):
+        return PublicEvent("AppealCompleted", {"case_id": case_id, "appeal_number": event.appeal_number,
+                                               "completed_on": _day(local_day(event.timestamp)),
+                                               "how": "one_guardian_suffices"})
+    if isinstance(event, AppealSteps.AppealRejected):
+        return PublicEvent("AppealRejected", {"case_id": case_id, "appeal_number": event.appeal_number,
+                                              "rejected_on": _day(event.decided_on)})
+    if isinstance(event, AppealSteps.DecisionReconsidered):
+        return PublicEvent("CaseDecided", {
+            "case_id": case_id, "decision_number": event.number,
+            "kind": event.kind, "decided_on": _day(event.decided_on), "appealable": event.appealable,
+            "delegated": event.delegation_number is not None, "rektor_only": bool(event.placements),
+            "changes_decision": event.changes_decision, "appeal_number": event.appeal_number,
+            "appeal_lapsed": event.in_full,
+        })
+    if isinstance(event, AppealSteps.AppealForwarded):
+        return PublicEvent("AppealForwarded", {"case_id": case_id, "appeal_number": event.appeal_number,
+                                               "forwarded_on": _day(event.forwarded_on), "late": event.late})
+    if isinstance(event, AppealSteps.BoardDecided):
+        return PublicEvent("AppealDecidedByBoard", {
+            "case_id": case_id, "appeal_number": event.appeal_number, "outcome": event.board_outcome,
+            "decided_on": _day(event.decided_on), "sent_back_to": event.sent_back_to, "decision_number": event.number,
+            "kind": event.kind,
+        })
     if isinstance(event, ProgrammeSteps.ProgrammeIssued):
         return PublicEvent("ActionProgrammeIssued", {
             "case_id": case_id, "programme_number": event.number, "decision_number": event.decision_number,
@@ -108,11 +152,17 @@ def translate(event: Any, meta: EventMeta) -> PublicEvent | None:
     return None
 
 
-def _delivered(case_id: str, decision_number: int, delivered_on: date, *, corrected: bool) -> PublicEvent:
-    return PublicEvent("DecisionDelivered", {
+def _delivered(case_id: str, decision_number: int, delivered_on: date, *, corrected: bool, last_day: date | None = None,
+               recipient: str | None = None, method: str | None = None) -> PublicEvent:
+    data = {
         "case_id": case_id, "decision_number": decision_number, "delivered_on": delivered_on.isoformat(),
-        "appeal_last_day": (delivered_on + timedelta(weeks=APPEAL_WEEKS)).isoformat(), "corrected": corrected,
-    })
+        "appeal_last_day": (last_day or delivered_on + timedelta(weeks=APPEAL_WEEKS)).isoformat(), "corrected": corrected,
+    }
+    if recipient is not None:  # 1.1: who (by kind only: never which guardian) and how
+        data["recipient"] = "guardian" if recipient.startswith("guardian:") else recipient
+    if method is not None:
+        data["method"] = method
+    return PublicEvent("DecisionDelivered", data)
 
 
 _CHANGES = {"ProtectedIdentityMarked": "marked", "AccessGranted": "granted", "AccessRevoked": "revoked"}

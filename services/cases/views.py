@@ -56,7 +56,10 @@ def details(case: SupportCase, today: date, *, investigation: bool = True) -> di
         "investigations": [_investigation(i, investigation) for i in case.investigations],
         "investigation_withheld": not investigation,
         "invited_to_investigation": list(case.invited_to_investigation),
-        "decisions": case.decisions,
+        "decisions": [_decision(d) for d in case.decisions],
+        # R9: each appeal with where it stands (status, in time, complete, the day to forward it by)
+        "appeals": [_appeal(a) for a in case.appeals],
+        "appeal_pending": case.appeal_pending(),
         "programme": programme,
         "programme_in_force": case.programme_in_force() is not None,
         # The programme form is offered where issuing one is possible (R7): the decision's unit.
@@ -77,6 +80,18 @@ def details(case: SupportCase, today: date, *, investigation: bool = True) -> di
         "left_school_unit": case.left_school_unit if case.left_school_unit and case.left_school_unit.school_unit == case.school_unit else None,
         "removed_from_register": case.removed_from_register,
     })
+
+
+def _decision(decision: Any) -> dict[str, Any]:
+    shown = _fields(decision)
+    shown["deliveries"] = [{**_fields(d), "last_day_to_appeal": d.last_day_to_appeal} for d in decision.deliveries]
+    shown["in_force"] = decision.in_force
+    return shown
+
+
+def _appeal(appeal: Any) -> dict[str, Any]:
+    return {**_fields(appeal), "status": appeal.status, "complete": appeal.complete, "forward_due": appeal.forward_due,
+            "pending": appeal.pending, "decision_in_question": appeal.decision_in_question}
 
 
 def _investigation(value: Any, visible: bool) -> Any:

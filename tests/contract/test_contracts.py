@@ -30,7 +30,8 @@ from eventkit.relay import to_message
 from eventkit.store import EventMeta
 from projections.followup.overdue import DEADLINES, TOPIC as OVERDUE_TOPIC, overdue_message
 from tests.support.environment import ROOT
-from tests.unit.workflow import DAY, investigated, with_programme
+from cases.domain.appeal import BoardOutcome, SentBackTo
+from tests.unit.workflow import DAY, FATHER, MOTHER, TODAY, appeal, investigated, received, with_programme, young_case
 
 # No text in these tests names a pupil with protected identity (R14 at entry is tested on its own).
 NOBODY_PROTECTED = lambda text: False  # noqa: E731
@@ -74,7 +75,35 @@ def every_cases_event():
         scheduled=False,
     )
     return (case.collect_events() + disposal.collect_events() + protected_from_the_start.collect_events()
-            + unmarked.collect_events())
+            + unmarked.collect_events() + every_appeal_event())
+
+
+def every_appeal_event():
+    """R9: delivery per recipient (and its correction), appeals late and in time, from one guardian
+    and joined, reconsidered in part and in full, forwarded, and the board's three outcomes."""
+    late = appeal(received(young_case(), (MOTHER, DAY), (FATHER, DAY)), DAY + timedelta(weeks=4))
+    late.reject_late_appeal(appeal_number=1, reasons="För sent.", decided_by="rolf.ek", by_rektor=True, on=TODAY)
+    version = next(v for v, (kind, _) in late.entries.items() if kind == "receipt")
+    late.correct(corrects_version=version, value=(DAY + timedelta(days=1)).isoformat(), reason="Fel datum",
+                 corrected_by="rolf.ek", today=TODAY)
+    cases = [late]
+    for outcome, sent_back_to in ((BoardOutcome.UPHELD, None), (BoardOutcome.CHANGED, None),
+                                  (BoardOutcome.SENT_BACK, SentBackTo.INVESTIGATION)):
+        case = appeal(young_case(DecisionKind.NO_PROGRAMME), DAY + timedelta(days=2), appellants=(MOTHER,))
+        case.join_appeal(appeal_number=1, guardian=FATHER, joined_on=DAY + timedelta(days=3), recorded_by="rolf.ek", today=TODAY)
+        case.change_on_reconsideration(appeal_number=1, kind=DecisionKind.NO_PROGRAMME, reasons="Delvis.", in_full=False,
+                                       decided_by="rolf.ek", by_rektor=True, on=DAY + timedelta(days=4))
+        case.forward_appeal(appeal_number=1, forwarded_on=DAY + timedelta(days=5), comments="", documents=["Beslutet"],
+                            forwarded_by="rolf.ek", today=TODAY)
+        case.record_board_decision(appeal_number=1, outcome=outcome, decided_on=TODAY, reasons="", sent_back_to=sent_back_to,
+                                   kind=DecisionKind.ESTABLISH_PROGRAMME if outcome is BoardOutcome.CHANGED else None,
+                                   recorded_by="rolf.ek", today=TODAY)
+        cases.append(case)
+    lapsed = appeal(young_case(), DAY + timedelta(days=2), appellants=(MOTHER,))
+    lapsed.note_one_guardian_suffices(appeal_number=1, reason="Ensam vårdnad.", recorded_by="rolf.ek")
+    lapsed.change_on_reconsideration(appeal_number=1, kind=DecisionKind.NO_PROGRAMME, reasons="", in_full=True,
+                                     decided_by="rolf.ek", by_rektor=True, on=TODAY)
+    return [event for case in (*cases, lapsed) for event in case.collect_events()]
 
 
 def every_deviations_event():

@@ -3,12 +3,14 @@ appeal window still open, the plan's retention), one code path for the page's pr
 administrator's run and the scheduled job; and the record of a run. In memory, no I/O."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
 from cases.domain.decision import DecisionKind
 from cases.domain.disposal import (
+    PupilIsNotDisposedWhileAnAppealIsPending,
     HELD_BACK, HOLDS, DisposalRun, Preview, PupilIsNotDisposedWhileAnAppealWindowIsOpen, PupilRecordsDisposal,
     PupilWithAnOpenCaseIsNotDisposed, RecordsAreDisposedOnlyWhenDue, RetentionPlan, case_record, disposed_pupil,
     record_of, why_held_back,
@@ -82,8 +84,10 @@ def test_r17_the_holds_are_named_checked_in_order_and_each_has_its_words_on_the_
     assert type(why_held_back(NOW, [running(), ended(delivered=None)], DECIDED)) is PupilWithAnOpenCaseIsNotDisposed
     assert type(why_held_back(NOW, [ended(delivered=None)], DECIDED)) is PupilIsNotDisposedWhileAnAppealWindowIsOpen
     assert why_held_back(NOW, [ended()], DECIDED + timedelta(weeks=4)) is None
+    appealed = replace(ended(), appeals_pending=1)  # an appeal the board has not decided (R9)
+    assert type(why_held_back(NOW, [appealed], DECIDED + timedelta(weeks=4))) is PupilIsNotDisposedWhileAnAppealIsPending
     names = {type(hold(NOW, [], DECIDED) or hold(NOW, [running()], DECIDED) or
-                  hold(NOW, [ended(delivered=None)], DECIDED)).__name__ for hold in HOLDS}
+                  hold(NOW, [ended(delivered=None)], DECIDED) or hold(NOW, [appealed], DECIDED)).__name__ for hold in HOLDS}
     assert names == set(HELD_BACK)
 
 

@@ -40,6 +40,14 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
         ("POST", "/cases/{case_id}/investigation/conclusion"): (*STEP, "cases.read_investigation"),
         ("POST", "/cases/{case_id}/decisions"): STEP,
         ("POST", "/cases/{case_id}/decisions/{number}/delivery"): STEP,
+        ("POST", "/cases/{case_id}/decisions/{number}/receipts"): STEP,
+        ("POST", "/cases/{case_id}/decisions/{number}/appeals"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/joined"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/one-guardian"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/rejection"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/reconsideration"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/forwarding"): STEP,
+        ("POST", "/cases/{case_id}/appeals/{number}/board"): STEP,
         ("POST", "/cases/{case_id}/participation"): STEP,
         ("POST", "/cases/{case_id}/programme"): STEP,
         ("POST", "/cases/{case_id}/follow-ups"): STEP,
@@ -121,6 +129,7 @@ OPERATIONS: dict[str, dict[tuple[str, str], tuple[str, ...] | str]] = {
         ("GET", "/pupils/{pupil_id}"): ("directory.pupils.read",),
         ("GET", "/staff/{user_id}"): ("directory.staff.identity",),  # and the calling service must be the frontend
         ("GET", "/staff"): ("directory.staff.read", "directory.staff.email"),  # the address: to notifications only
+        ("GET", "/units"): ("directory.staff.read",),  # names and postal addresses of the units (the letters)
         ("GET", "/register/names"): ("directory.names",),  # and the calling service must be cases
         ("POST", "/sync"): ("directory.sync",),
         ("GET", "/sync"): ("directory.sync",),

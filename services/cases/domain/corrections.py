@@ -31,7 +31,9 @@ CORRECTABLE = {
     "follow_up": "findings",
     "evaluation": "outcome",
     "delivery": "delivered_on",
+    "receipt": "received_on",  # one recipient's day of receipt of a decision (R9)
 }
+DATE_KINDS = ("delivery", "receipt")  # entries whose one field is a day
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class CorrectionSteps(Aggregate):
             value = self.programmes[programme - 1].follow_ups[index].findings
         elif kind == "evaluation":
             value = self.programmes[ref - 1].evaluation.outcome
+        elif kind == "receipt":
+            number, index = ref
+            value = self.decisions[number - 1].deliveries[index].received_on.isoformat()
         else:  # delivery
             delivered = self.decisions[ref - 1].delivered_on
             value = delivered.isoformat() if delivered else ""
@@ -107,13 +112,14 @@ class CorrectionSteps(Aggregate):
             raise CorrectionMustReferenceACorrectableEntry("Skriv in den rättade uppgiften.")
         if kind == "investigation":
             ref = (ref[0], field)
-        if kind == "delivery":
+        if kind in DATE_KINDS:
             try:
                 delivered = date.fromisoformat(value)
             except ValueError:
                 raise CorrectionMustReferenceACorrectableEntry("Skriv det rättade datumet som ÅÅÅÅ-MM-DD.") from None
+            decision = self.decisions[(ref[0] if kind == "receipt" else ref) - 1]
             try:
-                dates.delivery(delivered, decided_on=self.decisions[ref - 1].decided_on, today=today)
+                dates.delivery(delivered, decided_on=decision.decided_on, today=today)
             except RuleBroken as broken:
                 raise broken.at("value") from None
             value = delivered.isoformat()
@@ -146,6 +152,8 @@ class CorrectionSteps(Aggregate):
             self._replace_programme(ref, evaluation=replace(self.programmes[ref - 1].evaluation, outcome=value))
         elif kind == "delivery":
             self._decision_delivered(ref, date.fromisoformat(value))
+        elif kind == "receipt":
+            self._receipt_corrected(ref[0], ref[1], date.fromisoformat(value))
         self.corrections = (*self.corrections, Correction(
             self.version + 1, corrects_version, field, value, reason, corrected_by,
         ))

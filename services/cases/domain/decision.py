@@ -16,6 +16,8 @@ from cases.domain.rules import (
     DecisionNeedsAConcludedInvestigation,
     DecisionOnSpecialTeachingGroupCannotBeDelegated,
     DeliveryIsRecordedOnce,
+    DeliveryNamesARecipient,
+    DeliveryToARecipientIsRecordedOnce,
     ProgrammeCannotBeClosedWithoutAnEvaluation,
     ProgrammeIsAlreadyInPlace,
 )
@@ -52,6 +54,14 @@ APPEAL_INSTRUCTIONS = (
 )
 
 
+class DeliveryMethod(LabelledEnum):
+    """How a decision reached a recipient (R9)."""
+
+    HANDED_OVER = "handed_over", "Överlämnat personligen"
+    POST = "post", "Med post"
+    SECURE_DIGITAL = "secure_digital", "Säker digital post"
+
+
 def is_appealable(kind: DecisionKind, placements: tuple[Placement, ...]) -> bool:
     return kind in APPEALABLE_KINDS or bool(placements)
 
@@ -61,8 +71,24 @@ def last_day_to_appeal(delivered_on: date) -> date:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """The decision reached one recipient on `received_on` by `method` (R9): their appeal window
+    runs three weeks from that day (FL 44 §). `method` None: recorded before methods were kept."""
+
+    recipient: str  # "pupil", "guardians" (both together) or "guardian:<the register's id>"
+    method: str | None
+    received_on: date
+    recorded_by: str
+
+    @property
+    def last_day_to_appeal(self) -> date:
+        return last_day_to_appeal(self.received_on)
+
+
+@dataclass(frozen=True)
 class Decision:
-    """One decision answering an investigation, at the unit that took it."""
+    """One decision answering an investigation, at the unit that took it; or a decision that
+    changed one (the school's own on reconsideration, or the board's), naming it."""
 
     number: int
     kind: DecisionKind
@@ -77,10 +103,40 @@ class Decision:
     delivered_on: date | None = None
     appeal_last_day: date | None = None
     programme_number: int | None = None  # the programme it established, once issued
+    deliveries: tuple[Delivery, ...] = ()  # per recipient (R9); empty for a decision delivered as a whole
+    changes_decision: int | None = None  # the decision this one changed (FL 37–39 §§, or the board's change)
+    changed_by_decision: int | None = None  # the later decision that changed this one
+    by_board: bool = False  # Skolväsendets överklagandenämnd's decision (final: not appealable)
+    overturned: bool = False  # the board overturned it and sent the matter back
 
     def delivered(self, on: date) -> "Decision":
         """As delivered to the guardians on `on` (or corrected to it): the appeal window runs from it (R9)."""
         return replace(self, delivered_on=on, appeal_last_day=last_day_to_appeal(on) if self.appealable else None)
+
+    def delivered_to(self, deliveries: tuple[Delivery, ...]) -> "Decision":
+        """As delivered to these recipients: delivered when the first received it; the window is
+        open until the last recipient's last day (each recipient's own three weeks, FL 44 §)."""
+        if not deliveries:
+            return replace(self, deliveries=())
+        return replace(self, deliveries=deliveries, delivered_on=min(d.received_on for d in deliveries),
+                       appeal_last_day=max(d.last_day_to_appeal for d in deliveries) if self.appealable else None)
+
+    def received_by(self, party: str) -> date | None:
+        """When `party` received the decision: a guardian by a delivery to them or to both
+        guardians, both guardians by the later of theirs; None when not (yet) recorded. A decision
+        delivered as a whole (before deliveries per recipient) reached everyone that day."""
+        if not self.deliveries:
+            return self.delivered_on
+        if party == "guardians":
+            days = [d.received_on for d in self.deliveries if d.recipient == "guardians" or d.recipient.startswith("guardian:")]
+            return max(days) if days else None
+        days = [d.received_on for d in self.deliveries
+                if d.recipient == party or (party.startswith("guardian:") and d.recipient == "guardians")]
+        return min(days) if days else None
+
+    @property
+    def in_force(self) -> bool:
+        return self.changed_by_decision is None and not self.overturned
 
 
 class DecisionSteps(Aggregate):
@@ -109,13 +165,7 @@ class DecisionSteps(Aggregate):
             raise DecisionKindNeedsAProgrammeInPlace()
         if kind is DecisionKind.CLOSE_PROGRAMME and in_force.evaluation is None:
             raise ProgrammeCannotBeClosedWithoutAnEvaluation()
-        # R6 before R5: these decisions are rektor's own, delegation or not.
-        if placements and not by_rektor:
-            raise DecisionOnSpecialTeachingGroupCannotBeDelegated()
-        if not by_rektor and (
-            delegation is None or not delegation.covers(decided_by, self.school_unit, kind, on)
-        ):
-            raise DecisionByOthersThanRektorNeedsAValidDelegation()
+        self._may_decide(kind, placements, decided_by=decided_by, by_rektor=by_rektor, delegation=delegation, on=on)
         self._decided(
             number=len(self.decisions) + 1,
             kind=kind.value,
@@ -126,6 +176,17 @@ class DecisionSteps(Aggregate):
             decided_on=on,
             appealable=is_appealable(kind, placements),
         )
+
+    def _may_decide(self, kind: DecisionKind, placements: tuple[Placement, ...], *, decided_by: str, by_rektor: bool,
+                    delegation: Grant | None, on: date) -> None:
+        """R6 before R5: placements are rektor's own decisions, delegation or not; anyone else
+        decides under a delegation in force that covers the kind."""
+        if placements and not by_rektor:
+            raise DecisionOnSpecialTeachingGroupCannotBeDelegated()
+        if not by_rektor and (
+            delegation is None or not delegation.covers(decided_by, self.school_unit, kind, on)
+        ):
+            raise DecisionByOthersThanRektorNeedsAValidDelegation()
 
     @event("Decided")
     def _decided(
@@ -179,3 +240,38 @@ class DecisionSteps(Aggregate):
     def _decision_delivered(self, number: int, on: date) -> None:
         """Decision `number` as delivered on `on`: recorded, or corrected (R16)."""
         self.decisions = replaced_at(self.decisions, number - 1, self.decisions[number - 1].delivered(on))
+
+    # R9: delivery per recipient ----------------------------------------------------------------
+    def record_receipt(self, *, decision_number: int, recipient: str, method: str, received_on: date,
+                       recorded_by: str, today: date) -> None:
+        """The day one recipient received the decision, and how (DeliveryMethod). Each
+        recipient's appeal window runs from their own day (FL 44 §); plausible as a delivery."""
+        from cases.domain.programme import is_party  # programme.py imports this module
+
+        decision = self.decision(decision_number)
+        if not is_party(recipient):
+            raise DeliveryNamesARecipient()
+        if decision.delivered_on is not None and not decision.deliveries:
+            raise DeliveryIsRecordedOnce()  # delivered as a whole: correct that day instead
+        if any(d.recipient == recipient for d in decision.deliveries):
+            raise DeliveryToARecipientIsRecordedOnce()
+        dates.delivery(received_on, decided_on=decision.decided_on, today=today)
+        # The decision's window after this receipt: until the last recipient's last day (published).
+        last_day = max([last_day_to_appeal(received_on), *(d.last_day_to_appeal for d in decision.deliveries)])
+        self._received(decision_number=decision_number, recipient=recipient, method=DeliveryMethod(method).value,
+                       received_on=received_on, recorded_by=recorded_by,
+                       appeal_last_day=last_day if decision.appealable else None)
+
+    @event("DecisionReceived")
+    def _received(self, decision_number: int, recipient: str, method: str, received_on: date, recorded_by: str,
+                  appeal_last_day: date | None = None) -> None:
+        decision = self.decisions[decision_number - 1]
+        deliveries = (*decision.deliveries, Delivery(recipient, method, received_on, recorded_by))
+        self.decisions = replaced_at(self.decisions, decision_number - 1, decision.delivered_to(deliveries))
+        self._remember_entry("receipt", [decision_number, len(deliveries) - 1])
+
+    def _receipt_corrected(self, decision_number: int, index: int, on: date) -> None:
+        """A recipient's day of receipt as corrected (R16)."""
+        decision = self.decisions[decision_number - 1]
+        deliveries = replaced_at(decision.deliveries, index, replace(decision.deliveries[index], received_on=on))
+        self.decisions = replaced_at(self.decisions, decision_number - 1, decision.delivered_to(deliveries))

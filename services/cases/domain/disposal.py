@@ -11,10 +11,10 @@ administrator's run and the scheduled job alike (`why_held_back`, `require_due`)
 1. `PupilWithAnOpenCaseIsNotDisposed`: a case that has not ended.
 2. `PupilIsNotDisposedWhileAnAppealWindowIsOpen`: an appealable decision not yet delivered,
    or delivered and still within its three weeks (R9; the last day to appeal included).
-3. `RecordsAreDisposedOnlyWhenDue` itself: the plan's retention has not run out since the end.
-
-Extension point: *an appeal pending* (appeals come with a later issue) is one more hold in
-`HOLDS`, reading the appeals a `CaseRecord` will then carry; nothing of it exists yet.
+3. `PupilIsNotDisposedWhileAnAppealIsPending`: an appeal the school or the board has not yet
+   finished with (cases.domain.appeal.PENDING: incomplete, late and not yet rejected, to be
+   reconsidered or forwarded, or with the board).
+4. `RecordsAreDisposedOnlyWhenDue` itself: the plan's retention has not run out since the end.
 """
 from __future__ import annotations
 
@@ -51,6 +51,13 @@ class PupilIsNotDisposedWhileAnAppealWindowIsOpen(RecordsAreDisposedOnlyWhenDue)
     )
 
 
+class PupilIsNotDisposedWhileAnAppealIsPending(RecordsAreDisposedOnlyWhenDue):
+    message = (
+        "Ett överklagande i elevens ärende är inte avgjort (skolan ska ompröva, avvisa eller lämna det vidare, "
+        "eller så ligger det hos Skolväsendets överklagandenämnd), och elevens handlingar gallras inte så länge."
+    )
+
+
 class RecordsAreDisposedOnce(RuleBroken):
     rule_id = "R17"
     message = "Elevens handlingar är redan gallrade."
@@ -79,9 +86,14 @@ class DecisionRecord:
     number: int
     appealable: bool
     delivered_on: date | None
+    appeal_last_day: date | None = None  # the last recipient's last day, when delivered per recipient
 
     def appeal_window_open(self, today: date) -> bool:
-        return self.appealable and (self.delivered_on is None or today <= last_day_to_appeal(self.delivered_on))
+        if not self.appealable:
+            return False
+        if self.delivered_on is None:
+            return True
+        return today <= (self.appeal_last_day or last_day_to_appeal(self.delivered_on))
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ class CaseRecord:
     school_unit: str = ""
     decisions: tuple[DecisionRecord, ...] = ()
     kinds: tuple[str, ...] = ()
+    appeals_pending: int = 0  # appeals not yet finished with (R9)
 
 
 # The kinds of record a support case can hold, as the preview names them.
@@ -107,15 +120,17 @@ RECORD_KINDS = {
 
 
 def case_record(case_id: str, status: str, decisions: Sequence[Decision], *, school_unit: str = "",
-                kinds: Sequence[str] = ()) -> CaseRecord:
+                kinds: Sequence[str] = (), appeals_pending: int = 0) -> CaseRecord:
     """When a support case ended: at its closing decision, or at a decision not to establish
     a programme that nothing followed."""
     last = decisions[-1] if decisions else None
     ended = last is not None and (status == "closed" or (status == "decided" and last.kind is DecisionKind.NO_PROGRAMME))
     return CaseRecord(
         case_id, last.decided_on if ended else None, school_unit,
-        tuple(DecisionRecord(d.number, d.appealable, d.delivered_on) for d in decisions),
+        tuple(DecisionRecord(d.number, d.appealable and not d.by_board, d.delivered_on, d.appeal_last_day)
+              for d in decisions),
         tuple(k for k in RECORD_KINDS if k in kinds),
+        appeals_pending,
     )
 
 
@@ -124,7 +139,8 @@ def record_of(case) -> CaseRecord:
     kinds = [k for k, held in (("extra_adaptations", case.adaptations), ("referral", case.referral),
                                ("investigation", case.investigations), ("decision", case.decisions),
                                ("programme", case.programmes)) if held]
-    return case_record(str(case.id), case.status, case.decisions, school_unit=case.school_unit, kinds=kinds)
+    return case_record(str(case.id), case.status, case.decisions, school_unit=case.school_unit, kinds=kinds,
+                       appeals_pending=sum(1 for a in case.appeals if a.pending))
 
 
 # -- the holds: each a named rule that keeps a pupil's records ------------------------------------
@@ -140,6 +156,10 @@ def an_open_appeal_window(plan: RetentionPlan, cases: Sequence[CaseRecord], toda
     return PupilIsNotDisposedWhileAnAppealWindowIsOpen() if open_ else None
 
 
+def an_appeal_pending(plan: RetentionPlan, cases: Sequence[CaseRecord], today: date) -> RecordsAreDisposedOnlyWhenDue | None:
+    return PupilIsNotDisposedWhileAnAppealIsPending() if any(c.appeals_pending for c in cases) else None
+
+
 def retention_running(plan: RetentionPlan, cases: Sequence[CaseRecord], today: date) -> RecordsAreDisposedOnlyWhenDue | None:
     if not cases or any(c.ended_on is None or plan.due_on(SUPPORT_CASE, c.ended_on) > today for c in cases):
         return RecordsAreDisposedOnlyWhenDue()
@@ -150,11 +170,12 @@ def retention_running(plan: RetentionPlan, cases: Sequence[CaseRecord], today: d
 HELD_BACK = {
     "PupilWithAnOpenCaseIsNotDisposed": "har ett ärende som inte är avslutat",
     "PupilIsNotDisposedWhileAnAppealWindowIsOpen": "har ett beslut som fortfarande kan överklagas",
+    "PupilIsNotDisposedWhileAnAppealIsPending": "har ett överklagande som inte är avgjort",
     "RecordsAreDisposedOnlyWhenDue": "väntar på att gallringsfristen ska löpa ut",
 }
 
-# In order; an appeal pending (a later issue) will be one more hold here.
-HOLDS: tuple[Hold, ...] = (an_open_case, an_open_appeal_window, retention_running)
+# In order: the first that holds is the reason given.
+HOLDS: tuple[Hold, ...] = (an_open_case, an_open_appeal_window, an_appeal_pending, retention_running)
 
 
 def why_held_back(plan: RetentionPlan, cases: Sequence[CaseRecord], today: date) -> RecordsAreDisposedOnlyWhenDue | None:

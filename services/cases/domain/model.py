@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 from eventkit.aggregates import created
 from eventkit.dates import local_day, local_today
 
+from cases.domain.appeal import AppealSteps
 from cases.domain.corrections import Correction, CorrectionSteps
 from cases.domain.deadlines import ReferralDeadlines
 from cases.domain.decision import Decision, DecisionSteps
@@ -74,10 +75,11 @@ class LeftSchoolUnit:
     left_on: date
 
 
-class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionSteps, ProtectionSteps, Aggregate):
+class SupportCase(InvestigationSteps, DecisionSteps, AppealSteps, ProgrammeSteps, CorrectionSteps, ProtectionSteps,
+                  Aggregate):
     """Elevärende: one pupil's support at one school unit.
 
-    The steps after the referral live in their own modules (investigation, decision,
+    The steps after the referral live in their own modules (investigation, decision, appeal,
     programme, corrections) as parts of this one aggregate: one case, one history."""
 
     @event("Opened")
@@ -281,6 +283,8 @@ class SupportCase(InvestigationSteps, DecisionSteps, ProgrammeSteps, CorrectionS
         current = self.open_investigation()
         if current is not None:
             return "investigated" if current.concluded_on else "investigating"
+        if self.decisions and self.decisions[-1].overturned:
+            return "sent_back"  # the board sent the matter back for a new investigation (R9)
         if self.decisions and self.decisions[-1].school_unit == self.school_unit:
             return "decided"
         if self.referral is not None:

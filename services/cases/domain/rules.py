@@ -233,6 +233,150 @@ class DeliveryIsRecordedOnce(RuleBroken):
     message = "Delgivningen är redan registrerad. Rätta den i stället, så syns båda i historiken."
 
 
+class DeliveryToARecipientIsRecordedOnce(RuleBroken):
+    rule_id = "R16"
+    field = "recipient"
+    message = "Det är redan registrerat när den här mottagaren fick beslutet. Rätta det i stället, så syns båda i historiken."
+
+
+class DeliveryNamesARecipient(RuleBroken):
+    rule_id = "R9"
+    field = "recipient"
+    message = "Ange vem som fick beslutet: eleven, en vårdnadshavare eller vårdnadshavarna."
+
+
+# R9 the appeal (förvaltningslagen 44–45 §§, 37–39 §§; skollagen 28 kap. 16 §) ---------------------
+class AppealIsOnlyOfAnAppealableDecision(RuleBroken):
+    """Only a decision on an action programme (or not to establish one) and on placements can be
+    appealed to the board (skollagen 28 kap. 16 §)."""
+
+    rule_id = "R9"
+    field = "decision_number"
+    message = ("Beslutet går inte att överklaga till Skolväsendets överklagandenämnd. Bara beslut om "
+               "åtgärdsprogram (också att inte upprätta ett), särskild undervisningsgrupp, enskild "
+               "undervisning och anpassad studiegång kan överklagas (skollagen 28 kap. 16 §).")
+
+
+class AppealNamesWhoAppeals(RuleBroken):
+    rule_id = "R9"
+    field = "appellants"
+    message = "Ange vem som överklagar: vårdnadshavarna, en vårdnadshavare eller eleven."
+
+
+class AppealSaysWhatIsAsked(RuleBroken):
+    rule_id = "R9"
+    field = "asks"
+    message = "Skriv kort vad den som överklagar vill att beslutet ändras till."
+
+
+class AppealDateIsPlausible(RuleBroken):
+    rule_id = "R9"
+    field = "received_on"
+    message = "Överklagandet kan inte ha kommit in före beslutet eller senare än i dag."
+
+
+class PupilUnderSixteenAppealsWithTheGuardians(RuleBroken):
+    rule_id = "R9"
+    field = "appellants"
+    message = ("Eleven är under 16 år och kan inte överklaga ensam: vårdnadshavarna överklagar för eleven "
+               "(eleven kan stå med tillsammans med dem).")
+
+
+class AppealAfterThreeWeeksIsLate(RuleBroken):
+    """FL 44–45 §§: an appeal that came in after the last day is rejected (avvisas) by the school,
+    not forwarded, unless the delay was the school's own doing."""
+
+    rule_id = "R9"
+    message = ("Överklagandet kom in efter sista dagen (tre veckor från den dag beslutet togs emot) och ska "
+               "avvisas, inte lämnas vidare (förvaltningslagen 45 §). Har förseningen orsakats av skolan, "
+               "registrera det på överklagandet.")
+
+
+class OnlyALateAppealIsRejected(RuleBroken):
+    rule_id = "R9"
+    message = "Överklagandet kom in i tid och kan inte avvisas: ompröva beslutet eller lämna det vidare till nämnden."
+
+
+class AppealFromOneGuardianIsIncomplete(RuleBroken):
+    """Both guardians stand behind an appeal made for a child (föräldrabalken 6 kap. 13 §); the
+    school records when the other joins, or why one suffices."""
+
+    rule_id = "R9"
+    message = ("Överklagandet kommer från en vårdnadshavare. Båda vårdnadshavarna behöver stå bakom det: "
+               "registrera när den andra ansluter sig, eller skriv varför en räcker (till exempel ensam vårdnad).")
+
+
+class AppealIsCompleteAlready(RuleBroken):
+    rule_id = "R9"
+    message = "Överklagandet har redan stöd av båda vårdnadshavarna (eller av eleven själv)."
+
+
+class SingleGuardianNeedsAReason(RuleBroken):
+    rule_id = "R9"
+    field = "reason"
+    message = "Skriv varför en vårdnadshavare räcker, till exempel att hen har ensam vårdnad."
+
+
+class AppealMustExist(RuleBroken):
+    rule_id = "R9"
+    message = "Det finns inget sådant överklagande i ärendet."
+
+
+class AppealIsHandledOnce(RuleBroken):
+    rule_id = "R9"
+    message = "Överklagandet är redan avgjort av skolan: avvisat, förfallet eller överlämnat till nämnden."
+
+
+class DecisionCannotBeForwardedAndChangedAtOnce(RuleBroken):
+    """FL 37–39 §§: the school either changes its decision (and if it meets the appeal in full, the
+    appeal lapses) or keeps it and forwards the appeal; once forwarded, the board has the matter."""
+
+    rule_id = "R9"
+    message = ("Ett beslut kan inte både ändras och lämnas vidare: ett överklagande som lämnats till nämnden "
+               "ompröver skolan inte, och ett beslut som ändrats helt som begärt lämnas inte vidare.")
+
+
+class OnlyRektorOrTheDeciderReconsiders(RuleBroken):
+    """The deciding authority answers an appeal of its decision: rektor, or the delegate who took it."""
+
+    rule_id = "R9"
+    message = "Bara rektor, eller den som fattade beslutet på rektors delegation, kan ompröva det eller avvisa överklagandet."
+
+
+class ForwardingDateIsPlausible(RuleBroken):
+    rule_id = "R9"
+    field = "forwarded_on"
+    message = "Överklagandet kan inte ha lämnats vidare före den dag det kom in eller senare än i dag."
+
+
+class BoardDecidesOnAForwardedAppeal(RuleBroken):
+    rule_id = "R9"
+    message = "Nämndens avgörande registreras på ett överklagande som skolan har lämnat vidare till nämnden."
+
+
+class BoardOutcomeIsRecordedOnce(RuleBroken):
+    rule_id = "R16"
+    message = "Nämndens avgörande är redan registrerat."
+
+
+class BoardDateIsPlausible(RuleBroken):
+    rule_id = "R9"
+    field = "decided_on"
+    message = "Nämnden kan inte ha avgjort överklagandet före den dag det lämnades vidare eller senare än i dag."
+
+
+class ChangedDecisionStatesTheNewDecision(RuleBroken):
+    rule_id = "R9"
+    field = "kind"
+    message = "Ange vad beslutet ändrades till."
+
+
+class SentBackSaysWhereTheMatterGoes(RuleBroken):
+    rule_id = "R9"
+    field = "sent_back_to"
+    message = "Ange om nämnden återförvisade ärendet för ny utredning eller för nytt beslut."
+
+
 # R10 follow-up and evaluation -------------------------------------------------------------
 class FollowUpNeedsAProgrammeInForce(RuleBroken):
     rule_id = "R10"

@@ -13,7 +13,8 @@ from eventkit.inputs import StrictInput
 
 from cases.application import CasesApplication
 from cases.bootstrap import application
-from cases.domain.decision import DecisionKind, Placement
+from cases.domain.appeal import BoardOutcome, SentBackTo
+from cases.domain.decision import DecisionKind, DeliveryMethod, Placement
 from eventkit.http import current_identity
 from eventkit.identity import Identity
 
@@ -69,9 +70,62 @@ class Delivery(Versioned):
     delivered_on: date
 
 
+# One recipient of a decision, or an appellant: the pupil, both guardians, or one guardian by the register's id.
+PARTY = "^(pupil|guardians|guardian:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+ONE_GUARDIAN = "^guardian:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+class Receipt(Versioned):
+    recipient: str = Field(pattern=PARTY)
+    method: DeliveryMethod
+    received_on: date
+
+
+class NewAppeal(Versioned):
+    received_on: date
+    appellants: list[str] = Field(min_length=1, max_length=4)
+    asks: str = Field(default="", max_length=4000)
+    delay_caused_by_school: bool = False
+
+
+class JoinAppeal(Versioned):
+    guardian: str = Field(pattern=ONE_GUARDIAN)
+    joined_on: date
+
+
+class OneGuardianSuffices(Versioned):
+    reason: str = Field(default="", max_length=4000)
+
+
+class Rejection(Versioned):
+    reasons: str = Field(default="", max_length=4000)
+
+
+class Reconsideration(Versioned):
+    kind: DecisionKind
+    placements: list[Placement] = Field(default_factory=list, max_length=3)
+    reasons: str = Field(default="", max_length=4000)
+    in_full: bool
+
+
+class Forwarding(Versioned):
+    forwarded_on: date
+    comments: str = Field(default="", max_length=8000)
+    documents: list[str] = Field(default_factory=list, max_length=20)
+
+
+class BoardDecision(Versioned):
+    outcome: BoardOutcome
+    decided_on: date
+    reasons: str = Field(default="", max_length=4000)
+    sent_back_to: SentBackTo | None = None
+    kind: DecisionKind | None = None
+    placements: list[Placement] = Field(default_factory=list, max_length=3)
+
+
 class Participation(Versioned):
     # The pupil, the guardians together, or one guardian by the register's id (cases.domain.programme).
-    party: str = Field(pattern="^(pupil|guardians|guardian:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+    party: str = Field(pattern=PARTY)
     offered_on: date
     took_part: bool
     views: str = Field(default="", max_length=8000)
@@ -154,6 +208,63 @@ def decide(case_id: UUID, body: Decision, who: Identity = Depends(current_identi
 @router.post("/cases/{case_id}/decisions/{number}/delivery", status_code=201, **STEP)
 def record_delivery(case_id: UUID, number: int, body: Delivery, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
     app_.record_delivery(who, case_id, decision_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/decisions/{number}/receipts", status_code=201, **STEP)
+def record_receipt(case_id: UUID, number: int, body: Receipt, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """One recipient received the decision (R9): their own appeal window runs from that day."""
+    app_.record_receipt(who, case_id, decision_number=number, recipient=body.recipient, method=body.method.value,
+                        received_on=body.received_on, expected_version=body.expected_version)
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/decisions/{number}/appeals", status_code=201, **STEP)
+def register_appeal(case_id: UUID, number: int, body: NewAppeal, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """An appeal came in to the school (R9): the domain says whether it is in time and complete."""
+    app_.register_appeal(who, case_id, decision_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/joined", status_code=201, **STEP)
+def join_appeal(case_id: UUID, number: int, body: JoinAppeal, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.join_appeal(who, case_id, appeal_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/one-guardian", status_code=201, **STEP)
+def one_guardian_suffices(case_id: UUID, number: int, body: OneGuardianSuffices, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.note_one_guardian_suffices(who, case_id, appeal_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/rejection", status_code=201, **STEP)
+def reject_late_appeal(case_id: UUID, number: int, body: Rejection, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.reject_late_appeal(who, case_id, appeal_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/reconsideration", status_code=201, **STEP)
+def change_on_reconsideration(case_id: UUID, number: int, body: Reconsideration, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.change_on_reconsideration(who, case_id, appeal_number=number, kind=body.kind.value,
+                                   placements=[p.value for p in body.placements], reasons=body.reasons,
+                                   in_full=body.in_full, expected_version=body.expected_version)
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/forwarding", status_code=201, **STEP)
+def forward_appeal(case_id: UUID, number: int, body: Forwarding, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    app_.forward_appeal(who, case_id, appeal_number=number, **body.model_dump())
+    return _done(case_id)
+
+
+@router.post("/cases/{case_id}/appeals/{number}/board", status_code=201, **STEP)
+def record_board_decision(case_id: UUID, number: int, body: BoardDecision, who: Identity = Depends(current_identity), app_: CasesApplication = Depends(cases)):
+    """Skolväsendets överklagandenämnd's outcome, as its decision says (R9)."""
+    app_.record_board_decision(
+        who, case_id, appeal_number=number, outcome=body.outcome.value, decided_on=body.decided_on, reasons=body.reasons,
+        sent_back_to=body.sent_back_to.value if body.sent_back_to else None, kind=body.kind.value if body.kind else None,
+        placements=[p.value for p in body.placements], expected_version=body.expected_version)
     return _done(case_id)
 
 
