@@ -120,6 +120,18 @@ def test_r9_an_appeal_of_a_decision_that_is_not_appealable_is_refused_with_the_r
     assert "skollagen 28 kap. 16 §" in refused.value.message
 
 
+def test_r9_an_appeal_of_a_decision_no_longer_in_force_names_the_one_that_is():
+    case = appeal(young_case(), DAY + timedelta(days=2))
+    case.change_on_reconsideration(appeal_number=1, kind=DecisionKind.ESTABLISH_PROGRAMME,
+                                   placements=(Placement.SPECIAL_TEACHING_GROUP,), reasons="", in_full=True,
+                                   decided_by="rolf.ek", by_rektor=True, on=TODAY)
+    with pytest.raises(AppealIsOnlyOfAnAppealableDecision) as refused:
+        appeal(case, TODAY, number=1)
+    assert "beslut 2" in refused.value.message
+    appeal(case, TODAY, number=2)  # the new decision can be appealed in its turn
+    assert case.appeals[-1].decision_number == 2
+
+
 def test_r9_an_appeal_names_who_appeals_what_is_asked_and_a_plausible_day():
     case = young_case()
     with pytest.raises(AppealNamesWhoAppeals):

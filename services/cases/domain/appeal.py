@@ -240,6 +240,11 @@ class AppealSteps(Aggregate):
         decision = self.decision(decision_number)
         if not decision.appealable or decision.by_board:
             raise AppealIsOnlyOfAnAppealableDecision()
+        if not decision.in_force:
+            raise AppealIsOnlyOfAnAppealableDecision(
+                f"Beslut {decision_number} gäller inte längre"
+                + (f": det ändrades genom beslut {decision.changed_by_decision}, som är det som kan överklagas."
+                   if decision.changed_by_decision else ": överklagandenämnden har upphävt det."))
         parties = tuple(dict.fromkeys(a.strip() for a in appellants if a and a.strip()))
         if not parties or not all(a == "pupil" or is_guardian(a) for a in parties):
             raise AppealNamesWhoAppeals()
@@ -259,7 +264,10 @@ class AppealSteps(Aggregate):
         )
 
     def _pupil_age_on(self, day: date) -> int:
-        born = personnummer.birth_date(self.pupil_personal_number.replace("-", ""))
+        try:
+            born = personnummer.birth_date(self.pupil_personal_number.replace("-", ""))
+        except (ValueError, AttributeError):  # no readable personnummer: not shown to be 16
+            return 0
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     @event("AppealRegistered")
