@@ -24,7 +24,8 @@ APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Debian packages the project needs beyond Python: Java + Maven to fetch and run Kafka,
 # Chromium for the browser tests, npm to fetch axe-core for them, and the Swedish word lists of the R22 lexicon (wswedish,
-# hunspell-sv-se, unmunch from hunspell-tools). Only the missing ones are installed.
+# hunspell-sv-se, unmunch from hunspell-tools), and what WeasyPrint draws the decision letters' PDF with
+# (Pango, HarfBuzz and the DejaVu fonts). Only the missing ones are installed.
 # (PostgreSQL is installed by deploy/postgres.sh.)
 MISSING_DEBS := $(strip \
   $(if $(shell command -v java),,openjdk-17-jre-headless) \
@@ -34,7 +35,11 @@ MISSING_DEBS := $(strip \
   $(if $(wildcard /usr/share/dict/swedish),,wswedish) \
   $(if $(wildcard /usr/share/dict/american-english),,wamerican) \
   $(if $(wildcard /usr/share/hunspell/sv_SE.dic),,hunspell-sv-se) \
-  $(if $(shell command -v unmunch),,hunspell-tools))
+  $(if $(shell command -v unmunch),,hunspell-tools) \
+  $(if $(wildcard /usr/lib/*/libpango-1.0.so.0),,libpango-1.0-0) \
+  $(if $(wildcard /usr/lib/*/libpangoft2-1.0.so.0),,libpangoft2-1.0-0) \
+  $(if $(wildcard /usr/lib/*/libharfbuzz.so.0),,libharfbuzz0b) \
+  $(if $(wildcard /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf),,fonts-dejavu-core))
 # The R22 check's lexicon of Swedish names and words (deploy/build_lexicon.py, ADR 0022).
 LEXICON := .cache/deidentify/lexicon-sv.json.gz
 # axe-core, the accessibility check the browser tests run on every page (tests/e2e/browser.py):

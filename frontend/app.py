@@ -30,6 +30,7 @@ from frontend.routes import (
 )
 from frontend.routes import disposal
 from frontend.routes import owner
+from frontend.routes import letters
 from frontend.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -123,7 +124,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         auth, cases, workflow, confidential, delegations, followup, deviation_sending, deviations, county, documentation,
-        loggkontroll, competence, pupils, notification_settings, worklist, disposal, owner,
+        loggkontroll, competence, pupils, notification_settings, worklist, disposal, owner, letters,
     ):
         app.include_router(module.router)
     install_error_pages(app)

@@ -34,6 +34,10 @@ class DirectoryClient(ServiceClient):
         params = {"school_unit": school_unit} if school_unit else None
         return list((await self._call("GET", "/staff", "/staff", params=params)).get("staff", []))
 
+    async def units(self) -> list[dict[str, Any]]:
+        """The municipality's school units: code, name and postal address (the letters)."""
+        return list((await self._call("GET", "/units", "/units")).get("units", []))
+
     async def pupils(self, q: str, school_unit: str | None = None, limit: int = 25) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"q": q, "limit": limit}
         if school_unit:

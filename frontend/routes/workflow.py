@@ -20,6 +20,7 @@ from frontend.deps import CurrentUser
 from frontend.forms import FormState
 from frontend.case_history import Names, correction_choices, history_lines, raw_value
 from frontend.parties import Parties, parties_of
+from frontend.letter_content import school_unit
 from frontend.services_client import NotFound
 from frontend.web import cases_client, flash, is_htmx, render
 from frontend.workflow_labels import INVESTIGATION_PARTS, step_context
@@ -209,6 +210,8 @@ async def printable_programme(request: Request, case_id: UUID, who: CurrentUser)
         raise NotFound("Ärendet har inget åtgärdsprogram.")
     programme = case["programme"]
     decision = case["decisions"][programme["decision_number"] - 1]
+    parties = await parties_of(request, who, case)
     context = {**step_context(), "case_id": case_id, "pupil_name": case["pupil_name"], "programme": programme, "decision": decision,
-               "guardians": (await parties_of(request, who, case)).guardians}
+               "guardians": parties.guardians, "parties": parties, "participation": case.get("participation") or [],
+               "unit": await school_unit(request, who, programme["school_unit"])}
     return render(request, "programme_print.html", context)

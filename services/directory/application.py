@@ -177,6 +177,15 @@ class DirectoryApplication(ServiceApplication):
                  for p, f in chosen if p["person_id"] in names]
         return sorted(staff, key=lambda s: s["name"])
 
+    # -- the register's organisations ----------------------------------------------------------------
+    def school_units(self, who: Identity) -> list[dict[str, Any]]:
+        """The caller's municipality's organisations as the register names them, with each one's
+        postal address (what a decision letter prints under the school's name); no pupil in it."""
+        authz.require(who, "directory.staff.read")
+        units = [{"code": u["code"], "name": u["name"], "address": u["address"]}
+                 for u in self.tables.units().values() if u["municipality"] == who.municipality]
+        return sorted(units, key=lambda u: u["code"])
+
     # -- the name register (R22) --------------------------------------------------------------------
     def register_names(self, who: Identity) -> list[dict[str, Any]]:
         """Every pupil's and guardian's name of the caller's municipality, for the name check."""

@@ -180,11 +180,12 @@ class RegisterSync(PersonWriter):
         units = {str(o.id): o for o in records}
         with conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO reg_organisation (register_id, code, municipality, name, kind) VALUES (%s, %s, %s, %s, %s)"
+                "INSERT INTO reg_organisation (register_id, code, municipality, name, kind, address)"
+                " VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (register_id) DO UPDATE SET code = EXCLUDED.code, municipality = EXCLUDED.municipality,"
-                " name = EXCLUDED.name, kind = EXCLUDED.kind",
+                " name = EXCLUDED.name, kind = EXCLUDED.kind, address = EXCLUDED.address",
                 [(i, o.school_unit_code, o.municipality_code or o.school_unit_code[:4], o.display_name,
-                  o.organisation_type or "") for i, o in units.items()])
+                  o.organisation_type or "", Jsonb(_address(o))) for i, o in units.items()])
 
     def _groups(self, conn, records: list[Group], generation: int) -> None:
         ids = [str(g.id) for g in records]
@@ -353,3 +354,12 @@ def _register_fields(person: RegisterPerson) -> dict[str, Any]:
         "protected": person.protected,
         "user_id": person.user_id or "",
     }
+
+
+def _address(unit: Organisation) -> dict[str, str]:
+    """The unit's postal address as the letters print it (the register's parts, trimmed), or {}."""
+    if unit.address is None:
+        return {}
+    parts = {"street_address": unit.address.street_address, "postal_code": unit.address.postal_code,
+             "locality": unit.address.locality}
+    return {key: value.strip()[:200] for key, value in parts.items() if value and value.strip()}

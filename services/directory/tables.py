@@ -8,7 +8,8 @@ event, which the queries read. No name or personnummer here: those are in the ke
   responsibles, marking, user id), so a change of a class or a duty recomputes it without the
   person's record;
 - `reg_organisation`, `reg_group` + `reg_membership`, `reg_duty`, `reg_responsible`: the
-  register's organisations, classes with members, duties and guardianships;
+  register's organisations (with a unit's postal address), classes with members, duties and
+  guardianships;
 - `dirty`: register persons whose structure must be recomputed (a class or duty changed);
 - `sync_state`, `sync_run`, `quarantine`: where the sync is, what each run did, and records
   the register sent malformed (fields and error kinds, never values).
@@ -109,6 +110,15 @@ CREATE TABLE IF NOT EXISTS quarantine (
     last_seen timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (resource, register_id)
 );
+-- The unit's postal address (Organisation.address, the decision letters): added to a directory
+-- that had none, the next run reads everything again, so every unit gets its address.
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                   AND table_name = 'reg_organisation' AND column_name = 'address') THEN
+        ALTER TABLE reg_organisation ADD COLUMN IF NOT EXISTS address jsonb NOT NULL DEFAULT '{}'::jsonb;
+        UPDATE sync_state SET synced = false;
+    END IF;
+END $$;
 """
 
 PERSON_COLUMNS = "person_id, municipality, register_id, source, version, state, removed, changed_on, user_id, register"
@@ -179,11 +189,12 @@ class Tables:
         return [_person(row) for row in rows]
 
     # -- the register's organisations -------------------------------------------------------------
-    def units(self) -> dict[str, dict[str, str]]:
-        """register id → {code, municipality, name}."""
+    def units(self) -> dict[str, dict[str, Any]]:
+        """register id → {code, municipality, name, kind, address} (address: the register's
+        streetAddress, postalCode, locality, or {})."""
         with self.connection() as conn:
-            rows = conn.execute("SELECT register_id, code, municipality, name FROM reg_organisation").fetchall()
-        return {r[0]: {"code": r[1], "municipality": r[2], "name": r[3]} for r in rows}
+            rows = conn.execute("SELECT register_id, code, municipality, name, kind, address FROM reg_organisation").fetchall()
+        return {r[0]: {"code": r[1], "municipality": r[2], "name": r[3], "kind": r[4], "address": r[5] or {}} for r in rows}
 
     # -- sync state -------------------------------------------------------------------------------
     def sync_state(self) -> dict[str, Any]:

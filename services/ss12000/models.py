@@ -141,6 +141,19 @@ class Email(Model):
 WORK_EMAIL_TYPES = ("Skola personal", "Arbete övrigt")
 
 
+class PostalAddress(Model):
+    """The standard's postal address, as an organisation carries it (Organisation.address): what
+    a letter from the school unit prints under its name."""
+    street_address: str | None = Field(default=None, alias="streetAddress")
+    postal_code: str | None = Field(default=None, alias="postalCode")
+    locality: str | None = None
+
+    def lines(self) -> tuple[str, ...]:
+        """'Valhallavägen 12', '114 22 Stockholm': the parts the register filled in."""
+        town = " ".join(part.strip() for part in (self.postal_code, self.locality) if part and part.strip())
+        return tuple(line for line in ((self.street_address or "").strip(), town) if line)
+
+
 class Organisation(Entity):
     display_name: str = Field(alias="displayName")
     school_unit_code: str = Field(alias="schoolUnitCode")
@@ -148,6 +161,7 @@ class Organisation(Entity):
     organisation_code: str | None = Field(default=None, alias="organisationCode")
     municipality_code: str | None = Field(default=None, alias="municipalityCode")
     parent_organisation: ObjectReference | None = Field(default=None, alias="parentOrganisation")
+    address: PostalAddress | None = None
 
 
 class Person(Entity):

@@ -5,7 +5,8 @@ Every school municipality gets a huvudman organisation and its school units; eac
 2026), one or two guardians each (siblings share them), classes of at most 25 ("7A", "7B"), and
 staff with duties: the named school staff below (SCHOOL_STAFF: the people the tests and the
 README log in as) and the seed file's users with a duty at a school (the municipality
-administrators), and generated teachers and pupil-health staff beside them. Every staff member
+administrators), and generated teachers and pupil-health staff beside them. Each school unit
+has a postal address (Organisation.address), which the decision letters print. Every staff member
 carries a Stödspår user id (externalIdentifiers, context urn:stodspar:user_id), so the
 development identity provider can log them in and the directory can say their role, and a work
 e-mail address (emails, type Skola personal: user id @ <kommun>.example) for the notifications.
@@ -135,11 +136,28 @@ class _People:
         return self.person(key, given, family, self.personnummer(1965, 1992, female))
 
 
+# Postal addresses (Organisation.address): a street of the municipality with its postcode and
+# post town, chosen by the unit's code (no draw from the seed's random stream, so nothing else moves).
+STREETS = {"0180": (("Valhallavägen", "114 22", "Stockholm"), ("Högbergsgatan", "118 26", "Stockholm"),
+                    ("Sveavägen", "113 50", "Stockholm")),
+           "0184": (("Tallbackavägen", "169 51", "Solna"), ("Råsundavägen", "169 56", "Solna")),
+           "0126": (("Skogåsvägen", "142 40", "Skogås"), ("Sjödalsvägen", "141 47", "Huddinge"))}
+
+
+def _address(code: str, municipality: str, municipality_name: str) -> dict:
+    streets = STREETS.get(municipality, (("Skolvägen", "100 00", municipality_name),))
+    digest = int(uuid.uuid5(NAMESPACE, f"address/{code}").hex, 16)
+    street, postcode, town = streets[digest % len(streets)]
+    return {"streetAddress": f"{street} {digest % 97 + 1}", "postalCode": postcode, "locality": town}
+
+
 def _organisation(key: str, name: str, code: str, kind: str, municipality: str,
-                  parent: dict | None = None) -> dict:
+                  parent: dict | None = None, address: dict | None = None) -> dict:
     record = {"id": stable_id("organisation", key), "meta": meta(), "displayName": name,
               "schoolUnitCode": code, "organisationType": kind, "organisationCode": code,
               "municipalityCode": municipality}
+    if address:
+        record["address"] = address
     if parent:
         record["parentOrganisation"] = {"id": parent["id"], "displayName": parent["displayName"]}
     return record
@@ -188,7 +206,8 @@ def build(organisation_file: Path | dict, pupils_per_unit: int = 300, seed: str 
         register.organisations.append(owner)
         for unit in units:
             school = _organisation(unit["code"], unit["name"], unit["code"], "Skolenhet",
-                                   municipality["code"], owner)
+                                   municipality["code"], owner,
+                                   _address(unit["code"], municipality["code"], municipality["name"]))
             register.organisations.append(school)
             _pupils(register, people, rng, school, pupils_per_unit)
             for user in users_by_unit.get(unit["code"], []):

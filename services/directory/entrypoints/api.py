@@ -117,6 +117,12 @@ def staff(school_unit: str | None = Query(default=None, max_length=64), who: Ide
     return {"staff": app_.staff(who, school_unit, with_email=caller == "notifications")}
 
 
+@app.get("/units", **authz.operation("directory.staff.read"))
+def school_units(who: Identity = Depends(current_identity), app_: DirectoryApplication = Depends(directory)):
+    """The municipality's school units with name and postal address (the decision letters)."""
+    return {"units": app_.school_units(who)}
+
+
 @app.get("/register/names", **authz.operation("directory.names"))
 def register_names(who: Identity = Depends(current_identity), caller: str = Depends(calling_service),
                    app_: DirectoryApplication = Depends(directory)):
