@@ -117,6 +117,9 @@ class KeyStore:
             create_schema(conn, SCHEMA)
             with conn.transaction():
                 # The first process here makes the first version; the others wait for its commit.
+                # (FOR UPDATE locks no row of an empty table: two processes starting together both
+                # made a version 1, and the keys one of them wrapped became unreadable.)
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext('stodspar.key_encryption.first'))")
                 if conn.execute("SELECT 1 FROM key_encryption FOR UPDATE").fetchone() is None:
                     first = self._keks.newest_version() + 1
                     self._keks.create(first)
