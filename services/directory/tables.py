@@ -203,9 +203,10 @@ class Tables:
         return {"since": since, "synced": synced, "resume": resume}
 
     def last_run(self) -> dict[str, Any] | None:
+        """The last run that has ended (one under way is `running`, not yet a result)."""
         with self.connection() as conn:
             row = conn.execute("SELECT started, finished, full_sync, persons, changes, quarantined, resumed_from, error"
-                               " FROM sync_run ORDER BY id DESC LIMIT 1").fetchone()
+                               " FROM sync_run WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
             return None
         keys = ("started", "finished", "full", "persons", "changes", "quarantined", "resumed_from", "error")
