@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from fastapi import Request
 
 from eventkit.identity import Identity
+from eventkit.vocabulary import labels as vocabulary_labels
 from frontend.directory_client import DirectoryClient
 from frontend.parties import Parties
 from frontend.services_client import Forbidden, IdentityNotAccepted, NotFound, ServiceRefused, ServiceUnavailable
@@ -58,7 +59,8 @@ PLACEMENT_LAW = {"special_teaching_group": "3 kap. 11 §", "individual_tuition":
                  "adapted_study_path": "3 kap. 12 §"}
 # How a decision reached its recipient (the cases service's DeliveryMethod; kept here until its
 # vocabulary is published in contracts/).
-METHOD_WORDS = {"handed_over": "överlämnat personligen", "post": "med post", "secure_digital": "med säker digital post"}
+# How a decision reached a recipient, in the letter's words (the cases service's DeliveryMethod list).
+METHOD_WORDS = {value: label[0].lower() + label[1:] for value, label in vocabulary_labels("DeliveryMethod").items()}
 
 NO_DECISION = "Beslutet finns inte i ärendet."
 NOT_APPEALABLE = "Beslutet kan inte överklagas, så det har inget beslutsbrev med besked om hur man överklagar."

@@ -59,7 +59,7 @@ class DeliveryMethod(LabelledEnum):
 
     HANDED_OVER = "handed_over", "Överlämnat personligen"
     POST = "post", "Med post"
-    SECURE_DIGITAL = "secure_digital", "Säker digital post"
+    SECURE_DIGITAL = "secure_digital", "Med säker digital post"
 
 
 def is_appealable(kind: DecisionKind, placements: tuple[Placement, ...]) -> bool:
