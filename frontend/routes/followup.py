@@ -21,9 +21,15 @@ from frontend.records_client import with_pupil_names
 from frontend.services_client import Forbidden, ServiceUnavailable
 from frontend.templating import plural
 from frontend.web import followup_client, is_htmx, own_unit, render
+from eventkit.vocabulary import labels
 from frontend.workflow_labels import STATUS_LABELS
 
 STATUS_FILTERS = [("", "Alla öppna"), ("overdue", "Försenade"), *[(k, v) for k, v in STATUS_LABELS.items() if k != "closed"]]
+
+# R9: where an appeal stands, the board's outcome and where a sent-back matter starts again, in
+# the cases service's words (contracts/vocabularies).
+APPEAL_LABELS = {"appeal_status": labels("AppealStatus"), "board_outcome": labels("BoardOutcome"),
+                 "sent_back_to": labels("SentBackTo")}
 
 router = APIRouter()
 DOWN = "nere"  # the fingerprint of "the follow-up service did not answer"
@@ -52,7 +58,9 @@ def summary(rows: list[dict[str, Any]], counts: dict[str, int] | None = None) ->
             f"{counts['overdue']} {'försenat' if counts['overdue'] == 1 else 'försenade'}, "
             f"{counts['due_soon']} med uppföljning eller utvärdering inom 14 dagar, "
             f"{counts['undelivered']} med beslut som inte delgivits, "
-            f"{counts['appeal_open']} med öppen överklagandetid."
+            f"{counts['appeal_open']} med öppen överklagandetid"
+            + (f", {plural(counts['appeals_waiting'], 'överklagande', 'överklaganden')} att hantera."
+               if counts.get("appeals_waiting") else ".")
         )
     if not rows:
         return "Inga öppna ärenden just nu."
@@ -79,7 +87,7 @@ async def followup(
     filters = {"skolenhet": unit, "status": status, "utredare": utredare[:100]}
     context: dict[str, Any] = {
         "unit": unit, "units": who.school_units, "filters": filters, "status_filters": STATUS_FILTERS,
-        "status_labels": STATUS_LABELS, "page": page_number, "investigators": [], "total": 0, "pages": 1,
+        "status_labels": STATUS_LABELS, "appeal_labels": APPEAL_LABELS, "page": page_number, "investigators": [], "total": 0, "pages": 1,
     }
     try:
         answer = await followup_client(request, who).page(

@@ -40,6 +40,15 @@ METRICS: tuple[tuple[str, str], ...] = (
     ("evaluations_overdue", "Åtgärdsprogram med försenad utvärdering"),
     ("deviations", "Avvikelser"),
     ("answered_in_time", "Avvikelser besvarade inom svarstiden"),
+    # R9: appeals of decisions, counted in the period they came in, with what became of them.
+    ("appeals.received", "Överklaganden av beslut"),
+    ("appeals.in_time", "Överklaganden som kom in i tid"),
+    ("appeals.forwarded_in_time", "Överklaganden lämnade till överklagandenämnden inom 7 dagar"),
+    ("appeals.rejected_late", "Överklaganden avvisade för att de kom in för sent"),
+    ("appeals.lapsed", "Överklaganden som förföll när skolan ändrade beslutet"),
+    ("appeals.upheld", "Nämnden: beslutet står fast"),
+    ("appeals.changed", "Nämnden: beslutet ändrat"),
+    ("appeals.sent_back", "Nämnden: återförvisat till skolan"),
 )
 WHOLE_MUNICIPALITY = "Hela kommunen"
 WHOLE_PERIOD = "Hela perioden"
@@ -84,7 +93,8 @@ def chart_set(rows: list[dict[str, Any]], periods: list[dict[str, str]], whose: 
 
     return {"referrals": over_time("referrals", "Anmälningar till rektor"),
             "programmes": over_time("programmes_in_force", "Åtgärdsprogram som gäller"),
-            "deviations": over_time("deviations", "Avvikelser")}
+            "deviations": over_time("deviations", "Avvikelser"),
+            "appeals": over_time("appeals.received", "Överklaganden av beslut")}
 
 
 async def _overview(request: Request, who: Any, params: dict[str, str]) -> dict[str, Any]:

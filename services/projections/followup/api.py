@@ -53,7 +53,8 @@ def owner_overview(
     """The school owner's view (huvudmannens översikt) of the caller's own municipality: per
     school unit and period (month, term or school year) referrals, investigations started in
     time, days to start and to decision, decisions by kind, programmes in force, follow-ups and
-    evaluations overdue, deviations and answers in time. Each unit's figures per period too for
+    evaluations overdue, deviations and answers in time, appeals (R9: in time, forwarded within 7
+    days, rejected as late, lapsed, the board's outcomes: each cell's "appeals"). Each unit's figures per period too for
     `school_unit`, or for every unit with `units_over_time` (the CSV file). Counts only, no pupil;
     every count from 1 to 4 is "färre än 5" and statistics over fewer than 5 cases are not given
     (ADR 0031)."""
@@ -63,6 +64,4 @@ def owner_overview(
     with pool().connection() as conn:
         facts = owner.facts(conn, who.municipality, first, last)
     over_time = None if units_over_time else ([school_unit] if school_unit else [])
-    answer = ownerview.overview(facts, per, first, last, today, DECISION_KINDS, over_time=over_time)
-    # Appeals and their outcomes come with a later issue: said as such, not counted.
-    return {**answer, "appeals": None}
+    return ownerview.overview(facts, per, first, last, today, DECISION_KINDS, over_time=over_time)

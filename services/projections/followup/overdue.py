@@ -28,6 +28,8 @@ DEADLINES = {
     "decision": ("decision_due", "status IN ('referred', 'investigating', 'investigated') AND decided_on IS NULL"),
     "follow_up": ("next_follow_up", "status = 'programme'"),
     "evaluation": ("evaluation_on", "status = 'programme' AND evaluated_on IS NULL"),
+    # R9: an appeal neither forwarded to the board, rejected nor lapsed within 7 days of receipt.
+    "appeal_forwarding": ("appeal_forward_due", "appeal_status IN ('incomplete', 'late', 'registered')"),
 }
 BATCH = 1000
 

@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 
 from eventkit.dates import local_day
-from projections.followup.ownerview import Decision, Deviation, Facts, Programme, Referral
+from projections.followup.ownerview import Appeal, Decision, Deviation, Facts, Programme, Referral
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS owner_case (
@@ -213,7 +213,14 @@ def facts(conn: psycopg.Connection, municipality: str, first: date, last: date) 
     deviations = conn.execute(
         "SELECT school_unit, reported_on, answer_due, answered_on FROM owner_deviation"
         " WHERE municipality = %(municipality)s AND reported_on BETWEEN %(first)s AND %(last)s", params).fetchall()
+    # R9: the appeals, from the follow-up view's own rows of them (projections.appeals), by the
+    # unit that received them.
+    appeals = conn.execute(
+        "SELECT x.school_unit, x.received_on, x.timely, x.forward_due, x.forwarded_on, x.rejected_on IS NOT NULL,"
+        f" x.lapsed_on IS NOT NULL, x.board_outcome FROM followup_appeal x {_SHOWN}"
+        " WHERE x.municipality = %(municipality)s AND x.received_on BETWEEN %(first)s AND %(last)s", params).fetchall()
     return Facts(
+        appeals=tuple(Appeal(*row) for row in appeals),
         referrals=tuple(Referral(*row) for row in referrals),
         decisions=tuple(Decision(*row) for row in decisions),
         programmes=tuple(Programme(unit, issued, ended, tuple(dates), tuple(done), evaluation, evaluated)

@@ -4,7 +4,9 @@ What the municipality's administrator sees of its schools is counts per school u
 never a pupil: referrals, investigations started within the municipality's deadline, the days
 from referral to the investigation's start and to the decision (median and 90th percentile),
 decisions by kind, action programmes in force, follow-ups and evaluations overdue, deviations
-and the answers given within the unit's answer time (R21).
+and the answers given within the unit's answer time (R21), and the appeals of decisions (R9): in
+time, forwarded to the board within 7 days, rejected as late, lapsed after reconsideration, and the
+board's outcomes.
 
 **Small numbers (one rule, here):** a count from 1 to 4 is never shown: it is "färre än 5" in
 the API's answer, on the page and in the CSV alike, so no small group of pupils can be singled
@@ -15,8 +17,9 @@ this module; the aggregation hands out nothing else.
 Periods: a month, a term (VT January–June, HT July–December: the summer goes with the autumn it
 leads into, so two terms make a school year) or a school year (1 July – 30 June, eventkit.dates).
 A flow (referrals, decisions, deviations) counts in the period its first date falls in; what the
-referral led to (started in time, days to start and to decision) counts with the referral, and a
-deviation's answer with the report. A stock (programmes in force, follow-ups and evaluations
+referral led to (started in time, days to start and to decision) counts with the referral, a
+deviation's answer with the report, and what became of an appeal (forwarded within 7 days, rejected
+as late, lapsed on reconsideration, the board's outcome) with the appeal, in the period it came in. A stock (programmes in force, follow-ups and evaluations
 overdue) is counted on the period's last day, or today for the period that is under way.
 """
 from __future__ import annotations
@@ -157,6 +160,23 @@ class Programme(NamedTuple):
         return follow_ups, evaluation
 
 
+class Appeal(NamedTuple):
+    """An appeal of a decision (R9), counted in the period it came in, with what became of it."""
+
+    unit: str
+    received_on: date
+    timely: bool  # in time (or late by the school's own doing)
+    forward_due: date
+    forwarded_on: date | None = None
+    rejected: bool = False  # rejected as late (FL 45 §)
+    lapsed: bool = False  # changed in full as asked on reconsideration
+    board_outcome: str | None = None  # upheld, changed, sent_back
+
+
+# The appeal figures of a cell, in order: "received", then what became of them.
+APPEAL_FIGURES = ("received", "in_time", "forwarded_in_time", "rejected_late", "lapsed", "upheld", "changed", "sent_back")
+
+
 class Deviation(NamedTuple):
     unit: str
     reported_on: date
@@ -178,6 +198,7 @@ class Figures:
     evaluations_overdue: int = 0
     deviations: int = 0
     answered_in_time: int = 0
+    appeals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def shown(self, kinds: Iterable[str]) -> dict[str, Any]:
         """The cell as it may leave the read model: every count and statistic suppressed by
@@ -193,6 +214,7 @@ class Figures:
             "evaluations_overdue": shown_count(self.evaluations_overdue),
             "deviations": shown_count(self.deviations),
             "answered_in_time": shown_count(self.answered_in_time),
+            "appeals": {name: shown_count(self.appeals.get(name, 0)) for name in APPEAL_FIGURES},
         }
 
 
@@ -202,6 +224,7 @@ class Facts:
     decisions: tuple[Decision, ...] = ()
     programmes: tuple[Programme, ...] = ()
     deviations: tuple[Deviation, ...] = ()
+    appeals: tuple[Appeal, ...] = ()
 
 
 STOCKS = ("programmes_in_force", "follow_ups_overdue", "evaluations_overdue")
@@ -234,6 +257,8 @@ def _roll_up(into: Figures, cell: Figures, stocks: bool) -> None:
     into.days_to_decision += cell.days_to_decision
     for kind, n in cell.decisions.items():
         into.decisions[kind] += n
+    for name, n in cell.appeals.items():
+        into.appeals[name] += n
     if stocks:
         for name in STOCKS:
             setattr(into, name, getattr(into, name) + getattr(cell, name))
@@ -268,6 +293,17 @@ def aggregate(facts: Facts, per: Per, first: date, last: date, today: date) -> d
         period = within(d.decided_on)
         if period is not None:
             cells[(d.unit, period)].decisions[d.kind] += 1
+    for a in facts.appeals:
+        period = within(a.received_on)
+        if period is not None:
+            counted = cells[(a.unit, period)].appeals
+            counted["received"] += 1
+            counted["in_time"] += a.timely
+            counted["forwarded_in_time"] += a.forwarded_on is not None and a.forwarded_on <= a.forward_due
+            counted["rejected_late"] += a.rejected
+            counted["lapsed"] += a.lapsed
+            if a.board_outcome in ("upheld", "changed", "sent_back"):
+                counted[a.board_outcome] += 1
     for v in facts.deviations:
         period = within(v.reported_on)
         if period is not None:

@@ -12,7 +12,7 @@ import psycopg
 from projections.followup.access import VISIBLE
 
 SOON_DAYS = 14
-STATUSES = ("open", "referred", "investigating", "investigated", "decided", "programme", "moved")
+STATUSES = ("open", "referred", "investigating", "investigated", "decided", "programme", "moved", "sent_back")
 WAITING = ("referred", "investigating", "investigated", "moved")
 
 # Flags, as SQL over one followup_case row; %(today)s and %(soon)s are bound per query.
@@ -25,13 +25,19 @@ FLAGS = {
     "evaluation_soon": "status = 'programme' AND evaluated_on IS NULL AND evaluation_on BETWEEN %(today)s AND %(soon)s",
     "undelivered": "undelivered > 0",
     "appeal_open": "appeal_open_until >= %(today)s",
+    # R9: an appeal the school has to act on (complete, reject, reconsider or forward), and one
+    # whose day to be forwarded by has passed without that.
+    "appeal_waiting": "appeal_status IN ('incomplete', 'late', 'registered')",
+    "appeal_forwarding_overdue": "appeal_status IN ('incomplete', 'late', 'registered') AND appeal_forward_due < %(today)s",
 }
-OVERDUE = " OR ".join(f"({FLAGS[k]})" for k in ("investigation_overdue", "decision_overdue", "follow_up_overdue", "evaluation_overdue"))
-ATTENTION = " OR ".join(f"({FLAGS[k]})" for k in ("follow_up_soon", "evaluation_soon", "undelivered"))
+OVERDUE = " OR ".join(f"({FLAGS[k]})" for k in ("investigation_overdue", "decision_overdue", "follow_up_overdue",
+                                               "evaluation_overdue", "appeal_forwarding_overdue"))
+ATTENTION = " OR ".join(f"({FLAGS[k]})" for k in ("follow_up_soon", "evaluation_soon", "undelivered", "appeal_waiting"))
 COLUMNS = (
     "case_id, school_unit, opened_at, status, adaptations, referred_on, investigation_due, decision_due,"
     " investigator, investigation_started_on, decided_on, decision_kind, next_follow_up, follow_ups_done,"
-    " evaluation_on, evaluated_on, undelivered, appeal_open_until, pupil_left_on"
+    " evaluation_on, evaluated_on, undelivered, appeal_open_until, pupil_left_on, appeal_status, appeal_forward_due,"
+    " appeal_forwarded_on, appeal_reconsidered, appeal_board_outcome, sent_back_to"
 )
 
 
@@ -73,7 +79,8 @@ def page(
         f" count(*) FILTER (WHERE {OVERDUE}),"
         f" count(*) FILTER (WHERE ({FLAGS['follow_up_soon']}) OR ({FLAGS['evaluation_soon']})),"
         f" count(*) FILTER (WHERE {FLAGS['undelivered']}),"
-        f" count(*) FILTER (WHERE {FLAGS['appeal_open']})"
+        f" count(*) FILTER (WHERE {FLAGS['appeal_open']}),"
+        f" count(*) FILTER (WHERE {FLAGS['appeal_waiting']})"
         f" FROM followup_case WHERE {where}",
         params,
     ).fetchone()
@@ -83,11 +90,11 @@ def page(
         f" AND {VISIBLE} ORDER BY 1",
         params,
     ).fetchall()]
-    total, waiting, overdue, due_soon, undelivered, appeal_open = counts
+    total, waiting, overdue, due_soon, undelivered, appeal_open, appeals_waiting = counts
     return {
         "rows": result, "total": total, "page": page_number, "page_size": page_size, "today": today.isoformat(),
         "summary": {"open": total, "waiting": waiting, "overdue": overdue, "due_soon": due_soon,
-                    "undelivered": undelivered, "appeal_open": appeal_open},
+                    "undelivered": undelivered, "appeal_open": appeal_open, "appeals_waiting": appeals_waiting},
         "investigators": investigators,
     }
 

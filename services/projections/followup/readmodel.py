@@ -13,6 +13,7 @@ import psycopg
 
 from eventkit.config import topic
 from eventkit.projection import Projection
+from projections import appeals
 from projections.followup import access, owner
 
 # What the view is built from (and rebuilt from: projections.rebuild). The deviations feed the
@@ -92,6 +93,21 @@ DO $$ BEGIN  -- the table that held the statistics before they were a view
 END $$;
 -- R11: the register ended the pupil's placement at the case's unit (CasePupilLeftSchoolUnit).
 ALTER TABLE followup_case ADD COLUMN IF NOT EXISTS pupil_left_on date;
+-- R9, the appeal (issue 16): one row per appeal, and the case's appeal to show on its row (the
+-- latest the school has to act on, else the latest: projections.appeals.current). The appeal
+-- rows also give the school owner's counts (owner.facts), by the unit that received it.
+ALTER TABLE followup_case
+    ADD COLUMN IF NOT EXISTS appeal_number integer,
+    ADD COLUMN IF NOT EXISTS appeal_status text,
+    ADD COLUMN IF NOT EXISTS appeal_forward_due date,
+    ADD COLUMN IF NOT EXISTS appeal_forwarded_on date,
+    ADD COLUMN IF NOT EXISTS appeal_reconsidered boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS appeal_board_outcome text,
+    ADD COLUMN IF NOT EXISTS sent_back_to text,
+    ADD COLUMN IF NOT EXISTS programme_decision integer;
+ALTER TABLE followup_decision ADD COLUMN IF NOT EXISTS in_force boolean NOT NULL DEFAULT true;
+""" + appeals.table_sql("followup_appeal", "\n    municipality text,\n    school_unit text,") + """
+CREATE INDEX IF NOT EXISTS followup_appeal_received ON followup_appeal (municipality, received_on);
 CREATE OR REPLACE VIEW followup_disposed_case AS
     SELECT municipality, school_unit, opened_at::date AS opened_on, status, decided_on, closed_on, disposed_on
     FROM followup_case WHERE disposed_on IS NOT NULL;
@@ -165,10 +181,94 @@ async def _decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     )
     closing = data["kind"] == "close_programme"
     await _update(
-        "decided_on = %(decided_on)s, decision_kind = %(kind)s,"
+        "decided_on = %(decided_on)s, decision_kind = %(kind)s, sent_back_to = NULL,"
         + (" status = 'closed', closed_on = %(decided_on)s, next_follow_up = NULL" if closing else _unless_programme("decided"))
         + ", undelivered = undelivered + (CASE WHEN %(appealable)s THEN 1 ELSE 0 END)"
     )(conn, m)
+    if data.get("changes_decision"):  # R9: changed on reconsideration; the old one is no longer in force
+        await _replaced(conn, data["case_id"], data["changes_decision"], data["kind"], data["decided_on"])
+    await _appeal_event(conn, m)
+
+
+async def _replaced(conn: psycopg.AsyncConnection, case_id: str, old: int, kind: str | None, on: str) -> None:
+    """Decision `old` was changed (on reconsideration or by the board): it no longer counts for
+    delivery or the appeal window, and a programme issued under it ends unless the new decision
+    is one a programme follows (a new programme replaces it when issued)."""
+    await conn.execute("UPDATE followup_decision SET in_force = false WHERE case_id = %s AND decision_number = %s",
+                       (case_id, old))
+    await _decision_counts(conn, case_id)
+    if kind not in appeals.PROGRAMME_KINDS:
+        await _end_programme_of(conn, case_id, old, "decided")
+
+
+async def _end_programme_of(conn: psycopg.AsyncConnection, case_id: str, decision_number: int, status: str) -> None:
+    await conn.execute(
+        "UPDATE followup_case SET status = %s, programme_number = NULL, programme_decision = NULL, follow_up_dates = NULL,"
+        " next_follow_up = NULL, evaluation_on = NULL, evaluated_on = NULL"
+        " WHERE case_id = %s AND status = 'programme' AND programme_decision = %s",
+        (status, case_id, decision_number))
+
+
+async def _decision_counts(conn: psycopg.AsyncConnection, case_id: str) -> None:
+    await conn.execute(
+        "UPDATE followup_case c SET undelivered = d.undelivered, appeal_open_until = d.until"
+        " FROM (SELECT count(*) FILTER (WHERE appealable AND delivered_on IS NULL) AS undelivered,"
+        "       max(appeal_last_day) AS until FROM followup_decision WHERE case_id = %(case_id)s AND in_force) d"
+        " WHERE c.case_id = %(case_id)s",
+        {"case_id": case_id},
+    )
+
+
+async def _appeal_event(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    """R9: the appeal's row after the event, and the case's appeal as its row shows it."""
+    data = m["data"]
+    appeal = await appeals.follow(conn, "followup_appeal", m["event_type"], data)
+    if appeal is None:
+        return
+    if m["event_type"] == "AppealRegistered":
+        await conn.execute(
+            "UPDATE followup_appeal a SET municipality = c.municipality, school_unit = c.school_unit"
+            " FROM followup_case c WHERE c.case_id = a.case_id AND a.case_id = %s AND a.appeal_number = %s"
+            " AND a.school_unit IS NULL", (data["case_id"], appeal.appeal_number))
+    shown = appeals.current(await appeals.of_case(conn, "followup_appeal", data["case_id"]))
+    await conn.execute(
+        "UPDATE followup_case SET appeal_number = %(number)s, appeal_status = %(status)s, appeal_forward_due = %(due)s,"
+        " appeal_forwarded_on = %(forwarded)s, appeal_reconsidered = %(reconsidered)s, appeal_board_outcome = %(board)s,"
+        " last_version = greatest(last_version, %(version)s) WHERE case_id = %(case_id)s",
+        {"number": shown.appeal_number, "status": shown.status, "due": shown.forward_due,
+         "forwarded": shown.forwarded_on, "reconsidered": shown.reconsidered_as is not None,
+         "board": shown.board_outcome, "version": m["aggregate_version"], "case_id": data["case_id"]},
+    )
+
+
+async def _board_decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    """R9: the board's final outcome. Changed: its decision is the case's decision. Sent back:
+    the decision no longer stands and the school investigates or decides again."""
+    data = m["data"]
+    before = await appeals.load(conn, "followup_appeal", data["case_id"], int(data["appeal_number"]))
+    await _appeal_event(conn, m)
+    if before is None:
+        return
+    old = before.decision_in_question
+    if data["outcome"] == "changed" and data.get("decision_number"):
+        await conn.execute(
+            "INSERT INTO followup_decision (case_id, decision_number, appealable) VALUES (%s, %s, false)"
+            " ON CONFLICT DO NOTHING", (data["case_id"], data["decision_number"]))
+        await _replaced(conn, data["case_id"], old, data.get("kind"), data["decided_on"])
+        await conn.execute(
+            "UPDATE followup_case SET decided_on = %(decided_on)s, decision_kind = %(kind)s,"
+            + _unless_programme("decided") + " WHERE case_id = %(case_id)s", data)
+    elif data["outcome"] == "sent_back":
+        await conn.execute("UPDATE followup_decision SET in_force = false WHERE case_id = %s AND decision_number = %s",
+                           (data["case_id"], old))
+        await _decision_counts(conn, data["case_id"])
+        # As the cases service says it: sent back to a new investigation, the case is "sent_back";
+        # to a new decision, its investigation waits for that decision again ("investigated").
+        status = "sent_back" if data.get("sent_back_to") == "investigation" else "investigated"
+        await _end_programme_of(conn, data["case_id"], old, status)
+        await conn.execute(
+            "UPDATE followup_case SET sent_back_to = %(sent_back_to)s,"
+            f" status = CASE WHEN status = 'programme' THEN status ELSE '{status}' END WHERE case_id = %(case_id)s", data)
 
 
 async def _delivered(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
@@ -179,13 +279,7 @@ async def _delivered(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
         " WHERE case_id = %(case_id)s AND decision_number = %(decision_number)s",
         data,
     )
-    await conn.execute(
-        "UPDATE followup_case c SET undelivered = d.undelivered, appeal_open_until = d.until"
-        " FROM (SELECT count(*) FILTER (WHERE appealable AND delivered_on IS NULL) AS undelivered,"
-        "       max(appeal_last_day) AS until FROM followup_decision WHERE case_id = %(case_id)s) d"
-        " WHERE c.case_id = %(case_id)s",
-        data,
-    )
+    await _decision_counts(conn, data["case_id"])
 
 
 async def _disposed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
@@ -221,7 +315,8 @@ _HANDLERS = {
     "CaseDecided": _decided,
     "DecisionDelivered": _delivered,
     "ActionProgrammeIssued": _update(
-        "status = 'programme', programme_number = %(programme_number)s, follow_up_dates = %(follow_up_dates)s::date[],"
+        "status = 'programme', programme_number = %(programme_number)s, programme_decision = %(decision_number)s,"
+        " follow_up_dates = %(follow_up_dates)s::date[],"
         " follow_ups_done = 0, next_follow_up = (%(follow_up_dates)s::date[])[1], evaluation_on = %(evaluation_on)s,"
         " evaluated_on = NULL"
     ),
@@ -239,6 +334,12 @@ _HANDLERS = {
         "pupil_left_on = CASE WHEN school_unit = %(school_unit)s THEN %(left_on)s::date ELSE pupil_left_on END"
     ),
     "CaseProtectionChanged": access.protection_changed,  # R14
+    # R9, the appeal (issue 16)
+    "AppealRegistered": _appeal_event,
+    "AppealCompleted": _appeal_event,
+    "AppealRejected": _appeal_event,
+    "AppealForwarded": _appeal_event,
+    "AppealDecidedByBoard": _board_decided,
 }
 
 

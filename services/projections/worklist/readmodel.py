@@ -17,6 +17,7 @@ import psycopg
 
 from eventkit.config import topic
 from eventkit.projection import Projection
+from projections import appeals
 from projections.worklist.tasks import CONFIRMING, KIND_OF_DEADLINE, PARTIES, PROGRAMME_DECISIONS, PROGRAMME_TASKS
 
 TOPICS = (
@@ -68,6 +69,8 @@ CREATE TABLE IF NOT EXISTS worklist_overdue (
     due_on date NOT NULL,
     PRIMARY KEY (case_id, kind, due_on)
 );
+-- R9: each appeal's state (projections.appeals), from which its tasks follow.
+""" + appeals.table_sql("worklist_appeal") + """
 CREATE TABLE IF NOT EXISTS worklist_mission (
     mission_id uuid PRIMARY KEY,
     municipality text NOT NULL,
@@ -143,7 +146,7 @@ async def _investigation_started(conn: psycopg.AsyncConnection, m: dict[str, Any
     data = m["data"]
     case_id = data["case_id"]
     await _set_case(conn, case_id, _case_status("investigating"))
-    await _done(conn, f"start_investigation:{case_id}")
+    await _done(conn, f"start_investigation:{case_id}", f"investigate_again:{case_id}")
     cur = await conn.execute("SELECT decision_due FROM worklist_case WHERE case_id = %s", (case_id,))
     row = await cur.fetchone()
     await _task_of_case(conn, "conduct_investigation", case_id, due=row[0] if row else None,
@@ -159,7 +162,11 @@ async def _investigation_concluded(conn: psycopg.AsyncConnection, m: dict[str, A
 async def _decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     data = m["data"]
     case_id = data["case_id"]
-    await _done(conn, f"decide:{case_id}", f"start_investigation:{case_id}", f"conduct_investigation:{case_id}")
+    await _done(conn, f"decide:{case_id}", f"start_investigation:{case_id}", f"conduct_investigation:{case_id}",
+                f"decide_again:{case_id}", f"investigate_again:{case_id}")
+    await _appeal_event(conn, m)  # R9: a decision changed on reconsideration answers its appeal
+    if data.get("changes_decision"):  # the changed decision is no longer to be delivered
+        await _done(conn, f"deliver_decision:{case_id}:{data['changes_decision']}")
     if data["kind"] == "close_programme":
         await _set_case(conn, case_id, "status = 'closed'")
         await conn.execute("DELETE FROM worklist_task WHERE case_id = %s", (case_id,))
@@ -168,6 +175,37 @@ async def _decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     if data["appealable"]:  # R9: delivered to the guardians, so the appeal window can be shown
         await _task_of_case(conn, "deliver_decision", case_id, detail=f":{data['decision_number']}")
     if data["kind"] in PROGRAMME_DECISIONS:
+        await _task_of_case(conn, "issue_programme", case_id)
+
+
+# -- the appeal (R9) -------------------------------------------------------------------------------
+async def _appeal_event(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    """The appeal's tasks as its state after the event says (projections.appeals.tasks): the
+    ones it no longer needs go, the one it needs now is there, due the day to forward it by."""
+    appeal = await appeals.follow(conn, "worklist_appeal", m["event_type"], m["data"])
+    if appeal is None:
+        return
+    case_id, tail = appeal.case_id, f":appeal:{appeal.appeal_number}"
+    wanted = appeals.tasks(appeal)
+    await _done(conn, *(f"{kind}:{case_id}{tail}" for kind in appeals.APPEAL_TASKS if kind not in wanted))
+    for kind, due in wanted.items():
+        await _task_of_case(conn, kind, case_id, due=due, detail=tail)
+
+
+async def _board_decided(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
+    """The board's outcome: sent back, rektor decides again or has the matter investigated again;
+    changed to a programme decision, the programme is to be issued (R7)."""
+    data = m["data"]
+    case_id = data["case_id"]
+    before = await appeals.load(conn, "worklist_appeal", case_id, int(data["appeal_number"]))
+    await _appeal_event(conn, m)
+    if before is not None and data["outcome"] in ("sent_back", "changed"):  # that decision no longer stands
+        await _done(conn, f"deliver_decision:{case_id}:{before.decision_in_question}")
+    if data["outcome"] == "sent_back" and data.get("sent_back_to") in appeals.SENT_BACK_TASKS:
+        await _done(conn, f"issue_programme:{case_id}")  # no decision to issue it under until the new one
+        await _set_case(conn, case_id, _case_status("sent_back" if data["sent_back_to"] == "investigation" else "investigated"))
+        await _task_of_case(conn, appeals.SENT_BACK_TASKS[data["sent_back_to"]], case_id)
+    elif data["outcome"] == "changed" and data.get("kind") in PROGRAMME_DECISIONS:
         await _task_of_case(conn, "issue_programme", case_id)
 
 
@@ -233,7 +271,8 @@ async def _disposed(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
 async def _overdue(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> None:
     data = m["data"]
     kind = KIND_OF_DEADLINE.get(data["deadline"])
-    if kind:
+    # R9: every task of an appeal is due the day it is to be forwarded by (projections.appeals.tasks).
+    for kind in (appeals.APPEAL_TASKS if data["deadline"] == "appeal_forwarding" else (kind,) if kind else ()):
         await conn.execute("INSERT INTO worklist_overdue (case_id, kind, due_on) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
                            (data["case_id"], kind, data["due_on"]))
 
@@ -357,6 +396,11 @@ HANDLERS: dict[str, Handler] = {
     "CaseMovedToSchoolUnit": _moved,
     "CaseProtectionChanged": _protection_changed,  # R14
     "PupilRecordsDisposed": _disposed,  # R17
+    "AppealRegistered": _appeal_event,  # R9
+    "AppealCompleted": _appeal_event,
+    "AppealRejected": _appeal_event,
+    "AppealForwarded": _appeal_event,
+    "AppealDecidedByBoard": _board_decided,
     "CaseDeadlineOverdue": _overdue,
     "DeviationReported": _deviation_reported,
     "DeviationAnswered": _deviation_done("record_deviation_answer"),
