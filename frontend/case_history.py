@@ -10,14 +10,16 @@ know, a text gone with the pupil's disposal) reads as a Swedish phrase, never as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from eventkit.dates import LOCAL_TIME, swedish
 from frontend.workflow_labels import (
     CORRECTABLE_LABELS,
     CORRECTION_FIELD_LABELS,
+    DATE_FIELDS,
     DECISION_LABELS,
+    EVENT_LAW,
     EVENT_RULES,
     INVESTIGATION_LABELS,
     LAW,
@@ -110,7 +112,7 @@ def field_label(field_name: str) -> str:
 
 
 def shown_value(field_name: str, value: Any) -> str:
-    return day(value) if field_name == "delivered_on" else quoted(value)
+    return day(value) if field_name in DATE_FIELDS else quoted(value)
 
 
 @dataclass
@@ -120,6 +122,8 @@ class _Walk:
     names: Names
     values: dict[tuple[int, str], Any] = field(default_factory=dict)  # (version, field) → value now
     appealable: dict[int, bool] = field(default_factory=dict)  # decision number → appealable
+    receipts: dict[int, tuple[Any, str]] = field(default_factory=dict)  # version → (decision number, recipient)
+    appeals: dict[int, dict] = field(default_factory=dict)  # appeal number → its AppealRegistered data
 
 
 # -- one function per event type: (data, the event, the walk) → sentence ------------------------------
@@ -318,9 +322,16 @@ def _corrected(d: dict, e: dict, w: _Walk) -> str:
     what = field_label(name)
     if d.get("kind") == "delivery" and isinstance(d.get("ref"), int):
         what += f" för beslut nr {d['ref']}"
+    receipt = w.receipts.get(d.get("corrects_version")) if d.get("kind") == "receipt" else None
+    if receipt:  # one recipient's day of receipt (R9): whose, and their new last day
+        number, recipient = receipt
+        what = f"Dagen då {lower_first(w.names.party(recipient))} fick beslut {number}"
     change = (f"ändrades från {shown_value(name, before)} till {shown_value(name, after)}" if before not in (None, "")
               else f"ändrades till {shown_value(name, after)}")
-    return f"Rättelse: {what} {change}, av {w.names.who(d.get('corrected_by'))}, skäl: {quoted(d.get('reason'))}."
+    text = f"Rättelse: {what} {change}, av {w.names.who(d.get('corrected_by'))}, skäl: {quoted(d.get('reason'))}."
+    if receipt and w.appealable.get(receipt[0]) and _plus_days(after, APPEAL_DAYS):
+        text += f" Sista dag att överklaga för {lower_first(w.names.party(receipt[1]))} är nu {day(_plus_days(after, APPEAL_DAYS))}."
+    return text
 
 
 def _invited(d: dict, e: dict, w: _Walk) -> str:
@@ -338,6 +349,151 @@ def _disposed(d: dict, e: dict, w: _Walk) -> str:
     plan = f" efter {years} års bevarandetid" if years else ""
     return (f"Elevens handlingar gallrades den {day(d.get('disposed_on'))} enligt dokumenthanteringsplanen{plan}; "
             "det som skrevs om eleven går inte längre att läsa.")
+
+
+# -- R9: delivery per recipient and the appeal -----------------------------------------------------
+APPEAL_DAYS = 21  # three weeks from the day the party received the decision (förvaltningslagen 44 §)
+FORWARD_DAYS = 7  # "without delay": within a week of the appeal's arrival (JO)
+BOARD = "Skolväsendets överklagandenämnd"
+# How the decision reached the recipient (the DeliveryMethod vocabulary, as a phrase in a sentence).
+RECEIVED_HOW = {"handed_over": "överlämnat personligen", "post": "med post", "secure_digital": "med säker digital post"}
+
+
+def _plus_days(value: Any, days: int) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) + timedelta(days=days)
+    except ValueError:
+        return None
+
+
+def _parties(w: _Walk, parties: list | None) -> str:
+    """'Vårdnadshavaren Anna Exempel och eleven Elsa Exempel': each by name, never by id."""
+    named = [w.names.party(str(p)) for p in parties or []] or ["Någon"]
+    return _and([named[0], *(lower_first(p) for p in named[1:])])
+
+
+def _complete(appellants: list, pupil_may_appeal_alone: bool) -> bool:
+    """Both guardians, or the pupil of 16 or more (cases.domain.appeal.is_complete, before any note)."""
+    guardians = {a for a in appellants if str(a).startswith("guardian:")}
+    return "guardians" in appellants or len(guardians) >= 2 or ("pupil" in appellants and pupil_may_appeal_alone)
+
+
+def _by_whom(decided_by: str | None, delegation_number: Any, w: _Walk) -> str:
+    text = w.names.who(decided_by)
+    return text + (f", med stöd av rektors delegation nr {delegation_number}," if delegation_number is not None else "")
+
+
+def _what_decided(kind: Any, placements: list | None) -> str:
+    label = DECISION_LABELS.get(kind)
+    text = f"att {lower_first(label)}" if label else "ett beslut av okänt slag"
+    return text + (f", med {_placements(placements)}" if placements else "")
+
+
+def _received(d: dict, e: dict, w: _Walk) -> str:
+    number, recipient = d.get("decision_number"), str(d.get("recipient") or "")
+    w.receipts[e["version"]] = (number, recipient)
+    w.values[(e["version"], "received_on")] = d.get("received_on")
+    how = RECEIVED_HOW.get(d.get("method") or "")
+    text = f"{w.names.party(recipient)} fick beslut {number}{' ' + how if how else ''} den {day(d.get('received_on'))}"
+    last = _plus_days(d.get("received_on"), APPEAL_DAYS)
+    if w.appealable.get(number, True) and last and d.get("appeal_last_day") is not None:
+        text += f"; sista dag att överklaga är {day(last)}"
+    return text + f". Registrerat av {w.names.who(d.get('recorded_by'))}."
+
+
+def _appeal_registered(d: dict, e: dict, w: _Walk) -> str:
+    number, decision = d.get("number"), d.get("decision_number")
+    w.appeals[number] = d
+    appellants = [str(a) for a in d.get("appellants") or []]
+    text = (f"{_parties(w, appellants)} överklagade beslut {decision}; överklagandet kom in till skolan den "
+            f"{day(d.get('received_on'))}")
+    last = d.get("last_day")
+    if d.get("timely"):
+        text += (f", i tid (sista dag var {day(last)}, förvaltningslagen 44 §)." if last else
+                 ", i tid (beslutet var inte registrerat som mottaget av den som överklagar, förvaltningslagen 44 §).")
+    elif d.get("delay_caused_by_school"):
+        text += (f", efter sista dagen {day(last)}, men förseningen orsakades av skolan och överklagandet prövas ändå "
+                 "(förvaltningslagen 45 §).")
+    else:
+        text += (f", för sent: sista dag var {day(last)}. Skolan avvisar ett överklagande som kommit in för sent "
+                 "(förvaltningslagen 45 §).")
+    text += f" Begäran: {quoted(d.get('asks'))}."
+    if not _complete(appellants, bool(d.get("pupil_may_appeal_alone"))):
+        text += (" Överklagandet kommer från en vårdnadshavare; den andra behöver ansluta sig, eller skolan anteckna "
+                 "varför en räcker.")
+    return text + f" Registrerat av {w.names.who(d.get('registered_by'))} som överklagande nr {number}."
+
+
+def _appeal_joined(d: dict, e: dict, w: _Walk) -> str:
+    return (f"{w.names.party(str(d.get('guardian') or ''))} anslöt sig den {day(d.get('joined_on'))} till överklagande "
+            f"nr {d.get('appeal_number')}, som nu har stöd av båda vårdnadshavarna. "
+            f"Registrerat av {w.names.who(d.get('recorded_by'))}.")
+
+
+def _one_guardian_suffices(d: dict, e: dict, w: _Walk) -> str:
+    return (f"{w.names.who(d.get('recorded_by'))} antecknade att en vårdnadshavares överklagande räcker för överklagande nr "
+            f"{d.get('appeal_number')}. Skäl: {quoted(d.get('reason'))}.")
+
+
+def _appeal_rejected(d: dict, e: dict, w: _Walk) -> str:
+    number = d.get("appeal_number")
+    decision = (w.appeals.get(number) or {}).get("decision_number")
+    of = f" av beslut {decision}" if decision else ""
+    text = (f"{_by_whom(d.get('decided_by'), d.get('delegation_number'), w)} beslutade den {day(d.get('decided_on'))} "
+            f"att avvisa överklagande nr {number}{of} eftersom det kom in för sent (förvaltningslagen 45 §).")
+    if d.get("reasons"):
+        text += f" Skäl: {quoted(d.get('reasons'))}."
+    return text + f" Beslutet att avvisa kan självt överklagas till {BOARD}."
+
+
+def _reconsidered(d: dict, e: dict, w: _Walk) -> str:
+    number, old = d.get("number"), d.get("changes_decision")
+    w.appealable[number] = bool(d.get("appealable"))
+    text = (f"{_by_whom(d.get('decided_by'), d.get('delegation_number'), w)} omprövade beslut {old} med anledning av "
+            f"överklagande nr {d.get('appeal_number')} och ändrade det den {day(d.get('decided_on'))} "
+            f"(förvaltningslagen 37–39 §§): nytt beslut {number}, {_what_decided(d.get('kind'), d.get('placements'))}.")
+    if d.get("reasons"):
+        text += f" Skäl: {quoted(d.get('reasons'))}."
+    if d.get("in_full"):
+        return text + " Beslutet ändrades helt som den som överklagade begärde, så överklagandet förföll."
+    return (text + f" Beslutet ändrades bara delvis som begärt; överklagandet gäller nu beslut {number} "
+            f"och lämnas vidare till {BOARD}.")
+
+
+def _forwarded(d: dict, e: dict, w: _Walk) -> str:
+    number = d.get("appeal_number")
+    text = (f"{w.names.who(d.get('forwarded_by'))} lämnade den {day(d.get('forwarded_on'))} överklagande nr {number} "
+            f"vidare till {BOARD} (skollagen 28 kap. 16 §)")
+    due = _plus_days((w.appeals.get(number) or {}).get("received_on"), FORWARD_DAYS)
+    if d.get("late"):
+        text += f", senare än inom en vecka: det skulle ha lämnats senast {day(due)}." if due else ", senare än inom en vecka."
+    else:
+        text += ", inom en vecka från att det kom in."
+    documents = [str(x).strip() for x in d.get("documents") or [] if str(x).strip()]
+    text += f" Handlingar som skickades med: {_and([lower_first(x) for x in documents])}." if documents else " Inga handlingar listades."
+    if d.get("comments"):
+        text += f" Skolans yttrande: {quoted(d.get('comments'))}."
+    return text
+
+
+def _board_decided(d: dict, e: dict, w: _Walk) -> str:
+    number, decision, outcome = d.get("appeal_number"), d.get("decision_in_question"), d.get("board_outcome")
+    on = day(d.get("decided_on"))
+    if outcome == "upheld":
+        text = f"{BOARD} avslog den {on} överklagande nr {number}: beslut {decision} står fast."
+    elif outcome == "changed":
+        w.appealable[d.get("number")] = False
+        text = (f"{BOARD} ändrade den {on} beslut {decision} (överklagande nr {number}): nämndens beslut, "
+                f"beslut {d.get('number')}, är {_what_decided(d.get('kind'), d.get('placements'))}, och det gäller nu.")
+    elif outcome == "sent_back":
+        again = {"investigation": "utreder ärendet på nytt", "decision": "fattar ett nytt beslut"}.get(d.get("sent_back_to") or "")
+        text = (f"{BOARD} upphävde den {on} beslut {decision} (överklagande nr {number}) och återförvisade ärendet till "
+                f"skolan, som {again or 'handlägger ärendet på nytt'}.")
+    else:
+        text = f"{BOARD} avgjorde den {on} överklagande nr {number}."
+    if d.get("reasons"):
+        text += f" Nämndens skäl: {quoted(d.get('reasons'))}."
+    return text + f" Nämndens beslut kan inte överklagas. Registrerat av {w.names.who(d.get('recorded_by'))}."
 
 
 SENTENCES: dict[str, Callable[[dict, dict, _Walk], str]] = {
@@ -365,12 +521,22 @@ SENTENCES: dict[str, Callable[[dict, dict, _Walk], str]] = {
     "InvitedToInvestigation": _invited,
     "InvitationWithdrawn": _invitation_withdrawn,
     "Disposed": _disposed,
+    "DecisionReceived": _received,
+    "AppealRegistered": _appeal_registered,
+    "AppealJoined": _appeal_joined,
+    "OneGuardianSuffices": _one_guardian_suffices,
+    "AppealRejected": _appeal_rejected,
+    "DecisionReconsidered": _reconsidered,
+    "AppealForwarded": _forwarded,
+    "BoardDecided": _board_decided,
 }
 
 
 def rule_of(event_type: str, data: dict) -> str:
     """The rule the step followed: its id and the law, where there is one ('R6, skollagen 3 kap. 11 §')."""
     rules = list(EVENT_RULES.get(event_type, ()))
+    if event_type in EVENT_LAW:  # a step of the appeal (R9): the law it follows
+        return f"{rules[0]}, {EVENT_LAW[event_type]}"
     if event_type == "Decided":
         if data.get("delegation_number") is not None:
             rules.append("R5")

@@ -15,9 +15,9 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from eventkit.identity import Identity
-from frontend.actions import attempt, go
+from frontend.actions import Attempt, attempt, go
 from frontend.deps import CurrentUser
-from frontend.forms import FormState
+from frontend.forms import FormState, at_form_fields
 from frontend.case_history import Names, correction_choices, history_lines, raw_value
 from frontend.parties import Parties, parties_of
 from frontend.letter_content import school_unit
@@ -117,6 +117,111 @@ STEPS = {
 }
 
 
+# -- R9: a decision's receipt per recipient and its appeals ------------------------------------------
+@dataclass(frozen=True)
+class AppealStep:
+    """A form under one decision ("beslut": the decision's number) or one appeal ("overklagande"):
+    its fields are named `<step><number>-<field>` so that the forms of several decisions and
+    appeals on one page keep their own ids, values and messages; the service's field names are
+    the part after the prefix. `chosen`: a choice the service would refuse as malformed, asked
+    again with a message at its field and nothing sent."""
+
+    path: Callable[[int], str]
+    of: str  # "beslut" or "overklagande": whose number the form's hidden `number` is
+    done: str
+    fields: tuple[str, ...]
+    body: Callable[[FormData], dict[str, Any]]
+    chosen: tuple[tuple[str, str], ...] = ()
+    # A service's field name that stands for one of this form's fields (the receipt's day is
+    # refused under the delivery's name, `delivered_on`, by the domain's date rule).
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+def _checked(form: FormData, name: str) -> bool:
+    return _text(form, name) == "ja"
+
+
+APPEAL_STEPS = {
+    "mottagen": AppealStep(
+        lambda n: f"decisions/{n}/receipts", "beslut", "Delgivningen är registrerad med sista dag att överklaga.",
+        ("recipient", "method", "received_on"),
+        lambda f: {"recipient": _text(f, "recipient"), "method": _or_none(_text(f, "method")),
+                   "received_on": _or_none(_text(f, "received_on"))},
+        (("recipient", "Välj vem som tog emot beslutet."),), (("delivered_on", "received_on"),)),
+    "overklagande": AppealStep(
+        lambda n: f"decisions/{n}/appeals", "beslut", "Överklagandet är registrerat.",
+        ("received_on", "appellants", "asks", "delay_caused_by_school"),
+        lambda f: {"received_on": _or_none(_text(f, "received_on")), "appellants": f.getlist("appellants"),
+                   "asks": _text(f, "asks"), "delay_caused_by_school": _checked(f, "delay_caused_by_school")},
+        (("appellants", "Välj vem som överklagar."),)),
+    "anslutning": AppealStep(
+        lambda n: f"appeals/{n}/joined", "overklagande", "Den andra vårdnadshavaren står nu bakom överklagandet.",
+        ("guardian", "joined_on"),
+        lambda f: {"guardian": _text(f, "guardian"), "joined_on": _or_none(_text(f, "joined_on"))},
+        (("guardian", "Välj vårdnadshavaren som ansluter sig."),)),
+    "en-vardnadshavare": AppealStep(
+        lambda n: f"appeals/{n}/one-guardian", "overklagande", "Skälet är antecknat; överklagandet kan prövas.",
+        ("reason",), lambda f: {"reason": _text(f, "reason")}),
+    "avvisning": AppealStep(
+        lambda n: f"appeals/{n}/rejection", "overklagande", "Överklagandet är avvisat. Skicka beslutet om avvisning.",
+        ("reasons",), lambda f: {"reasons": _text(f, "reasons")}),
+    "omprovning": AppealStep(
+        lambda n: f"appeals/{n}/reconsideration", "overklagande", "Beslutet är ändrat genom omprövning.",
+        ("kind", "placements", "reasons", "in_full"),
+        lambda f: {"kind": _or_none(_text(f, "kind")), "placements": f.getlist("placements"), "reasons": _text(f, "reasons"),
+                   "in_full": _checked(f, "in_full")}),
+    "overlamning": AppealStep(
+        lambda n: f"appeals/{n}/forwarding", "overklagande", "Överklagandet är lämnat till Skolväsendets överklagandenämnd.",
+        ("forwarded_on", "comments", "documents"),
+        lambda f: {"forwarded_on": _or_none(_text(f, "forwarded_on")), "comments": _text(f, "comments"),
+                   "documents": f.getlist("documents")}),
+    "namndens-avgorande": AppealStep(
+        lambda n: f"appeals/{n}/board", "overklagande", "Nämndens avgörande är registrerat.",
+        ("outcome", "decided_on", "reasons", "sent_back_to", "kind", "placements"),
+        lambda f: {"outcome": _or_none(_text(f, "outcome")), "decided_on": _or_none(_text(f, "decided_on")),
+                   "reasons": _text(f, "reasons"), "sent_back_to": _or_none(_text(f, "sent_back_to")),
+                   "kind": _or_none(_text(f, "kind")), "placements": f.getlist("placements")}),
+}
+
+
+def appeal_prefix(name: str, number: int) -> str:
+    """The prefix of the fields of step `name`'s form for decision or appeal `number`."""
+    return f"{name}{number}-"
+
+
+async def _appeal_step(request: Request, case_id: UUID, name: str, spec: AppealStep, form: FormData,
+                       who: Identity) -> Response:
+    number = int(_text(form, "number")) if _text(form, "number").isdigit() else 0
+    prefix = appeal_prefix(name, number)
+    values = {prefix + field: "" for field in spec.fields}
+    values.update({key: ",".join(str(v) for v in form.getlist(key)) for key in form.keys() if key.startswith(prefix)})
+    own = FormData([(key[len(prefix):], value) for key, value in form.multi_items() if key.startswith(prefix)])
+    body = spec.body(own)
+    if _text(form, "expected_version").isdigit():
+        body["expected_version"] = int(_text(form, "expected_version"))
+    client = cases_client(request, who)
+    missing = {prefix + field: message for field, message in spec.chosen if not own.getlist(field) or not any(own.getlist(field))}
+    if not number:
+        problem, status = FormState(values=values, problem="Formuläret hör inte till något beslut eller överklagande."), 422
+    elif missing:  # asked again, nothing sent
+        problem, status = FormState(values=values, errors=missing), 422
+    else:
+        aliases = dict(spec.aliases)
+        placing = Attempt(refused=lambda v, refusal: at_form_fields(
+            v, refusal, rename=lambda field: prefix + aliases.get(field, field)))
+        _, problem, status = await placing(client.step(case_id, spec.path(number), body), values)
+    if problem:
+        case = await client.case(case_id)
+        context = {**step_context(), "case_id": case_id, "case": case, "adaptation": FormState(), "referral_form": FormState(),
+                   "parties": await parties_of(request, who, case)}
+        context["forms"][prefix] = problem
+        return render(request, "case.html", context, blocks=["decision"], status_code=status)
+    flash(request, spec.done)
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return go(request, f"/arenden/{case_id}#{'overklagande-' + str(number) if spec.of == 'overklagande' else 'beslut-' + str(number)}")
+
+
 def _values(form: FormData, step: Step) -> dict[str, str]:
     values = {name: "" for name in step.fields}
     values.update({key: ",".join(str(v) for v in form.getlist(key)) for key in form.keys()})
@@ -125,6 +230,8 @@ def _values(form: FormData, step: Step) -> dict[str, str]:
 
 @router.post("/arenden/{case_id}/steg/{name}")
 async def step(request: Request, case_id: UUID, name: str, who: CurrentUser) -> Response:
+    if name in APPEAL_STEPS:
+        return await _appeal_step(request, case_id, name, APPEAL_STEPS[name], await request.form(), who)
     spec = STEPS.get(name)
     if spec is None:
         raise NotFound("")

@@ -65,13 +65,16 @@ def test_r9_a_delivery_in_2999_is_refused_next_to_the_delivery_date(client, case
     undelivered = {**DECISION, "delivered_on": None, "appeal_last_day": None}
     cases_service.answer("GET", f"/cases/{case_id}", 200, _case(case_id, status="decided", decisions=[undelivered]))
     case = decided()
-    answer = refusal(lambda: case.record_delivery(decision_number=1, delivered_on=FAR_FUTURE, recorded_by="rolf.ek", today=DAY))
-    cases_service.answer("POST", f"/cases/{case_id}/decisions/1/delivery", 422, answer)
+    # Delivery per recipient (issue 16): the form's fields are its own (`mottagen1-…`).
+    answer = refusal(lambda: case.record_receipt(decision_number=1, recipient="guardians", method="post",
+                                                 received_on=FAR_FUTURE, recorded_by="rolf.ek", today=DAY))
+    cases_service.answer("POST", f"/cases/{case_id}/decisions/1/receipts", 422, answer)
     log_in(client, "rolf.ek")
-    response = client.post(f"/arenden/{case_id}/steg/delgivning", headers=HTMX,
-                           data={"expected_version": "9", "decision_number": "1", "delivered_on": "2999-01-01"})
+    response = client.post(f"/arenden/{case_id}/steg/mottagen", headers=HTMX,
+                           data={"expected_version": "9", "number": "1", "mottagen1-recipient": "guardians",
+                                 "mottagen1-method": "post", "mottagen1-received_on": "2999-01-01"})
     assert response.status_code == 422
-    assert "högst ett år fram i tiden" in error_at(response.text, "delivered_on")
+    assert "högst ett år fram i tiden" in error_at(response.text, "mottagen1-received_on")
     assert 'value="2999-01-01"' in response.text and "Sista dag att överklaga" not in response.text
 
 
