@@ -132,9 +132,6 @@ class AppealStep:
     fields: tuple[str, ...]
     body: Callable[[FormData], dict[str, Any]]
     chosen: tuple[tuple[str, str], ...] = ()
-    # A service's field name that stands for one of this form's fields (the receipt's day is
-    # refused under the delivery's name, `delivered_on`, by the domain's date rule).
-    aliases: tuple[tuple[str, str], ...] = ()
 
 
 def _checked(form: FormData, name: str) -> bool:
@@ -147,7 +144,7 @@ APPEAL_STEPS = {
         ("recipient", "method", "received_on"),
         lambda f: {"recipient": _text(f, "recipient"), "method": _or_none(_text(f, "method")),
                    "received_on": _or_none(_text(f, "received_on"))},
-        (("recipient", "Välj vem som tog emot beslutet."),), (("delivered_on", "received_on"),)),
+        (("recipient", "Välj vem som tog emot beslutet."),)),
     "overklagande": AppealStep(
         lambda n: f"decisions/{n}/appeals", "beslut", "Överklagandet är registrerat.",
         ("received_on", "appellants", "asks", "delay_caused_by_school"),
@@ -206,9 +203,7 @@ async def _appeal_step(request: Request, case_id: UUID, name: str, spec: AppealS
     elif missing:  # asked again, nothing sent
         problem, status = FormState(values=values, errors=missing), 422
     else:
-        aliases = dict(spec.aliases)
-        placing = Attempt(refused=lambda v, refusal: at_form_fields(
-            v, refusal, rename=lambda field: prefix + aliases.get(field, field)))
+        placing = Attempt(refused=lambda v, refusal: at_form_fields(v, refusal, rename=lambda field: prefix + field))
         _, problem, status = await placing(client.step(case_id, spec.path(number), body), values)
     if problem:
         case = await client.case(case_id)

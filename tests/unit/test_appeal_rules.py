@@ -29,6 +29,7 @@ from cases.domain.rules import (
     BoardOutcomeIsRecordedOnce,
     DecisionCannotBeForwardedAndChangedAtOnce,
     DecisionOnSpecialTeachingGroupCannotBeDelegated,
+    DeliveryCannotPrecedeTheDecision,
     DeliveryIsRecordedOnce,
     DeliveryToARecipientIsRecordedOnce,
     ForwardingDateIsPlausible,
@@ -53,6 +54,12 @@ def test_r9_each_recipient_has_three_weeks_from_their_own_day_of_receipt():
                                                                    DAY + timedelta(days=6, weeks=3)]
     with pytest.raises(DeliveryToARecipientIsRecordedOnce):
         received(case, (MOTHER, DAY + timedelta(days=2)))
+
+
+def test_r9_a_day_of_receipt_before_the_decision_is_refused_at_its_own_field():
+    with pytest.raises(DeliveryCannotPrecedeTheDecision) as refused:
+        received(young_case(), ("pupil", DAY - timedelta(days=1)))
+    assert set(refused.value.fields) == {"received_on"} and "mottagaren" in refused.value.message
 
 
 def test_r9_a_decision_delivered_as_a_whole_is_not_delivered_again_per_recipient():

@@ -27,14 +27,16 @@ from cases.domain.rules import (
 from eventkit.dates import latest_ahead, school_year_end, school_year_start, swedish
 
 
-def delivery(delivered_on: date, *, decided_on: date, today: date) -> date:
+def delivery(delivered_on: date, *, decided_on: date, today: date, who: str = "vårdnadshavarna",
+             field: str = "delivered_on") -> date:
+    """`who`: the recipient in words ("vårdnadshavarna", "mottagaren"); `field`: the form's field."""
     if delivered_on < decided_on:
         raise DeliveryCannotPrecedeTheDecision(
-            f"Beslutet fattades {swedish(decided_on)} och kan inte ha nått vårdnadshavarna före det.")
+            f"Beslutet fattades {swedish(decided_on)} och kan inte ha nått {who} före det.").at(field)
     if delivered_on > latest_ahead(today):
         raise DeliveryDateIsAtMostAYearAhead(
-            f"Dagen då beslutet nådde vårdnadshavarna kan ligga högst ett år fram i tiden, senast "
-            f"{swedish(latest_ahead(today))} – kontrollera datumet.")
+            f"Dagen då beslutet nådde {who} kan ligga högst ett år fram i tiden, senast "
+            f"{swedish(latest_ahead(today))} – kontrollera datumet.").at(field)
     return delivered_on
 
 

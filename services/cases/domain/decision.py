@@ -255,7 +255,7 @@ class DecisionSteps(Aggregate):
             raise DeliveryIsRecordedOnce()  # delivered as a whole: correct that day instead
         if any(d.recipient == recipient for d in decision.deliveries):
             raise DeliveryToARecipientIsRecordedOnce()
-        dates.delivery(received_on, decided_on=decision.decided_on, today=today)
+        dates.delivery(received_on, decided_on=decision.decided_on, today=today, who="mottagaren", field="received_on")
         # The decision's window after this receipt: until the last recipient's last day (published).
         last_day = max([last_day_to_appeal(received_on), *(d.last_day_to_appeal for d in decision.deliveries)])
         self._received(decision_number=decision_number, recipient=recipient, method=DeliveryMethod(method).value,
