@@ -354,6 +354,9 @@ DIRECTORY = {
                           markers=lambda s, who: [] if who.municipality == "0180" else [s["user_id"]],
                           shown=lambda s: [s["user_id"]]),
     "GET /register/names": listing(owner=ADMIN, caller="cases"),
+    # The municipality's school units and their addresses (the decision letters): its own only.
+    "GET /units": listing(markers=lambda s, who: [] if who.municipality == "0180" else ['"0180-ENG"'],
+                          shown=lambda s: ['"0180-ENG"']),
     "POST /sync": own(body=lambda s: {"full": False}, markers=NO_PUPIL),
     "GET /sync": listing(owner=ADMIN, markers=NO_PUPIL, shown=lambda s: ["last_run"]),
     "GET /quarantine": listing(owner=ADMIN, markers=NO_PUPIL, shown=lambda s: ["quarantined"]),
