@@ -12,36 +12,18 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from eventkit.dates import local_today
-from eventkit.identity import HEADER, sign
+from eventkit.dates import local_today, swedish
 from tests.conftest import REKTOR, TEACHER, headers_for
 from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 from tests.integration.test_case_to_followup_view import add_adaptation
 from tests.integration.test_support_case_workflow import investigate, post
+from tests.support.pupils import register_pupil_with_a_new_case
 
 pytestmark = pytest.mark.e2e
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
-def _long(day) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
-
-def _directory(stack, path: str, **params) -> dict:
-    answer = httpx.get(f"{stack.directory_url}{path}", params=params, timeout=30,
-                       headers={HEADER: sign(REKTOR, audience="directory", caller="frontend")})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def _pupil_with_two_guardians(stack) -> dict:
-    for listed in _directory(stack, "/pupils", school_unit="0180-ENG", limit=60)["pupils"]:
-        pupil = _directory(stack, f"/pupils/{listed['pupil_id']}")
-        if not pupil["protected"] and len(pupil["guardians"]) == 2 and pupil["source"] != "local":
-            return pupil
-    raise AssertionError("the register has no pupil with two guardians at Engelbrektsskolan")
 
 
 def _history(stack, case_id: str) -> list[dict]:
@@ -58,9 +40,8 @@ def _open(page: Page, summary: str):
 
 def test_rektor_takes_an_appeal_from_delivery_to_the_board_and_reads_it_in_the_history(stack, browser_page: Page):
     page, base, today = browser_page, stack.frontend_url, local_today()
-    pupil = _pupil_with_two_guardians(stack)
+    pupil, case_id = register_pupil_with_a_new_case(stack)
     anna, johan = (g["name"] for g in pupil["guardians"])
-    case_id = post(stack, TEACHER, "/cases", {"school_unit": "0180-ENG", "pupil_id": pupil["pupil_id"]})["case_id"]
     add_adaptation(stack, case_id, "Bildstöd")
     post(stack, TEACHER, f"/cases/{case_id}/referral", {"why_not_enough": "Når ändå inte målen"})
     investigate(stack, case_id)
@@ -77,7 +58,7 @@ def test_rektor_takes_an_appeal_from_delivery_to_the_board_and_reads_it_in_the_h
     form.get_by_role("button", name="Registrera delgivning").click()
     deliveries = page.locator("table.deliveries")
     expect(deliveries).to_contain_text(f"Vårdnadshavaren {anna}", timeout=15_000)
-    expect(deliveries).to_contain_text(_long(today + timedelta(weeks=3)))
+    expect(deliveries).to_contain_text(swedish(today + timedelta(weeks=3)))
 
     # The appeal, from that guardian alone: incomplete until the other joins.
     form = _open(page, "Registrera överklagande av beslut 1")
@@ -116,12 +97,12 @@ def test_rektor_takes_an_appeal_from_delivery_to_the_board_and_reads_it_in_the_h
     # The history, in sentences.
     page.goto(f"{base}/arenden/{case_id}/historik")
     history = page.locator("main")
-    expect(history).to_contain_text(f"Vårdnadshavaren {anna} fick beslut 1 med post den {_long(today)}; sista dag att "
-                                    f"överklaga är {_long(today + timedelta(weeks=3))}.")
+    expect(history).to_contain_text(f"Vårdnadshavaren {anna} fick beslut 1 med post den {swedish(today)}; sista dag att "
+                                    f"överklaga är {swedish(today + timedelta(weeks=3))}.")
     expect(history).to_contain_text(f"Vårdnadshavaren {anna} överklagade beslut 1; överklagandet kom in till skolan den "
-                                    f"{_long(today)}, i tid")
-    expect(history).to_contain_text(f"Vårdnadshavaren {johan} anslöt sig den {_long(today)} till överklagande nr 1")
-    expect(history).to_contain_text(f"Rolf Ek lämnade den {_long(today)} överklagande nr 1 vidare till Skolväsendets "
+                                    f"{swedish(today)}, i tid")
+    expect(history).to_contain_text(f"Vårdnadshavaren {johan} anslöt sig den {swedish(today)} till överklagande nr 1")
+    expect(history).to_contain_text(f"Rolf Ek lämnade den {swedish(today)} överklagande nr 1 vidare till Skolväsendets "
                                     "överklagandenämnd (skollagen 28 kap. 16 §), inom en vecka från att det kom in.")
     expect(history).to_contain_text("förvaltningslagen 44 §")
     assert not UUID.search(history.inner_text())

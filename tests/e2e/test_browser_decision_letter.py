@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from eventkit.dates import local_today
+from eventkit.dates import local_today, swedish
 from eventkit.identity import HEADER, sign
 from tests.conftest import REKTOR, TEACHER, headers_for
 from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
@@ -22,10 +22,9 @@ from tests.integration.test_case_to_followup_view import add_adaptation
 from tests.integration.test_directory import sync
 from tests.integration.test_support_case_workflow import EDUCATOR, investigate, post
 from tests.support.infrastructure import eventually
+from tests.support.pupils import register_pupil_with_a_new_case
 
 pytestmark = pytest.mark.e2e
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
 
 
 def _directory(stack, path: str, **params) -> dict:
@@ -35,28 +34,16 @@ def _directory(stack, path: str, **params) -> dict:
     return answer.json()
 
 
-def _register_pupil_with_two_guardians(stack) -> dict:
-    """A pupil of the development register at Engelbrektsskolan with two guardians, not protected."""
-    for listed in _directory(stack, "/pupils", school_unit="0180-ENG", limit=60)["pupils"]:
-        pupil = _directory(stack, f"/pupils/{listed['pupil_id']}")
-        if not pupil["protected"] and len(pupil["guardians"]) == 2 and pupil["source"] != "local":
-            return pupil
-    raise AssertionError("the register has no pupil with two guardians at Engelbrektsskolan")
-
-
-def _long(day) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def test_the_decision_letter_and_its_pdf_say_what_the_guardians_need_and_the_print_is_logged(stack, browser_page: Page):
     page, base, today = browser_page, stack.frontend_url, local_today()
-    pupil = _register_pupil_with_two_guardians(stack)
     unit = next(u for u in _directory(stack, "/units")["units"] if u["code"] == "0180-ENG")
     if not unit["address"]:  # a directory synced before it kept addresses: read the register again
         sync(stack, full=True)
         unit = next(u for u in _directory(stack, "/units")["units"] if u["code"] == "0180-ENG")
     street, postcode = unit["address"]["street_address"], unit["address"]["postal_code"]
-    case_id = post(stack, TEACHER, "/cases", {"school_unit": "0180-ENG", "pupil_id": pupil["pupil_id"]})["case_id"]
+    pupil, case_id = register_pupil_with_a_new_case(stack)
     add_adaptation(stack, case_id, "Bildstöd")
     post(stack, TEACHER, f"/cases/{case_id}/referral", {"why_not_enough": "Når ändå inte målen"})
     investigate(stack, case_id)
@@ -70,13 +57,10 @@ def test_the_decision_letter_and_its_pdf_say_what_the_guardians_need_and_the_pri
         "measures": [{"description": "Läsförståelse med speciallärare", "extent": "2 x 40 min/vecka", "responsible": "sara.berg"}],
         "follow_up_dates": [(today + timedelta(days=30)).isoformat()], "follow_up_responsible": "sara.berg",
         "evaluation_on": (today + timedelta(days=90)).isoformat(), "evaluation_responsible": "rolf.ek"})
-    delivered = httpx.post(f"{stack.cases_url}/cases/{case_id}/decisions/1/delivery", json={"delivered_on": today.isoformat()},
-                           headers=headers_for(REKTOR, "cases"))
-    if delivered.status_code == 422:  # deliveries per recipient and method (issue 16)
-        delivered = httpx.post(f"{stack.cases_url}/cases/{case_id}/decisions/1/delivery", headers=headers_for(REKTOR, "cases"),
-                               json={"recipient": "guardians", "method": "post", "received_on": today.isoformat()})
+    delivered = httpx.post(f"{stack.cases_url}/cases/{case_id}/decisions/1/receipts", headers=headers_for(REKTOR, "cases"),
+                           json={"recipient": "guardians", "method": "post", "received_on": today.isoformat()})
     assert delivered.status_code == 201, delivered.text
-    last_day = _long(today + timedelta(weeks=3))
+    last_day = swedish(today + timedelta(weeks=3))
     anna, johan = (g["name"] for g in pupil["guardians"])
 
     log_in_as(page, base, "Rolf Ek")

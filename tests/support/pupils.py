@@ -65,3 +65,32 @@ def directory_pupil(directory, school_unit: str = "0180-ENG", *, number: str | N
         return answer.json()["pupil_id"]
     assert answer.status_code == 201, answer.text
     return answer.json()["pupil_id"]
+
+
+def register_pupil_with_a_new_case(stack, *, guardians: int = 2, school_unit: str = "0180-ENG") -> tuple[dict, str]:
+    """A pupil of the development SS 12000 register at `school_unit` (not registered locally, not
+    protected) with `guardians` guardians, and a case the unit's teacher opened for the pupil
+    just now: a pupil who already has an open case there (another test's, an earlier run's) is
+    passed over. The pupil as the directory answers it (name, guardians with their ids), and the
+    case's id."""
+    import httpx
+
+    from eventkit.identity import HEADER, sign
+    from tests.conftest import REKTOR, TEACHER, headers_for
+
+    def directory(path: str, **params) -> dict:
+        answer = httpx.get(f"{stack.directory_url}{path}", params=params, timeout=30,
+                           headers={HEADER: sign(REKTOR, audience="directory", caller="frontend")})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    for listed in directory("/pupils", school_unit=school_unit, limit=200)["pupils"]:
+        pupil = directory(f"/pupils/{listed['pupil_id']}")
+        if pupil["protected"] or pupil["source"] == "local" or len(pupil["guardians"]) != guardians:
+            continue
+        opened = httpx.post(f"{stack.cases_url}/cases", json={"school_unit": school_unit, "pupil_id": pupil["pupil_id"]},
+                            headers=headers_for(TEACHER, "cases"), timeout=30)
+        assert opened.status_code in (200, 201), opened.text
+        if opened.status_code == 201:
+            return pupil, opened.json()["case_id"]
+    raise AssertionError(f"the register has no pupil with {guardians} guardians and no open case at {school_unit}")
