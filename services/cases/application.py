@@ -177,11 +177,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         reasons: str = "", expected_version: int | None = None,
     ) -> None:
         def act(case: SupportCase) -> None:
-            today = self.today()
-            by_rektor = who.role is Role.REKTOR
-            decision_kind = DecisionKind(kind)
-            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(
-                who.user_id, decision_kind, today)
+            today, by_rektor, decision_kind = self.today(), who.role is Role.REKTOR, DecisionKind(kind)
+            grant = self._grant(who, case, decision_kind, today)
             case.decide(
                 kind=decision_kind, placements=tuple(Placement(p) for p in placements), reasons=reasons,
                 decided_by=who.user_id, by_rektor=by_rektor, delegation=grant, on=today,
@@ -228,11 +225,8 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
                                   placements: list[str] | tuple[str, ...] = (), reasons: str, in_full: bool,
                                   expected_version: int | None = None) -> None:
         def act(case: SupportCase) -> None:
-            today = self.today()
-            by_rektor = who.role is Role.REKTOR
-            decision_kind = DecisionKind(kind)
-            grant = None if by_rektor else self._delegations(case.municipality, case.school_unit).grant_for(
-                who.user_id, decision_kind, today)
+            today, by_rektor, decision_kind = self.today(), who.role is Role.REKTOR, DecisionKind(kind)
+            grant = self._grant(who, case, decision_kind, today)
             case.change_on_reconsideration(
                 appeal_number=appeal_number, kind=decision_kind, placements=tuple(Placement(p) for p in placements),
                 reasons=reasons, in_full=in_full, decided_by=who.user_id, by_rektor=by_rektor, on=today,
@@ -386,6 +380,12 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
         access.require_role(who, access.WRITE)  # after the read check: a case one may not see is not found
         # A retry of a command already stored (same idempotency key) stores nothing more.
         self.once(who, case, action, expected_version=expected_version)
+
+    def _grant(self, who: Identity, case: SupportCase, kind: DecisionKind, today: date):
+        """The delegation under which `who` decides `kind` at the case's unit today (None for rektor)."""
+        if who.role is Role.REKTOR:
+            return None
+        return self._delegations(case.municipality, case.school_unit).grant_for(who.user_id, kind, today)
 
     def _delegations(self, municipality: str, school_unit: str) -> DelegationRegister:
         try:
