@@ -101,8 +101,9 @@ $(VENV_STAMP): requirements.txt
 run: bootstrap
 	@deploy/run.sh
 
+# The twenty slowest tests are listed at the end, to keep an eye on the suite's time.
 test: bootstrap
-	$(WITH_INFRA) $(PYTEST) tests $(ARGS)
+	$(WITH_INFRA) $(PYTEST) tests --durations=20 $(ARGS)
 
 # Each list of allowed values lives once, in its owning domain; this writes it to contracts/
 # (deploy/contracts.py; a unit test fails while a file is stale).
