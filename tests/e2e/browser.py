@@ -39,13 +39,6 @@ def fresh_personnummer() -> tuple[str, str]:
     return valid, valid[:-1] + str((check + 1) % 10)
 
 
-def log_out(page: Page) -> None:
-    """Logs out and waits for the page that says so: a login started before the logout's answer
-    had ended the session met a mismatching state (MismatchingStateError) now and then."""
-    page.get_by_role("button", name="Logga ut").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Du är utloggad")
-
-
 def log_in_as(page: Page, base: str, name: str) -> None:
     page.goto(f"{base}/login")  # answered with a redirect to the identity provider's page
     page.get_by_role("button", name=re.compile(f"^{name}")).click()

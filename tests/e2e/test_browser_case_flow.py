@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import (
-    RESULTS, assert_no_axe_violations, choose_pupil, fresh_family_name, fresh_personnummer, log_in_as, log_out,
-    register_missing_pupil,
+    RESULTS, assert_no_axe_violations, choose_pupil, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil,
 )
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +36,7 @@ def test_teacher_refers_a_pupil_and_rektor_sees_it_in_the_followup_view(stack, b
     expect(page).to_have_url(re.compile(r"/arenden/[0-9a-f-]{36}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(pupil)
     case_url = page.url
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     log_in_as(page, base, "Ola Nilsson")
     choose_pupil(page, base, family[:11], pupil)
@@ -55,7 +54,7 @@ def test_teacher_refers_a_pupil_and_rektor_sees_it_in_the_followup_view(stack, b
     expect(referred).to_contain_text("Utredningen ska påbörjas senast")
     referred_on = referred.locator("time").first.get_attribute("datetime")
 
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
     log_in_as(page, base, "Mia Falk")
     page.get_by_role("main").get_by_role("link", name=re.compile("Uppföljning")).click()
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REKTOR, headers_for
-from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as, log_out
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, log_in_as
 from tests.integration.test_support_case_workflow import EDUCATOR, PARTS, investigate, referred_case
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ def test_r16_a_chosen_investigation_part_is_corrected_from_the_history_which_rea
     form.get_by_role("button", name="Fatta beslutet").click()
     expect(page.locator("#step-decision")).to_contain_text("Särskild undervisningsgrupp", timeout=15_000)
 
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
     log_in_as(page, stack.frontend_url, "Sara Berg")
     page.goto(f"{stack.frontend_url}/arenden/{case_id}/historik")
     correction = page.locator("#correction-form")

@@ -10,14 +10,14 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import RESULTS, assert_no_axe_violations, fresh_personnummer, log_in_as, log_out
+from tests.e2e.browser import RESULTS, assert_no_axe_violations, fresh_personnummer, log_in_as
 from tests.support.deviations import configure_units
 
 pytestmark = pytest.mark.e2e
 
 
 def log_out(page: Page) -> None:
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
 
 def test_r19_r23_report_handle_locally_send_and_see_it_in_the_county_view(stack, browser_page: Page):

@@ -12,7 +12,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import assert_no_axe_violations, choose_pupil, fresh_personnummer, log_in_as, log_out
+from tests.e2e.browser import assert_no_axe_violations, choose_pupil, fresh_personnummer, log_in_as
 from tests.e2e.test_browser_my_pupils import _a_seeded_pupil_of
 
 pytestmark = pytest.mark.e2e
@@ -45,12 +45,12 @@ def test_the_administrator_pages_filters_and_sees_a_refused_attempt(stack, brows
     case_url = page.url
     page.goto(f"{base}/elever")  # a page of her pupils: each one listed is logged
     expect(page.locator("#pupil-table tbody tr").first).to_be_visible()
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     log_in_as(page, base, "Anna Lind")
     page.goto(case_url)
     expect(page.get_by_text(re.compile("finns inte"))).to_be_visible()
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     log_in_as(page, base, "Lars Moberg")
     _search(page, base, user="Karin Holm", until="Karin Holm, rektor, såg eleven i elevregistret")

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import assert_no_axe_violations, fresh_family_name, fresh_personnummer, log_in_as, log_out, register_missing_pupil
+from tests.e2e.browser import assert_no_axe_violations, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_login_goes_through_the_identity_provider_and_back(stack, browser_page: 
     cookie = next(c for c in page.context.cookies(base) if c["name"] == "stodspar_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     expect(page).to_have_url(re.compile("^" + re.escape(f"{base}/utloggad") + r"(\?state=[\w-]+)?$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Du är utloggad")
@@ -64,7 +64,7 @@ def test_the_main_pages_and_an_htmx_form_run_under_the_csp_without_violations(st
     page.goto(f"{base}/arenden/nytt")
     page.get_by_label("Sök elev").fill("7A")  # htmx suggestions as the teacher types
     expect(page.locator("#pupil-results [role=status]")).to_contain_text("hittades")
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
     log_in_as(page, base, "Mia Falk")
     register_missing_pupil(page, base, personnummer=personnummer, given="Nils", family=family)
     expect(page.get_by_role("heading", level=1)).to_have_text(pupil)

@@ -10,14 +10,14 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import assert_no_axe_violations, log_in_as, log_out
+from tests.e2e.browser import assert_no_axe_violations, log_in_as
 from eventkit.dates import local_today
 
 pytestmark = pytest.mark.e2e
 
 
 def log_out(page: Page) -> None:
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
 
 def test_r12_rektor_and_the_special_educator_both_confirm_a_goal_and_it_is_in_force(stack, browser_page: Page):

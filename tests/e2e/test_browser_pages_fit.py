@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from eventkit.identity import Identity, Role
 from frontend import menu
 from tests.e2e.browser import (
-    RESULTS, axe_violations, fresh_family_name, fresh_personnummer, log_in_as, log_out, register_missing_pupil,
+    RESULTS, axe_violations, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil,
 )
 from tests.support.deviations import configure_units, report
 
@@ -81,7 +81,7 @@ def test_every_main_page_of_every_role_fits_a_desktop_and_a_phone(stack, browser
     register_missing_pupil(page, base, personnummer=personnummer, given="Maja-Stina Karolina", family=family)
     expect(page).to_have_url(re.compile(r"/arenden/[0-9a-f-]{36}$"))
     made = {"case": page.url.removeprefix(base), "deviation": f"/avvikelser/{report(stack.deviations_url)}"}
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     problems: list[str] = []
     not_built: set[str] = set()
@@ -104,7 +104,7 @@ def test_every_main_page_of_every_role_fits_a_desktop_and_a_phone(stack, browser
         if page.evaluate(HORIZONTAL_OVERFLOW):
             problems.append(f"{name}: the open menu scrolls sideways on a phone")
         problems += [f"{name}'s open menu: {v}" for v in axe_violations(page)]
-        log_out(page)
+        page.get_by_role("button", name="Logga ut").click()
 
     print("menu pages not built on this branch (404):", sorted(not_built))
     assert not_built <= {base + e.path for e in menu.ENTRIES}, not_built  # only pages still to come

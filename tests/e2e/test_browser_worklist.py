@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import RESULTS, fresh_family_name, fresh_personnummer, log_in_as, log_out, register_missing_pupil
+from tests.e2e.browser import RESULTS, fresh_family_name, fresh_personnummer, log_in_as, register_missing_pupil
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def test_a_referral_is_rektors_task_on_att_gora(stack, browser_page: Page):
     register_missing_pupil(page, base, personnummer=personnummer, given="Tove", family=family)
     expect(page).to_have_url(re.compile(r"/arenden/[0-9a-f-]{36}$"))
     case_path = re.sub(r"^https?://[^/]+", "", page.url)
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     log_in_as(page, base, "Ola Nilsson")
     page.goto(base + case_path)
@@ -35,7 +35,7 @@ def test_a_referral_is_rektors_task_on_att_gora(stack, browser_page: Page):
     page.get_by_label("Varför räcker de inte?").fill("Eleven kommer ändå inte igång med uppgifterna.")
     page.get_by_role("button", name="Anmäl till rektor").click()
     expect(page.locator("#referral")).to_contain_text("Anmäld till rektor")
-    log_out(page)
+    page.get_by_role("button", name="Logga ut").click()
 
     log_in_as(page, base, "Mia Falk")
     task = page.locator("li.task", has_text=pupil).filter(has_text="Utredning om särskilt stöd ska påbörjas senast")
