@@ -25,8 +25,10 @@ from cases.domain.rules import (
     AppealIsOnlyOfAnAppealableDecision,
     AppealNamesWhoAppeals,
     AppealSaysWhatIsAsked,
+    BoardDateIsPlausible,
     BoardDecidesOnAForwardedAppeal,
     BoardOutcomeIsRecordedOnce,
+    ChangedDecisionStatesTheNewDecision,
     DecisionCannotBeForwardedAndChangedAtOnce,
     DecisionOnSpecialTeachingGroupCannotBeDelegated,
     DeliveryCannotPrecedeTheDecision,
@@ -340,3 +342,24 @@ def test_r17_a_pupil_with_an_appeal_pending_is_never_disposed():
     case.record_board_decision(appeal_number=1, outcome=BoardOutcome.UPHELD, decided_on=TODAY, reasons="",
                                recorded_by="rolf.ek", today=TODAY)
     assert why_held_back(RetentionPlan({"support_case": 0}), [record_of(case)], long_after) is None
+
+
+def test_r9_the_boards_date_is_not_before_the_forwarding_nor_after_today():
+    case = forwarded()
+    for day in (DAY + timedelta(days=4), TODAY + timedelta(days=1)):  # forwarded on DAY + 5
+        with pytest.raises(BoardDateIsPlausible):
+            case.record_board_decision(appeal_number=1, outcome=BoardOutcome.UPHELD, decided_on=day, reasons="",
+                                       recorded_by="rolf.ek", today=TODAY)
+    assert case.appeals[0].board is None
+
+
+def test_r9_a_changed_decision_states_what_it_was_changed_to():
+    case = forwarded()
+    with pytest.raises(ChangedDecisionStatesTheNewDecision):
+        case.record_board_decision(appeal_number=1, outcome=BoardOutcome.CHANGED, decided_on=TODAY, reasons="",
+                                   recorded_by="rolf.ek", today=TODAY)
+    other = appeal(young_case(), DAY + timedelta(days=2))
+    with pytest.raises(ChangedDecisionStatesTheNewDecision):  # closing a programme is no answer to an appeal
+        other.change_on_reconsideration(appeal_number=1, kind=DecisionKind.CLOSE_PROGRAMME, reasons="", in_full=True,
+                                        decided_by="rolf.ek", by_rektor=True, on=TODAY)
+    assert len(case.decisions) == 1 and len(other.decisions) == 1
