@@ -230,7 +230,7 @@ def test_r9_forwarding_is_due_within_seven_days_of_receipt_and_flagged_when_late
     case.forward_appeal(appeal_number=1, forwarded_on=came_in + timedelta(days=8), comments="", documents=[],
                         forwarded_by="rolf.ek", today=TODAY)
     assert case.appeals[0].forwarded.late
-    with pytest.raises(DecisionCannotBeForwardedAndChangedAtOnce):
+    with pytest.raises(AppealIsHandledOnce):  # forwarded once
         case.forward_appeal(appeal_number=1, forwarded_on=TODAY, comments="", documents=[], forwarded_by="rolf.ek", today=TODAY)
 
 

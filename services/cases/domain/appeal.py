@@ -314,7 +314,7 @@ class AppealSteps(Aggregate):
     def reject_late_appeal(self, *, appeal_number: int, reasons: str, decided_by: str, by_rektor: bool,
                            on: date, delegation: Grant | None = None) -> None:
         """A late appeal is rejected by the school (FL 45 §), by rektor or the one who decided."""
-        appeal = self._open_appeal(appeal_number)
+        appeal = self._open_appeal(appeal_number, changing=True)
         if appeal.may_be_examined:
             raise OnlyALateAppealIsRejected()
         self._may_reconsider(appeal, decided_by=decided_by, by_rektor=by_rektor)
@@ -334,7 +334,7 @@ class AppealSteps(Aggregate):
                                   delegation: Grant | None = None) -> None:
         """The school changes its decision (FL 37–39 §§): a new decision naming the one it changes.
         In full as asked, the appeal lapses; in part, the appeal goes on against the new decision."""
-        appeal = self._open_appeal(appeal_number)
+        appeal = self._open_appeal(appeal_number, changing=True)
         if appeal.reconsidered is not None:
             raise AppealIsHandledOnce("Beslutet är redan omprövat. Lämna överklagandet vidare till nämnden.")
         if kind not in APPEALABLE_KINDS:
@@ -430,12 +430,16 @@ class AppealSteps(Aggregate):
             recorded_by))
 
     # -- shared ---------------------------------------------------------------------------------------
-    def _open_appeal(self, number: int) -> Appeal:
-        """An appeal the school still handles: not rejected, lapsed, forwarded or decided."""
+    def _open_appeal(self, number: int, *, changing: bool = False) -> Appeal:
+        """An appeal the school still handles: not rejected, lapsed, forwarded or decided.
+        `changing`: the school would decide on it (reject it, change the decision), which a
+        forwarded appeal names as its own rule."""
         self._require_open()
         appeal = self.appeal(number)
+        if appeal.forwarded is not None and appeal.board is None and changing:
+            raise DecisionCannotBeForwardedAndChangedAtOnce()
         if appeal.forwarded is not None or appeal.board is not None:
-            raise DecisionCannotBeForwardedAndChangedAtOnce() if appeal.forwarded and not appeal.board else AppealIsHandledOnce()
+            raise AppealIsHandledOnce()
         if appeal.rejection is not None or (appeal.reconsidered is not None and appeal.reconsidered.in_full):
             raise AppealIsHandledOnce()
         return appeal
