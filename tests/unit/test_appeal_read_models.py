@@ -154,3 +154,14 @@ def test_r9_appeal_counts_from_one_to_four_are_never_shown():
     assert answer["units"][0]["total"]["appeals"]["received"] == 6
     nothing = overview(Facts(), Per.MONTH, date(2026, 9, 1), date(2026, 9, 30), date(2026, 12, 7), KINDS_OF_DECISION)
     assert set(nothing["municipality"]["total"]["appeals"].values()) == {0}
+
+
+def test_r9_every_state_the_views_fold_is_one_of_the_cases_services_appeal_states():
+    """The views may not import the domain (ADR 0001): the states they derive are held to the
+    published list (contracts/vocabularies/AppealStatus) here, each reached once."""
+    reached = {
+        registered(complete=False).status, registered(timely=False).status, registered().status,
+        after(registered(timely=False), REJECTED).status, after(registered(), IN_FULL).status,
+        after(registered(), FORWARDED).status, after(registered(), FORWARDED, SENT_BACK).status,
+    }
+    assert reached == set(labels("AppealStatus"))
