@@ -14,7 +14,6 @@ application calls `log.record(...)` where it has the record in hand.
 """
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import uuid
 from contextlib import contextmanager
@@ -28,11 +27,10 @@ from fastapi import Request
 from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres, topic
-from eventkit.contracts import contract_for, validate_message
+from eventkit.contracts import contract_for
 from eventkit.schema import create_schema
 from eventkit.identity import Identity
-from eventkit.relay import OutboxRelay
-from eventkit.store import EventMeta
+from eventkit.relay import Batch, OutboxRelay
 from eventkit.telemetry import current_traceparent
 
 TOPIC = topic("stodspar.accesslog.v1")
@@ -218,17 +216,8 @@ class AccessLogRelay(OutboxRelay):
         self._publishing(TOPIC, log.postgres, name=name, batch_size=batch_size, poll_interval=poll_interval,
                          traced_as="eventkit.accesslog")
 
-    async def publish_batch(self) -> int:
-        start = await asyncio.to_thread(self.position)
-        rows = await asyncio.to_thread(self.log.after, start, self.batch_size)
+    def _read(self, after: int) -> Batch:
+        rows = self.log.after(after, self.batch_size)
         if not rows:
-            return 0
-        await self._producer.ready()
-        deliveries = []
-        for row in rows:
-            message = to_message(row)
-            validate_message(message)
-            deliveries.append(await self._send(message, EventMeta(traceparent=row[-1])))
-        await asyncio.gather(*deliveries)
-        await asyncio.to_thread(self._save_position, rows[-1][0])
-        return len(rows)
+            return Batch(after, 0, [])
+        return Batch(rows[-1][0], len(rows), [self._traced(to_message(row), row[-1]) for row in rows])

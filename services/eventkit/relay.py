@@ -31,7 +31,7 @@ from eventkit.contracts import ContractViolation, contract_for, validate_message
 from eventkit.producer import IdempotentProducer
 from eventkit.schema import create_schema
 from eventkit.store import EventMeta, ServiceApplication
-from eventkit.telemetry import context_from_traceparent, current_traceparent, setup_tracing, tracer
+from eventkit.telemetry import context_from_traceparent, setup_tracing, traceparent_of, tracer
 
 log = logging.getLogger("eventkit.relay")
 EVENT_ID_NAMESPACE = uuid.UUID("5b0e3f8c-6c55-4a43-9d4f-0f9b7e0d2a11")
@@ -79,7 +79,22 @@ CREATE TABLE IF NOT EXISTS relay_position (
 THROUGHPUT = {"linger_ms": 5, "max_batch_size": 256 * 1024, "request_timeout_ms": 10_000}
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one read of the log gave: the position of the last entry read, how many entries
+    were read, and the messages to publish of them with each one's traceparent (a service's
+    internal events are read and skipped)."""
+
+    last: int
+    read: int
+    messages: list[tuple[dict[str, Any], str | None]]
+
+
 class OutboxRelay:
+    """Publishes a service's event store. The log is read, decoded and turned into messages in
+    a worker thread, while the previous batch waits for Kafka's acknowledgement (a pipeline of
+    two); the position is saved once a batch is acknowledged, in order."""
+
     def __init__(
         self,
         app: ServiceApplication,
@@ -87,7 +102,7 @@ class OutboxRelay:
         translate: Translator,
         *,
         name: str,
-        batch_size: int = 1000,
+        batch_size: int = 2000,
         poll_interval: float = 0.05,
     ) -> None:
         self.app = app
@@ -105,64 +120,71 @@ class OutboxRelay:
         self._postgres = postgres
         self._producer = IdempotentProducer(**THROUGHPUT)
         self._tracer = tracer(traced_as)
+        self._conn: psycopg.Connection | None = None  # the position's, kept between polls
+        self._position: int | None = None  # as saved; read again after any failure
 
     # -- position -----------------------------------------------------------------
-    def _connect(self) -> psycopg.Connection:
-        return psycopg.connect(self._postgres.conninfo, autocommit=True)
+    def _connection(self) -> psycopg.Connection:
+        if self._conn is None or self._conn.closed:
+            conn = psycopg.connect(self._postgres.conninfo, autocommit=True)
+            create_schema(conn, POSITION_DDL)
+            self._conn = conn
+        return self._conn
+
+    def _forget_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
 
     def position(self) -> int:
-        with self._connect() as conn:
-            create_schema(conn, POSITION_DDL)
-            row = conn.execute(
+        try:
+            row = self._connection().execute(
                 "SELECT notification_id FROM relay_position WHERE relay_name = %s", (self.name,)
             ).fetchone()
-            return row[0] if row else 0
+        except psycopg.Error:
+            self._forget_connection()
+            raise
+        return row[0] if row else 0
 
     def _save_position(self, notification_id: int) -> None:
-        with self._connect() as conn:
-            conn.execute(
+        try:
+            self._connection().execute(
                 "INSERT INTO relay_position (relay_name, notification_id) VALUES (%s, %s) "
                 "ON CONFLICT (relay_name) DO UPDATE SET notification_id = EXCLUDED.notification_id",
                 (self.name, notification_id),
             )
+        except psycopg.Error:
+            self._forget_connection()
+            raise
 
     # -- kafka ----------------------------------------------------------------------
     async def close(self) -> None:
         await self._producer.close()
 
-    # -- publishing -------------------------------------------------------------------
-    async def publish_batch(self) -> int:
-        """Publish the next batch after the saved position; returns how many notifications
-        were consumed from the log (published or skipped as internal)."""
-        start = await asyncio.to_thread(self.position)
-        notifications: Sequence[Notification] = await asyncio.to_thread(
-            self.app.recorder.select_notifications, start + 1, self.batch_size
-        )
+    # -- reading (in a worker thread) ---------------------------------------------------
+    def _read(self, after: int) -> Batch:
+        """The next batch of the event store's notification log after position `after`."""
+        notifications: Sequence[Notification] = self.app.recorder.select_notifications(after + 1, self.batch_size)
         if not notifications:
-            return 0
-        await self._producer.ready()  # before anything is decoded: the broker may be away
+            return Batch(after, 0, [])
         prefetch = getattr(self.app.mapper, "prefetch", None)  # per-pupil keys (eventkit.shredding)
         if prefetch is not None:
-            await asyncio.to_thread(prefetch, notifications)
-        deliveries = []
+            prefetch(notifications)
+        messages = []
         for notification in notifications:
             domain_event, meta = self.app.mapper.decode(notification)
             public = self.translate(domain_event, meta)
-            if public is None:
-                continue
-            message = to_message(domain_event, meta, public)
-            validate_message(message)
-            deliveries.append(await self._send(message, meta))
-        if deliveries:
-            await asyncio.gather(*deliveries)
-        await asyncio.to_thread(self._save_position, notifications[-1].id)
-        return len(notifications)
+            if public is not None:
+                messages.append(self._traced(to_message(domain_event, meta, public), meta.traceparent))
+        return Batch(notifications[-1].id, len(notifications), messages)
 
-    async def _send(self, message: dict[str, Any], meta: EventMeta):
-        parent = context_from_traceparent(meta.traceparent)
-        with self._tracer.start_as_current_span(
+    def _traced(self, message: dict[str, Any], traceparent: str | None) -> tuple[dict[str, Any], str | None]:
+        """A valid message and its traceparent: the span of its publishing, a child of the
+        request that stored the event (the consumer's span is in turn its child)."""
+        validate_message(message)
+        span = self._tracer.start_span(
             f"publish {message['event_type']}",
-            context=parent,
+            context=context_from_traceparent(traceparent),
             kind=trace.SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "kafka",
@@ -170,22 +192,46 @@ class OutboxRelay:
                 "messaging.message.id": message["event_id"],
                 "stodspar.event_type": message["event_type"],
             },
-        ):
-            return await self._producer.send(self.topic, message, traceparent=current_traceparent())
+        )
+        span.end()
+        return message, traceparent_of(span)
 
+    # -- publishing -------------------------------------------------------------------
     async def drain(self) -> int:
-        """Publish until the log is exhausted (used by tests and benchmarks)."""
-        total = 0
-        while count := await self.publish_batch():
-            total += count
-        return total
+        """Publish until the log is exhausted and all of it acknowledged; returns how many
+        entries of the log were consumed (published or skipped as internal)."""
+        if self._position is None:
+            self._position = await asyncio.to_thread(self.position)
+        total, reading = 0, self._position
+        in_flight: tuple[int, asyncio.Future | None] | None = None  # the previous batch
+        try:
+            while True:
+                batch = await asyncio.to_thread(self._read, reading)
+                acks = await self._producer.send_many(self.topic, batch.messages) if batch.messages else None
+                if in_flight is not None:
+                    await self._settle(*in_flight)
+                    in_flight = None
+                if not batch.read:
+                    return total
+                in_flight, reading, total = (batch.last, acks), batch.last, total + batch.read
+        except BaseException:
+            self._position = None  # what was saved is the truth; anything after it is sent again
+            if in_flight is not None and in_flight[1] is not None:
+                in_flight[1].cancel()
+            raise
+
+    async def _settle(self, last: int, acks: asyncio.Future | None) -> None:
+        if acks is not None:
+            await acks  # acks=all: every in-sync replica has the batch
+        await asyncio.to_thread(self._save_position, last)
+        self._position = last
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
         backoff = 0.5
         while not stop.is_set():
             try:
-                count = await self.publish_batch()
+                count = await self.drain()
                 backoff = 0.5
                 if count == 0:
                     await _sleep_or_stop(stop, self.poll_interval)
@@ -199,6 +245,7 @@ class OutboxRelay:
                 await _sleep_or_stop(stop, backoff)
                 backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
         await self.close()
+        await asyncio.to_thread(self._forget_connection)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

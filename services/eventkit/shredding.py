@@ -17,6 +17,7 @@ import base64
 import contextvars
 import json
 import os
+import re
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
@@ -57,6 +58,11 @@ def about(subject: str) -> Iterator[None]:
         yield
     finally:
         _subject.reset(token)
+
+
+# A subject as it stands in a stored event's JSON: a pupil reference, a string without escapes
+# (a quote inside user text is escaped, so this cannot match there).
+_STORED_SUBJECT = re.compile(rb'"' + SUBJECT_KEY.encode() + rb'":\s*"([^"\\]+)"')
 
 
 def _tag(value: Any) -> str:
@@ -111,15 +117,17 @@ class ShreddingMapper(EnvelopeMapper):
 
     def prefetch(self, stored_events: Sequence[StoredEvent]) -> None:
         """Load the keys of a batch's subjects with one query (the relay reads thousands of
-        events of as many pupils), instead of one query per event."""
+        events of as many pupils), instead of one query per event. The subjects are found in
+        the stored JSON without decoding it (decoding is the relay's largest cost, and each
+        event is decoded once, afterwards); one not found so is loaded when its event is."""
         warm = getattr(self.keys, "warm", None)
         if warm is None or self.cipher is not None or self.compressor is not None:
             return
         subjects = set()
         for stored in stored_events:
-            state = self.transcoder.decode(stored.state)
-            if isinstance(state, dict) and state.get(SUBJECT_KEY):
-                subjects.add(state[SUBJECT_KEY])
+            found = _STORED_SUBJECT.search(stored.state)
+            if found:
+                subjects.add(found.group(1).decode())
         if subjects:
             warm(subjects)
 

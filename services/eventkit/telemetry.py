@@ -55,6 +55,13 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
+def traceparent_of(span: trace.Span) -> str | None:
+    """The traceparent that makes `span` the parent of what a message's consumer does."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier, context=trace.set_span_in_context(span))
+    return carrier.get("traceparent")
+
+
 def context_from_traceparent(traceparent: str | None) -> context.Context:
     if not traceparent:
         return context.Context()
