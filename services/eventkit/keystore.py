@@ -146,21 +146,33 @@ class KeyStore:
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
             lookup = lookup_digest(kek, municipality, personal_number)
-            row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
+            row = conn.execute("SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
             if row:
-                return str(row[0])
+                return self._remembered(str(row[0]), bytes(row[1]), row[2])
             ref = str(ref or uuid.uuid4())
             data_key = AESGCM.generate_key(bit_length=256)
             identity = _wrap(data_key, json.dumps({"pin": personal_number, "name": name}).encode(), ref)
-            conn.execute(
+            if conn.execute(
                 "INSERT INTO pupil_key (pupil_ref, municipality, lookup, data_key, identity, kek_version)"
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING pupil_ref",
                 (ref, municipality, lookup, _wrap(kek, data_key, ref), identity, version),
-            )
-            row = conn.execute("SELECT pupil_ref FROM pupil_key WHERE municipality = %s AND lookup = %s",
+            ).fetchone():
+                with self._lock:  # the events about to be stored are sealed with it
+                    self._cache[ref] = (data_key, time.monotonic())
+                return ref
+            row = conn.execute("SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE municipality = %s AND lookup = %s",
                                (municipality, lookup)).fetchone()
-            return str(row[0]) if row else ref  # the given ref's key holds another number: it stays the pupil's
+            # No row: the given ref's key holds another number, and it stays that pupil's.
+            return self._remembered(str(row[0]), bytes(row[1]), row[2]) if row else ref
+
+    def _remembered(self, ref: str, wrapped: bytes, version: int) -> str:
+        """`ref`, with its key in the cache (the events about to be stored are sealed with it)."""
+        key = self._unwrapped(ref, wrapped, version)
+        if key is not None:
+            with self._lock:
+                self._cache[ref] = (key, time.monotonic())
+        return ref
 
     def put_identities(self, municipality: str, people: Iterable[tuple[str, ...]]) -> tuple[set[str], set[str]]:
         """Store many people's personnummer and name, each under their own reference and key

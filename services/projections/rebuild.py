@@ -36,7 +36,7 @@ from aiokafka.errors import KafkaError
 from psycopg import sql
 
 from eventkit.config import kafka_bootstrap
-from eventkit.projection import Projection
+from eventkit.projection import Projection, batch
 
 REBUILD_SCHEMA = "stodspar_rebuild"
 REPLACED_SCHEMA = "stodspar_replaced"
@@ -115,11 +115,12 @@ async def _read_to(consumer: AIOKafkaConsumer, ends: Mapping[TopicPartition, int
     applied = 0
     waiting = {tp for tp, end in ends.items() if await consumer.position(tp) < end}
     while waiting:
-        batch = await consumer.getmany(*waiting, timeout_ms=1000, max_records=BATCH)
-        for records in batch.values():
-            for record in records:
-                await apply(conn, json.loads(record.value))
-            applied += len(records)
+        fetched = await consumer.getmany(*waiting, timeout_ms=1000, max_records=BATCH)
+        async with batch(conn):  # one transaction per fetch, pipelined
+            for records in fetched.values():
+                for record in records:
+                    await apply(conn, json.loads(record.value))
+                applied += len(records)
         waiting = {tp for tp in waiting if await consumer.position(tp) < ends[tp]}
     return applied
 

@@ -46,12 +46,13 @@ async def _data_accessed(conn: psycopg.AsyncConnection, message: dict[str, Any])
     cur = await conn.execute(
         "INSERT INTO access_entry (entry_id, at, municipality, service, user_id, role, user_municipality, user_units,"
         " school_unit, action, resource, resource_id, pupil_ref, outcome)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id) DO NOTHING",
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entry_id) DO NOTHING"
+        " RETURNING entry_id",
         (d["entry_id"], message["occurred_at"], message["municipality"], d["service"], d["user_id"], d["role"],
          d["user_municipality"], d["user_units"], d["school_unit"], d["action"], d["resource"], d["resource_id"],
          d["pupil_ref"], d.get("outcome", "granted")),  # DataAccessed 1.0 has no outcome: granted
     )
-    return cur.rowcount == 1
+    return await cur.fetchone() is not None
 
 
 # Idempotent by the entry's own id: no record of processed events is needed (or kept).

@@ -79,12 +79,13 @@ async def _bus_deviation(conn: psycopg.AsyncConnection, message: dict[str, Any])
     inserted = await conn.execute(
         "INSERT INTO county_deviation (deviation_id, municipality, reported_by, organisations, arose_in, category,"
         " occurred_on, month, quarter, year, principled, description, tried_locally, sent_on)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (deviation_id) DO NOTHING",
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (deviation_id) DO NOTHING"
+        " RETURNING deviation_id",
         (d["deviation_id"], d["municipality"], d["reported_by"], json.dumps(d["organisations"]),
          json.dumps(d["arose_in"]), d["category"], d["occurred_on"], d["period"]["month"], d["period"]["quarter"],
          d["period"]["year"], d["principled"], d["description"], d["tried_locally"], d["sent_on"]),
     )
-    if inserted.rowcount == 0:
+    if await inserted.fetchone() is None:
         return False  # the same deviation under another event id: counted once
     kinds = sorted({o["kind"] for o in d["organisations"]}) + [ALL]
     for period_kind in PERIOD_KINDS:
@@ -112,10 +113,10 @@ async def hold(conn: psycopg.AsyncConnection, *, event_id: str, deviation_id: st
     async with conn.transaction():
         cur = await conn.execute(
             "INSERT INTO held_deviation (event_id, deviation_id, municipality, reported_by, sent_version, reasons)"
-            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING",
+            " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
             (event_id, deviation_id, municipality, reported_by, sent_version, list(reasons)),
         )
-        if cur.rowcount == 0:
+        if await cur.fetchone() is None:
             return False
         await conn.execute(
             "UPDATE held_deviation SET released = true WHERE deviation_id = %s AND event_id <> %s AND NOT released",
@@ -128,6 +129,6 @@ async def release(conn: psycopg.AsyncConnection, deviation_id: str) -> int:
     """A later sending of the deviation passed the check and was published: what was held
     of it before is released. The number of rows released."""
     cur = await conn.execute(
-        "UPDATE held_deviation SET released = true WHERE deviation_id = %s AND NOT released", (deviation_id,)
+        "UPDATE held_deviation SET released = true WHERE deviation_id = %s AND NOT released RETURNING 1", (deviation_id,)
     )
-    return cur.rowcount
+    return len(await cur.fetchall())

@@ -75,10 +75,10 @@ async def _advanced(conn: psycopg.AsyncConnection, m: dict[str, Any]) -> bool:
     """The case's row moves to this event's version; False when it is not newer (or the case
     is unknown here), and then the event changes nothing."""
     cur = await conn.execute(
-        "UPDATE owner_case SET last_version = %s WHERE case_id = %s AND last_version < %s",
+        "UPDATE owner_case SET last_version = %s WHERE case_id = %s AND last_version < %s RETURNING case_id",
         (m["aggregate_version"], m["data"]["case_id"], m["aggregate_version"]),
     )
-    return cur.rowcount == 1
+    return await cur.fetchone() is not None
 
 
 def _case(sql: str):
