@@ -34,6 +34,7 @@ from eventkit.relay import Batch, OutboxRelay
 from eventkit.telemetry import current_traceparent
 
 TOPIC = topic("stodspar.accesslog.v1")
+CHANNEL = "access_log"  # NOTIFY at every commit of entries: the relay wakes on it
 ACTIONS = ("read", "list", "change", "export", "print", "search", "disposal")
 # Whether the record was given: "refused" is a request for a pupil's record answered 403 or 404
 # (another unit's case, a protected pupil, the medical part); the user saw only "not found".
@@ -173,6 +174,7 @@ class AccessLog:
                 # Serialise writers until commit, so ids commit in order and the relay, which
                 # reads after its saved id, never passes over a row committed late.
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('stodspar.access_log'))")
+                cur.execute(f"NOTIFY {CHANNEL}")  # wakes the relay at commit (eventkit.relay)
                 cur.executemany(
                     "INSERT INTO access_log (entry_id, service, user_id, role, user_municipality, user_units,"
                     " municipality, school_unit, action, resource, resource_id, pupil_ref, outcome, traceparent)"
@@ -183,8 +185,7 @@ class AccessLog:
             raise AccessNotLogged(type(exc).__name__) from None
 
     def after(self, position: int, limit: int) -> list[tuple]:
-        with psycopg.connect(self.postgres.conninfo, autocommit=True) as conn:
-            create_schema(conn, SCHEMA)
+        with self._pool.connection() as conn:
             return conn.execute(
                 f"SELECT id, {_COLUMNS} FROM access_log WHERE id > %s ORDER BY id LIMIT %s", (position, limit)
             ).fetchall()
@@ -214,7 +215,7 @@ class AccessLogRelay(OutboxRelay):
     def __init__(self, log: AccessLog, *, name: str, batch_size: int = 1000, poll_interval: float = 0.1) -> None:
         self.log = log
         self._publishing(TOPIC, log.postgres, name=name, batch_size=batch_size, poll_interval=poll_interval,
-                         traced_as="eventkit.accesslog")
+                         traced_as="eventkit.accesslog", channel=CHANNEL)
 
     def _read(self, after: int) -> Batch:
         rows = self.log.after(after, self.batch_size)

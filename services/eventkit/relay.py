@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 
 import psycopg
+from psycopg import sql
 from aiokafka.errors import KafkaError
 from eventsourcing.persistence import Notification
 from eventsourcing.persistence import PersistenceError as EventsourcingError
@@ -77,6 +78,9 @@ CREATE TABLE IF NOT EXISTS relay_position (
 # The relays' own producer tuning, for throughput (a batch of up to batch_size notifications is
 # sent at once); the delivery guarantees are eventkit.producer's.
 THROUGHPUT = {"linger_ms": 5, "max_batch_size": 256 * 1024, "request_timeout_ms": 10_000}
+# A relay that listens to its log's channel still looks this often (a notification can be lost
+# when the listening connection breaks just then).
+IDLE_POLL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,16 @@ class OutboxRelay:
         self.app = app
         self.translate = translate
         self._publishing(topic, Postgres.for_database(app.database_variable), name=name, batch_size=batch_size,
-                         poll_interval=poll_interval, traced_as="eventkit.relay")
+                         poll_interval=poll_interval, traced_as="eventkit.relay",
+                         channel=getattr(app.recorder, "channel_name", None))  # the event store NOTIFYs it
 
     def _publishing(self, topic: str, postgres: Postgres, *, name: str, batch_size: int, poll_interval: float,
-                    traced_as: str) -> None:
-        """What every relay has: its topic, the database of its log and position, its producer."""
+                    traced_as: str, channel: str | None = None) -> None:
+        """What every relay has: its topic, the database of its log and position, its producer,
+        and the channel its log NOTIFYs at every commit (None: it only polls)."""
         self.topic = topic
+        self.channel = channel
+        self._listening = False
         self.name = name
         self.batch_size = batch_size
         self.poll_interval = poll_interval
@@ -214,6 +222,9 @@ class OutboxRelay:
                 if not batch.read:
                     return total
                 in_flight, reading, total = (batch.last, acks), batch.last, total + batch.read
+                if batch.read < self.batch_size:  # the end of the log when it was read: no read to find that out
+                    await self._settle(*in_flight)
+                    return total
         except BaseException:
             self._position = None  # what was saved is the truth; anything after it is sent again
             if in_flight is not None and in_flight[1] is not None:
@@ -226,15 +237,46 @@ class OutboxRelay:
         await asyncio.to_thread(self._save_position, last)
         self._position = last
 
+    async def _listen(self, woken: asyncio.Event, stop: asyncio.Event) -> None:
+        """Set `woken` whenever the log's channel is notified (a commit of new entries); after a
+        lost connection, connect again each second. While not listening, the relay polls."""
+        while not stop.is_set():
+            try:
+                async with await psycopg.AsyncConnection.connect(self._postgres.conninfo, autocommit=True) as conn:
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+                    self._listening = True
+                    woken.set()  # what was committed before LISTEN took effect is read now
+                    async for _ in conn.notifies():
+                        woken.set()
+            except psycopg.Error:
+                pass
+            finally:
+                self._listening = False
+            await _sleep_or_stop(stop, RETRY_AT_MOST_SECONDS)
+
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        """Publish until `stop`: at once when the log's channel is notified, else every
+        poll_interval while not listening (every IDLE_POLL_SECONDS while listening, in case
+        a notification was lost)."""
         stop = stop or asyncio.Event()
+        woken = asyncio.Event()
+        listener = asyncio.create_task(self._listen(woken, stop)) if self.channel else None
+        try:
+            await self._publish_until(stop, woken)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+
+    async def _publish_until(self, stop: asyncio.Event, woken: asyncio.Event) -> None:
         backoff = 0.5
         while not stop.is_set():
             try:
+                woken.clear()  # a commit from now on wakes the next wait
                 count = await self.drain()
                 backoff = 0.5
                 if count == 0:
-                    await _sleep_or_stop(stop, self.poll_interval)
+                    await _first_of(stop, woken, IDLE_POLL_SECONDS if self._listening else self.poll_interval)
             except ContractViolation:
                 raise  # a programming error: publishing a wrong message must not go unnoticed
             except (KafkaError, OSError, psycopg.Error, EventsourcingError) as exc:
@@ -246,6 +288,13 @@ class OutboxRelay:
                 backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
         await self.close()
         await asyncio.to_thread(self._forget_connection)
+
+
+async def _first_of(stop: asyncio.Event, woken: asyncio.Event, seconds: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(woken.wait())]
+    _, pending = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for wait in pending:
+        wait.cancel()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
