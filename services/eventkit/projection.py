@@ -88,6 +88,26 @@ class Projection:
         async with conn.transaction():
             return await self._apply(conn, message, handler)
 
+    async def apply_all(self, conn: psycopg.AsyncConnection, messages: list[dict[str, Any]]) -> int:
+        """Apply many messages in order, as `apply` would one after the other, in the caller's
+        transaction (a rebuild's fetch): their `processed_event` rows are inserted by one
+        statement first, and only the messages it took go to their handlers (a message twice
+        among them: the first). Returns how many were applied."""
+        wanted = [m for m in messages if m.get("event_type", "") in self.handlers or not self.only_handled]
+        if not self.records_processed:
+            return sum([await self._apply(conn, m, self.handlers.get(m.get("event_type", ""))) for m in wanted])
+        cur = await conn.execute("INSERT INTO processed_event (event_id) SELECT DISTINCT unnest(%s::uuid[]) "
+                                 "ON CONFLICT DO NOTHING RETURNING event_id", ([m["event_id"] for m in wanted],))
+        fresh = {str(event_id) for (event_id,) in await cur.fetchall()}
+        applied = 0
+        for message in wanted:
+            if message["event_id"] not in fresh:
+                continue
+            fresh.discard(message["event_id"])
+            handler = self.handlers.get(message.get("event_type", ""))
+            applied += handler is None or await handler(conn, message) is not False
+        return applied
+
     async def _apply(self, conn: psycopg.AsyncConnection, message: dict[str, Any], handler: Handler | None) -> bool:
         if self.records_processed:
             # RETURNING, not rowcount: see `batch`.

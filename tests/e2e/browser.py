@@ -40,6 +40,9 @@ def fresh_personnummer() -> tuple[str, str]:
 
 
 def log_in_as(page: Page, base: str, name: str) -> None:
+    # A logout clicked just before may still be under way: its answer, arriving after /login
+    # began, would clear the session that holds the login's state (a mismatching state).
+    page.wait_for_load_state("networkidle")
     page.goto(f"{base}/login")  # answered with a redirect to the identity provider's page
     page.get_by_role("button", name=re.compile(f"^{name}")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hej {name.split()[0]}!")
