@@ -51,11 +51,12 @@ AXE_SCRIPT := .cache/axe/axe-core-$(AXE_VERSION).min.js
 test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_PREFIX := test_
 test test-e2e: export AXE_CORE_JS := $(abspath $(AXE_SCRIPT))
 
-.PHONY: help bootstrap contracts run test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
+.PHONY: help bootstrap contracts run run-cluster test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
 	@echo "make run               start the whole system; open http://127.0.0.1:$(FRONTEND_PORT); Ctrl-C stops it"
+	@echo "make run-cluster       the same on a three-node Kafka cluster (replication 3, min.insync.replicas 2)"
 	@echo "make test              all tests with PostgreSQL and Kafka (what CI runs)"
 	@echo "make test-unit         unit tests only, no infrastructure"
 	@echo "make test-integration  integration tests with PostgreSQL and Kafka"
@@ -101,6 +102,10 @@ $(VENV_STAMP): requirements.txt
 run: bootstrap
 	@deploy/run.sh
 
+# The same system on a three-node Kafka cluster (replication 3, min.insync.replicas 2).
+run-cluster: bootstrap
+	@KAFKA_CLUSTER=1 deploy/run.sh
+
 # The twenty slowest tests are listed at the end, to keep an eye on the suite's time.
 test: bootstrap
 	$(WITH_INFRA) $(PYTEST) tests --durations=20 $(ARGS)
@@ -139,10 +144,12 @@ rebuild: bootstrap
 
 stop:
 	@deploy/kafka.sh stop
+	@deploy/kafka-cluster.sh stop
 	@deploy/postgres.sh stop
 
 clean-state:
 	@deploy/kafka.sh stop
+	@deploy/kafka-cluster.sh stop
 	rm -rf .state
 
 # Resolves requirements.in in a throwaway venv and pins the whole tree exactly.

@@ -28,6 +28,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 TOPICS_FILE = Path(__file__).resolve().parent.parent / "contracts" / "topics.json"
 # Kafka may have just been started; give it this long to answer.
 CONNECT_TIMEOUT_S = float(os.environ.get("KAFKA_CONNECT_TIMEOUT", "60"))
+REPLICATION_FACTOR = int(os.environ.get("KAFKA_REPLICATION_FACTOR", "1"))
 
 
 def log(message: str) -> None:
@@ -84,8 +85,9 @@ async def main() -> int:
                     NewTopic(
                         name=t["name"],
                         num_partitions=t["partitions"],
-                        # A single development broker; contracts may state more for production.
-                        replication_factor=t.get("replication_factor", 1),
+                        # 1 on the development broker, 3 on make run-cluster's three nodes
+                        # (KAFKA_REPLICATION_FACTOR); a contract may state its own.
+                        replication_factor=t.get("replication_factor", REPLICATION_FACTOR),
                         topic_configs=wanted_configs(t),
                     )
                     for t in missing

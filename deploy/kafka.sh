@@ -17,14 +17,39 @@ load_env
 POM="$ROOT/deploy/kafka/pom.xml"
 LIBS="$CACHE_DIR/kafka/libs"
 POM_STAMP="$CACHE_DIR/kafka/pom.sha256"   # checksum of the pom the jars were fetched for
-DATA_DIR="$STATE_DIR/kafka"
-CONFIG="$STATE_DIR/kafka-server.properties"
-PID_FILE="$STATE_DIR/kafka.pid"
-LOG_FILE="$STATE_DIR/logs/kafka.log"
 START_TIMEOUT=${KAFKA_START_TIMEOUT:-90}
 STOP_TIMEOUT=${KAFKA_STOP_TIMEOUT:-60}
 
-BOOTSTRAP=${KAFKA_BOOTSTRAP_SERVERS%%,*}   # this broker is the first (only) bootstrap server
+if [[ -n ${KAFKA_NODE:-} ]]; then
+  # Node N of the three-node cluster (deploy/kafka-cluster.sh, make run-cluster): its ports are
+  # the N-th of KAFKA_CLUSTER_BOOTSTRAP_SERVERS and KAFKA_CLUSTER_CONTROLLER_PORTS.
+  IFS=, read -r -a CLUSTER_SERVERS <<<"$KAFKA_CLUSTER_BOOTSTRAP_SERVERS"
+  IFS=, read -r -a CLUSTER_CONTROLLERS <<<"$KAFKA_CLUSTER_CONTROLLER_PORTS"
+  ((KAFKA_NODE >= 1 && KAFKA_NODE <= ${#CLUSTER_SERVERS[@]})) || die "KAFKA_NODE must be 1..${#CLUSTER_SERVERS[@]}"
+  BOOTSTRAP=${CLUSTER_SERVERS[KAFKA_NODE - 1]}
+  KAFKA_CONTROLLER_PORT=${CLUSTER_CONTROLLERS[KAFKA_NODE - 1]}
+  VOTERS=""
+  for i in "${!CLUSTER_CONTROLLERS[@]}"; do
+    VOTERS+="${VOTERS:+,}$((i + 1))@127.0.0.1:${CLUSTER_CONTROLLERS[i]}"
+  done
+  TEMPLATE="$ROOT/deploy/kafka/cluster.properties"
+  CLUSTER_DIR="$STATE_DIR/kafka-cluster"
+  DATA_DIR="$CLUSTER_DIR/$KAFKA_NODE"
+  CONFIG="$CLUSTER_DIR/$KAFKA_NODE.properties"
+  PID_FILE="$CLUSTER_DIR/$KAFKA_NODE.pid"
+  LOG_FILE="$STATE_DIR/logs/kafka-$KAFKA_NODE.log"
+  CLUSTER_ID_FILE="$CLUSTER_DIR/cluster.id"   # one id for the three nodes
+else
+  BOOTSTRAP=${KAFKA_BOOTSTRAP_SERVERS%%,*}   # this broker is the first (only) bootstrap server
+  KAFKA_NODE=1
+  VOTERS="1@127.0.0.1:$KAFKA_CONTROLLER_PORT"
+  TEMPLATE="$ROOT/deploy/kafka/server.properties"
+  DATA_DIR="$STATE_DIR/kafka"
+  CONFIG="$STATE_DIR/kafka-server.properties"
+  PID_FILE="$STATE_DIR/kafka.pid"
+  LOG_FILE="$STATE_DIR/logs/kafka.log"
+  CLUSTER_ID_FILE=""
+fi
 KAFKA_HOST=${BOOTSTRAP%:*}
 KAFKA_PORT=${BOOTSTRAP##*:}
 
@@ -63,8 +88,10 @@ render_config() {
   sed -e "s|@KAFKA_HOST@|$KAFKA_HOST|g" \
       -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
       -e "s|@KAFKA_CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+      -e "s|@KAFKA_NODE@|$KAFKA_NODE|g" \
+      -e "s|@KAFKA_VOTERS@|$VOTERS|g" \
       -e "s|@KAFKA_LOG_DIR@|$DATA_DIR|g" \
-      "$ROOT/deploy/kafka/server.properties" >"$CONFIG"
+      "$TEMPLATE" >"$CONFIG"
 }
 
 cmd_format() {
@@ -73,7 +100,12 @@ cmd_format() {
   # meta.properties marks formatted storage; formatting again would refuse or lose data.
   [[ -f $DATA_DIR/meta.properties ]] && return 0
   local cluster_id
-  cluster_id=$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+  if [[ -n $CLUSTER_ID_FILE && -f $CLUSTER_ID_FILE ]]; then
+    cluster_id=$(cat "$CLUSTER_ID_FILE")
+  else
+    cluster_id=$(java -cp "$LIBS/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n1)
+    [[ -z $CLUSTER_ID_FILE ]] || echo "$cluster_id" >"$CLUSTER_ID_FILE"
+  fi
   say "formatting KRaft storage in ${DATA_DIR#"$ROOT/"} (cluster $cluster_id)"
   java -Dlog4j2.configurationFile="$ROOT/deploy/kafka/log4j2.properties" -cp "$LIBS/*" \
     kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >>"$LOG_FILE" 2>&1 \

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deploy/with-infra.sh COMMAND...: runs COMMAND with PostgreSQL and Kafka up and the topics
+# deploy/with-infra.sh COMMAND...: runs COMMAND with PostgreSQL and Kafka up (KAFKA_CLUSTER=1: the
+# three-node cluster of deploy/kafka-cluster.sh) and the topics
 # of contracts/topics.json created, then stops whichever of the two it had to start itself.
 # A developer's already-running infrastructure is left alone; CI is left with nothing running.
 # Exits with COMMAND's status. Used by make test/test-integration/test-e2e/bench and make run.
@@ -25,7 +26,14 @@ if ! deploy/postgres.sh status >/dev/null; then
   deploy/postgres.sh start
   started+=(postgres)
 fi
-if ! deploy/kafka.sh status >/dev/null; then
+if [[ ${KAFKA_CLUSTER:-} == 1 ]]; then
+  # make run-cluster: the three-node cluster instead of the single broker, every topic on all three.
+  export KAFKA_BOOTSTRAP_SERVERS=$KAFKA_CLUSTER_BOOTSTRAP_SERVERS KAFKA_REPLICATION_FACTOR=3
+  if ! deploy/kafka-cluster.sh status >/dev/null; then
+    deploy/kafka-cluster.sh start
+    started+=(kafka-cluster)
+  fi
+elif ! deploy/kafka.sh status >/dev/null; then
   deploy/kafka.sh start
   started+=(kafka)
 fi
