@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import uuid
@@ -16,32 +15,21 @@ import httpx
 import pytest
 
 from tests.conftest import TEACHER, headers_for
-from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
-from tests.support.stack import LOGS
+from tests.support.stack import free_port, spawn
 
 pytestmark = pytest.mark.integration
 WORKERS, CASES, ADAPTATIONS = 2, 8, 6
 UNIT = "0180-ENG"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def cases_api_in_two_processes(stack):
-    port = _free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "uvicorn"), "cases.entrypoints.api:app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(WORKERS), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}"},
-        stdout=open(LOGS / "cases_workers.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    port = free_port()
+    process = spawn("cases_workers", [str(Path(sys.executable).parent / "uvicorn"), "cases.entrypoints.api:app",
+                                      "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS),
+                                      "--log-level", "warning"])
     try:
         eventually(lambda: _healthy(f"http://127.0.0.1:{port}"), timeout=60)
         yield f"http://127.0.0.1:{port}", process.pid

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -19,45 +17,31 @@ from tests.conftest import TEACHER, headers_for
 from tests.support.environment import ROOT
 from tests.support.infrastructure import eventually, query
 from tests.support.pupils import directory_pupil
-from tests.support.stack import LOGS
+from tests.support.stack import free_port, listening, spawn
 
 pytestmark = pytest.mark.integration
 CASES, ADAPTATIONS = 36, 2  # cases spread over the topic's three partitions
 UNIT = "0180-ENG"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 @pytest.fixture
 def second_followup_worker(stack):
     """A second worker of the follow-up projection, in the same consumer group as the stack's."""
-    port = _free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "faust"), "-A", "projections.followup.app", "--datadir",
-         str(ROOT / ".state" / "faust-test-second"), "worker", "-l", "warn", "--web-port", str(port)],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}",
-                       "FOLLOWUP_FAUST_WEB_PORT": str(port)},
-        stdout=open(LOGS / "followup_second.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
+    port = free_port()
+    process = spawn("followup_second", [str(Path(sys.executable).parent / "faust"), "-A", "projections.followup.app",
+                                        "--datadir", str(ROOT / ".state" / "faust-test-second"), "worker", "-l", "warn",
+                                        "--web-port", str(port)], FOLLOWUP_FAUST_WEB_PORT=str(port))
     try:
-        eventually(lambda: _listening(port) or process.poll() is not None, timeout=60)
-        assert process.poll() is None, f"the second worker exited; see {LOGS / 'followup_second.log'}"
+        eventually(lambda: listening(port) or process.poll() is not None, timeout=60)
+        assert process.poll() is None, "the second worker exited; see its log in .state/logs/test"
         yield process
     finally:
-        stack.start("followup")  # the stack's worker, stopped by the test, is back for the next tests
-        stack.wait_until_listening("followup", int(os.environ["FOLLOWUP_FAUST_WEB_PORT"]))
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        finally:
+            stack.start("followup")  # the stack's worker, stopped by the test, is back for the next tests
+            stack.wait_until_listening("followup", int(os.environ["FOLLOWUP_FAUST_WEB_PORT"]))
 
 
 def test_a_worker_stopped_mid_stream_leaves_its_partitions_to_the_other_and_the_view_exact(stack, second_followup_worker):

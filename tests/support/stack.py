@@ -84,7 +84,24 @@ LISTENS_ON = {
 }
 
 
-def _listening(port: int) -> bool:
+def spawn(name: str, command: list[str], **env: str) -> subprocess.Popen:
+    """A process started the way the stack starts its own (its output in LOGS/name.log, its
+    spans beside it, a session of its own): the stack's, or one beside them that a test runs
+    and stops itself (a second worker, an API with several workers), with `env` on top."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"{name}.log", "ab")
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}",
+           "OTEL_SPANS_FILE": str(LOGS / f"{name}.spans.jsonl"), **env}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -157,14 +174,7 @@ class Stack:
     def start(self, name: str) -> None:
         if name in self.processes and self.processes[name].poll() is None:
             return
-        LOGS.mkdir(parents=True, exist_ok=True)
-        log = open(LOGS / f"{name}.log", "ab")
-        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'services'}{os.pathsep}{ROOT}",
-               "OTEL_SPANS_FILE": str(LOGS / f"{name}.spans.jsonl")}
-        self.processes[name] = subprocess.Popen(
-            _commands()[name], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.processes[name] = spawn(name, _commands()[name])
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -208,7 +218,7 @@ class Stack:
 
     def wait_until_listening(self, name: str, port: int, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        while not _listening(port):
+        while not listening(port):
             if self.processes[name].poll() is not None:
                 raise RuntimeError(f"{name} exited at start; see {LOGS / (name + '.log')}")
             if time.monotonic() > deadline:
