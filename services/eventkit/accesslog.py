@@ -22,7 +22,6 @@ from datetime import timezone
 from functools import cached_property
 from typing import Any, Iterator
 
-import psycopg
 from fastapi import Request
 from psycopg_pool import ConnectionPool
 

@@ -100,6 +100,9 @@ def _unwrap(key: bytes, sealed: bytes, aad: str) -> bytes:
     return AESGCM(key).decrypt(sealed[:12], sealed[12:], aad.encode())
 
 
+_BY_LOOKUP = "SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE municipality = %s AND lookup = %s"
+
+
 class KeyStore:
     """Keys of one service's pupils. Thread-safe; keys are cached for a short while
     (`destroy` empties the cache of this process at once)."""
@@ -146,8 +149,7 @@ class KeyStore:
         with self._pool.connection() as conn, conn.transaction():
             version, kek = self._current(conn)
             lookup = lookup_digest(kek, municipality, personal_number)
-            row = conn.execute("SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE municipality = %s AND lookup = %s",
-                               (municipality, lookup)).fetchone()
+            row = conn.execute(_BY_LOOKUP, (municipality, lookup)).fetchone()
             if row:
                 return self._remembered(str(row[0]), bytes(row[1]), row[2])
             ref = str(ref or uuid.uuid4())
@@ -161,8 +163,7 @@ class KeyStore:
                 with self._lock:  # the events about to be stored are sealed with it
                     self._cache[ref] = (data_key, time.monotonic())
                 return ref
-            row = conn.execute("SELECT pupil_ref, data_key, kek_version FROM pupil_key WHERE municipality = %s AND lookup = %s",
-                               (municipality, lookup)).fetchone()
+            row = conn.execute(_BY_LOOKUP, (municipality, lookup)).fetchone()
             # No row: the given ref's key holds another number, and it stays that pupil's.
             return self._remembered(str(row[0]), bytes(row[1]), row[2]) if row else ref
 

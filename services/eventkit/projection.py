@@ -14,8 +14,8 @@ as a `Projection`; everything else lives here once:
 - `until_done`: retry with back-off (at most RETRY_AT_MOST_SECONDS between tries) while
   PostgreSQL or the broker is away, never skipping a message.
 
-The live worker (eventkit.streams.run_projection) and the rebuild (projections.rebuild) run the
-same `Projection.apply`.
+The live worker (eventkit.streams.run_projection) runs `Projection.apply` and the rebuild
+(projections.rebuild) `Projection.apply_all`, a fetch at a time: the same handlers.
 """
 from __future__ import annotations
 
@@ -80,44 +80,48 @@ class Projection:
         In a transaction of its own, or in the caller's (a batch, ProjectionRunner.handle_many:
         no savepoint, so two round trips less per message; a failure undoes the whole batch,
         which is tried again)."""
-        handler = self.handlers.get(message.get("event_type", ""))
-        if handler is None and self.only_handled:
+        if self._passed_by(message):
             return False
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-            return await self._apply(conn, message, handler)
+            return await self._apply(conn, message)
         async with conn.transaction():
-            return await self._apply(conn, message, handler)
+            return await self._apply(conn, message)
 
     async def apply_all(self, conn: psycopg.AsyncConnection, messages: list[dict[str, Any]]) -> int:
         """Apply many messages in order, as `apply` would one after the other, in the caller's
         transaction (a rebuild's fetch): their `processed_event` rows are inserted by one
         statement first, and only the messages it took go to their handlers (a message twice
         among them: the first). Returns how many were applied."""
-        wanted = [m for m in messages if m.get("event_type", "") in self.handlers or not self.only_handled]
+        wanted = [m for m in messages if not self._passed_by(m)]
         if not self.records_processed:
-            return sum([await self._apply(conn, m, self.handlers.get(m.get("event_type", ""))) for m in wanted])
+            return sum([await self._handle(conn, m) for m in wanted])
         cur = await conn.execute("INSERT INTO processed_event (event_id) SELECT DISTINCT unnest(%s::uuid[]) "
                                  "ON CONFLICT DO NOTHING RETURNING event_id", ([m["event_id"] for m in wanted],))
         fresh = {str(event_id) for (event_id,) in await cur.fetchall()}
         applied = 0
         for message in wanted:
-            if message["event_id"] not in fresh:
-                continue
-            fresh.discard(message["event_id"])
-            handler = self.handlers.get(message.get("event_type", ""))
-            applied += handler is None or await handler(conn, message) is not False
+            if message["event_id"] in fresh:
+                fresh.discard(message["event_id"])
+                applied += await self._handle(conn, message)
         return applied
 
-    async def _apply(self, conn: psycopg.AsyncConnection, message: dict[str, Any], handler: Handler | None) -> bool:
+    def _passed_by(self, message: dict[str, Any]) -> bool:
+        """Another event type on a topic the view shares, neither applied nor recorded."""
+        return self.only_handled and message.get("event_type", "") not in self.handlers
+
+    async def _apply(self, conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
         if self.records_processed:
             # RETURNING, not rowcount: see `batch`.
             cur = await conn.execute("INSERT INTO processed_event (event_id) VALUES (%s) ON CONFLICT DO NOTHING "
                                      "RETURNING event_id", (message["event_id"],))
             if await cur.fetchone() is None:
                 return False
-        if handler is None:
-            return True
-        return await handler(conn, message) is not False
+        return await self._handle(conn, message)
+
+    async def _handle(self, conn: psycopg.AsyncConnection, message: dict[str, Any]) -> bool:
+        """The handler's part: False when it says the message changed nothing."""
+        handler = self.handlers.get(message.get("event_type", ""))
+        return handler is None or await handler(conn, message) is not False
 
 
 @contextlib.asynccontextmanager

@@ -252,7 +252,7 @@ class OutboxRelay:
                 pass
             finally:
                 self._listening = False
-            await _sleep_or_stop(stop, RETRY_AT_MOST_SECONDS)
+            await _until(RETRY_AT_MOST_SECONDS, stop)
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         """Publish until `stop`: at once when the log's channel is notified, else every
@@ -276,7 +276,7 @@ class OutboxRelay:
                 count = await self.drain()
                 backoff = 0.5
                 if count == 0:
-                    await _first_of(stop, woken, IDLE_POLL_SECONDS if self._listening else self.poll_interval)
+                    await _until(IDLE_POLL_SECONDS if self._listening else self.poll_interval, stop, woken)
             except ContractViolation:
                 raise  # a programming error: publishing a wrong message must not go unnoticed
             except (KafkaError, OSError, psycopg.Error, EventsourcingError) as exc:
@@ -284,24 +284,18 @@ class OutboxRelay:
                 log.warning("relay %s waiting for infrastructure: %s", self.name, type(exc).__name__)
                 if isinstance(exc, (KafkaError, OSError)):  # the database away leaves the producer as it is
                     await self.close()
-                await _sleep_or_stop(stop, backoff)
+                await _until(backoff, stop)
                 backoff = min(backoff * 2, RETRY_AT_MOST_SECONDS)
         await self.close()
         await asyncio.to_thread(self._forget_connection)
 
 
-async def _first_of(stop: asyncio.Event, woken: asyncio.Event, seconds: float) -> None:
-    waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(woken.wait())]
+async def _until(seconds: float, *events: asyncio.Event) -> None:
+    """Wait until one of `events` is set, or `seconds` have passed."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
     _, pending = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     for wait in pending:
         wait.cancel()
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except asyncio.TimeoutError:
-        pass
 
 
 def run_relay_process(build_relay: Callable[[], OutboxRelay], service_name: str, *more: Callable[[], OutboxRelay]) -> None:
