@@ -60,9 +60,9 @@ def about(subject: str) -> Iterator[None]:
         _subject.reset(token)
 
 
-# A subject as it stands in a stored event's JSON: a pupil reference, a string without escapes
-# (a quote inside user text is escaped, so this cannot match there).
-_STORED_SUBJECT = re.compile(rb'"' + SUBJECT_KEY.encode() + rb'":\s*"([^"\\]+)"')
+# A subject as it stands in a stored event's JSON: a UUID (a pupil's reference, a deviation's
+# id). A quote inside user text is escaped, so this cannot match there.
+_STORED_SUBJECT = re.compile(rb'"' + SUBJECT_KEY.encode() + rb'":\s*"([0-9a-fA-F-]{36})"')
 
 
 def _tag(value: Any) -> str:
