@@ -24,7 +24,7 @@ from eventkit.projection import batch
 from eventkit.relay import OutboxRelay
 from tests.conftest import TEACHER
 from tests.support.environment import ROOT
-from tests.support.infrastructure import eventually, query
+from tests.support.infrastructure import from_now_on, eventually, query
 from tests.support.pupils import register_pupil
 
 pytestmark = pytest.mark.integration
@@ -34,7 +34,9 @@ SCHEMA = "test_cluster_view"
 
 
 @pytest.fixture
-def cluster(monkeypatch):
+def cluster(stack, monkeypatch):
+    """`stack`: the databases are set up before this process's cases application is built (it is
+    one per process, and remembers the event store's types)."""
     subprocess.run([str(CLUSTER), "start"], check=True, timeout=180)
     servers = os.environ["KAFKA_CLUSTER_BOOTSTRAP_SERVERS"]
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", servers)  # what the relay's producer connects to
@@ -110,10 +112,7 @@ def test_a_node_killed_under_load_loses_nothing_acknowledged_and_the_view_counts
     servers, topic = cluster
     app = application()
     relay = OutboxRelay(app, topic, translate, name=f"test-cluster-{uuid.uuid4().hex[:8]}")
-    relay.position()  # its table is there
-    [(start,)] = query("CASES_DB", "SELECT coalesce(max(notification_id), 0) FROM cases_events")
-    query("CASES_DB", "INSERT INTO relay_position (relay_name, notification_id) VALUES (%s, %s) RETURNING 1",
-          (relay.name, start))  # from here: this test's events only
+    from_now_on(relay)  # this test's events only
     thread, stopping = _relay_in_background(relay)
     cases: list[str] = []
     try:

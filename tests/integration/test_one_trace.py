@@ -48,7 +48,7 @@ def test_one_trace_spans_the_request_the_relay_publish_and_the_projection_update
         json={"school_unit": "0180-ENG", "pupil_id": pupil_id},
         headers=headers_for(TEACHER, "cases"),
     )
-    assert response.status_code == 201
+    assert response.status_code == 201, response.text
     case_id = response.json()["case_id"]
 
     async def relay_then_project() -> None:

@@ -15,7 +15,7 @@ from cases.public_events import translate
 from eventkit.config import kafka_bootstrap, prefixed
 from eventkit.relay import OutboxRelay
 from tests.conftest import TEACHER
-from tests.support.infrastructure import decoded, messages_after, query
+from tests.support.infrastructure import decoded, from_now_on, messages_after, query
 from tests.support.pupils import register_pupil
 
 pytestmark = pytest.mark.integration
@@ -39,16 +39,15 @@ def topic_of_three_partitions():
     asyncio.run(admin(lambda c: c.delete_topics([name])))
 
 
-def test_each_case_arrives_once_in_order_on_its_partition_across_many_small_batches(topic_of_three_partitions):
+def test_each_case_arrives_once_in_order_on_its_partition_across_many_small_batches(stack, topic_of_three_partitions):
+    # `stack`: the databases are set up before this process's cases application is built (it
+    # is one per process, and remembers the event store's types).
     from cases.bootstrap import application
 
     app = application()
     name = f"test-batches-{uuid.uuid4().hex[:8]}"
     relay = OutboxRelay(app, topic_of_three_partitions, translate, name=name, batch_size=7)
-    assert relay.position() == 0  # a new relay; its table is there now
-    [(start,)] = query("CASES_DB", "SELECT coalesce(max(notification_id), 0) FROM cases_events")
-    query("CASES_DB", "INSERT INTO relay_position (relay_name, notification_id) VALUES (%s, %s) RETURNING 1",
-          (name, start))  # from here: this test's events only
+    from_now_on(relay)  # this test's events only
     cases = [str(app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil()).case_id) for _ in range(CASES)]
     for n in range(ADAPTATIONS):  # interleaved: every batch holds several cases
         for case_id in cases:

@@ -34,6 +34,15 @@ def query(base_variable: str, sql: str, params: tuple = ()) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
+def from_now_on(relay) -> None:
+    """A new relay of the cases store (eventkit.relay.OutboxRelay) publishes only what is stored
+    from now on: its position is set to the log's end."""
+    assert relay.position() == 0, "a new relay"  # and its table is there now
+    [(end,)] = query("CASES_DB", "SELECT coalesce(max(notification_id), 0) FROM cases_events")
+    query("CASES_DB", "INSERT INTO relay_position (relay_name, notification_id) VALUES (%s, %s) RETURNING 1",
+          (relay.name, end))
+
+
 def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
     """Wait until `check` returns something truthy; the views are eventually consistent."""
     deadline = time.monotonic() + timeout
