@@ -9,37 +9,15 @@ from tests.support import environment
 
 environment.load()
 
-from eventkit.config import prefixed, topic  # noqa: E402  (after the environment is set)
 from eventkit.identity import Identity, Role, sign  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def stack():
     """The whole system running as real processes against the real Kafka and PostgreSQL."""
-    from tests.support.infrastructure import reset_database, skip_to_end
-    from tests.support.stack import Stack
+    from tests.support.stack import Stack, emptied
 
-    reset_database("CASES_DB")
-    reset_database("FOLLOWUP_DB")
-    reset_database("DEVIATIONS_DB")
-    reset_database("COUNTY_DB")
-    reset_database("DOCUMENTATION_DB")
-    reset_database("ACCESSLOG_DB")
-    reset_database("COMPETENCE_DB")
-    reset_database("QUALITY_DB")
-    reset_database("DIRECTORY_DB")
-    reset_database("NOTIFICATIONS_DB")
-    reset_database("WORKLIST_DB")
-    # The test topics are shared with other checkouts' sessions of the same TEST_PREFIX; the
-    # emptied read models start at their end.
-    skip_to_end(prefixed("stodspar-followup"), topic("stodspar.cases.v1"))
-    skip_to_end(prefixed("stodspar-followup"), topic("stodspar.deviations.v1"))  # the owner's view (ADR 0031)
-    skip_to_end(prefixed("stodspar-accesslog"), topic("stodspar.accesslog.v1"))
-    skip_to_end(prefixed("stodspar-cases-directory"), topic("stodspar.directory.v1"))
-    for name in ("stodspar.competence.v1", "stodspar.documentation.v1"):
-        skip_to_end(prefixed("stodspar-quality"), topic(name))
-    for name in ("stodspar.cases.v1", "stodspar.followup.overdue.v1", "stodspar.deviations.v1", "stodspar.competence.v1"):
-        skip_to_end(prefixed("stodspar-worklist"), topic(name))
+    emptied()
     running = Stack()
     try:
         running.start_all()

@@ -21,6 +21,7 @@ import gzip
 import json
 import os
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,9 +81,18 @@ class Lexicon:
         return False
 
 
-@lru_cache(maxsize=1)
+_LOADING = threading.Lock()
+
+
 def shared_lexicon() -> Lexicon:
-    """The lexicon, loaded once per process."""
+    """The lexicon, loaded once per process: requests that ask at once (a service's threads) wait
+    for the one load (each loading its own would hold a copy each while it lasted: 180 MB a copy)."""
+    with _LOADING:
+        return _loaded()
+
+
+@lru_cache(maxsize=1)
+def _loaded() -> Lexicon:
     return Lexicon.load()
 
 

@@ -24,7 +24,7 @@ from eventkit.identity import Role
 from tests.conftest import TEACHER, identity
 from tests.support.environment import ROOT
 from tests.support.infrastructure import reset_database
-from tests.support.stack import LOGS, Stack, _listening
+from tests.support.stack import LOGS, Stack, listening
 
 PUPILS_PER_UNIT = int(os.environ.get("BENCH_DIRECTORY_PUPILS_PER_UNIT", "9900"))
 CHANGES = int(os.environ.get("BENCH_DIRECTORY_CHANGES", "1000"))
@@ -45,7 +45,7 @@ def _register() -> subprocess.Popen:
     process = subprocess.Popen([sys.executable, "-m", "ss12000dev"], cwd=ROOT, env=env, start_new_session=True,
                                stdout=open(LOGS / "bench-ss12000dev.log", "ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300
-    while not _listening(int(PORT)):
+    while not listening(int(PORT)):
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the development SS 12000 server did not start; see bench-ss12000dev.log")
         time.sleep(0.2)

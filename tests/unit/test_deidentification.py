@@ -301,3 +301,32 @@ def test_r22_the_register_answers_positions_never_names():
     matches = deidentify.register_matches(text, REGISTER)
     assert matches == [(15, 24, "exact")]
     assert all(isinstance(value, (int, str)) and value != "Karl" for match in matches for value in match)
+
+
+def test_threads_asking_for_the_lexicon_at_once_share_one_load(monkeypatch):
+    """A service's first requests come together: each loading its own copy would hold 180 MB
+    a copy while it lasted (the deviations service peaked at 752 MB in `make simulate`)."""
+    import threading
+    import time
+
+    from deidentify import names
+
+    loads = []
+
+    def slow_load(cls, path=None):
+        loads.append(threading.get_ident())
+        time.sleep(0.2)
+        return names.Lexicon.of(given=["Anna"])
+
+    monkeypatch.setattr(names.Lexicon, "load", classmethod(slow_load))
+    names._loaded.cache_clear()
+    try:
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(names.shared_lexicon())) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(loads) == 1 and len(got) == 8 and all(lexicon is got[0] for lexicon in got)
+    finally:
+        names._loaded.cache_clear()
