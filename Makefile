@@ -48,10 +48,10 @@ AXE_VERSION := 4.10.3
 AXE_SCRIPT := .cache/axe/axe-core-$(AXE_VERSION).min.js
 
 # The test suite uses the test_ copies of the databases (see deploy/postgres-init/).
-test test-unit test-integration test-e2e bench bench-deidentify fuzz: export TEST_PREFIX := test_
+test test-unit test-integration test-e2e bench bench-deidentify fuzz simulate: export TEST_PREFIX := test_
 test test-e2e: export AXE_CORE_JS := $(abspath $(AXE_SCRIPT))
 
-.PHONY: help bootstrap contracts run run-cluster test test-unit test-integration test-e2e bench bench-deidentify fuzz stop clean-state lock rebuild
+.PHONY: help bootstrap contracts run run-cluster test test-unit test-integration test-e2e bench bench-deidentify fuzz simulate stop clean-state lock rebuild
 
 help:
 	@echo "make bootstrap         install everything (venv, Kafka jars, PostgreSQL, Chromium); fast when done"
@@ -63,6 +63,7 @@ help:
 	@echo "make test-e2e          end-to-end tests (browser) with PostgreSQL and Kafka"
 	@echo "make bench             benchmarks (tests/benchmarks) with PostgreSQL and Kafka"
 	@echo "make bench-deidentify  the R22 check's recall, false alarms, speed and memory only"
+	@echo "make simulate          a school year of Stockholm county (26 municipalities, 300,000 pupils) through the whole system"
 	@echo "make fuzz              schemathesis, 200 examples per operation, against every API"
 	@echo "make rebuild VIEW=v    rebuild read model v (followup, quality, county, accesslog, worklist) from Kafka beside the live one, then switch"
 	@echo "make contracts         publish the domain's value lists to contracts/ (vocabularies, event enums)"
@@ -126,6 +127,11 @@ test-e2e: bootstrap
 
 bench: bootstrap
 	$(WITH_INFRA) $(PY) -m tests.benchmarks.run $(ARGS)
+
+# A school year of Stockholm county through the running system (tests/simulation/county.py):
+# SIMULATE_SCALE=0.01 for a hundredth of the pupils. Uses (and first empties) the test databases.
+simulate: bootstrap
+	$(WITH_INFRA) $(PY) -m tests.simulation.county $(ARGS)
 
 # schemathesis against every API with 200 examples per operation and caller (make test runs 6).
 fuzz: bootstrap

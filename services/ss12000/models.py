@@ -72,8 +72,8 @@ class ObjectReference(Model):
 
 def valid_personnummer(value: str) -> bool:
     """Twelve digits YYYYMMDDNNNC: a real date (day + 60 for a samordningsnummer) not in the
-    future, and the Luhn check digit over the last ten."""
-    if len(value) != 12 or not value.isdigit():
+    future, a serial number other than 000 (never given), and the Luhn check digit over the last ten."""
+    if len(value) != 12 or not value.isdigit() or value[8:11] == "000":
         return False
     day = int(value[6:8])
     try:

@@ -117,6 +117,7 @@ class _People:
                 days=self.rng.randrange((dt.date(born_to, 12, 31) - dt.date(born_from, 1, 1)).days))
             serial = self.rng.randrange(0, 100) * 10 + self.rng.choice(
                 (0, 2, 4, 6, 8) if female else (1, 3, 5, 7, 9))
+            serial = serial or 10  # 000 is never given (the cases service refuses such a number)
             nine = born.strftime("%y%m%d") + f"{serial:03d}"
             number = born.strftime("%Y") + nine[2:] + str(luhn_digit(nine))
             if number not in self.civic_numbers:

@@ -29,6 +29,13 @@ def test_the_check_digit_is_luhn_over_the_last_ten_digits():
     assert not valid_personnummer("198112189875")
 
 
+def test_serial_number_000_is_never_given_so_not_valid_though_its_check_digit_is():
+    # The development register once drew such numbers; the cases service refused them (make simulate).
+    assert luhn_digit("160509000") == 8
+    assert not valid_personnummer("201605090008")
+    assert valid_personnummer("201605090107")
+
+
 def test_a_pupil_reads_with_protection_guardians_and_enrolment():
     pupil = Person.model_validate(PUPIL)
     assert pupil.protected and pupil.security_marking is SecurityMarking.PROTECTED_REGISTRATION
