@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 from psycopg_pool.base import AttemptWithBackoff
 
 # How long a request waits for PostgreSQL before the service answers 503 (with Retry-After):
 # connecting, and getting a connection from a pool. A database that is away is not waited for.
 DATABASE_WAIT_SECONDS = 1
+# How much longer a request waits for one of our pools' connections when every one of them is
+# at work: PostgreSQL answers and the service is busy, so the request queues instead of being
+# told the database is away (`make simulate` met such 503s under a county's load).
+BUSY_WAIT_SECONDS = 15
 # A pool that lost its database tries again after 1, 2, 4, 8 … seconds (psycopg_pool's doubling
 # delay), so after half a minute away a service would stay unable to answer for another half
 # minute once the database is back. Every pool of ours (and the event store's) tries each second.
@@ -70,11 +75,10 @@ class Postgres:
         )
 
     def pool(self, max_size: int = 8, **kwargs) -> ConnectionPool:
-        """A connection pool that waits at most DATABASE_WAIT_SECONDS for a connection and
-        checks a connection before lending it (so one broken while PostgreSQL restarted is
-        replaced, not handed out)."""
-        return ConnectionPool(self.conninfo, min_size=1, max_size=max_size, open=True, timeout=DATABASE_WAIT_SECONDS,
-                              check=ConnectionPool.check_connection, **kwargs)
+        """A connection pool (ServicePool) that checks a connection before lending it (so one
+        broken while PostgreSQL restarted is replaced, not handed out)."""
+        return ServicePool(self.conninfo, min_size=1, max_size=max_size, open=True, timeout=DATABASE_WAIT_SECONDS,
+                           check=ConnectionPool.check_connection, **kwargs)
 
     def eventsourcing_env(self) -> dict[str, str]:
         """Settings for the eventsourcing library's PostgreSQL persistence."""
@@ -97,3 +101,33 @@ class Postgres:
 
 def kafka_bootstrap() -> str:
     return env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+class ServicePool(ConnectionPool):
+    """Waits DATABASE_WAIT_SECONDS for a connection; then, if every connection it may hold is
+    lent out at work (PostgreSQL gave them all: the service is busy, not cut off), up to
+    BUSY_WAIT_SECONDS more. With the database away, the connections a pool lends fail and come
+    back, and no new one can be made, so it gives up after the first wait."""
+
+    def __init__(self, *args, **kwargs):
+        self._lent, self._counting = 0, threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def getconn(self, timeout: float | None = None):
+        try:
+            conn = super().getconn(timeout)
+        except PoolTimeout:
+            if not self.busy():
+                raise
+            conn = super().getconn(BUSY_WAIT_SECONDS)
+        with self._counting:
+            self._lent += 1
+        return conn
+
+    def putconn(self, conn) -> None:
+        with self._counting:
+            self._lent -= 1
+        super().putconn(conn)
+
+    def busy(self) -> bool:
+        return self._lent >= self.max_size

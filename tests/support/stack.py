@@ -133,6 +133,7 @@ def emptied() -> None:
 @dataclass
 class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # on top of the processes' environment
 
     @property
     def cases_url(self) -> str:
@@ -197,7 +198,7 @@ class Stack:
     def start(self, name: str) -> None:
         if name in self.processes and self.processes[name].poll() is None:
             return
-        self.processes[name] = spawn(name, _commands()[name])
+        self.processes[name] = spawn(name, _commands()[name], **self.env)
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
