@@ -471,6 +471,16 @@ class Watch(threading.Thread):
                 self.cpu_s[name] = max(self.cpu_s.get(name, 0.0), cpu)
 
 
+def rss_mb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
 def page_times(stack: Stack, user_id: str, path: str, requests: int = 100) -> dict[str, float]:
     """A page as its user asks for it over HTTP, after logging in through the identity provider."""
     with httpx.Client(base_url=stack.frontend_url, timeout=60) as client:
