@@ -105,20 +105,26 @@ class RecordKeepingCases(Shredding, CasesApplication):
 
     def _authorized_case(self, who: Identity, case_id: UUID) -> SupportCase:
         case = super()._case_for(who, case_id)
-        if case.pupil_ref and not self.keys.exists(case.pupil_ref):
+        if _disposed(case, self.keys.existing([case.pupil_ref] if case.pupil_ref else [])):
             raise refused_record(CaseNotFound(str(case_id)), case.municipality, case.school_unit,
                                  case.pupil_ref)  # disposed of: gone for everyone
         return case
 
     def pupil_names(self, who: Identity, case_ids: list[UUID]) -> dict[str, str]:
         """Names for a list the user may see (the follow-up page), logged as one list access
-        per pupil, in one transaction, before they are returned."""
+        per pupil, in one transaction, before they are returned. Whose keys are left is asked
+        once for the whole list."""
         access.require_role(who, access.READ)  # a role without case access: refused, not an empty list
-        names, entries = {}, []
+        seen = []
         for case_id in case_ids[:MAX_NAMES]:
             try:
-                case = self._authorized_case(who, case_id)
+                seen.append(super()._case_for(who, case_id))
             except (CaseNotFound, NotPermitted):
+                continue
+        living = self.keys.existing(case.pupil_ref for case in seen if case.pupil_ref)
+        names, entries = {}, []
+        for case in seen:
+            if _disposed(case, living):
                 continue
             names[str(case.id)] = case.pupil_name
             entries.append(AccessEntry(who, case.municipality, case.school_unit, "list", "/cases/pupil-names",
@@ -463,3 +469,8 @@ def _best_matching(people: list[tuple[str, set[str]]], matched: set[str]) -> set
     scores = {ref: len(parts & words) for ref, parts in people}
     best = max(scores.values(), default=0)
     return {ref for ref, score in scores.items() if score == best and best > 0}
+
+
+def _disposed(case: SupportCase, living: set[str]) -> bool:
+    """The case's pupil's records were disposed of (the key is gone): the case is gone for everyone."""
+    return bool(case.pupil_ref) and case.pupil_ref not in living

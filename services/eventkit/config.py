@@ -104,10 +104,11 @@ def kafka_bootstrap() -> str:
 
 
 class ServicePool(ConnectionPool):
-    """Waits DATABASE_WAIT_SECONDS for a connection; then, if every connection it may hold is
-    lent out at work (PostgreSQL gave them all: the service is busy, not cut off), up to
-    BUSY_WAIT_SECONDS more. With the database away, the connections a pool lends fail and come
-    back, and no new one can be made, so it gives up after the first wait."""
+    """Waits DATABASE_WAIT_SECONDS for a connection; then, if any of its connections is lent out
+    at work (PostgreSQL answers: the service is busy, its other connections taken or still being
+    made on a loaded machine), up to BUSY_WAIT_SECONDS more. With the database away, the
+    connections a pool lends fail and come back, and no new one can be made, so it gives up
+    after the first wait."""
 
     def __init__(self, *args, **kwargs):
         self._lent, self._counting = 0, threading.Lock()
@@ -130,4 +131,4 @@ class ServicePool(ConnectionPool):
         super().putconn(conn)
 
     def busy(self) -> bool:
-        return self._lent >= self.max_size
+        return self._lent > 0

@@ -309,13 +309,21 @@ class KeyStore:
                     self._cache[subject] = (key, now)
 
     def exists(self, subject: str) -> bool:
-        """Asked of the database every time (not the cache): a disposal by another process
-        (the scheduled job) takes effect for every read at once."""
-        with self._pool.connection() as conn:
-            found = conn.execute("SELECT 1 FROM pupil_key WHERE pupil_ref = %s", (subject,)).fetchone() is not None
-        if not found:
-            with self._lock:
-                self._cache.pop(subject, None)
+        return subject in self.existing([subject])
+
+    def existing(self, subjects: Iterable[str]) -> set[str]:
+        """Those of the subjects that still have a key, in one query. Asked of the database
+        every time (not the cache): a disposal by another process (the scheduled job) takes
+        effect for every read at once."""
+        asked = list(dict.fromkeys(subjects))
+        found: set[str] = set()
+        if asked:
+            with self._pool.connection() as conn:
+                found = {str(ref) for (ref,) in conn.execute(
+                    "SELECT pupil_ref FROM pupil_key WHERE pupil_ref = ANY(%s::uuid[])", (asked,))}
+        with self._lock:
+            for gone in set(asked) - found:
+                self._cache.pop(gone, None)
         return found
 
     def identities(self, municipality: str) -> list[PupilIdentity]:

@@ -398,8 +398,9 @@ async def run_sequence(client: httpx.AsyncClient, steps: list[Step], tally: Tall
         tally.seconds.append(time.perf_counter() - started)
         tally.answered[(step.what, answer.status_code)] += 1
         if answer.status_code >= 300:
-            if len(tally.failures[step.what]) < 3:
-                tally.failures[step.what].append(f"{step.who.user_id}: {answer.status_code} {answer.text[:300]}")
+            seen = tally.failures[f"{step.what}: {answer.status_code}"]
+            if len(seen) < 3:
+                seen.append(f"{step.who.user_id}: {answer.text[:300]}")
             return
         result = answer.json()
         for key in ("case_id", "mission_id", "deviation_id"):
