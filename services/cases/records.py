@@ -64,7 +64,8 @@ class RecordKeepingCases(Shredding, CasesApplication):
         self.keys = keys or KeyStore("CASES_DB")
         self.access_log = access_log or AccessLog("CASES_DB", "cases")
         self.retention = retention
-        self._registers: dict[str, tuple[float, deidentify.Register, list]] = {}
+        # municipality → (until, register of open names, pupils' name words, protected, every ref named)
+        self._registers: dict[str, tuple[float, deidentify.Register, list, list, frozenset]] = {}
         self.directory = directory  # the directory's names for the name check (R22)
         self._directory_people: dict[str, list[dict[str, Any]]] = {}
         super().__init__(env, **kwargs)
@@ -84,7 +85,7 @@ class RecordKeepingCases(Shredding, CasesApplication):
         ref = self.keys.pupil_for(who.municipality, number.value, " ".join(pupil.name.split()), ref=pupil.pupil_id)
         opened = super().open_case(who, school_unit=school_unit, pupil=replace(pupil, pupil_id=ref))
         self.keys.link(ref, str(opened.case_id))
-        self._registers.pop(who.municipality, None)
+        self._named_by_register(who.municipality, ref)
         if opened.existing:  # the pupil's open case is answered: its id is handed out, not changed
             action = current_purpose("read", "/cases")
             self.access_log.record(AccessEntry(who, who.municipality, school_unit, "read", action.resource,
@@ -252,9 +253,17 @@ class RecordKeepingCases(Shredding, CasesApplication):
             register = deidentify.Register.of(name for ref, name in everyone if ref not in shielded)
             people = [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name in pupils if ref not in shielded]
             protected = [(ref, name, shielded[ref]) for ref, name in dict.fromkeys(everyone) if ref in shielded]
-            cached = (time.monotonic() + REGISTER_SECONDS, register, people, protected)
+            cached = (time.monotonic() + REGISTER_SECONDS, register, people, protected, frozenset(ref for ref, _ in everyone))
             self._registers[municipality] = cached
         return cached[1], cached[2], cached[3]
+
+    def _named_by_register(self, municipality: str, ref: str) -> None:
+        """A pupil now has a case here: the municipality's register is read again only if it does
+        not know the pupil (every opening dropped it, and with a county's openings and texts the
+        whole municipality's names were read and decrypted again for nearly every text checked)."""
+        cached = self._registers.get(municipality)
+        if cached is not None and ref not in cached[4]:
+            self._registers.pop(municipality, None)
 
     def _directory_names(self, municipality: str) -> list[dict[str, Any]]:
         """Every pupil's and guardian's name from the directory; while it does not answer, the

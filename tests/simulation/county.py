@@ -326,6 +326,8 @@ def deviation_plan(rng: random.Random, unit: Unit, from_region: bool) -> list[St
               "category": "party_absent_from_meetings", "occurred_on": (local_today() - timedelta(days=rng.randint(1, 20))).isoformat(),
               "description": "En part deltog inte i det planerade SIP-mötet.",
               "tried_locally": "Enhetscheferna har talats vid.", "principled": rng.random() < 0.2}
+    if from_region:  # the region names the municipality on the other side (R19)
+        report["counterpart_municipality"] = unit.municipality
     return [Step("deviations", reporter, "POST", "/deviations", report, "deviation reported"),
             Step("deviations", manager, "POST", "/deviations/{deviation_id}/actions", {"text": "Möte med chefen bokat."},
                  "deviation action"),
@@ -439,14 +441,15 @@ async def send_all(sequences: list[list[Step]], configurations, tally: Tally) ->
 
 class Watch(threading.Thread):
     """Every second, each process of the stack (with its children): the largest resident set
-    seen, and the CPU time it has used (user and system) so far."""
+    seen in each phase (`phase`: the directory's first sync, then the year), and the CPU time it
+    has used (user and system) so far."""
 
     TICKS = os.sysconf("SC_CLK_TCK")
 
     def __init__(self, stack: Stack):
         super().__init__(daemon=True)
-        self.stack, self.stop = stack, threading.Event()
-        self.largest_mb: collections.Counter = collections.Counter()
+        self.stack, self.stop, self.phase = stack, threading.Event(), "sync"
+        self.largest_mb: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.cpu_s: dict[str, float] = {}
 
     def run(self) -> None:
@@ -466,7 +469,8 @@ class Watch(threading.Thread):
                 while pending:
                     pid = pending.pop()
                     pending += children.get(pid, [])
-                    self.largest_mb[name] = max(self.largest_mb[name], rss_mb(pid))
+                    largest = self.largest_mb[self.phase]
+                    largest[name] = max(largest[name], rss_mb(pid))
                     if pid in stats:  # utime and stime, fields 14 and 15 of /proc/<pid>/stat
                         cpu += (int(stats[pid][11]) + int(stats[pid][12])) / self.TICKS
                 self.cpu_s[name] = max(self.cpu_s.get(name, 0.0), cpu)
@@ -541,6 +545,7 @@ def main() -> dict:
         stack.start_all(sync_timeout=3600)
         result["directory_synced_s"] = round(time.monotonic() - started, 1)
         print(f"the directory synced the county's register in {result['directory_synced_s']} s", flush=True)
+        watch.phase = "year"
 
         tally = Tally()
         started = time.monotonic()
@@ -565,7 +570,7 @@ def main() -> dict:
     finally:
         watch.stop.set()
         stack.stop_all()
-    result["largest_rss_mb"] = dict(watch.largest_mb.most_common())
+    result["largest_rss_mb"] = {phase: dict(largest.most_common()) for phase, largest in watch.largest_mb.items()}
     result["cpu_s"] = {name: round(s) for name, s in sorted(watch.cpu_s.items(), key=lambda item: -item[1])}
     result["total_s"] = round(time.monotonic() - began, 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
