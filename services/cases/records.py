@@ -12,13 +12,13 @@ crypto-shredding (R17, ADR 0020), around the cases application.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import replace
 from typing import Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 import deidentify
 from cases import access
@@ -66,6 +66,7 @@ class RecordKeepingCases(Shredding, CasesApplication):
         self.retention = retention
         # municipality → (until, register of open names, pupils' name words, protected, every ref named)
         self._registers: dict[str, tuple[float, deidentify.Register, list, list, frozenset]] = {}
+        self._reading: dict[str, threading.Lock] = {}  # municipality → held while its register is read
         self.directory = directory  # the directory's names for the name check (R22)
         self._directory_people: dict[str, list[dict[str, Any]]] = {}
         super().__init__(env, **kwargs)
@@ -239,23 +240,30 @@ class RecordKeepingCases(Shredding, CasesApplication):
         this process adds or disposes of a pupil, or changes a protection). The names are every
         pupil's with a case here and every pupil's and guardian's of the directory; a person the
         register protects is withheld from everyone not granted on a case of theirs (R14).
-        The pupils (`people`) are those a text can be said to name (pupils_named_in)."""
+        The pupils (`people`) are those a text can be said to name (pupils_named_in).
+        One request reads it at a time per municipality; the others asking meanwhile wait for
+        that reading instead of each reading the whole municipality at once."""
         cached = self._registers.get(municipality)
         if cached is None or cached[0] < time.monotonic():
-            shielded = self._protected_pupils(municipality)
-            directory = self._directory_names(municipality)
-            for person in directory:
-                if person["protected"] and person["person_id"] not in shielded:
-                    shielded[person["person_id"]] = self._granted_on_cases_of(person["person_id"])
-            identities = [(p.pupil_ref, p.name) for p in self.keys.identities(municipality)]
-            pupils = identities + [(p["person_id"], p["name"]) for p in directory if p["kind"] == "pupil"]
-            everyone = identities + [(p["person_id"], p["name"]) for p in directory]
-            register = deidentify.Register.of(name for ref, name in everyone if ref not in shielded)
-            people = [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name in pupils if ref not in shielded]
-            protected = [(ref, name, shielded[ref]) for ref, name in dict.fromkeys(everyone) if ref in shielded]
-            cached = (time.monotonic() + REGISTER_SECONDS, register, people, protected, frozenset(ref for ref, _ in everyone))
-            self._registers[municipality] = cached
+            with self._reading.setdefault(municipality, threading.Lock()):
+                cached = self._registers.get(municipality)
+                if cached is None or cached[0] < time.monotonic():
+                    cached = self._registers[municipality] = self._read_register(municipality)
         return cached[1], cached[2], cached[3]
+
+    def _read_register(self, municipality: str) -> tuple[float, deidentify.Register, list, list, frozenset]:
+        shielded = self._protected_pupils(municipality)
+        directory = self._directory_names(municipality)
+        for person in directory:
+            if person["protected"] and person["person_id"] not in shielded:
+                shielded[person["person_id"]] = self._granted_on_cases_of(person["person_id"])
+        identities = [(p.pupil_ref, p.name) for p in self.keys.identities(municipality)]
+        pupils = identities + [(p["person_id"], p["name"]) for p in directory if p["kind"] == "pupil"]
+        everyone = identities + [(p["person_id"], p["name"]) for p in directory]
+        register = deidentify.Register.of(name for ref, name in everyone if ref not in shielded)
+        people = [(ref, {w.lower() for w in re.findall(r"\w+", name)}) for ref, name in pupils if ref not in shielded]
+        protected = [(ref, name, shielded[ref]) for ref, name in dict.fromkeys(everyone) if ref in shielded]
+        return time.monotonic() + REGISTER_SECONDS, register, people, protected, frozenset(ref for ref, _ in everyone)
 
     def _named_by_register(self, municipality: str, ref: str) -> None:
         """A pupil now has a case here: the municipality's register is read again only if it does

@@ -301,6 +301,11 @@ def unit_plan(rng: random.Random, unit: Unit) -> list[list[Step]]:
              "description confirmed"),
         Step("competence", unit.educator, "POST", "/missions/{mission_id}/description/confirmation", {"revision": 1},
              "description confirmed"),
+        Step("competence", unit.rektor, "POST", "/missions/{mission_id}/goals", {
+            "text": "Alla arbetslag får handledning i en läsfrämjande lärmiljö.",
+            "follow_up_dates": [(today + timedelta(days=d)).isoformat() for d in (60, 150)]}, "goal proposed"),
+        *(Step("competence", who, "POST", "/missions/{mission_id}/goals/{goal_id}/confirmation", {}, "goal confirmed")
+          for who in (unit.rektor, unit.educator)),
     ]
     interventions = [Step("documentation", unit.educator, "POST", "/interventions", {
         "school_unit": unit.code, "level": rng.choice(("group", "group", "organisation")),
@@ -405,7 +410,7 @@ async def run_sequence(client: httpx.AsyncClient, steps: list[Step], tally: Tall
                 seen.append(f"{step.who.user_id}: {answer.text[:300]}")
             return
         result = answer.json()
-        for key in ("case_id", "mission_id", "deviation_id"):
+        for key in ("case_id", "mission_id", "goal_id", "deviation_id"):
             if key in result and key not in ids:
                 ids[key] = result[key]
         if step.what == "deviation checked":
