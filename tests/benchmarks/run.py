@@ -397,14 +397,14 @@ def measure_the_platform(results: dict) -> None:
             results["workflow"] = workflow.workflow_rate(app)
         if "followup_page" in PHASES:
             reset_database("FOLLOWUP_DB")  # only the seeded cases: the page's figure is about them
-            workflow.seed_followup(app, workflow.FOLLOWUP_CASES)
+            open_cases = workflow.seed_followup(app, workflow.FOLLOWUP_CASES)
             # The page: frontend → follow-up API (rows) and cases service (names of the shown rows).
             ports = {"cases": "CASES_PORT", "devidp": "DEV_IDP_PORT", "followup_api": "FOLLOWUP_API_PORT",
                      "frontend": "FRONTEND_PORT"}
             for name, port in ports.items():
                 stack.start(name)
                 stack.wait_until_listening(name, int(os.environ[port]))
-            results["followup_page"] = workflow.followup_page_times(stack.frontend_url)
+            results["followup_page"] = workflow.followup_page_times(stack.frontend_url, open_cases)
     finally:
         stack.stop_all()
     print(json.dumps(results, indent=2))
