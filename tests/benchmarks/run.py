@@ -399,11 +399,13 @@ def measure_the_platform(results: dict) -> None:
             reset_database("FOLLOWUP_DB")  # only the seeded cases: the page's figure is about them
             open_cases = workflow.seed_followup(app, workflow.FOLLOWUP_CASES)
             # The page: frontend → follow-up API (rows) and cases service (names of the shown rows).
-            ports = {"cases": "CASES_PORT", "devidp": "DEV_IDP_PORT", "followup_api": "FOLLOWUP_API_PORT",
-                     "frontend": "FRONTEND_PORT"}
+            # The register and the directory too: logging in asks the directory for rektor's role and units.
+            ports = {"ss12000dev": "DEV_SS12000_PORT", "directory": "DIRECTORY_PORT", "cases": "CASES_PORT",
+                     "devidp": "DEV_IDP_PORT", "followup_api": "FOLLOWUP_API_PORT", "frontend": "FRONTEND_PORT"}
             for name, port in ports.items():
                 stack.start(name)
                 stack.wait_until_listening(name, int(os.environ[port]))
+            stack.wait_until_directory_synced()
             results["followup_page"] = workflow.followup_page_times(stack.frontend_url, open_cases)
     finally:
         stack.stop_all()
