@@ -11,8 +11,8 @@ from psycopg_pool.base import AttemptWithBackoff
 # How long a request waits for PostgreSQL before the service answers 503 (with Retry-After):
 # connecting, and getting a connection from a pool. A database that is away is not waited for.
 DATABASE_WAIT_SECONDS = 1
-# How much longer a request waits for one of our pools' connections when every one of them is
-# at work: PostgreSQL answers and the service is busy, so the request queues instead of being
+# How much longer a request waits for one of our pools' connections while any of them is at
+# work: PostgreSQL answers and the service is busy, so the request queues instead of being
 # told the database is away (`make simulate` met such 503s under a county's load).
 BUSY_WAIT_SECONDS = 15
 # A pool that lost its database tries again after 1, 2, 4, 8 … seconds (psycopg_pool's doubling

@@ -1,5 +1,5 @@
 """A service's pool of PostgreSQL connections (eventkit.config.ServicePool) tells a busy service
-from a database that is away: with every connection at work, a request queues for one; with the
+from a database that is away: with its connections at work, a request queues for one; with the
 database away, it is refused within the short wait, so the service answers 503 at once."""
 from __future__ import annotations
 
