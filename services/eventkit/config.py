@@ -91,8 +91,11 @@ class Postgres:
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_POOL_SIZE": env("POSTGRES_POOL_SIZE", "8"),
             "POSTGRES_MAX_OVERFLOW": env("POSTGRES_MAX_OVERFLOW", "8"),
-            # Inserting through the library's stored function saves a round trip per save.
-            "POSTGRES_ENABLE_DB_FUNCTIONS": env("POSTGRES_ENABLE_DB_FUNCTIONS", "y"),
+            # Not the library's stored function for inserts: it takes no lock on the events table,
+            # so two processes writing one store committed out of the order of their notification
+            # ids, and the relay passed over events for good (ADR 0014's addendum). Without it the
+            # library locks the table for each insert until commit, in one pipelined round trip.
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
             "POSTGRES_CONNECT_TIMEOUT": str(DATABASE_WAIT_SECONDS),
             "POSTGRES_PRE_PING": "y",
             "CREATE_TABLE": "y",
