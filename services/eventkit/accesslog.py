@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool
 
 from eventkit.config import Postgres, topic
 from eventkit.contracts import contract_for
+from eventkit.group_commit import GroupCommitter
 from eventkit.schema import create_schema
 from eventkit.identity import Identity
 from eventkit.relay import Batch, OutboxRelay
@@ -157,6 +158,12 @@ class AccessLog:
             create_schema(conn, SCHEMA)
         return pool
 
+    @cached_property
+    def _committer(self) -> GroupCommitter:
+        """Entries recorded at the same time share one transaction (eventkit.group_commit), as
+        the events do: one lock and one commit for every command waiting, not one each."""
+        return GroupCommitter(self._insert)
+
     def record(self, *entries: AccessEntry) -> None:
         """Append the entries durably (committed before this returns), or raise AccessNotLogged."""
         if not entries:
@@ -169,19 +176,22 @@ class AccessLog:
             for e in entries
         ]
         try:
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                # Serialise writers until commit, so ids commit in order and the relay, which
-                # reads after its saved id, never passes over a row committed late.
-                cur.execute("SELECT pg_advisory_xact_lock(hashtext('stodspar.access_log'))")
-                cur.execute(f"NOTIFY {CHANNEL}")  # wakes the relay at commit (eventkit.relay)
-                cur.executemany(
-                    "INSERT INTO access_log (entry_id, service, user_id, role, user_municipality, user_units,"
-                    " municipality, school_unit, action, resource, resource_id, pupil_ref, outcome, traceparent)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    rows,
-                )
+            self._committer.put(rows)
         except Exception as exc:  # database away, pool exhausted: refuse the access
             raise AccessNotLogged(type(exc).__name__) from None
+
+    def _insert(self, rows: list[tuple]) -> None:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            # Serialise writers until commit, so ids commit in order and the relay, which
+            # reads after its saved id, never passes over a row committed late.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('stodspar.access_log'))")
+            cur.execute(f"NOTIFY {CHANNEL}")  # wakes the relay at commit (eventkit.relay)
+            cur.executemany(
+                "INSERT INTO access_log (entry_id, service, user_id, role, user_municipality, user_units,"
+                " municipality, school_unit, action, resource, resource_id, pupil_ref, outcome, traceparent)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
 
     def after(self, position: int, limit: int) -> list[tuple]:
         with self._pool.connection() as conn:
