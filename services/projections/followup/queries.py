@@ -41,16 +41,25 @@ COLUMNS = (
 )
 
 
-def _filters(status: str | None, investigator: str | None) -> str:
-    where = (f"municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed'"
-             f" AND disposed_on IS NULL AND {VISIBLE}")
+# The rows the viewer may see at all: open cases of the units in scope.
+IN_SCOPE = (f"municipality = %(municipality)s AND school_unit = ANY(%(units)s) AND status <> 'closed'"
+            f" AND disposed_on IS NULL AND {VISIBLE}")
+
+
+def _chosen(status: str | None, investigator: str | None) -> str:
+    """The filters the viewer chose, on top of the visible rows."""
+    chosen = ["TRUE"]
     if status == "overdue":
-        where += f" AND ({OVERDUE})"
+        chosen.append(f"({OVERDUE})")
     elif status:
-        where += " AND status = %(status)s"
+        chosen.append("status = %(status)s")
     if investigator:
-        where += " AND investigator = %(investigator)s"
-    return where
+        chosen.append("investigator = %(investigator)s")
+    return " AND ".join(chosen)
+
+
+ORDER = f"({OVERDUE}) IS TRUE DESC, ({ATTENTION}) IS TRUE DESC, opened_at DESC, case_id"  # the overdue first,
+# then what is due soon or undelivered, then the newest cases
 
 
 def page(
@@ -58,17 +67,18 @@ def page(
     status: str | None = None, investigator: str | None = None, page_number: int = 1, page_size: int = 25,
     viewer: str = "",
 ) -> dict[str, Any]:
+    """The page's rows (their flags worked out for the shown rows only, after the sort), the
+    counts and the investigators."""
     params = {"viewer": viewer,
         "municipality": municipality, "units": school_units, "today": today, "soon": today + timedelta(days=SOON_DAYS),
         "status": status, "investigator": investigator, "limit": page_size, "offset": (page_number - 1) * page_size,
     }
-    where = _filters(status, investigator)
+    chosen = _chosen(status, investigator)
     flags = ", ".join(f"({sql}) IS TRUE AS {name}" for name, sql in FLAGS.items())
     rows = conn.execute(
-        f"SELECT {COLUMNS}, {flags}, ({OVERDUE}) IS TRUE AS overdue FROM followup_case WHERE {where}"
-        # The overdue first, then what is due soon or undelivered, then the newest cases.
-        f" ORDER BY ({OVERDUE}) IS TRUE DESC, ({ATTENTION}) IS TRUE DESC, opened_at DESC, case_id"
-        " LIMIT %(limit)s OFFSET %(offset)s",
+        f"SELECT {COLUMNS}, {flags}, ({OVERDUE}) IS TRUE AS overdue FROM ("
+        f"SELECT * FROM followup_case WHERE {IN_SCOPE} AND {chosen} ORDER BY {ORDER} LIMIT %(limit)s OFFSET %(offset)s"
+        f") AS shown ORDER BY {ORDER}",
         params,
     )
     names = [d.name for d in rows.description]
@@ -81,13 +91,11 @@ def page(
         f" count(*) FILTER (WHERE {FLAGS['undelivered']}),"
         f" count(*) FILTER (WHERE {FLAGS['appeal_open']}),"
         f" count(*) FILTER (WHERE {FLAGS['appeal_waiting']})"
-        f" FROM followup_case WHERE {where}",
+        f" FROM followup_case WHERE {IN_SCOPE} AND {chosen}",
         params,
     ).fetchone()
-    investigators = [r[0] for r in conn.execute(
-        "SELECT DISTINCT investigator FROM followup_case WHERE municipality = %(municipality)s"
-        f" AND school_unit = ANY(%(units)s) AND investigator IS NOT NULL AND status <> 'closed' AND disposed_on IS NULL"
-        f" AND {VISIBLE} ORDER BY 1",
+    investigators = [r[0] for r in conn.execute(  # to filter by: of every visible case, whichever filter is chosen
+        f"SELECT DISTINCT investigator FROM followup_case WHERE {IN_SCOPE} AND investigator IS NOT NULL ORDER BY 1",
         params,
     ).fetchall()]
     total, waiting, overdue, due_soon, undelivered, appeal_open, appeals_waiting = counts
