@@ -399,7 +399,12 @@ class CasesApplication(ConfidentialCommands, ServiceApplication):
             case: SupportCase = self.repository.get(case_id)
         except AggregateNotFoundError:
             raise CaseNotFound(str(case_id)) from None
-        # The same answer for "not yours" (other unit, protected pupil) as for "not there".
+        return self._seen_by(who, case_id, case)
+
+    @staticmethod
+    def _seen_by(who: Identity, case_id: UUID, case: Any) -> SupportCase:
+        """The case read for `case_id` (None if there is none), if `who` may see it. The same
+        answer for "not yours" (other unit, protected pupil) as for "not there"."""
         if not isinstance(case, SupportCase):
             raise CaseNotFound(str(case_id))
         if not access.sees_case(who, case):  # logged as refused, with whose case it was (R15)
