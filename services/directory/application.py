@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from directory.domain.model import (
     GUARDIAN, LOCAL, PUPIL, LocalRegistrationReason, Person, birth_date_of, pupil_name,
@@ -48,16 +48,14 @@ class DirectoryApplication(ServiceApplication):
     # -- the search index ---------------------------------------------------------------------------
     @cached_property
     def index(self) -> PupilIndex:
-        """Built once per process from the person table and the key store."""
+        """Built once per process from the person table and the key store, a municipality's
+        pupils at a time (the county's persons at once were the service's largest memory)."""
         index = PupilIndex()
-        people = self.tables.all_persons()
-        identities = {}
-        for municipality in {p["municipality"] for p in people}:
-            identities.update({i.pupil_ref: i for i in self.keys.identities(municipality)})
-        for person in people:
-            identity = identities.get(person["person_id"])
-            if identity is not None:
-                index.put(person, identity.personal_number, identity.name)
+        for municipality in self.tables.municipalities():
+            pupils = self.tables.pupils(municipality)
+            identities = self.keys.identities_of([p["person_id"] for p in pupils])
+            index.put_many((person, identity.personal_number, identity.name) for person in pupils
+                           if (identity := identities.get(person["person_id"])) is not None)
         return index
 
     # -- local registration ------------------------------------------------------------------------
@@ -187,18 +185,23 @@ class DirectoryApplication(ServiceApplication):
         return sorted(units, key=lambda u: u["code"])
 
     # -- the name register (R22) --------------------------------------------------------------------
-    def register_names(self, who: Identity) -> list[dict[str, Any]]:
-        """Every pupil's and guardian's name of the caller's municipality, for the name check."""
+    def register_names(self, who: Identity) -> Iterator[list[dict[str, Any]]]:
+        """Every pupil's and guardian's name of the caller's municipality, for the name check,
+        a page at a time (the caller's permission is checked before the first)."""
         authz.require(who, "directory.names")
-        people = {p["person_id"]: p for p in self.tables.all_persons(who.municipality)}
-        found = []
-        for identity in self.keys.identities(who.municipality):
-            person = people.get(identity.pupil_ref)
-            if person is None:
-                continue
-            kinds = person["state"]["kinds"]
-            kind = PUPIL if PUPIL in kinds else GUARDIAN if GUARDIAN in kinds else None
-            if kind is not None:
-                found.append({"person_id": identity.pupil_ref, "name": identity.name, "kind": kind,
-                              "protected": bool(person["state"]["protected"])})
-        return found
+
+        def pages() -> Iterator[list[dict[str, Any]]]:
+            for identities in self.keys.identities_in_pages(who.municipality):
+                kinds = self.tables.kinds_of([identity.pupil_ref for identity in identities])
+                page = []
+                for identity in identities:
+                    if identity.pupil_ref not in kinds:
+                        continue
+                    person_kinds, protected = kinds[identity.pupil_ref]
+                    kind = PUPIL if PUPIL in person_kinds else GUARDIAN if GUARDIAN in person_kinds else None
+                    if kind is not None:
+                        page.append({"person_id": identity.pupil_ref, "name": identity.name, "kind": kind,
+                                     "protected": protected})
+                yield page
+
+        return pages()

@@ -176,6 +176,25 @@ class Tables:
                                     (municipality,)).fetchall()
         return [_person(row) for row in rows]
 
+    def municipalities(self) -> list[str]:
+        with self.connection() as conn:
+            return [r[0] for r in conn.execute("SELECT DISTINCT municipality FROM person ORDER BY 1")]
+
+    def pupils(self, municipality: str) -> list[dict[str, Any]]:
+        """The municipality's persons who are pupils, as all_persons gives them but without the
+        register's own record (what the pupil index is built from)."""
+        with self.connection() as conn:
+            rows = conn.execute(f"SELECT {PERSON_COLUMNS.replace(', register', ', NULL')} FROM person"
+                                " WHERE municipality = %s AND state->'kinds' ? 'pupil'", (municipality,)).fetchall()
+        return [_person(row) for row in rows]
+
+    def kinds_of(self, person_ids: list[str]) -> dict[str, tuple[list[str], bool]]:
+        """person_id → (the person's kinds, protected) of the given persons."""
+        with self.connection() as conn:
+            rows = conn.execute("SELECT person_id, state->'kinds', (state->>'protected')::boolean FROM person"
+                                " WHERE person_id = ANY(%s::uuid[])", (person_ids,)).fetchall()
+        return {str(person_id): (kinds, bool(protected)) for person_id, kinds, protected in rows}
+
     def staff_by_user_id(self, user_id: str) -> dict[str, Any] | None:
         with self.connection() as conn:
             row = conn.execute(f"SELECT {PERSON_COLUMNS} FROM person WHERE user_id = %s AND NOT removed"

@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS pupil_key (
 ALTER TABLE pupil_key ADD COLUMN IF NOT EXISTS kek_version integer NOT NULL DEFAULT 0;
 -- The version new keys are wrapped under. A key is stored while holding this row FOR SHARE;
 -- a rotation holds it FOR UPDATE, so no key is ever wrapped under a version being destroyed.
+-- A municipality's pupils a page at a time (identities_in_pages).
+CREATE INDEX IF NOT EXISTS pupil_key_municipality ON pupil_key (municipality, pupil_ref);
 CREATE TABLE IF NOT EXISTS key_encryption (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     version integer NOT NULL
@@ -66,6 +68,7 @@ CREATE TABLE IF NOT EXISTS pupil_record (
 );
 """
 CACHE_SECONDS = 30.0
+IDENTITY_PAGE = 2000
 
 
 @dataclass(frozen=True)
@@ -328,9 +331,17 @@ class KeyStore:
 
     def identities(self, municipality: str) -> list[PupilIdentity]:
         """Every living pupil of the municipality, decrypted (for the name check)."""
-        rows = self._select("SELECT pupil_ref, identity, data_key, kek_version FROM pupil_key WHERE municipality = %s",
-                            (municipality,))
-        return self._decrypted(rows)
+        return [identity for page in self.identities_in_pages(municipality) for identity in page]
+
+    def identities_in_pages(self, municipality: str, size: int = IDENTITY_PAGE) -> Iterator[list[PupilIdentity]]:
+        """The same, a page at a time: a municipality of a county's size is never all in memory
+        at once as rows, keys and identities together."""
+        after = uuid.UUID(int=0)
+        while rows := self._select("SELECT pupil_ref, identity, data_key, kek_version FROM pupil_key"
+                                   " WHERE municipality = %s AND pupil_ref > %s ORDER BY pupil_ref LIMIT %s",
+                                   (municipality, after, size)):
+            yield self._decrypted(rows)
+            after = rows[-1][0]
 
     def _decrypted(self, rows: list[tuple]) -> list[PupilIdentity]:
         found = []

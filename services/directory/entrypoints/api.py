@@ -1,12 +1,13 @@
 """The directory service's JSON API (OpenAPI at /docs). Handlers translate; rules live in the domain."""
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import asynccontextmanager
 from uuid import UUID
 
 from fastapi import Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 
 from directory.application import DirectoryApplication, PersonNotFound
@@ -126,9 +127,12 @@ def school_units(who: Identity = Depends(current_identity), app_: DirectoryAppli
 @app.get("/register/names", **authz.operation("directory.names"))
 def register_names(who: Identity = Depends(current_identity), caller: str = Depends(calling_service),
                    app_: DirectoryApplication = Depends(directory)):
-    """Every pupil's and guardian's name of the municipality (the cases service's R22 check)."""
+    """Every pupil's and guardian's name of the municipality (the cases service's R22 check).
+    Written page by page into the answer's bytes, so a municipality's names are never held as
+    objects all at once; whole before any byte is sent, so a failure on the way is still a 503."""
     _only(caller, "cases")
-    return {"people": app_.register_names(who)}
+    body = ",".join(json.dumps(person) for page in app_.register_names(who) for person in page)
+    return Response(content=f'{{"people": [{body}]}}', media_type="application/json")
 
 
 @app.post("/sync", **authz.operation("directory.sync"))
