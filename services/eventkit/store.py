@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from datetime import date
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.utils import get_topic
 
 from eventsourcing.persistence import (
@@ -156,6 +156,22 @@ def _once_more_after_a_broken_connection(call: Any) -> Any:
     return attempt
 
 
+def replayed(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The aggregate after the events, as the library's `project_aggregate` makes it, without its
+    assertion that each event is a `CanMutateProtocol`: an isinstance against a runtime-checkable
+    Protocol for every event replayed, about a tenth of a command's CPU time."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class ReplayingRepository(Repository):
+    """The library's repository, replaying with `replayed` unless told otherwise."""
+
+    def get(self, aggregate_id: Any, *, projector_func: Any = replayed, **kwargs: Any) -> Any:
+        return super().get(aggregate_id, projector_func=projector_func, **kwargs)
+
+
 class ServiceApplication(Application):
     """Base for a service's application: PostgreSQL from the environment, enveloped events."""
 
@@ -179,6 +195,9 @@ class ServiceApplication(Application):
         with schema_lock(conninfo):
             recorder = super().construct_recorder()
         return _without_library_retries(recorder)
+
+    def construct_repository(self) -> ReplayingRepository:
+        return ReplayingRepository(event_store=self.events, snapshot_store=self.snapshots)
 
     def _record(self, processing_event: Any) -> list[Recording]:
         # As the library's EventStore.put, but the insert goes through the group committer
@@ -218,7 +237,7 @@ class ServiceApplication(Application):
                 topic=row["topic"], state=bytes(row["state"])))
         found = {}
         for aggregate_id, stored in events.items():
-            aggregate = project_aggregate(None, map(self.mapper.to_domain_event, stored))
+            aggregate = replayed(None, map(self.mapper.to_domain_event, stored))
             if aggregate is not None:
                 found[aggregate_id] = aggregate
         return found
