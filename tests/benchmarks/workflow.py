@@ -5,7 +5,10 @@
    a new investigation and the closing decision: 20 commands per case, through the cases
    application (PostgreSQL, no HTTP), 8 threads.
 5. Server-side time of rektor's follow-up page (frontend → follow-up API → read model, and
-   the cases service for the names of the shown pupils, access-logged; full HTML) with BENCH_FOLLOWUP_CASES (10,000) open cases in one municipality and unit.
+   the cases service for the names of the shown pupils, access-logged; full HTML) with
+   BENCH_FOLLOWUP_CASES (10,000) open cases in one municipality: first spread over its
+   UNITS school units as a municipality has them (rektor sees the own unit's), then all in
+   rektor's one unit (the worst case: every count and the sort over all of them).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ THREADS = 8
 WORKFLOWS = int(os.environ.get("BENCH_WORKFLOWS", "10000"))
 FOLLOWUP_CASES = int(os.environ.get("BENCH_FOLLOWUP_CASES", "10000"))
 PAGE_REQUESTS = int(os.environ.get("BENCH_PAGE_REQUESTS", "200"))
+UNITS = 250  # Stockholm's school units, about; the rektor's own is one of them
 EDUCATOR = Identity("sara.berg", "Sara Berg", Role.SPECIAL_EDUCATOR, "0180", ("0180-ENG", "0180-KAT"))
 PARTS = {
     "pupil_view": "Vill ha lugn plats", "guardians_view": "Ser trötthet", "school_view": "Tappar fokus",
@@ -127,7 +131,17 @@ def seed_followup(app: CasesApplication, cases: int) -> int:
     return len(case_ids)
 
 
-def followup_page_times(frontend_url: str, open_cases: int) -> dict[str, float]:
+def spread_over_units() -> int:
+    """The seeded cases, as a municipality has them: rektor's unit keeps one in UNITS, the
+    others go to the municipality's other units. Returns how many rektor's unit keeps."""
+    with psycopg.connect(Postgres.for_database("FOLLOWUP_DB").conninfo, autocommit=True) as conn:
+        conn.execute("UPDATE followup_case SET school_unit = '0180-S' || (abs(hashtext(case_id::text)) %% %s)"
+                     " WHERE abs(hashtext(case_id::text)) %% %s <> 0", (UNITS, UNITS))
+        conn.execute("ANALYZE followup_case")
+        return conn.execute("SELECT count(*) FROM followup_case WHERE school_unit = '0180-ENG'").fetchone()[0]
+
+
+def followup_page_times(frontend_url: str, open_cases: int, in_unit: int) -> dict[str, float]:
     with httpx.Client(base_url=frontend_url, timeout=30) as client:
         log_in(client, "rolf.ek")  # through the development identity provider
         for _ in range(10):  # warm up connections and caches
@@ -139,5 +153,5 @@ def followup_page_times(frontend_url: str, open_cases: int) -> dict[str, float]:
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200 and "Bänkelev" in response.text
     quantiles = statistics.quantiles(times, n=100)
-    return {"open_cases": open_cases, "requests": PAGE_REQUESTS, "p50_ms": round(quantiles[49], 1),
+    return {"open_cases": open_cases, "in_unit": in_unit, "requests": PAGE_REQUESTS, "p50_ms": round(quantiles[49], 1),
             "p95_ms": round(quantiles[94], 1), "p99_ms": round(quantiles[98], 1)}
