@@ -273,10 +273,9 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 woken.clear()  # a commit from now on wakes the next wait
-                count = await self.drain()
+                await self.drain()  # to the end of the log as it was read: no second read to find that out
                 backoff = 0.5
-                if count == 0:
-                    await _until(IDLE_POLL_SECONDS if self._listening else self.poll_interval, stop, woken)
+                await _until(IDLE_POLL_SECONDS if self._listening else self.poll_interval, stop, woken)
             except ContractViolation:
                 raise  # a programming error: publishing a wrong message must not go unnoticed
             except (KafkaError, OSError, psycopg.Error, EventsourcingError) as exc:
