@@ -121,7 +121,11 @@ DO $$ BEGIN
 END $$;
 """
 
-PERSON_COLUMNS = "person_id, municipality, register_id, source, version, state, removed, changed_on, user_id, register"
+PERSON_FIELDS = ("person_id", "municipality", "register_id", "source", "version", "state", "removed", "changed_on",
+                 "user_id", "register")
+PERSON_COLUMNS = ", ".join(PERSON_FIELDS)
+# The same, without the register's own record (NULL in its place): what the pupil index needs.
+PERSON_COLUMNS_WITHOUT_RECORD = ", ".join("NULL" if field == "register" else field for field in PERSON_FIELDS)
 
 
 class Tables:
@@ -184,7 +188,7 @@ class Tables:
         """The municipality's persons who are pupils, as all_persons gives them but without the
         register's own record (what the pupil index is built from)."""
         with self.connection() as conn:
-            rows = conn.execute(f"SELECT {PERSON_COLUMNS.replace(', register', ', NULL')} FROM person"
+            rows = conn.execute(f"SELECT {PERSON_COLUMNS_WITHOUT_RECORD} FROM person"
                                 " WHERE municipality = %s AND state->'kinds' ? 'pupil'", (municipality,)).fetchall()
         return [_person(row) for row in rows]
 

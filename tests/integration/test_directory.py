@@ -109,6 +109,28 @@ def test_a_teacher_finds_pupils_of_her_unit_by_name_class_and_personnummer(direc
     assert logged >= 2  # the search's hit and the read (R15)
 
 
+def test_a_directory_started_again_on_its_synced_database_finds_the_same_pupils(directory):
+    """The pupil search is an index in the process's memory, built at start from the person
+    table and the key store, a municipality's pupils at a time (the stack's directory built it
+    on an empty database and the sync filled it): a process started again on what was synced
+    builds it from the tables, and finds every pupil, the protected ones for rektor only (R14)."""
+    from directory.application import DirectoryApplication
+
+    started_again = DirectoryApplication()
+    pupils = register_pupils(directory)
+    for pupil in (next(p for p in pupils if p["securityMarking"] == "Ingen"), pupils[-1]):
+        digits = pupil["civicNo"]["value"]
+        hits = started_again.search(REKTOR, digits[2:8] + "-" + digits[8:], None)
+        assert [h["name"] for h in hits] == [f"{pupil['givenName']} {pupil['familyName']}"]
+    protected = next(p for p in pupils if p["securityMarking"] != "Ingen")
+    digits = protected["civicNo"]["value"]
+    assert started_again.search(REKTOR, digits[2:8] + "-" + digits[8:], None)
+    assert started_again.search(TEACHER, digits[2:8] + "-" + digits[8:], None) == []
+    listed = get(directory, TEACHER, "/pupils", school_unit=ENG)
+    assert listed.status_code == 200, listed.text
+    assert started_again.pupils(TEACHER, ENG)["total"] == listed.json()["total"] > 0
+
+
 def test_r14_a_protected_pupil_is_found_and_read_by_rektor_only(directory):
     pupil = next(p for p in register_pupils(directory) if p["securityMarking"] != "Ingen")
     pnr = pupil["civicNo"]["value"]
