@@ -1,7 +1,9 @@
 """The directory's figures (ADR 0026): a full sync of a municipality register of about 100,000
 persons, an incremental sync of 1,000 changes (names, security markings and pupils leaving
 their unit), and the pupil search's time with them; and Mina elever's list (GET /pupils without
-q) for a special educator of one unit, a page of 100 anywhere in the unit's pupils.
+q) for a special educator of one unit, a page of 100 anywhere in the unit's pupils; the register
+of names (GET /register/names, as the cases service asks for it); and the directory process's
+largest resident memory with all of that.
 
 The development SS 12000 server runs as its own process with enough pupils per school unit
 (BENCH_DIRECTORY_PUPILS_PER_UNIT; the seed has four school units, and each pupil brings about
@@ -52,6 +54,12 @@ def _register() -> subprocess.Popen:
     return process
 
 
+def _memory_mb(pid: int) -> dict[str, int]:
+    """The process's resident memory now (VmRSS) and its largest (VmHWM), in MB."""
+    status = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status", encoding="utf-8").read().splitlines())
+    return {key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}
+
+
 def _token(base: str) -> dict[str, str]:
     answer = httpx.post(f"{base}/token", data={"grant_type": "client_credentials"},
                         auth=(os.environ["SS12000_CLIENT_ID"], os.environ["SS12000_CLIENT_SECRET"]))
@@ -77,7 +85,7 @@ def figures() -> dict:
     from directory.bootstrap import application, register_sync
 
     register = _register()
-    stack = Stack()
+    stack = Stack(env={"OTEL_SPANS_FILE": ""})  # as `make run` runs it: no span file
     try:
         sync = register_sync()
         started = time.perf_counter()
@@ -133,7 +141,18 @@ def figures() -> dict:
                 listed.append((time.perf_counter() - started) * 1000)
                 assert answer.status_code == 200, answer.text
                 in_scope = answer.json()["total"]
+            # The register of names, as the cases service asks for it (every pupil and guardian
+            # of the municipality), and the process's largest memory with all of the above.
+            started = time.perf_counter()
+            names = client.get(f"{os.environ['DIRECTORY_URL']}/register/names", timeout=120, headers={
+                HEADER: sign(identity("elevarenden", Role.MUNICIPALITY_ADMIN, "0180"), audience="directory",
+                             caller="cases")})
+            names_s = time.perf_counter() - started
+            assert names.status_code == 200, names.text
+            memory = _memory_mb(stack.processes["directory"].pid)
         return {
+            "register_names": len(names.json()["people"]), "register_names_s": round(names_s, 2),
+            "rss_mb": memory["VmRSS"], "peak_rss_mb": memory["VmHWM"],
             "persons": persons, "full_sync_s": round(full_s, 1), "full_sync_changes": full["changes"],
             "incremental_changes": incremental["changes"], "incremental_persons_read": incremental["persons"], "incremental_s": round(incremental_s, 2),
             "search_p50_ms": _percentile(times, 0.5), "search_p95_ms": _percentile(times, 0.95),

@@ -308,6 +308,11 @@ def write_readme(results: dict) -> None:
                 f"| directory: Mina elever, a page of 100 of a special educator's {y['list_pupils_in_scope']:,} pupils "
                 f"({y['persons']:,} persons), over HTTP with its access log, p50 / p95 / p99 | {y['list_p50_ms']} / "
                 f"{y['list_p95_ms']} / {y['list_p99_ms']} ms ({y['listings']} pages) | p95 ≤ 100 ms |")
+        if "peak_rss_mb" in y:
+            lines.append(
+                f"| directory: the register of names of {y['register_names']:,} pupils and guardians (GET /register/names), "
+                f"and the process's largest resident memory with its pupil index, searches and lists | "
+                f"{y['register_names_s']} s; {y['peak_rss_mb']} MB (now {y['rss_mb']} MB) | < 300 MB |")
     if "worklist" in results:
         k = results["worklist"]
         for who, name in (("rektor", "a rektor"), ("special_educator", "a special educator")):
