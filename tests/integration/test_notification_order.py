@@ -21,7 +21,7 @@ from tests.support.infrastructure import query
 from tests.support.pupils import register_pupil
 
 pytestmark = pytest.mark.integration
-WRITERS, THREADS, SECONDS = 2, 4, 6.0
+WRITERS, THREADS, SECONDS, ADAPTATIONS = 2, 4, 6.0, 40
 
 
 def _writer(start_at: float) -> None:
@@ -32,9 +32,12 @@ def _writer(start_at: float) -> None:
     deadline = time.monotonic() + SECONDS
 
     def write(_: int) -> None:
+        # Few new pupils (a case takes ADAPTATIONS adaptations): the suite's later tests draw fresh
+        # personnummer too, and a number drawn again would meet one of these pupils' open cases.
         while time.monotonic() < deadline:
             case = app.open_case(TEACHER, school_unit="0180-ENG", pupil=register_pupil()).case_id
-            app.record_extra_adaptation(TEACHER, case, "Extra tid vid prov")
+            for n in range(ADAPTATIONS):
+                app.record_extra_adaptation(TEACHER, case, f"Extra tid vid prov {n + 1}")
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(write, range(THREADS)))
